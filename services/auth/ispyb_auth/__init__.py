@@ -1,0 +1,1 @@
+"""ISPyB auth service (authentication and authorisation); filled by its own issue."""

@@ -1,0 +1,19 @@
+"""``ispyb-auth check-config | migrate``."""
+
+from __future__ import annotations
+
+import sys
+
+from ispyb_shared.cli import service_cli
+
+from .config import load_auth_config
+
+
+def main(argv: list[str] | None = None) -> int:
+    return service_cli(
+        service="auth", package="ispyb_auth", load_config=load_auth_config, argv=argv
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

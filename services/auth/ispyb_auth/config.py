@@ -1,0 +1,18 @@
+"""The auth service's configuration: the shared sections for now."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ispyb_shared.config import ServiceConfig, load_config
+
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config.yaml"
+
+
+class AuthConfig(ServiceConfig):
+    """No sections of its own yet."""
+
+
+def load_auth_config(environ=None) -> dict[str, Any]:
+    return load_config("auth", AuthConfig, default_path=DEFAULT_CONFIG_PATH, environ=environ)

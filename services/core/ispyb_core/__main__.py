@@ -1,0 +1,24 @@
+"""``ispyb-core check-config | migrate | seed-demo``."""
+
+from __future__ import annotations
+
+import sys
+
+from ispyb_shared.cli import service_cli
+
+from .config import load_core_config
+from .demo import seed_demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    return service_cli(
+        service="core",
+        package="ispyb_core",
+        load_config=load_core_config,
+        seed_demo=seed_demo,
+        argv=argv,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Core's app factory. ``gunicorn 'ispyb_core.app:create_app()'``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from ispyb_shared.app import create_service_app
+from ispyb_shared.config import validate_config
+from ispyb_shared.db import Database
+
+from .config import CoreConfig, load_core_config
+
+
+def create_app(config: Mapping[str, Any] | None = None, *, database: Database | None = None):
+    """Build core. ``config`` is validated like the file; None reads file + environment."""
+    config = load_core_config() if config is None else validate_config(config, CoreConfig)
+    # Imported here so that importing the package reads and registers nothing.
+    from .lab_contacts.api import ns as lab_contacts
+    from .laboratories.api import ns as laboratories
+    from .persons.api import ns as persons
+    from .proposals.api import ns as proposals
+    from .sessions.api import ns as sessions
+
+    app: Flask = create_service_app(
+        service="core",
+        title="ISPyB core",
+        description="Proposals, sessions, people, laboratories and lab contacts of the ISPyB "
+        "schema. JSON field names are ISPyB column names.",
+        config=config,
+        namespaces=[proposals, sessions, persons, laboratories, lab_contacts],
+        database=database,
+    )
+    return app

@@ -1,0 +1,14 @@
+"""The declarative base of core's models (ISPyB tables)."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# Names only for what we add (the uuid unique keys); ISPyB's own indexes and foreign keys
+# keep the names they have in the ISPyB schema, written out in the models.
+NAMING_CONVENTION = {"uq": "%(table_name)s_%(column_0_name)s_uq"}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from marshmallow import validate
+from marshmallow_sqlalchemy import auto_field
+
+from ispyb_shared.schemas import ModelSchema
+
+from .models import Person
+
+READ_ONLY = ("personId", "recordTimeStamp", "uuid")
+
+
+class PersonRead(ModelSchema):
+    """A person: user or staff member."""
+
+    class Meta(ModelSchema.Meta):
+        model = Person
+        dump_only = READ_ONLY
+
+
+class PersonCreate(ModelSchema):
+    """A new person."""
+
+    emailAddress = auto_field(validate=validate.Email(error="Not a valid e-mail address."))
+    login = auto_field(validate=validate.Regexp(r"^\S+$", error="Must not contain spaces."))
+
+    class Meta(ModelSchema.Meta):
+        model = Person
+        exclude = READ_ONLY
+        required_fields = ("familyName",)
+
+
+class PersonUpdate(PersonCreate):
+    """Changes to a person; only the fields sent are changed."""

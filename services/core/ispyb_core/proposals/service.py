@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy.orm import Session, joinedload
+
+from ispyb_shared.crud import check_period, create_row, one_or_404, ref_condition, update_row
+from ispyb_shared.errors import Conflict
+from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
+
+from ..persons.models import Person
+from ..persons.service import get_person
+from .models import Proposal, ProposalHasPerson
+
+_PROPOSAL_NAME = re.compile(r"^([^\d\s]+)(\d\S*)$")
+
+LIST_SPEC = ListSpec(
+    filters={
+        "proposalCode": Filter(Proposal.proposalCode, ("eq", "in"), "Proposal code"),
+        "proposalNumber": Filter(Proposal.proposalNumber, ("eq", "in"), "Proposal number"),
+        "state": Filter(Proposal.state, ("eq", "in"), "State"),
+        "proposalType": Filter(Proposal.proposalType, ("eq", "in"), "Proposal type"),
+        "personId": Filter(Proposal.personId, ("eq", "in"), "Owner (person id)"),
+        "title": Filter(Proposal.title, ("contains",), "Title"),
+        "startDate": Filter(Proposal.startDate, ("gt", "gte", "lt", "lte"), "Allocation start"),
+        "endDate": Filter(Proposal.endDate, ("gt", "gte", "lt", "lte"), "Allocation end"),
+    },
+    sortable={
+        "proposalId": Proposal.proposalId,
+        "proposalCode": Proposal.proposalCode,
+        "proposalNumber": Proposal.proposalNumber,
+        "title": Proposal.title,
+        "bltimeStamp": Proposal.bltimeStamp,
+        "startDate": Proposal.startDate,
+    },
+    default_sort=("proposalCode", "proposalNumber"),
+    tiebreak=(Proposal.proposalId,),
+)
+
+MEMBER_LIST_SPEC = ListSpec(
+    filters={"role": Filter(ProposalHasPerson.role, ("eq", "in"), "Role")},
+    sortable={
+        "personId": ProposalHasPerson.personId,
+        "role": ProposalHasPerson.role,
+        "familyName": Person.familyName,
+    },
+    default_sort=("familyName",),
+    tiebreak=(ProposalHasPerson.proposalHasPersonId,),
+)
+
+
+def proposal_name_condition(name: str) -> ColumnElement[bool] | None:
+    """``mx1234`` -> proposalCode 'mx' and proposalNumber '1234'."""
+    match = _PROPOSAL_NAME.match(name)
+    if match is None:
+        return None
+    return and_(Proposal.proposalCode == match[1], Proposal.proposalNumber == match[2])
+
+
+def list_proposals(*, db_session: Session, params: ListParams) -> Page:
+    return paginate(db_session, select(Proposal), params, LIST_SPEC)
+
+
+def get_proposal(*, db_session: Session, ref: str) -> Proposal:
+    """By id, UUID or name (mx1234)."""
+    condition = ref_condition(
+        ref,
+        id_column=Proposal.proposalId,
+        uuid_column=Proposal.uuid,
+        by_name=proposal_name_condition,
+    )
+    return one_or_404(db_session, select(Proposal).where(condition), "Proposal", ref)
+
+
+def create_proposal(*, db_session: Session, data: dict[str, Any]) -> Proposal:
+    check_period(data, start="startDate", end="endDate")
+    return create_row(db_session, Proposal, data)
+
+
+def update_proposal(*, db_session: Session, proposal: Proposal, data: dict[str, Any]) -> Proposal:
+    check_period(data, start="startDate", end="endDate", current=proposal)
+    return update_row(db_session, proposal, data)
+
+
+def _members():
+    return (
+        select(ProposalHasPerson)
+        .join(ProposalHasPerson.Person)
+        .options(joinedload(ProposalHasPerson.Person))
+    )
+
+
+def list_members(*, db_session: Session, proposal: Proposal, params: ListParams) -> Page:
+    statement = _members().where(ProposalHasPerson.proposalId == proposal.proposalId)
+    return paginate(db_session, statement, params, MEMBER_LIST_SPEC)
+
+
+def get_member(*, db_session: Session, proposal: Proposal, person_ref: str) -> ProposalHasPerson:
+    person = get_person(db_session=db_session, ref=person_ref)
+    statement = _members().where(
+        ProposalHasPerson.proposalId == proposal.proposalId,
+        ProposalHasPerson.personId == person.personId,
+    )
+    return one_or_404(db_session, statement, "Member", f"{person_ref} of proposal {proposal.name}")
+
+
+def add_member(
+    *, db_session: Session, proposal: Proposal, data: dict[str, Any]
+) -> ProposalHasPerson:
+    already = db_session.execute(
+        select(ProposalHasPerson.proposalHasPersonId).where(
+            ProposalHasPerson.proposalId == proposal.proposalId,
+            ProposalHasPerson.personId == data["personId"],
+        )
+    ).first()
+    if already is not None:
+        raise Conflict(
+            f"Person {data['personId']} is already a member of {proposal.name}.",
+            {"personId": ["Already a member."]},
+        )
+    member = create_row(db_session, ProposalHasPerson, {**data, "proposalId": proposal.proposalId})
+    return get_member(db_session=db_session, proposal=proposal, person_ref=str(member.personId))
+
+
+def update_member(
+    *, db_session: Session, member: ProposalHasPerson, data: dict[str, Any]
+) -> ProposalHasPerson:
+    return update_row(db_session, member, data)
+
+
+def remove_member(*, db_session: Session, member: ProposalHasPerson) -> None:
+    db_session.delete(member)
+    db_session.flush()

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from ispyb_shared.crud import check_period, create_row, one_or_404, ref_condition, update_row
+from ispyb_shared.errors import Conflict
+from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
+
+from ..persons.models import Person
+from ..persons.service import get_person
+from ..proposals.models import Proposal
+from ..proposals.service import proposal_name_condition
+from .models import BLSession, SessionHasPerson
+
+_VISIT_NAME = re.compile(r"^(.+)-(\d+)$")
+
+LIST_SPEC = ListSpec(
+    filters={
+        "proposalId": Filter(BLSession.proposalId, ("eq", "in"), "Proposal id"),
+        "proposal": Filter(
+            Proposal.proposalCode + Proposal.proposalNumber, ("eq", "in"), "Proposal name"
+        ),
+        "beamLineName": Filter(BLSession.beamLineName, ("eq", "in"), "Beamline"),
+        "visit_number": Filter(BLSession.visit_number, ("eq", "in"), "Visit number"),
+        "startDate": Filter(
+            BLSession.startDate, ("gt", "gte", "lt", "lte"), "Start (date or date-time)"
+        ),
+        "endDate": Filter(BLSession.endDate, ("gt", "gte", "lt", "lte"), "End (date or date-time)"),
+        "scheduled": Filter(BLSession.scheduled, ("eq",), "On the schedule"),
+        "archived": Filter(BLSession.archived, ("eq",), "Archived"),
+    },
+    sortable={
+        "sessionId": BLSession.sessionId,
+        "startDate": BLSession.startDate,
+        "endDate": BLSession.endDate,
+        "beamLineName": BLSession.beamLineName,
+        "visit_number": BLSession.visit_number,
+    },
+    default_sort=("-startDate",),
+    tiebreak=(BLSession.sessionId,),
+)
+
+MEMBER_LIST_SPEC = ListSpec(
+    filters={
+        "role": Filter(SessionHasPerson.role, ("eq", "in"), "Role"),
+        "remote": Filter(SessionHasPerson.remote, ("eq",), "Remote participation"),
+    },
+    sortable={
+        "personId": SessionHasPerson.personId,
+        "role": SessionHasPerson.role,
+        "familyName": Person.familyName,
+    },
+    default_sort=("familyName",),
+    tiebreak=(SessionHasPerson.personId,),
+)
+
+
+def _sessions():
+    return select(BLSession).join(BLSession.Proposal).options(joinedload(BLSession.Proposal))
+
+
+def visit_condition(name: str) -> ColumnElement[bool] | None:
+    """``mx1234-5`` -> proposal mx1234, visit_number 5."""
+    match = _VISIT_NAME.match(name)
+    if match is None:
+        return None
+    proposal = proposal_name_condition(match[1])
+    if proposal is None:
+        return None
+    return and_(proposal, BLSession.visit_number == int(match[2]))
+
+
+def list_sessions(*, db_session: Session, params: ListParams) -> Page:
+    return paginate(db_session, _sessions(), params, LIST_SPEC)
+
+
+def get_session(*, db_session: Session, ref: str) -> BLSession:
+    """By id, UUID or visit name (mx1234-5)."""
+    condition = ref_condition(
+        ref, id_column=BLSession.sessionId, uuid_column=BLSession.uuid, by_name=visit_condition
+    )
+    return one_or_404(db_session, _sessions().where(condition), "Session", ref)
+
+
+def _next_visit_number(db_session: Session, proposal_id: int) -> int:
+    highest = db_session.execute(
+        select(func.max(BLSession.visit_number)).where(BLSession.proposalId == proposal_id)
+    ).scalar_one()
+    return (highest or 0) + 1
+
+
+def create_session(*, db_session: Session, data: dict[str, Any]) -> BLSession:
+    check_period(data, start="startDate", end="endDate")
+    values = dict(data)
+    if values.get("visit_number") is None:
+        # Locks nothing: a concurrent create with the same number loses on the unique key
+        # and gets a 409, which the client can retry.
+        values["visit_number"] = _next_visit_number(db_session, values["proposalId"])
+    session = create_row(db_session, BLSession, values)
+    return get_session(db_session=db_session, ref=str(session.sessionId))
+
+
+def update_session(*, db_session: Session, session: BLSession, data: dict[str, Any]) -> BLSession:
+    check_period(data, start="startDate", end="endDate", current=session)
+    update_row(db_session, session, data)
+    return get_session(db_session=db_session, ref=str(session.sessionId))
+
+
+def _members():
+    return (
+        select(SessionHasPerson)
+        .join(SessionHasPerson.Person)
+        .options(joinedload(SessionHasPerson.Person))
+    )
+
+
+def list_members(*, db_session: Session, session: BLSession, params: ListParams) -> Page:
+    statement = _members().where(SessionHasPerson.sessionId == session.sessionId)
+    return paginate(db_session, statement, params, MEMBER_LIST_SPEC)
+
+
+def get_member(*, db_session: Session, session: BLSession, person_ref: str) -> SessionHasPerson:
+    person = get_person(db_session=db_session, ref=person_ref)
+    statement = _members().where(
+        SessionHasPerson.sessionId == session.sessionId,
+        SessionHasPerson.personId == person.personId,
+    )
+    return one_or_404(db_session, statement, "Participant", f"{person_ref} of {session.visit}")
+
+
+def add_member(
+    *, db_session: Session, session: BLSession, data: dict[str, Any]
+) -> SessionHasPerson:
+    already = db_session.get(SessionHasPerson, (session.sessionId, data["personId"]))
+    if already is not None:
+        raise Conflict(
+            f"Person {data['personId']} already takes part in {session.visit}.",
+            {"personId": ["Already a participant."]},
+        )
+    member = create_row(db_session, SessionHasPerson, {**data, "sessionId": session.sessionId})
+    return get_member(db_session=db_session, session=session, person_ref=str(member.personId))
+
+
+def update_member(
+    *, db_session: Session, member: SessionHasPerson, data: dict[str, Any]
+) -> SessionHasPerson:
+    return update_row(db_session, member, data)
+
+
+def remove_member(*, db_session: Session, member: SessionHasPerson) -> None:
+    db_session.delete(member)
+    db_session.flush()

@@ -1,0 +1,1 @@
+"""ISPyB em service (cryo-EM). Its resources arrive with their own issue."""

@@ -1,0 +1,17 @@
+"""``ispyb-em check-config | migrate``."""
+
+from __future__ import annotations
+
+import sys
+
+from ispyb_shared.cli import service_cli
+
+from .config import load_em_config
+
+
+def main(argv: list[str] | None = None) -> int:
+    return service_cli(service="em", package="ispyb_em", load_config=load_em_config, argv=argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

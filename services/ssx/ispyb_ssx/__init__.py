@@ -1,0 +1,1 @@
+"""ISPyB ssx service (serial crystallography). Its resources arrive with their own issue."""

@@ -1,0 +1,176 @@
+"""Building a service's Flask app: the same shape for every service."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, request
+from flask_restx import Api, Namespace, Resource, apidoc
+from marshmallow import Schema
+
+from .db import Database, get_database, init_database, transactional
+from .errors import ERROR_CODES, ApiError, ValidationFailed, register_error_handlers
+from .listing import ListParams, ListSpec, parse_list_args
+from .logging import configure_logging, init_request_logging
+from .schemas import ErrorSchema, json_schema, list_json_schema
+
+API_ROOT = "/ispyb/api/v1"
+
+
+def service_prefix(service: str) -> str:
+    return f"{API_ROOT}/{service}"
+
+
+class ServiceApi(Api):
+    def handle_error(self, e):
+        # One handler set for the whole app (errors.register_error_handlers): re-raising
+        # here makes flask-restx hand the exception to Flask's handlers.
+        raise e
+
+
+def create_service_app(
+    *,
+    service: str,
+    title: str,
+    description: str,
+    config: Mapping[str, Any],
+    namespaces: Iterable[Namespace] = (),
+    database: Database | None = None,
+    version: str = "1.0",
+) -> Flask:
+    """A Flask app with the service's API under ``/ispyb/api/v1/<service>``.
+
+    It has Swagger UI at ``<prefix>/docs``, the OpenAPI document at
+    ``<prefix>/swagger.json``, ``<prefix>/health`` (the process is alive) and
+    ``<prefix>/ready`` (the database answers).
+    """
+    configure_logging(service, level=config["logging"]["level"], as_json=config["logging"]["json"])
+    app = Flask(f"ispyb_{service}")
+    app.config.update(
+        MAX_CONTENT_LENGTH=config["api"]["max_content_length"],
+        RESTX_ERROR_404_HELP=False,
+        RESTX_MASK_SWAGGER=False,
+        JSON_SORT_KEYS=False,
+        ISPYB_CONFIG=config,
+        ISPYB_SERVICE=service,
+    )
+    app.json.sort_keys = False
+    prefix = service_prefix(service)
+
+    # Swagger UI's static files under the service prefix, so the UI works through the
+    # gateway, which routes by prefix only.
+    app.register_blueprint(apidoc.apidoc, url_prefix=prefix)
+    app.extensions.setdefault("restx", {})["apidoc_registered"] = True
+
+    blueprint = Blueprint(f"{service}_api", __name__, url_prefix=prefix)
+    api = ServiceApi(
+        blueprint,
+        title=title,
+        version=version,
+        description=description
+        + "\n\nErrors use one envelope {code, message, details, requestId}; codes: "
+        + ", ".join(ERROR_CODES),
+        doc="/docs",
+        decorators=[transactional],
+        validate=False,
+    )
+    api.add_namespace(_health_namespace())
+    for namespace in namespaces:
+        api.add_namespace(namespace)
+    app.register_blueprint(blueprint)
+    app.extensions["ispyb_api"] = api
+
+    database = database or Database(config["database"])
+    init_database(app, database)
+    init_request_logging(app)
+    register_error_handlers(app)
+    return app
+
+
+def _health_namespace() -> Namespace:
+    ns = Namespace("health", path="/", description="Liveness and readiness probes")
+
+    @ns.route("/health")
+    class Health(Resource):
+        @ns.doc(security=[])
+        def get(self):
+            """The process is alive (no dependency is checked)."""
+            return {"status": "ok"}
+
+    @ns.route("/ready")
+    class Ready(Resource):
+        @ns.doc(security=[])
+        def get(self):
+            """The service can serve: its database answers."""
+            if get_database().ping():
+                return {"status": "ready", "database": "ok"}
+            return {"status": "unavailable", "database": "unreachable"}, 503
+
+    return ns
+
+
+# --- helpers for resource modules ---------------------------------------------------------
+
+
+def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
+    """Parse and validate the JSON body; every failure is a 4xx in the envelope."""
+    if request.mimetype != "application/json":
+        raise _UnsupportedMediaType(
+            "The body must be JSON sent with Content-Type: application/json."
+        )
+    raw = request.get_data(cache=True)
+    try:
+        data = json.loads(raw or b"")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(f"The body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed("The body must be a JSON object.", {"_body": ["Not an object."]})
+    return schema.load(data, partial=partial)
+
+
+def list_params(spec: ListSpec) -> ListParams:
+    """The validated list parameters of the current request (limits from the config)."""
+    api_config = current_app.config["ISPYB_CONFIG"]["api"]
+    return parse_list_args(
+        request.args,
+        spec,
+        default_limit=api_config["default_limit"],
+        max_limit=api_config["max_limit"],
+    )
+
+
+class _UnsupportedMediaType(ApiError):
+    status = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
+def register_models(
+    ns: Namespace, schemas: Mapping[str, type[Schema]], *, list_of: Mapping[str, str] = ()
+) -> dict[str, Any]:
+    """Swagger models derived from marshmallow schemas (and list envelopes of them)."""
+    models = {name: ns.schema_model(name, json_schema(schema)) for name, schema in schemas.items()}
+    for list_name, item_name in dict(list_of).items():
+        models[list_name] = ns.schema_model(list_name, list_json_schema(schemas[item_name]))
+    models["Error"] = ns.schema_model("Error", json_schema(ErrorSchema))
+    return models
+
+
+def document_errors(ns: Namespace, models: Mapping[str, Any], *codes: int) -> Callable:
+    """Decorator listing the error answers of an operation, all in the envelope."""
+    texts = {
+        400: "Malformed request or invalid query parameter",
+        404: "Not found",
+        409: "Conflict with existing data",
+        413: "Body too large",
+        415: "Body is not JSON",
+        422: "Validation error (details names the fields)",
+    }
+
+    def decorate(func):
+        for code in codes:
+            func = ns.response(code, texts.get(code, "Error"), models["Error"])(func)
+        return func
+
+    return decorate

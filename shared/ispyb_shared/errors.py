@@ -1,0 +1,156 @@
+"""One error envelope for every error of every service.
+
+Every error response is ``{"code", "message", "details", "requestId"}`` with a stable,
+documented ``code``; clients branch on ``code`` and show ``message``. ``details`` names the
+offending fields (``{"field": ["message", ...]}``) or is ``null``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from marshmallow import ValidationError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .logging import request_id
+
+log = logging.getLogger(__name__)
+
+# Stable codes: clients may rely on these strings. Documented in docs/errors.md.
+ERROR_CODES = {
+    "BAD_REQUEST": "The request is malformed (for instance the body is not valid JSON).",
+    "VALIDATION_ERROR": "The body or a parameter does not satisfy the schema; details names "
+    "each field.",
+    "INVALID_PARAMETER": "A query parameter is unknown or has a bad value; details names it.",
+    "UNAUTHORIZED": "No valid credentials were presented.",
+    "FORBIDDEN": "The caller may not do this.",
+    "NOT_FOUND": "The resource or route does not exist.",
+    "METHOD_NOT_ALLOWED": "The route exists but not with this HTTP method.",
+    "CONFLICT": "The request conflicts with existing data (a duplicate unique key, a row "
+    "still referenced, a forbidden state change).",
+    "PAYLOAD_TOO_LARGE": "The request body is larger than the service accepts.",
+    "UNSUPPORTED_MEDIA_TYPE": "The body must be JSON (Content-Type: application/json).",
+    "SERVICE_UNAVAILABLE": "A dependency (database, another service) is unreachable.",
+    "INTERNAL_ERROR": "An unexpected error; the log line with the same requestId has details.",
+}
+
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_ERROR",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+class ApiError(Exception):
+    """An error the client can act on. Raise a subclass from service functions."""
+
+    status = 400
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFound(ApiError):
+    status = 404
+    code = "NOT_FOUND"
+
+
+class Conflict(ApiError):
+    status = 409
+    code = "CONFLICT"
+
+
+class ValidationFailed(ApiError):
+    status = 422
+    code = "VALIDATION_ERROR"
+
+
+class InvalidParameter(ApiError):
+    status = 400
+    code = "INVALID_PARAMETER"
+
+
+class ServiceUnavailable(ApiError):
+    status = 503
+    code = "SERVICE_UNAVAILABLE"
+
+
+def error_response(status: int, code: str, message: str, details: Any = None):
+    response = jsonify(
+        {"code": code, "message": message, "details": details, "requestId": request_id()}
+    )
+    response.status_code = status
+    return response
+
+
+def _integrity_message(exc: IntegrityError) -> tuple[int, str, str]:
+    """Classify a database integrity error without leaking SQL into the response."""
+    text = str(exc.orig).lower()
+    if "foreign key" in text:
+        if "delete" in text or "update a parent" in text:
+            return 409, "CONFLICT", "The row is still referenced by other rows."
+        return 422, "VALIDATION_ERROR", "A referenced row does not exist."
+    if "duplicate" in text or "unique" in text:
+        return 409, "CONFLICT", "A row with the same unique values already exists."
+    if "null" in text:
+        return 422, "VALIDATION_ERROR", "A required value is missing."
+    return 409, "CONFLICT", "The change conflicts with existing data."
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map every exception to the envelope. flask-restx defers to these (see app.py)."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(ValidationError)
+    def _validation_error(exc: ValidationError):
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_body": exc.messages}
+        return error_response(422, "VALIDATION_ERROR", "The request body is invalid.", messages)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(exc: IntegrityError):
+        status, code, message = _integrity_message(exc)
+        log.warning("integrity error: %s", exc.orig)
+        return error_response(status, code, message)
+
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError):
+        log.warning("data error: %s", exc.orig)
+        return error_response(422, "VALIDATION_ERROR", "A value does not fit its column.")
+
+    @app.errorhandler(OperationalError)
+    def _operational_error(exc: OperationalError):
+        log.error("database unavailable: %s", exc.orig)
+        return error_response(503, "SERVICE_UNAVAILABLE", "The database is unavailable.")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        code = _HTTP_CODES.get(status, "BAD_REQUEST" if status < 500 else "INTERNAL_ERROR")
+        message = exc.description or exc.name
+        if status == 404:
+            message = "No such resource or route."
+        response = error_response(status, code, message)
+        if status == 405 and exc.get_response().headers.get("Allow"):
+            response.headers["Allow"] = exc.get_response().headers["Allow"]
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error")
+        return error_response(500, "INTERNAL_ERROR", "Internal error.")

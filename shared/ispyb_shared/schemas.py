@@ -1,0 +1,195 @@
+"""Resources are defined once: SQLAlchemy model -> marshmallow schema -> OpenAPI.
+
+A model column carries its meaning and unit in ``doc=``; :class:`ModelSchema` derives the
+marshmallow fields (types, lengths, enums, nullability, descriptions) from the model, and
+:func:`json_schema` turns any marshmallow schema into the JSON schema that flask-restx
+shows in Swagger. Nothing about a field is written twice.
+
+Conventions, following Netflix Dispatch: ``XRead`` (what the API returns), ``XCreate``
+(POST body), ``XUpdate`` (PATCH body, every field optional).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema, SQLAlchemyAutoSchemaOpts
+from sqlalchemy import types as sqltypes
+
+
+class NaiveDateTime(fields.NaiveDateTime):
+    """ISPyB stores times without zone; a zone-qualified input is converted to UTC."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("timezone", dt.UTC)
+        super().__init__(*args, **kwargs)
+
+
+class StrictInteger(fields.Integer):
+    """JSON integers only: 1.5 or "1" are refused rather than silently converted."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("strict", True)
+        super().__init__(*args, **kwargs)
+
+
+INT32_RANGE = validate.Range(min=-(2**31), max=2**31 - 1)
+
+
+class ISPyBModelConverter(ModelConverter):
+    SQLA_TYPE_MAPPING = {
+        **ModelConverter.SQLA_TYPE_MAPPING,
+        sqltypes.DateTime: NaiveDateTime,
+        sqltypes.TIMESTAMP: NaiveDateTime,
+        sqltypes.Integer: StrictInteger,
+        sqltypes.SmallInteger: StrictInteger,
+        sqltypes.BigInteger: StrictInteger,
+    }
+
+    def _add_column_kwargs(self, kwargs: dict[str, Any], column) -> None:
+        super()._add_column_kwargs(kwargs, column)
+        # Out-of-range numbers must fail validation with the field named, not in the
+        # database (MariaDB strict mode error, or silent clipping without it).
+        if isinstance(column.type, sqltypes.Integer) and not isinstance(
+            column.type, sqltypes.BigInteger | sqltypes.Boolean
+        ):
+            kwargs["validate"].append(INT32_RANGE)
+
+
+class ModelSchemaOpts(SQLAlchemyAutoSchemaOpts):
+    def __init__(self, meta, *args, **kwargs):
+        super().__init__(meta, *args, **kwargs)
+        # Business rules stricter than the (mostly nullable) ISPyB columns.
+        self.required_fields = tuple(getattr(meta, "required_fields", ()))
+
+
+class ModelSchema(SQLAlchemyAutoSchema):
+    """Base of every resource schema: fields derived from the model, strict input."""
+
+    OPTIONS_CLASS = ModelSchemaOpts
+
+    class Meta:
+        include_fk = True
+        include_relationships = False
+        load_instance = False
+        model_converter = ISPyBModelConverter
+        unknown = RAISE
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        if field_name in self.opts.required_fields:
+            field_obj.required = True
+            field_obj.allow_none = False
+
+
+class EnvelopeSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class ErrorSchema(EnvelopeSchema):
+    code = fields.String(
+        required=True,
+        metadata={"description": "Stable machine-readable error code (see docs/errors.md)."},
+    )
+    message = fields.String(required=True, metadata={"description": "Human-readable summary."})
+    details = fields.Raw(
+        allow_none=True,
+        metadata={
+            "description": 'Per-field messages, e.g. {"proposalCode": ["Missing data for '
+            'required field."]}, or null.'
+        },
+    )
+    requestId = fields.String(
+        allow_none=True,
+        metadata={"description": "The request id (X-Request-ID); quote it when reporting."},
+    )
+
+
+def _field_schema(field_obj: fields.Field) -> dict[str, Any]:
+    if isinstance(field_obj, fields.Nested):
+        nested = field_obj.schema
+        schema = json_schema(nested)
+        if field_obj.many:
+            schema = {"type": "array", "items": schema}
+    elif isinstance(field_obj, fields.List):
+        schema = {"type": "array", "items": _field_schema(field_obj.inner)}
+    elif isinstance(field_obj, fields.Dict):
+        schema = {"type": "object"}
+    elif isinstance(field_obj, fields.Boolean):
+        schema = {"type": "boolean"}
+    elif isinstance(field_obj, fields.Integer):
+        schema = {"type": "integer"}
+    elif isinstance(field_obj, fields.Float | fields.Decimal | fields.Number):
+        schema = {"type": "number"}
+    elif isinstance(field_obj, fields.DateTime):
+        schema = {"type": "string", "format": "date-time"}
+    elif isinstance(field_obj, fields.Date):
+        schema = {"type": "string", "format": "date"}
+    elif isinstance(field_obj, fields.UUID):
+        schema = {"type": "string", "format": "uuid"}
+    elif isinstance(field_obj, fields.Email):
+        schema = {"type": "string", "format": "email"}
+    elif isinstance(field_obj, fields.String):
+        schema = {"type": "string"}
+    else:
+        schema = {}
+    for validator in getattr(field_obj, "validators", ()):
+        if isinstance(validator, validate.Length):
+            if validator.max is not None:
+                schema["maxLength"] = validator.max
+            if validator.min is not None:
+                schema["minLength"] = validator.min
+        elif isinstance(validator, validate.Range):
+            if validator.min is not None:
+                schema["minimum"] = validator.min
+            if validator.max is not None:
+                schema["maximum"] = validator.max
+        elif isinstance(validator, validate.OneOf):
+            schema["enum"] = list(validator.choices)
+    description = field_obj.metadata.get("description")
+    if description:
+        schema["description"] = description
+    if field_obj.allow_none:
+        schema["x-nullable"] = True
+    if field_obj.dump_only:
+        schema["readOnly"] = True
+    return schema
+
+
+def json_schema(schema: Schema | type[Schema]) -> dict[str, Any]:
+    """The JSON schema (Swagger 2.0 flavour) of a marshmallow schema."""
+    instance = schema() if isinstance(schema, type) else schema
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for name, field_obj in instance.fields.items():
+        if field_obj.load_only and instance.dump_only:
+            continue
+        key = field_obj.data_key or name
+        properties[key] = _field_schema(field_obj)
+        if field_obj.required:
+            required.append(key)
+    result: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        result["required"] = sorted(required)
+    if getattr(instance.opts, "unknown", None) == RAISE and not instance.dump_only:
+        result["additionalProperties"] = False
+    doc = (type(instance).__doc__ or "").strip()
+    if doc:
+        result["description"] = doc
+    return result
+
+
+def list_json_schema(item_schema: Schema | type[Schema]) -> dict[str, Any]:
+    """The list envelope around ``item_schema``."""
+    return {
+        "type": "object",
+        "properties": {
+            "total": {"type": "integer", "description": "Rows matching the filters."},
+            "limit": {"type": "integer", "description": "Page size used."},
+            "offset": {"type": "integer", "description": "Rows skipped."},
+            "results": {"type": "array", "items": json_schema(item_schema)},
+        },
+        "required": ["total", "limit", "offset", "results"],
+    }

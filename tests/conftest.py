@@ -1,0 +1,133 @@
+"""Fixtures: one app per test session and backend, a clean database per test.
+
+Every test that uses a database fixture runs twice: on SQLite and on a real MariaDB
+(``ISPYB_TEST_MYSQL_URL`` when set, else a private throwaway server started here).
+A backend that cannot be had makes its tests fail, never skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ispyb_shared.migrations import upgrade
+from tests.factories import CoreFactory
+from tests.support.mariadb import (
+    ThrowawayMariaDB,
+    create_database_on_url,
+    drop_database_on_url,
+    kill_connections_on_url,
+)
+
+BACKENDS = ("sqlite", "mariadb")
+
+
+class MariaDBForTests:
+    """Databases on the external server of ISPYB_TEST_MYSQL_URL or on a throwaway one."""
+
+    def __init__(self, base_dir: Path):
+        self.external_url = os.environ.get("ISPYB_TEST_MYSQL_URL")
+        self.server = None if self.external_url else ThrowawayMariaDB(base_dir)
+        self.created: list[str] = []
+
+    def start(self) -> None:
+        if self.server is not None:
+            self.server.start()
+
+    def create_database(self, prefix: str) -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        self.created.append(name)
+        if self.server is not None:
+            return self.server.create_database(name)
+        return create_database_on_url(self.external_url, name)
+
+    def kill_connections(self, database: str) -> int:
+        if self.server is not None:
+            return self.server.kill_connections(database)
+        return kill_connections_on_url(self.external_url, database)
+
+    def stop(self) -> None:
+        for name in self.created:
+            try:
+                if self.server is not None:
+                    self.server.drop_database(name)
+                else:
+                    drop_database_on_url(self.external_url, name)
+            except Exception:
+                pass
+        if self.server is not None:
+            self.server.stop()
+
+
+@pytest.fixture(scope="session")
+def mariadb(tmp_path_factory) -> Iterator[MariaDBForTests]:
+    server = MariaDBForTests(tmp_path_factory.mktemp("mariadb"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+def fresh_database_url(backend: str, request, tmp_path_factory, prefix: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp(prefix)}/{prefix}.sqlite"
+    return request.getfixturevalue("mariadb").create_database(prefix)
+
+
+def service_config(database_url: str, **sections) -> dict:
+    return {"database": {"url": database_url}, "logging": {"level": "INFO"}, **sections}
+
+
+@pytest.fixture(scope="session")
+def core_database_url(backend, request, tmp_path_factory) -> str:
+    url = fresh_database_url(backend, request, tmp_path_factory, "core")
+    upgrade(package="ispyb_core", database_url=url, version_table="core_alembic_version")
+    return url
+
+
+@pytest.fixture(scope="session")
+def core_app_session(core_database_url):
+    from ispyb_core.app import create_app
+
+    app = create_app(service_config(core_database_url))
+    yield app
+    app.extensions["ispyb_database"].dispose()
+
+
+def _empty_tables(app) -> None:
+    from ispyb_core.models import Base
+
+    database = app.extensions["ispyb_database"]
+    with database.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def core_app(core_app_session):
+    """Core with empty tables."""
+    _empty_tables(core_app_session)
+    return core_app_session
+
+
+@pytest.fixture
+def client(core_app):
+    return core_app.test_client()
+
+
+@pytest.fixture
+def core_db(core_app):
+    return core_app.extensions["ispyb_database"]
+
+
+@pytest.fixture
+def factory(core_app) -> CoreFactory:
+    return CoreFactory(core_app.extensions["ispyb_database"])

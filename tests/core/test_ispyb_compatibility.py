@@ -1,0 +1,94 @@
+"""Core can run on a site's ISPyB database: every table and column it maps exists in the
+reference schema (``ispyb.sqlalchemy``, Diamond's) with a compatible type.
+
+The only columns core adds are listed in DELIBERATE_ADDITIONS; see docs/ispyb-database.md.
+"""
+
+import pytest
+from ispyb.sqlalchemy import Base as ReferenceBase
+from sqlalchemy import types as sqltypes
+
+from ispyb_core.models import Base
+
+# table -> columns core adds to ISPyB (by migration 0001; see docs/ispyb-database.md)
+DELIBERATE_ADDITIONS = {table.name: {"uuid"} for table in Base.metadata.sorted_tables}
+
+REFERENCE = ReferenceBase.metadata.tables
+
+
+def _family(column_type) -> str:
+    if isinstance(column_type, sqltypes.Boolean):
+        return "boolean"
+    if isinstance(column_type, sqltypes.Enum):
+        return "enum"
+    if isinstance(column_type, sqltypes.Integer):
+        return "integer"
+    if isinstance(column_type, sqltypes.Float | sqltypes.Numeric):
+        return "number"
+    if isinstance(column_type, sqltypes.DateTime | sqltypes.TIMESTAMP):
+        return "datetime"
+    if isinstance(column_type, sqltypes.Date):
+        return "date"
+    if isinstance(column_type, sqltypes.String):
+        return "string"
+    if isinstance(column_type, sqltypes.LargeBinary | sqltypes._Binary):
+        return "binary"
+    return type(column_type).__name__
+
+
+def compatible(ours, reference) -> tuple[bool, str]:
+    mine, theirs = _family(ours), _family(reference)
+    if mine == "boolean":
+        # ISPyB flags are TINYINT(1); SQLAlchemy's Boolean is TINYINT(1) on MariaDB.
+        ok = theirs == "integer" and getattr(reference, "display_width", 1) == 1
+        return ok, f"Boolean over {reference!r}"
+    if mine == "enum":
+        return (
+            theirs == "enum" and list(ours.enums) == list(reference.enums),
+            f"{ours.enums} vs {getattr(reference, 'enums', reference)}",
+        )
+    if mine != theirs:
+        return False, f"{ours!r} vs {reference!r}"
+    if mine == "string" and ours.length != getattr(reference, "length", None):
+        return False, f"length {ours.length} vs {getattr(reference, 'length', None)}"
+    return True, ""
+
+
+@pytest.mark.parametrize("table", sorted(Base.metadata.tables))
+def test_table_and_columns_exist_with_compatible_types(table):
+    assert table in REFERENCE, f"{table} is not an ISPyB table"
+    reference = REFERENCE[table]
+    for column in Base.metadata.tables[table].columns:
+        if column.name in DELIBERATE_ADDITIONS.get(table, set()):
+            assert column.name not in reference.c, f"{table}.{column.name} exists in ISPyB"
+            continue
+        assert column.name in reference.c, f"{table}.{column.name} is not an ISPyB column"
+        ok, why = compatible(column.type, reference.c[column.name].type)
+        assert ok, f"{table}.{column.name}: {why}"
+        assert column.primary_key == reference.c[column.name].primary_key, column.name
+
+
+@pytest.mark.parametrize("table", sorted(Base.metadata.tables))
+def test_required_reference_columns_are_mapped(table):
+    """A NOT NULL ISPyB column without default that core does not map would make core's
+    inserts fail on a real ISPyB database."""
+    reference = REFERENCE[table]
+    ours = Base.metadata.tables[table]
+    for column in reference.columns:
+        needs_value = (
+            not column.nullable
+            and column.server_default is None
+            and column.default is None
+            and not (column.primary_key and column.autoincrement in (True, "auto"))
+        )
+        if needs_value:
+            assert column.name in ours.c, f"{table}.{column.name} must be mapped"
+
+
+def test_unique_keys_match_the_reference():
+    for table in Base.metadata.sorted_tables:
+        ours = {tuple(c.name for c in i.columns) for i in table.indexes if i.unique}
+        theirs = {
+            tuple(c.name for c in i.columns) for i in REFERENCE[table.name].indexes if i.unique
+        }
+        assert ours == theirs, table.name
