@@ -22,6 +22,7 @@ from tests.support.mariadb import (
     drop_database_on_url,
     kill_connections_on_url,
 )
+from tests.support.tokens import TestTokens
 
 BACKENDS = ("sqlite", "mariadb")
 
@@ -82,8 +83,25 @@ def fresh_database_url(backend: str, request, tmp_path_factory, prefix: str) -> 
     return request.getfixturevalue("mariadb").create_database(prefix)
 
 
+_tokens: TestTokens | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tokens(tmp_path_factory) -> TestTokens:
+    """The signing key the services under test trust, and a token minter."""
+    global _tokens
+    _tokens = TestTokens(tmp_path_factory.mktemp("keys"))
+    return _tokens
+
+
 def service_config(database_url: str, **sections) -> dict:
-    return {"database": {"url": database_url}, "logging": {"level": "INFO"}, **sections}
+    """A valid configuration for core, ssx or em in tests."""
+    return {
+        "database": {"url": database_url},
+        "logging": {"level": "INFO"},
+        "auth": _tokens.settings(),
+        **sections,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +137,15 @@ def core_app(core_app_session):
 
 
 @pytest.fixture
-def client(core_app):
+def client(core_app, tokens):
+    """Core's HTTP interface as an admin (authorization has its own tests)."""
+    test_client = core_app.test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = tokens.admin()["Authorization"]
+    return test_client
+
+
+@pytest.fixture
+def anonymous(core_app):
     return core_app.test_client()
 
 

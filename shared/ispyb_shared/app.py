@@ -6,10 +6,11 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, current_app, redirect, request, url_for
 from flask_restx import Api, Namespace, Resource, apidoc
 from marshmallow import Schema
 
+from .auth import TokenVerifier, init_auth
 from .db import Database, get_database, init_database, transactional
 from .errors import ERROR_CODES, ApiError, ValidationFailed, register_error_handlers
 from .listing import ListParams, ListSpec, parse_list_args
@@ -24,6 +25,10 @@ def service_prefix(service: str) -> str:
 
 
 class ServiceApi(Api):
+    def render_root(self):
+        # The bare API root leads people to the documentation.
+        return redirect(url_for(f"{self.blueprint.name}.doc"))
+
     def handle_error(self, e):
         # One handler set for the whole app (errors.register_error_handlers): re-raising
         # here makes flask-restx hand the exception to Flask's handlers.
@@ -86,7 +91,22 @@ def create_service_app(
     init_database(app, database)
     init_request_logging(app)
     register_error_handlers(app)
+    if "auth" in config:
+        # Every endpoint but health, readiness and docs needs a valid token.
+        init_auth(app, token_verifier(config["auth"]))
     return app
+
+
+def token_verifier(settings: Mapping[str, Any]) -> TokenVerifier:
+    """The verifier described by a service's ``auth`` config section."""
+    return TokenVerifier(
+        issuer=settings["issuer"],
+        audience=settings["audience"],
+        jwks_url=settings.get("jwks_url"),
+        public_key_file=settings.get("public_key_file"),
+        cache_seconds=settings["jwks_cache_seconds"],
+        leeway_seconds=settings["leeway_seconds"],
+    )
 
 
 def _health_namespace() -> Namespace:

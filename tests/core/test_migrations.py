@@ -45,7 +45,7 @@ def with_dependencies(tables):
     return list(found)
 
 
-def test_existing_ispyb_database_gets_uuids_and_is_served(mariadb):
+def test_existing_ispyb_database_gets_uuids_and_is_served(mariadb, tokens):
     """A site's ISPyB MariaDB database, as Diamond's schema creates it, with legacy rows."""
     url = mariadb.create_database("legacy_ispyb")
     engine = create_engine(url)
@@ -111,6 +111,7 @@ def test_existing_ispyb_database_gets_uuids_and_is_served(mariadb):
 
     app = create_app(service_config(url))
     client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = tokens.admin()["Authorization"]
     proposal = client.get("/ispyb/api/v1/core/proposals/mx42")
     assert proposal.status_code == 200
     assert proposal.json["title"] == "Old proposal"

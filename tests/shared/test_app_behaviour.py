@@ -54,14 +54,14 @@ def test_unknown_route_and_wrong_method_use_the_envelope(client):
     assert "GET" in response.headers["Allow"]
 
 
-def test_unexpected_error_is_500_without_a_trace(core_database_url, caplog):
+def test_unexpected_error_is_500_without_a_trace(core_database_url, caplog, tokens):
     app = create_app(service_config(core_database_url))
 
     @app.route("/ispyb/api/v1/core/explode")
     def explode():
         raise RuntimeError("secret internals /etc/passwd")
 
-    response = app.test_client().get("/ispyb/api/v1/core/explode")
+    response = app.test_client().get("/ispyb/api/v1/core/explode", headers=tokens.admin())
     assert response.status_code == 500
     assert response.json["code"] == "INTERNAL_ERROR"
     text = response.get_data(as_text=True)
@@ -75,13 +75,13 @@ def test_health_and_ready(client):
     assert client.get(f"{CORE}/ready").json["database"] == "ok"
 
 
-def test_ready_reports_an_unreachable_database():
+def test_ready_reports_an_unreachable_database(tokens):
     app = create_app(service_config("mysql+pymysql://nobody:x@127.0.0.1:1/none?connect_timeout=1"))
     client = app.test_client()
     assert client.get(f"{CORE}/health").status_code == 200
     ready = client.get(f"{CORE}/ready")
     assert ready.status_code == 503
-    response = client.get(f"{CORE}/proposals")
+    response = client.get(f"{CORE}/proposals", headers=tokens.admin())
     assert response.status_code == 503
     assert response.json["code"] == "SERVICE_UNAVAILABLE"
     app.extensions["ispyb_database"].dispose()

@@ -7,9 +7,12 @@ from ispyb_core.config import CoreConfig, load_core_config
 from ispyb_shared.config import ConfigError, validate_config
 
 
+AUTH = "auth:\n  jwks_url: http://127.0.0.1:8004/ispyb/api/v1/auth/.well-known/jwks.json\n"
+
+
 def write(tmp_path, text):
     path = tmp_path / "core.yaml"
-    path.write_text(text)
+    path.write_text(text if "auth:" in text else text + AUTH)
     return {"ISPYB_CORE_CONFIG": str(path)}
 
 
@@ -68,7 +71,10 @@ def test_create_app_validates_an_explicit_config():
 
     with pytest.raises(ConfigError, match=r"database\.colour"):
         create_app({"database": {"url": "sqlite://", "colour": "blue"}})
-    assert validate_config({"database": {"url": "sqlite://"}}, CoreConfig)["api"]["max_limit"]
+    minimal = {"database": {"url": "sqlite://"}, "auth": {"jwks_url": "http://auth/jwks"}}
+    assert validate_config(minimal, CoreConfig)["api"]["max_limit"] == 1000
+    with pytest.raises(ConfigError, match="auth"):
+        validate_config({"database": {"url": "sqlite://"}}, CoreConfig)
 
 
 def test_service_refuses_to_start_with_a_bad_key(tmp_path):

@@ -10,13 +10,14 @@ from tests.conftest import service_config
 CORE = "/ispyb/api/v1/core"
 
 
-def test_service_recovers_after_its_connections_are_killed(mariadb):
+def test_service_recovers_after_its_connections_are_killed(mariadb, tokens):
     url = mariadb.create_database("resilience")
     from ispyb_shared.migrations import upgrade
 
     upgrade(package="ispyb_core", database_url=url, version_table="core_alembic_version")
     app = create_app(service_config(url))
     client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = tokens.admin()["Authorization"]
     assert client.get(f"{CORE}/proposals").status_code == 200
     database = make_url(url).database
     assert mariadb.kill_connections(database) >= 1

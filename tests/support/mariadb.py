@@ -97,8 +97,9 @@ def create_database_on_url(admin_url: str, name: str) -> str:
     """Create database ``name`` on the server of ``admin_url`` and return its URL.
 
     Any database part of ``admin_url`` is ignored. The returned URL keeps the
-    query of ``admin_url`` and forces ``charset=utf8mb4``, because pymysql would
-    otherwise talk utf8mb3-or-latin1 and mangle non-BMP characters.
+    query of ``admin_url`` and forces ``charset=utf8mb4``, so the connection
+    charset never depends on driver or server defaults (older pymysql used
+    latin1, which mangles non-ASCII text).
     """
     quoted = _quote_database_name(name)
     with _connect(admin_url) as conn, conn.cursor() as cursor:
@@ -147,8 +148,14 @@ def _quote_database_name(name: str) -> str:
     return f"`{name}`"
 
 
-def _connect(url: str, connect_timeout: float = 10) -> pymysql.connections.Connection:
-    """Open an autocommit pymysql connection to the server of a SQLAlchemy-style URL."""
+def _connect(
+    url: str, connect_timeout: float = 10, read_timeout: float | None = None
+) -> pymysql.connections.Connection:
+    """Open an autocommit pymysql connection to the server of a SQLAlchemy-style URL.
+
+    ``connect_timeout`` only covers the TCP connect: a peer that accepts but
+    never sends the handshake (not a MariaDB) blocks until ``read_timeout``.
+    """
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     return pymysql.connect(
@@ -160,6 +167,7 @@ def _connect(url: str, connect_timeout: float = 10) -> pymysql.connections.Conne
         charset="utf8mb4",
         autocommit=True,
         connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
     )
 
 
@@ -305,8 +313,8 @@ class ThrowawayMariaDB:
         help_text = subprocess.run(
             [install_db, "--help"], capture_output=True, text=True, check=False
         ).stdout
-        # --skip-test-db and socket auth are MariaDB >= 10.4 options; older
-        # mysql_install_db variants reject them.
+        # Only newer mariadb-install-db versions know these; older ones and
+        # MySQL's mysql_install_db reject unknown options.
         optional = [
             flag
             for flag in ("--skip-test-db", "--auth-root-authentication-method=normal")
@@ -390,7 +398,7 @@ class ThrowawayMariaDB:
                     f"tail of {self.error_log}:\n{_tail(self.error_log)}"
                 )
             try:
-                _connect(self.admin_url(), connect_timeout=2).close()
+                _connect(self.admin_url(), connect_timeout=2, read_timeout=2).close()
             except pymysql.err.OperationalError as exc:
                 last_error = exc
                 time.sleep(0.1)

@@ -110,28 +110,34 @@ SESSIONS = [
 ]
 
 
-def _get_or_add(db: Session, model, lookup: dict, values: dict):
-    row = db.execute(select(model).filter_by(**lookup)).scalar_one_or_none()
-    if row is None:
-        row = model(**lookup, **values)
-        db.add(row)
-        db.flush()
-        _get_or_add.created += 1
-    return row
+class _Seeder:
+    """Adds rows that are not there yet, found by their natural key, and counts them."""
+
+    def __init__(self, db: Session):
+        self.db = db
+        self.created = 0
+
+    def __call__(self, model, lookup: dict, values: dict):
+        row = self.db.execute(select(model).filter_by(**lookup)).scalar_one_or_none()
+        if row is None:
+            row = model(**lookup, **values)
+            self.db.add(row)
+            self.db.flush()
+            self.created += 1
+        return row
 
 
 def seed_demo(database: Database) -> str:
-    _get_or_add.created = 0
     with database.sessionmaker() as db, db.begin():
+        get_or_add = _Seeder(db)
         labs = {
-            lab["name"]: _get_or_add(
-                db, Laboratory, {"name": lab["name"]}, {k: v for k, v in lab.items() if k != "name"}
+            lab["name"]: get_or_add(
+                Laboratory, {"name": lab["name"]}, {k: v for k, v in lab.items() if k != "name"}
             )
             for lab in LABORATORIES
         }
         persons = {
-            login: _get_or_add(
-                db,
+            login: get_or_add(
                 Person,
                 {"login": login},
                 {
@@ -145,8 +151,7 @@ def seed_demo(database: Database) -> str:
         }
         proposals = {}
         for code, number, title, owner, state, members in PROPOSALS:
-            proposal = _get_or_add(
-                db,
+            proposal = get_or_add(
                 Proposal,
                 {"proposalCode": code, "proposalNumber": number},
                 {
@@ -158,14 +163,12 @@ def seed_demo(database: Database) -> str:
             )
             proposals[f"{code}{number}"] = proposal
             for login, role in members.items():
-                _get_or_add(
-                    db,
+                get_or_add(
                     ProposalHasPerson,
                     {"proposalId": proposal.proposalId, "personId": persons[login].personId},
                     {"role": role},
                 )
-            _get_or_add(
-                db,
+            get_or_add(
                 LabContact,
                 {"proposalId": proposal.proposalId, "cardName": f"{owner}-{code}{number}"},
                 {
@@ -177,8 +180,7 @@ def seed_demo(database: Database) -> str:
             )
         for name, visit, beamline, day, hours, participants in SESSIONS:
             start = BASE_DAY + dt.timedelta(days=day)
-            session = _get_or_add(
-                db,
+            session = get_or_add(
                 BLSession,
                 {"proposalId": proposals[name].proposalId, "visit_number": visit},
                 {
@@ -190,12 +192,11 @@ def seed_demo(database: Database) -> str:
                 },
             )
             for login, role in participants.items():
-                _get_or_add(
-                    db,
+                get_or_add(
                     SessionHasPerson,
                     {"sessionId": session.sessionId, "personId": persons[login].personId},
                     {"role": role},
                 )
-    if _get_or_add.created:
-        return f"demo data seeded ({_get_or_add.created} rows added)"
+    if get_or_add.created:
+        return f"demo data seeded ({get_or_add.created} rows added)"
     return "demo data already present (nothing added)"

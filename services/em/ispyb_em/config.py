@@ -5,13 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from marshmallow import fields
+
+from ispyb_shared.auth import AuthSettings
 from ispyb_shared.config import ServiceConfig, load_config
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config.yaml"
 
 
 class EMConfig(ServiceConfig):
-    """No sections of its own yet."""
+    """Shared sections plus how to verify callers' tokens."""
+
+    auth = fields.Nested(AuthSettings, required=True)
 
 
 def load_em_config(environ=None) -> dict[str, Any]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_restx import Namespace, Resource
 
 from ispyb_shared.app import document_errors, list_params, load_body, register_models
+from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
 from ispyb_shared.listing import list_params_doc
 
@@ -31,7 +32,7 @@ class LabContacts(Resource):
     def get(self):
         """List lab contacts (filter by proposal or person)."""
         page = service.list_lab_contacts(
-            db_session=db_session(), params=list_params(service.LIST_SPEC)
+            db_session=db_session(), params=list_params(service.LIST_SPEC), caller=current_caller()
         )
         return page.envelope(contact_read_many.dump)
 
@@ -41,7 +42,7 @@ class LabContacts(Resource):
     def post(self):
         """Create a lab contact."""
         contact = service.create_lab_contact(
-            db_session=db_session(), data=load_body(LabContactCreate())
+            db_session=db_session(), data=load_body(LabContactCreate()), caller=current_caller()
         )
         return contact_read.dump(contact), 201
 
@@ -53,7 +54,9 @@ class LabContactItem(Resource):
     @document_errors(ns, models, 404)
     def get(self, ref: str):
         """Get a lab contact by id or UUID."""
-        return contact_read.dump(service.get_lab_contact(db_session=db_session(), ref=ref))
+        return contact_read.dump(
+            service.get_lab_contact(db_session=db_session(), ref=ref, caller=current_caller())
+        )
 
     @ns.expect(models["LabContactUpdate"])
     @ns.response(200, "Updated", models["LabContactRead"])
@@ -61,8 +64,11 @@ class LabContactItem(Resource):
     def patch(self, ref: str):
         """Change some fields of a lab contact."""
         session = db_session()
-        contact = service.get_lab_contact(db_session=session, ref=ref)
+        caller = current_caller()
+        contact = service.get_lab_contact(db_session=session, ref=ref, caller=caller)
         data = load_body(LabContactUpdate(), partial=True)
         return contact_read.dump(
-            service.update_lab_contact(db_session=session, lab_contact=contact, data=data)
+            service.update_lab_contact(
+                db_session=session, lab_contact=contact, data=data, caller=caller
+            )
         )

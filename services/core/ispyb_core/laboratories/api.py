@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_restx import Namespace, Resource
 
 from ispyb_shared.app import document_errors, list_params, load_body, register_models
+from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
 from ispyb_shared.listing import list_params_doc
 
@@ -31,7 +32,7 @@ class Laboratories(Resource):
     def get(self):
         """List laboratories."""
         page = service.list_laboratories(
-            db_session=db_session(), params=list_params(service.LIST_SPEC)
+            db_session=db_session(), params=list_params(service.LIST_SPEC), caller=current_caller()
         )
         return page.envelope(laboratory_read_many.dump)
 
@@ -41,7 +42,7 @@ class Laboratories(Resource):
     def post(self):
         """Create a laboratory."""
         laboratory = service.create_laboratory(
-            db_session=db_session(), data=load_body(LaboratoryCreate())
+            db_session=db_session(), data=load_body(LaboratoryCreate()), caller=current_caller()
         )
         return laboratory_read.dump(laboratory), 201
 
@@ -53,7 +54,9 @@ class LaboratoryItem(Resource):
     @document_errors(ns, models, 404)
     def get(self, ref: str):
         """Get a laboratory by id or UUID."""
-        return laboratory_read.dump(service.get_laboratory(db_session=db_session(), ref=ref))
+        return laboratory_read.dump(
+            service.get_laboratory(db_session=db_session(), ref=ref, caller=current_caller())
+        )
 
     @ns.expect(models["LaboratoryUpdate"])
     @ns.response(200, "Updated", models["LaboratoryRead"])
@@ -61,8 +64,11 @@ class LaboratoryItem(Resource):
     def patch(self, ref: str):
         """Change some fields of a laboratory."""
         session = db_session()
-        laboratory = service.get_laboratory(db_session=session, ref=ref)
+        caller = current_caller()
+        laboratory = service.get_laboratory(db_session=session, ref=ref, caller=caller)
         data = load_body(LaboratoryUpdate(), partial=True)
         return laboratory_read.dump(
-            service.update_laboratory(db_session=session, laboratory=laboratory, data=data)
+            service.update_laboratory(
+                db_session=session, laboratory=laboratory, data=data, caller=caller
+            )
         )

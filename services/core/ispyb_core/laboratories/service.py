@@ -5,9 +5,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ispyb_shared.auth import Caller
 from ispyb_shared.crud import create_row, one_or_404, ref_condition, update_row
 from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
 
+from ..access import require_read_access, require_staff
 from .models import Laboratory
 
 LIST_SPEC = ListSpec(
@@ -28,21 +30,25 @@ LIST_SPEC = ListSpec(
 )
 
 
-def list_laboratories(*, db_session: Session, params: ListParams) -> Page:
+def list_laboratories(*, db_session: Session, params: ListParams, caller: Caller) -> Page:
+    require_read_access(caller)
     return paginate(db_session, select(Laboratory), params, LIST_SPEC)
 
 
-def get_laboratory(*, db_session: Session, ref: str) -> Laboratory:
+def get_laboratory(*, db_session: Session, ref: str, caller: Caller) -> Laboratory:
     """By id or UUID."""
+    require_read_access(caller)
     condition = ref_condition(ref, id_column=Laboratory.laboratoryId, uuid_column=Laboratory.uuid)
     return one_or_404(db_session, select(Laboratory).where(condition), "Laboratory", ref)
 
 
-def create_laboratory(*, db_session: Session, data: dict[str, Any]) -> Laboratory:
+def create_laboratory(*, db_session: Session, data: dict[str, Any], caller: Caller) -> Laboratory:
+    require_staff(caller, action="create laboratories")
     return create_row(db_session, Laboratory, data)
 
 
 def update_laboratory(
-    *, db_session: Session, laboratory: Laboratory, data: dict[str, Any]
+    *, db_session: Session, laboratory: Laboratory, data: dict[str, Any], caller: Caller
 ) -> Laboratory:
+    require_staff(caller, action="change laboratories")
     return update_row(db_session, laboratory, data)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_restx import Namespace, Resource
 
 from ispyb_shared.app import document_errors, list_params, load_body, register_models
+from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
 from ispyb_shared.listing import list_params_doc
 
@@ -43,7 +44,7 @@ class Proposals(Resource):
     def get(self):
         """List proposals (filter by code, number, state, ...)."""
         page = service.list_proposals(
-            db_session=db_session(), params=list_params(service.LIST_SPEC)
+            db_session=db_session(), params=list_params(service.LIST_SPEC), caller=current_caller()
         )
         return page.envelope(proposal_read_many.dump)
 
@@ -53,7 +54,7 @@ class Proposals(Resource):
     def post(self):
         """Create a proposal."""
         proposal = service.create_proposal(
-            db_session=db_session(), data=load_body(ProposalCreate())
+            db_session=db_session(), data=load_body(ProposalCreate()), caller=current_caller()
         )
         return proposal_read.dump(proposal), 201
 
@@ -65,7 +66,9 @@ class ProposalItem(Resource):
     @document_errors(ns, models, 404)
     def get(self, ref: str):
         """Get a proposal by id, UUID or name."""
-        return proposal_read.dump(service.get_proposal(db_session=db_session(), ref=ref))
+        return proposal_read.dump(
+            service.get_proposal(db_session=db_session(), ref=ref, caller=current_caller())
+        )
 
     @ns.expect(models["ProposalUpdate"])
     @ns.response(200, "Updated", models["ProposalRead"])
@@ -73,10 +76,12 @@ class ProposalItem(Resource):
     def patch(self, ref: str):
         """Change some fields of a proposal."""
         session = db_session()
-        proposal = service.get_proposal(db_session=session, ref=ref)
+        proposal = service.get_proposal(db_session=session, ref=ref, caller=current_caller())
         data = load_body(ProposalUpdate(), partial=True)
         return proposal_read.dump(
-            service.update_proposal(db_session=session, proposal=proposal, data=data)
+            service.update_proposal(
+                db_session=session, proposal=proposal, data=data, caller=current_caller()
+            )
         )
 
 
@@ -89,7 +94,7 @@ class ProposalMembers(Resource):
     def get(self, ref: str):
         """List the members of a proposal with their roles."""
         session = db_session()
-        proposal = service.get_proposal(db_session=session, ref=ref)
+        proposal = service.get_proposal(db_session=session, ref=ref, caller=current_caller())
         page = service.list_members(
             db_session=session, proposal=proposal, params=list_params(service.MEMBER_LIST_SPEC)
         )
@@ -101,9 +106,12 @@ class ProposalMembers(Resource):
     def post(self, ref: str):
         """Add a person to a proposal."""
         session = db_session()
-        proposal = service.get_proposal(db_session=session, ref=ref)
+        proposal = service.get_proposal(db_session=session, ref=ref, caller=current_caller())
         member = service.add_member(
-            db_session=session, proposal=proposal, data=load_body(ProposalMemberCreate())
+            db_session=session,
+            proposal=proposal,
+            data=load_body(ProposalMemberCreate()),
+            caller=current_caller(),
         )
         return member_read.dump(member), 201
 
@@ -117,9 +125,14 @@ class ProposalMember(Resource):
     def get(self, ref: str, person_ref: str):
         """Get one member of a proposal."""
         session = db_session()
-        proposal = service.get_proposal(db_session=session, ref=ref)
+        proposal = service.get_proposal(db_session=session, ref=ref, caller=current_caller())
         return member_read.dump(
-            service.get_member(db_session=session, proposal=proposal, person_ref=person_ref)
+            service.get_member(
+                db_session=session,
+                proposal=proposal,
+                person_ref=person_ref,
+                caller=current_caller(),
+            )
         )
 
     @ns.expect(models["ProposalMemberUpdate"])
@@ -128,17 +141,25 @@ class ProposalMember(Resource):
     def patch(self, ref: str, person_ref: str):
         """Change a member's role."""
         session = db_session()
-        proposal = service.get_proposal(db_session=session, ref=ref)
-        member = service.get_member(db_session=session, proposal=proposal, person_ref=person_ref)
+        proposal = service.get_proposal(db_session=session, ref=ref, caller=current_caller())
+        member = service.get_member(
+            db_session=session, proposal=proposal, person_ref=person_ref, caller=current_caller()
+        )
         data = load_body(ProposalMemberUpdate(), partial=True)
-        return member_read.dump(service.update_member(db_session=session, member=member, data=data))
+        return member_read.dump(
+            service.update_member(
+                db_session=session, member=member, data=data, caller=current_caller()
+            )
+        )
 
     @ns.response(204, "Removed")
     @document_errors(ns, models, 404)
     def delete(self, ref: str, person_ref: str):
         """Remove a person from a proposal (the person and the data stay)."""
         session = db_session()
-        proposal = service.get_proposal(db_session=session, ref=ref)
-        member = service.get_member(db_session=session, proposal=proposal, person_ref=person_ref)
-        service.remove_member(db_session=session, member=member)
+        proposal = service.get_proposal(db_session=session, ref=ref, caller=current_caller())
+        member = service.get_member(
+            db_session=session, proposal=proposal, person_ref=person_ref, caller=current_caller()
+        )
+        service.remove_member(db_session=session, member=member, caller=current_caller())
         return "", 204

@@ -6,10 +6,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session, joinedload
 
+from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, create_row, one_or_404, ref_condition, update_row
 from ispyb_shared.errors import Conflict
 from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
 
+from ..access import proposal_condition, require_fields_allowed, require_staff
 from ..persons.models import Person
 from ..persons.service import get_person
 from .models import Proposal, ProposalHasPerson
@@ -59,11 +61,17 @@ def proposal_name_condition(name: str) -> ColumnElement[bool] | None:
     return and_(Proposal.proposalCode == match[1], Proposal.proposalNumber == match[2])
 
 
-def list_proposals(*, db_session: Session, params: ListParams) -> Page:
-    return paginate(db_session, select(Proposal), params, LIST_SPEC)
+# What those who can see a proposal may change; the rest (code, number, owner, state,
+# allocation dates) is the user office's, through staff.
+MEMBER_FIELDS = frozenset({"title"})
 
 
-def get_proposal(*, db_session: Session, ref: str) -> Proposal:
+def list_proposals(*, db_session: Session, params: ListParams, caller: Caller) -> Page:
+    statement = select(Proposal).where(proposal_condition(caller))
+    return paginate(db_session, statement, params, LIST_SPEC)
+
+
+def get_proposal(*, db_session: Session, ref: str, caller: Caller) -> Proposal:
     """By id, UUID or name (mx1234)."""
     condition = ref_condition(
         ref,
@@ -71,15 +79,26 @@ def get_proposal(*, db_session: Session, ref: str) -> Proposal:
         uuid_column=Proposal.uuid,
         by_name=proposal_name_condition,
     )
-    return one_or_404(db_session, select(Proposal).where(condition), "Proposal", ref)
+    statement = select(Proposal).where(condition, proposal_condition(caller))
+    return one_or_404(db_session, statement, "Proposal", ref)
 
 
-def create_proposal(*, db_session: Session, data: dict[str, Any]) -> Proposal:
+def create_proposal(*, db_session: Session, data: dict[str, Any], caller: Caller) -> Proposal:
+    require_staff(caller, action="create proposals", unrestricted=True)
     check_period(data, start="startDate", end="endDate")
     return create_row(db_session, Proposal, data)
 
 
-def update_proposal(*, db_session: Session, proposal: Proposal, data: dict[str, Any]) -> Proposal:
+def update_proposal(
+    *, db_session: Session, proposal: Proposal, data: dict[str, Any], caller: Caller
+) -> Proposal:
+    require_fields_allowed(
+        caller,
+        data,
+        member_fields=MEMBER_FIELDS,
+        what=f"proposal {proposal.name}",
+        unrestricted=True,
+    )
     check_period(data, start="startDate", end="endDate", current=proposal)
     return update_row(db_session, proposal, data)
 
@@ -97,8 +116,10 @@ def list_members(*, db_session: Session, proposal: Proposal, params: ListParams)
     return paginate(db_session, statement, params, MEMBER_LIST_SPEC)
 
 
-def get_member(*, db_session: Session, proposal: Proposal, person_ref: str) -> ProposalHasPerson:
-    person = get_person(db_session=db_session, ref=person_ref)
+def get_member(
+    *, db_session: Session, proposal: Proposal, person_ref: str, caller: Caller
+) -> ProposalHasPerson:
+    person = get_person(db_session=db_session, ref=person_ref, caller=caller)
     statement = _members().where(
         ProposalHasPerson.proposalId == proposal.proposalId,
         ProposalHasPerson.personId == person.personId,
@@ -107,8 +128,9 @@ def get_member(*, db_session: Session, proposal: Proposal, person_ref: str) -> P
 
 
 def add_member(
-    *, db_session: Session, proposal: Proposal, data: dict[str, Any]
+    *, db_session: Session, proposal: Proposal, data: dict[str, Any], caller: Caller
 ) -> ProposalHasPerson:
+    require_staff(caller, action="manage proposal members", unrestricted=True)
     already = db_session.execute(
         select(ProposalHasPerson.proposalHasPersonId).where(
             ProposalHasPerson.proposalId == proposal.proposalId,
@@ -121,15 +143,19 @@ def add_member(
             {"personId": ["Already a member."]},
         )
     member = create_row(db_session, ProposalHasPerson, {**data, "proposalId": proposal.proposalId})
-    return get_member(db_session=db_session, proposal=proposal, person_ref=str(member.personId))
+    return get_member(
+        db_session=db_session, proposal=proposal, person_ref=str(member.personId), caller=caller
+    )
 
 
 def update_member(
-    *, db_session: Session, member: ProposalHasPerson, data: dict[str, Any]
+    *, db_session: Session, member: ProposalHasPerson, data: dict[str, Any], caller: Caller
 ) -> ProposalHasPerson:
+    require_staff(caller, action="manage proposal members", unrestricted=True)
     return update_row(db_session, member, data)
 
 
-def remove_member(*, db_session: Session, member: ProposalHasPerson) -> None:
+def remove_member(*, db_session: Session, member: ProposalHasPerson, caller: Caller) -> None:
+    require_staff(caller, action="manage proposal members", unrestricted=True)
     db_session.delete(member)
     db_session.flush()

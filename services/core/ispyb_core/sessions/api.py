@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_restx import Namespace, Resource
 
 from ispyb_shared.app import document_errors, list_params, load_body, register_models
+from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
 from ispyb_shared.listing import list_params_doc
 
@@ -45,7 +46,9 @@ class Sessions(Resource):
 
         Sessions running at some time in [A, B]: startDate.lte=B&endDate.gte=A.
         """
-        page = service.list_sessions(db_session=db_session(), params=list_params(service.LIST_SPEC))
+        page = service.list_sessions(
+            db_session=db_session(), params=list_params(service.LIST_SPEC), caller=current_caller()
+        )
         return page.envelope(session_read_many.dump)
 
     @ns.expect(models["SessionCreate"])
@@ -53,7 +56,9 @@ class Sessions(Resource):
     @document_errors(ns, models, 400, 409, 415, 422)
     def post(self):
         """Create a session."""
-        session = service.create_session(db_session=db_session(), data=load_body(SessionCreate()))
+        session = service.create_session(
+            db_session=db_session(), data=load_body(SessionCreate()), caller=current_caller()
+        )
         return session_read.dump(session), 201
 
 
@@ -64,7 +69,9 @@ class SessionItem(Resource):
     @document_errors(ns, models, 404)
     def get(self, ref: str):
         """Get a session by id, UUID or visit name."""
-        return session_read.dump(service.get_session(db_session=db_session(), ref=ref))
+        return session_read.dump(
+            service.get_session(db_session=db_session(), ref=ref, caller=current_caller())
+        )
 
     @ns.expect(models["SessionUpdate"])
     @ns.response(200, "Updated", models["SessionRead"])
@@ -72,9 +79,13 @@ class SessionItem(Resource):
     def patch(self, ref: str):
         """Change some fields of a session."""
         db = db_session()
-        session = service.get_session(db_session=db, ref=ref)
+        session = service.get_session(db_session=db, ref=ref, caller=current_caller())
         data = load_body(SessionUpdate(), partial=True)
-        return session_read.dump(service.update_session(db_session=db, session=session, data=data))
+        return session_read.dump(
+            service.update_session(
+                db_session=db, session=session, data=data, caller=current_caller()
+            )
+        )
 
 
 @ns.route("/<string:ref>/members")
@@ -86,7 +97,7 @@ class SessionMembers(Resource):
     def get(self, ref: str):
         """List the participants of a session with their roles."""
         db = db_session()
-        session = service.get_session(db_session=db, ref=ref)
+        session = service.get_session(db_session=db, ref=ref, caller=current_caller())
         page = service.list_members(
             db_session=db, session=session, params=list_params(service.MEMBER_LIST_SPEC)
         )
@@ -98,9 +109,12 @@ class SessionMembers(Resource):
     def post(self, ref: str):
         """Add a person to a session."""
         db = db_session()
-        session = service.get_session(db_session=db, ref=ref)
+        session = service.get_session(db_session=db, ref=ref, caller=current_caller())
         member = service.add_member(
-            db_session=db, session=session, data=load_body(SessionMemberCreate())
+            db_session=db,
+            session=session,
+            data=load_body(SessionMemberCreate()),
+            caller=current_caller(),
         )
         return member_read.dump(member), 201
 
@@ -114,9 +128,11 @@ class SessionMember(Resource):
     def get(self, ref: str, person_ref: str):
         """Get one participant of a session."""
         db = db_session()
-        session = service.get_session(db_session=db, ref=ref)
+        session = service.get_session(db_session=db, ref=ref, caller=current_caller())
         return member_read.dump(
-            service.get_member(db_session=db, session=session, person_ref=person_ref)
+            service.get_member(
+                db_session=db, session=session, person_ref=person_ref, caller=current_caller()
+            )
         )
 
     @ns.expect(models["SessionMemberUpdate"])
@@ -125,17 +141,27 @@ class SessionMember(Resource):
     def patch(self, ref: str, person_ref: str):
         """Change a participant's role or remote flag."""
         db = db_session()
-        session = service.get_session(db_session=db, ref=ref)
-        member = service.get_member(db_session=db, session=session, person_ref=person_ref)
+        session = service.get_session(db_session=db, ref=ref, caller=current_caller())
+        member = service.get_member(
+            db_session=db, session=session, person_ref=person_ref, caller=current_caller()
+        )
         data = load_body(SessionMemberUpdate(), partial=True)
-        return member_read.dump(service.update_member(db_session=db, member=member, data=data))
+        return member_read.dump(
+            service.update_member(
+                db_session=db, session=session, member=member, data=data, caller=current_caller()
+            )
+        )
 
     @ns.response(204, "Removed")
     @document_errors(ns, models, 404)
     def delete(self, ref: str, person_ref: str):
         """Remove a person from a session (the person and the data stay)."""
         db = db_session()
-        session = service.get_session(db_session=db, ref=ref)
-        member = service.get_member(db_session=db, session=session, person_ref=person_ref)
-        service.remove_member(db_session=db, member=member)
+        session = service.get_session(db_session=db, ref=ref, caller=current_caller())
+        member = service.get_member(
+            db_session=db, session=session, person_ref=person_ref, caller=current_caller()
+        )
+        service.remove_member(
+            db_session=db, session=session, member=member, caller=current_caller()
+        )
         return "", 204

@@ -6,10 +6,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, create_row, one_or_404, ref_condition, update_row
 from ispyb_shared.errors import Conflict
 from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
 
+from ..access import require_fields_allowed, require_staff, session_condition
 from ..persons.models import Person
 from ..persons.service import get_person
 from ..proposals.models import Proposal
@@ -74,16 +76,22 @@ def visit_condition(name: str) -> ColumnElement[bool] | None:
     return and_(proposal, BLSession.visit_number == int(match[2]))
 
 
-def list_sessions(*, db_session: Session, params: ListParams) -> Page:
-    return paginate(db_session, _sessions(), params, LIST_SPEC)
+# What those who can see a session may change; scheduling is the facility's, via staff.
+MEMBER_FIELDS = frozenset({"comments"})
 
 
-def get_session(*, db_session: Session, ref: str) -> BLSession:
+def list_sessions(*, db_session: Session, params: ListParams, caller: Caller) -> Page:
+    statement = _sessions().where(session_condition(caller))
+    return paginate(db_session, statement, params, LIST_SPEC)
+
+
+def get_session(*, db_session: Session, ref: str, caller: Caller) -> BLSession:
     """By id, UUID or visit name (mx1234-5)."""
     condition = ref_condition(
         ref, id_column=BLSession.sessionId, uuid_column=BLSession.uuid, by_name=visit_condition
     )
-    return one_or_404(db_session, _sessions().where(condition), "Session", ref)
+    statement = _sessions().where(condition, session_condition(caller))
+    return one_or_404(db_session, statement, "Session", ref)
 
 
 def _next_visit_number(db_session: Session, proposal_id: int) -> int:
@@ -93,7 +101,8 @@ def _next_visit_number(db_session: Session, proposal_id: int) -> int:
     return (highest or 0) + 1
 
 
-def create_session(*, db_session: Session, data: dict[str, Any]) -> BLSession:
+def create_session(*, db_session: Session, data: dict[str, Any], caller: Caller) -> BLSession:
+    require_staff(caller, action="create sessions", beamline=data.get("beamLineName"))
     check_period(data, start="startDate", end="endDate")
     values = dict(data)
     if values.get("visit_number") is None:
@@ -101,13 +110,21 @@ def create_session(*, db_session: Session, data: dict[str, Any]) -> BLSession:
         # and gets a 409, which the client can retry.
         values["visit_number"] = _next_visit_number(db_session, values["proposalId"])
     session = create_row(db_session, BLSession, values)
-    return get_session(db_session=db_session, ref=str(session.sessionId))
+    return get_session(db_session=db_session, ref=str(session.sessionId), caller=caller)
 
 
-def update_session(*, db_session: Session, session: BLSession, data: dict[str, Any]) -> BLSession:
+def update_session(
+    *, db_session: Session, session: BLSession, data: dict[str, Any], caller: Caller
+) -> BLSession:
+    what = f"session {session.visit}"
+    require_fields_allowed(
+        caller, data, member_fields=MEMBER_FIELDS, what=what, beamline=session.beamLineName
+    )
+    if "beamLineName" in data:
+        require_staff(caller, action=f"move {what}", beamline=data["beamLineName"])
     check_period(data, start="startDate", end="endDate", current=session)
     update_row(db_session, session, data)
-    return get_session(db_session=db_session, ref=str(session.sessionId))
+    return get_session(db_session=db_session, ref=str(session.sessionId), caller=caller)
 
 
 def _members():
@@ -123,8 +140,10 @@ def list_members(*, db_session: Session, session: BLSession, params: ListParams)
     return paginate(db_session, statement, params, MEMBER_LIST_SPEC)
 
 
-def get_member(*, db_session: Session, session: BLSession, person_ref: str) -> SessionHasPerson:
-    person = get_person(db_session=db_session, ref=person_ref)
+def get_member(
+    *, db_session: Session, session: BLSession, person_ref: str, caller: Caller
+) -> SessionHasPerson:
+    person = get_person(db_session=db_session, ref=person_ref, caller=caller)
     statement = _members().where(
         SessionHasPerson.sessionId == session.sessionId,
         SessionHasPerson.personId == person.personId,
@@ -132,9 +151,14 @@ def get_member(*, db_session: Session, session: BLSession, person_ref: str) -> S
     return one_or_404(db_session, statement, "Participant", f"{person_ref} of {session.visit}")
 
 
+def _require_member_management(caller: Caller, session: BLSession) -> None:
+    require_staff(caller, action="manage session participants", beamline=session.beamLineName)
+
+
 def add_member(
-    *, db_session: Session, session: BLSession, data: dict[str, Any]
+    *, db_session: Session, session: BLSession, data: dict[str, Any], caller: Caller
 ) -> SessionHasPerson:
+    _require_member_management(caller, session)
     already = db_session.get(SessionHasPerson, (session.sessionId, data["personId"]))
     if already is not None:
         raise Conflict(
@@ -142,15 +166,26 @@ def add_member(
             {"personId": ["Already a participant."]},
         )
     member = create_row(db_session, SessionHasPerson, {**data, "sessionId": session.sessionId})
-    return get_member(db_session=db_session, session=session, person_ref=str(member.personId))
+    return get_member(
+        db_session=db_session, session=session, person_ref=str(member.personId), caller=caller
+    )
 
 
 def update_member(
-    *, db_session: Session, member: SessionHasPerson, data: dict[str, Any]
+    *,
+    db_session: Session,
+    session: BLSession,
+    member: SessionHasPerson,
+    data: dict[str, Any],
+    caller: Caller,
 ) -> SessionHasPerson:
+    _require_member_management(caller, session)
     return update_row(db_session, member, data)
 
 
-def remove_member(*, db_session: Session, member: SessionHasPerson) -> None:
+def remove_member(
+    *, db_session: Session, session: BLSession, member: SessionHasPerson, caller: Caller
+) -> None:
+    _require_member_management(caller, session)
     db_session.delete(member)
     db_session.flush()

@@ -1,0 +1,435 @@
+"""The authorization matrix: every endpoint and every kind of caller gets exactly the answer
+documented in docs/authorization.md, and nothing of another proposal leaks."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import pytest
+
+CORE = "/ispyb/api/v1/core"
+_fresh = itertools.count(1)
+
+
+@dataclass
+class World:
+    """Proposal mx1 (session mx1-1 on i03) with its member; proposal mx2 (mx2-1 on i04)
+    with the outsider; a person belonging nowhere; a laboratory; a lab contact of mx1."""
+
+    factory: object
+
+    def __post_init__(self):
+        f = self.factory
+        self.lab = f.laboratory(name="Shared Lab")
+        self.member = f.person(login="member", laboratoryId=self.lab.laboratoryId)
+        self.outsider = f.person(login="outsider")
+        self.pi = f.person(login="pi")
+        self.mx1 = f.proposal(proposalCode="mx", proposalNumber="1", personId=self.pi.personId)
+        self.mx2 = f.proposal(proposalCode="mx", proposalNumber="2", personId=self.pi.personId)
+        self.mx1_1 = f.session(proposalId=self.mx1.proposalId, visit_number=1, beamLineName="i03")
+        self.mx2_1 = f.session(proposalId=self.mx2.proposalId, visit_number=1, beamLineName="i04")
+        f.proposal_member(self.mx1, self.member)
+        f.session_member(self.mx1_1, self.member)
+        f.proposal_member(self.mx2, self.outsider)
+        f.session_member(self.mx2_1, self.outsider)
+        self.contact = f.lab_contact(
+            proposalId=self.mx1.proposalId, personId=self.pi.personId, cardName="mx1 card"
+        )
+
+    def spare_person(self):
+        return self.factory.person(login=f"spare{next(_fresh)}")
+
+
+CALLERS = {
+    "anonymous": lambda tokens: {},
+    "outsider": lambda tokens: tokens.user("outsider"),
+    "member": lambda tokens: tokens.user("member"),
+    "staff": lambda tokens: tokens.user("frank", "staff"),
+    "admin": lambda tokens: tokens.user("root", "admin"),
+    "staff-i04": lambda tokens: tokens.user("grace", "staff", beamlines=["i04"]),
+    "client-no-scope": lambda tokens: tokens.machine("pipeline", "em:write"),
+    "client-core-read": lambda tokens: tokens.machine("reader", "core:read"),
+}
+
+
+def expect(outsider, member, staff, admin, staff_i04, no_scope, core_read, anonymous=401):
+    return {
+        "anonymous": anonymous,
+        "outsider": outsider,
+        "member": member,
+        "staff": staff,
+        "admin": admin,
+        "staff-i04": staff_i04,
+        "client-no-scope": no_scope,
+        "client-core-read": core_read,
+    }
+
+
+def _new_session_body(w, beamline="i03"):
+    return {
+        "proposalId": w.mx1.proposalId,
+        "beamLineName": beamline,
+        "startDate": "2026-05-01T08:00:00",
+        "endDate": "2026-05-02T08:00:00",
+    }
+
+
+# name: (method, url(w), body(w) or None, expected answers)
+MATRIX = {
+    # proposals
+    "list proposals": (
+        "get",
+        lambda w: "/proposals",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get proposal": (
+        "get",
+        lambda w: "/proposals/mx1",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "create proposal": (
+        "post",
+        lambda w: "/proposals",
+        lambda w: {
+            "proposalCode": "mx",
+            "proposalNumber": str(100 + next(_fresh)),
+            "personId": w.pi.personId,
+        },
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "retitle proposal": (
+        "patch",
+        lambda w: "/proposals/mx1",
+        lambda w: {"title": "New"},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    "close proposal": (
+        "patch",
+        lambda w: "/proposals/mx1",
+        lambda w: {"state": "Closed"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "list proposal members": (
+        "get",
+        lambda w: "/proposals/mx1/members",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "add proposal member": (
+        "post",
+        lambda w: "/proposals/mx1/members",
+        lambda w: {"personId": w.spare_person().personId, "role": "Associate"},
+        expect(404, 403, 201, 201, 404, 403, 403),
+    ),
+    "get proposal member": (
+        "get",
+        lambda w: "/proposals/mx1/members/member",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "change proposal member": (
+        "patch",
+        lambda w: "/proposals/mx1/members/member",
+        lambda w: {"role": "Associate"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "remove proposal member": (
+        "delete",
+        lambda w: "/proposals/mx1/members/member",
+        None,
+        expect(404, 403, 204, 204, 404, 403, 403),
+    ),
+    # sessions
+    "list sessions": (
+        "get",
+        lambda w: "/sessions",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get session": (
+        "get",
+        lambda w: "/sessions/mx1-1",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "get session of other beamline staff": (
+        "get",
+        lambda w: "/sessions/mx2-1",
+        None,
+        expect(200, 404, 200, 200, 200, 403, 200),
+    ),
+    "create session": (
+        "post",
+        lambda w: "/sessions",
+        _new_session_body,
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "create session on i04": (
+        "post",
+        lambda w: "/sessions",
+        lambda w: _new_session_body(w, "i04"),
+        expect(403, 403, 201, 201, 201, 403, 403),
+    ),
+    "comment session": (
+        "patch",
+        lambda w: "/sessions/mx1-1",
+        lambda w: {"comments": "ok"},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    "reschedule session": (
+        "patch",
+        lambda w: "/sessions/mx1-1",
+        lambda w: {"endDate": "2026-12-31T00:00:00"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "list session members": (
+        "get",
+        lambda w: "/sessions/mx1-1/members",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "add session member": (
+        "post",
+        lambda w: "/sessions/mx1-1/members",
+        lambda w: {"personId": w.spare_person().personId, "role": "Staff"},
+        expect(404, 403, 201, 201, 404, 403, 403),
+    ),
+    "get session member": (
+        "get",
+        lambda w: "/sessions/mx1-1/members/member",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "change session member": (
+        "patch",
+        lambda w: "/sessions/mx1-1/members/member",
+        lambda w: {"remote": True},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "remove session member": (
+        "delete",
+        lambda w: "/sessions/mx1-1/members/member",
+        None,
+        expect(404, 403, 204, 204, 404, 403, 403),
+    ),
+    # persons
+    "list persons": ("get", lambda w: "/persons", None, expect(200, 200, 200, 200, 200, 403, 200)),
+    "get person": (
+        "get",
+        lambda w: "/persons/member",
+        None,
+        expect(404, 200, 200, 200, 200, 403, 200),
+    ),
+    "create person": (
+        "post",
+        lambda w: "/persons",
+        lambda w: {"familyName": "New", "login": f"new{next(_fresh)}"},
+        expect(403, 403, 201, 201, 201, 403, 403),
+    ),
+    "change own phone": (
+        "patch",
+        lambda w: "/persons/member",
+        lambda w: {"phoneNumber": "123"},
+        expect(404, 200, 200, 200, 200, 403, 403),
+    ),
+    "change login": (
+        "patch",
+        lambda w: "/persons/member",
+        lambda w: {"login": "renamed"},
+        expect(404, 403, 200, 200, 200, 403, 403),
+    ),
+    # laboratories
+    "list laboratories": (
+        "get",
+        lambda w: "/laboratories",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get laboratory": (
+        "get",
+        lambda w: f"/laboratories/{w.lab.laboratoryId}",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "create laboratory": (
+        "post",
+        lambda w: "/laboratories",
+        lambda w: {"name": "New lab"},
+        expect(403, 403, 201, 201, 201, 403, 403),
+    ),
+    "change laboratory": (
+        "patch",
+        lambda w: f"/laboratories/{w.lab.laboratoryId}",
+        lambda w: {"city": "Lyon"},
+        expect(403, 403, 200, 200, 200, 403, 403),
+    ),
+    # lab contacts
+    "list lab contacts": (
+        "get",
+        lambda w: "/lab-contacts",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get lab contact": (
+        "get",
+        lambda w: f"/lab-contacts/{w.contact.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "create lab contact": (
+        "post",
+        lambda w: "/lab-contacts",
+        lambda w: {
+            "proposalId": w.mx1.proposalId,
+            "personId": w.member.personId,
+            "cardName": "member card",
+        },
+        expect(422, 201, 201, 201, 422, 403, 403),
+    ),
+    "change lab contact": (
+        "patch",
+        lambda w: f"/lab-contacts/{w.contact.labContactId}",
+        lambda w: {"courierAccount": "42"},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    # open to everyone
+    "health": ("get", lambda w: "/health", None, expect(*[200] * 7, anonymous=200)),
+    "ready": ("get", lambda w: "/ready", None, expect(*[200] * 7, anonymous=200)),
+    "swagger": ("get", lambda w: "/swagger.json", None, expect(*[200] * 7, anonymous=200)),
+    "swagger ui": ("get", lambda w: "/docs", None, expect(*[200] * 7, anonymous=200)),
+    "api root": ("get", lambda w: "/", None, expect(*[302] * 7, anonymous=302)),
+}
+
+
+@pytest.mark.parametrize("caller", list(CALLERS))
+@pytest.mark.parametrize("operation", list(MATRIX))
+def test_authorization_matrix(core_app, factory, tokens, operation, caller):
+    world = World(factory)
+    method, url, body, expected = MATRIX[operation]
+    client = core_app.test_client()
+    kwargs = {"headers": CALLERS[caller](tokens)}
+    if body is not None:
+        kwargs["json"] = body(world)
+    response = getattr(client, method)(CORE + url(world), **kwargs)
+    assert response.status_code == expected[caller], (operation, caller, response.json)
+    if response.status_code >= 400:
+        assert response.json["code"] in {
+            "UNAUTHORIZED",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "VALIDATION_ERROR",
+        }
+        if response.status_code == 401:
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_every_core_operation_is_in_the_matrix(core_app, factory):
+    """A new endpoint cannot be added without deciding who may call it."""
+    world = World(factory)
+    adapter = core_app.url_map.bind("localhost")
+    covered = {
+        (
+            method.upper(),
+            adapter.match(CORE + url(world), method=method.upper(), return_rule=True)[0].rule,
+        )
+        for method, url, _body, _expected in MATRIX.values()
+    }
+    served = {
+        (method, rule.rule)
+        for rule in core_app.url_map.iter_rules()
+        if rule.rule.startswith(CORE) and "swaggerui" not in rule.rule
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert served - covered == set()
+
+
+LEAK_QUERIES = [
+    "/proposals",
+    "/proposals?proposalCode=mx",
+    "/proposals?proposalNumber=1",
+    "/sessions",
+    "/sessions?proposal=mx1",
+    "/sessions?beamLineName=i03",
+    "/persons",
+    "/persons?login=member",
+    "/persons?familyName.contains=a",
+    "/lab-contacts",
+    "/lab-contacts?cardName=mx1%20card",
+]
+
+
+def test_nothing_of_another_proposal_leaks_to_an_outsider(core_app, factory, tokens):
+    world = World(factory)
+    client = core_app.test_client()
+    headers = tokens.user("outsider")
+    seen = {}
+    for query in LEAK_QUERIES:
+        response = client.get(CORE + query, headers=headers)
+        assert response.status_code == 200, query
+        seen[query] = response.json["results"]
+    text = repr(seen)
+    for secret in (
+        world.mx1.uuid,
+        world.mx1_1.uuid,
+        world.member.uuid,
+        world.contact.uuid,
+        "mx1-1",
+        "'member'",
+    ):
+        assert secret not in text
+    assert (
+        client.get(f"{CORE}/sessions?proposalId={world.mx1.proposalId}", headers=headers).json[
+            "total"
+        ]
+        == 0
+    )
+    # The outsider sees their own proposal, session and co-members.
+    assert [p["name"] for p in seen["/proposals"]] == ["mx2"]
+    assert [s["visit"] for s in seen["/sessions"]] == ["mx2-1"]
+    assert {p["login"] for p in seen["/persons"]} == {"outsider"}
+
+
+def test_member_sees_exactly_their_proposal(core_app, factory, tokens):
+    World(factory)
+    client = core_app.test_client()
+    headers = tokens.user("member")
+    assert [
+        p["name"] for p in client.get(f"{CORE}/proposals", headers=headers).json["results"]
+    ] == ["mx1"]
+    assert [
+        s["visit"] for s in client.get(f"{CORE}/sessions", headers=headers).json["results"]
+    ] == ["mx1-1"]
+    logins = {p["login"] for p in client.get(f"{CORE}/persons", headers=headers).json["results"]}
+    assert logins == {"member"}
+
+
+def test_session_participant_sees_the_session_and_its_proposal(core_app, factory, tokens):
+    world = World(factory)
+    guest = factory.person(login="guest")
+    factory.session_member(world.mx1_1, guest)
+    client = core_app.test_client()
+    headers = tokens.user("guest")
+    assert client.get(f"{CORE}/sessions/mx1-1", headers=headers).status_code == 200
+    assert client.get(f"{CORE}/proposals/mx1", headers=headers).status_code == 200
+    assert client.get(f"{CORE}/sessions/mx2-1", headers=headers).status_code == 404
+
+
+def test_beamline_staff_see_only_their_beamlines(core_app, factory, tokens):
+    World(factory)
+    client = core_app.test_client()
+    headers = tokens.user("grace", "staff", beamlines=["i04"])
+    sessions = client.get(f"{CORE}/sessions", headers=headers).json["results"]
+    assert [s["visit"] for s in sessions] == ["mx2-1"]
+    proposals = client.get(f"{CORE}/proposals", headers=headers).json["results"]
+    assert [p["name"] for p in proposals] == ["mx2"]
+
+
+def test_unknown_user_sees_nothing(core_app, factory, tokens):
+    World(factory)
+    client = core_app.test_client()
+    headers = tokens.user("nobody-in-core")
+    for path in ("/proposals", "/sessions", "/lab-contacts", "/persons"):
+        assert client.get(CORE + path, headers=headers).json["total"] == 0
