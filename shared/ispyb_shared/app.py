@@ -18,6 +18,14 @@ from .logging import configure_logging, init_request_logging
 from .schemas import ErrorSchema, json_schema, list_json_schema
 
 API_ROOT = "/ispyb/api/v1"
+BEARER_SECURITY = {
+    "bearer": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "An access token from the auth service: 'Bearer <token>'.",
+    }
+}
 
 
 def service_prefix(service: str) -> str:
@@ -94,6 +102,8 @@ def create_service_app(
     if "auth" in config:
         # Every endpoint but health, readiness and docs needs a valid token.
         init_auth(app, token_verifier(config["auth"]))
+        api.authorizations = BEARER_SECURITY
+        api.security = "bearer"
     return app
 
 

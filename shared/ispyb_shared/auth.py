@@ -231,8 +231,10 @@ class JwksCache:
         min_refresh_seconds: float = 5,
         http_timeout: float = 5,
         clock: Callable[[], float] = time.monotonic,
+        source: str = "the auth service",
     ):
         self.url = url
+        self.source = source
         self.algorithms = frozenset(algorithms)
         self.cache_seconds = cache_seconds
         self.min_refresh_seconds = min_refresh_seconds
@@ -262,11 +264,11 @@ class JwksCache:
                         return keys[kid]
                     log.error("JWKS unavailable: %s", exc)
                     raise ServiceUnavailable(
-                        "The token signing keys cannot be fetched from the auth service."
+                        f"The token signing keys cannot be fetched from {self.source}."
                     ) from None
             elif keys is None:
                 raise ServiceUnavailable(
-                    "The token signing keys cannot be fetched from the auth service."
+                    f"The token signing keys cannot be fetched from {self.source}."
                 )
         if kid in keys:
             return keys[kid]

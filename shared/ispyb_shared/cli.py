@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from .config import ConfigError
 from .db import Database
 from .migrations import upgrade
@@ -33,8 +35,7 @@ def service_cli(
         print(f"ispyb-{service}: {exc}", file=sys.stderr)
         return 2
     if args.command == "check-config":
-        safe = {**config, "database": {**config["database"], "url": _redact(config)}}
-        print(safe)
+        print(redacted(config))
         return 0
     if args.command == "migrate":
         upgrade(
@@ -54,7 +55,22 @@ def service_cli(
     return 1
 
 
-def _redact(config: Mapping[str, Any]) -> str:
-    from sqlalchemy.engine import make_url
+SECRET_KEY_ENDINGS = ("password", "secret")
 
-    return make_url(config["database"]["url"]).render_as_string(hide_password=True)
+
+def redacted(config: Any) -> Any:
+    """The configuration fit for printing: passwords, secrets and the database URL's
+    password replaced."""
+    if isinstance(config, Mapping):
+        shown = {}
+        for key, value in config.items():
+            if str(key).endswith(SECRET_KEY_ENDINGS) and value is not None:
+                shown[key] = "***"
+            elif key == "url" and isinstance(value, str) and "://" in value:
+                shown[key] = make_url(value).render_as_string(hide_password=True)
+            else:
+                shown[key] = redacted(value)
+        return shown
+    if isinstance(config, list):
+        return [redacted(item) for item in config]
+    return config

@@ -20,7 +20,13 @@ class Database:
 
     def __init__(self, config: Mapping[str, Any]):
         url = make_url(config["url"])
-        options: dict[str, Any] = {"echo": config.get("echo", False), "pool_pre_ping": True}
+        # hide_parameters: SQL errors end up in logs, and bound values can be secrets
+        # (password or token hashes in auth) or personal data.
+        options: dict[str, Any] = {
+            "echo": config.get("echo", False),
+            "pool_pre_ping": True,
+            "hide_parameters": True,
+        }
         if url.get_backend_name() == "sqlite":
             if url.database and url.database != ":memory:":
                 Path(url.database).parent.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,8 @@ ERROR_CODES = {
     "still referenced, a forbidden state change).",
     "PAYLOAD_TOO_LARGE": "The request body is larger than the service accepts.",
     "UNSUPPORTED_MEDIA_TYPE": "The body must be JSON (Content-Type: application/json).",
+    "LOGIN_LOCKED": "Too many failed logins for this login name; retry after Retry-After "
+    "seconds (auth service).",
     "SERVICE_UNAVAILABLE": "A dependency (database, another service) is unreachable.",
     "INTERNAL_ERROR": "An unexpected error; the log line with the same requestId has details.",
 }

@@ -87,3 +87,16 @@ def test_service_refuses_to_start_with_a_bad_key(tmp_path):
     )
     assert result.returncode == 2
     assert "database.pool_sise" in result.stderr
+
+
+def test_check_config_hides_secrets(tmp_path):
+    env = write(tmp_path, "database:\n  url: mysql+pymysql://ispyb:s3cr3t-pw@db/ispyb\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "ispyb_core", "check-config"],
+        env={**env, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "s3cr3t-pw" not in result.stdout
+    assert "mysql+pymysql://ispyb:***@db/ispyb" in result.stdout

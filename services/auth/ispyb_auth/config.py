@@ -1,17 +1,275 @@
-"""The auth service's configuration: the shared sections for now."""
+"""The auth service's configuration (every key is documented in docs/auth.md).
+
+Login mechanisms are plugins declared under ``plugins``: a mapping of plugin name (what a
+login request's ``plugin`` field names) to its settings, whose ``type`` is one of
+``local``, ``ldap``, ``oidc``, ``dummy``. Several can be enabled at once; switching is a
+config change, never a code change. ``dummy`` (anyone logs in) is refused unless
+``development: true``.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from ispyb_shared.auth import ROLES, SCOPES
 from ispyb_shared.config import ServiceConfig, load_config
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config.yaml"
 
+PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+BEAMLINE_NAME = validate.Regexp(
+    r"^[A-Za-z0-9_.-]{1,45}$", error="Not a beamline name (letters, digits, _ . -)."
+)
+SCOPE_NAME = re.compile(r"^[a-z][a-z0-9_-]*(:[a-z0-9_-]+)*$")
+ROLE_NAMES = validate.OneOf(sorted(ROLES), error="Unknown role; known: {choices}.")
+
+
+def _contains_username(value: str) -> None:
+    if "{username}" not in value:
+        raise ValidationError("Must contain {username} (where the login name goes).")
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def _seconds(default: int, *, low: int = 1, high: int | None = None, text: str = ""):
+    return fields.Integer(
+        load_default=default,
+        validate=validate.Range(min=low, max=high),
+        metadata={"description": text},
+    )
+
+
+class LockoutConfig(_Strict):
+    """Failed-login throttling of one plugin (per login name, known or not)."""
+
+    max_failures = fields.Integer(
+        load_default=5,
+        validate=validate.Range(min=1, max=1000),
+        metadata={"description": "Failures within window_seconds that lock the login name."},
+    )
+    window_seconds = _seconds(900, text="Window in which failures are counted.")
+    lock_seconds = _seconds(900, text="How long a locked login name is refused.")
+
+
+class Argon2Config(_Strict):
+    """argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile)."""
+
+    time_cost = fields.Integer(load_default=3, validate=validate.Range(min=1, max=20))
+    memory_cost_kib = fields.Integer(
+        load_default=65536, validate=validate.Range(min=8, max=4 * 1024 * 1024)
+    )
+    parallelism = fields.Integer(load_default=4, validate=validate.Range(min=1, max=64))
+
+
+def _lockout():
+    return fields.Nested(LockoutConfig, load_default=lambda: LockoutConfig().load({}))
+
+
+class LocalPluginConfig(_Strict):
+    """Accounts stored by auth, passwords hashed with argon2id."""
+
+    type = fields.String(required=True)
+    lockout = _lockout()
+    argon2 = fields.Nested(Argon2Config, load_default=lambda: Argon2Config().load({}))
+    min_password_length = fields.Integer(load_default=8, validate=validate.Range(min=1, max=128))
+
+
+class LdapPluginConfig(_Strict):
+    """Search-then-bind against a directory; groups mapped to roles and beamlines."""
+
+    type = fields.String(required=True)
+    url = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^ldaps?://", error="Must start with ldap:// or ldaps://."),
+    )
+    start_tls = fields.Boolean(load_default=False)
+    ca_file = fields.String(load_default=None, allow_none=True)
+    bind_dn = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Account used to search users and groups; none = anonymous."},
+    )
+    bind_password = fields.String(load_default=None, allow_none=True)
+    user_base = fields.String(required=True)
+    user_filter = fields.String(
+        load_default="(uid={username})",
+        validate=_contains_username,
+    )
+    login_attribute = fields.String(load_default="uid")
+    display_name_attribute = fields.String(load_default="cn")
+    group_base = fields.String(load_default=None, allow_none=True)
+    group_filter = fields.String(
+        load_default="(&(objectClass=groupOfNames)(member={user_dn}))",
+        metadata={
+            "description": "Groups of a user; {user_dn} and {username} are replaced (escaped)."
+        },
+    )
+    group_name_attribute = fields.String(load_default="cn")
+    group_roles = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String(validate=ROLE_NAMES)),
+        load_default=dict,
+    )
+    group_beamlines = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String(validate=BEAMLINE_NAME)),
+        load_default=dict,
+    )
+    connect_timeout_seconds = _seconds(5, high=120)
+    receive_timeout_seconds = _seconds(10, high=300)
+    lockout = _lockout()
+
+
+class OidcPluginConfig(_Strict):
+    """Exchange of an identity provider's token (Keycloak and the like)."""
+
+    type = fields.String(required=True)
+    issuer = fields.String(required=True)
+    audience = fields.String(required=True)
+    jwks_url = fields.String(
+        required=True, validate=validate.URL(schemes={"http", "https"}, require_tld=False)
+    )
+    algorithms = fields.List(
+        fields.String(
+            validate=validate.OneOf(["RS256", "RS384", "RS512", "PS256", "ES256", "ES384"])
+        ),
+        load_default=lambda: ["RS256"],
+        validate=validate.Length(min=1),
+    )
+    login_claim = fields.String(load_default="preferred_username")
+    name_claim = fields.String(load_default="name")
+    roles_claim = fields.String(
+        load_default="realm_access.roles",
+        metadata={"description": "Dotted path to a list of the provider's role names."},
+    )
+    role_map = fields.Dict(
+        keys=fields.String(), values=fields.String(validate=ROLE_NAMES), load_default=dict
+    )
+    beamlines_claim = fields.String(load_default=None, allow_none=True)
+    jwks_cache_seconds = _seconds(300, low=0, high=86400)
+    leeway_seconds = _seconds(30, low=0, high=300)
+    http_timeout_seconds = _seconds(5, high=60)
+
+
+class DummyPluginConfig(_Strict):
+    """Development only: anyone logs in with any password."""
+
+    type = fields.String(required=True)
+    roles = fields.List(fields.String(validate=ROLE_NAMES), load_default=list)
+    beamlines = fields.List(fields.String(validate=BEAMLINE_NAME), load_default=list)
+
+
+PLUGIN_SCHEMAS: dict[str, type[Schema]] = {
+    "local": LocalPluginConfig,
+    "ldap": LdapPluginConfig,
+    "oidc": OidcPluginConfig,
+    "dummy": DummyPluginConfig,
+}
+
+
+class PluginsField(fields.Field):
+    """``name -> settings``; each value is validated by the schema of its ``type``."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> dict[str, dict[str, Any]]:
+        if not isinstance(value, Mapping):
+            raise ValidationError("Must be a mapping of plugin name to settings.")
+        loaded: dict[str, dict[str, Any]] = {}
+        errors: dict[str, Any] = {}
+        for name, settings in value.items():
+            if not isinstance(name, str) or not PLUGIN_NAME.match(name):
+                errors[str(name)] = ["Plugin names are 1-32 of a-z 0-9 _ - (a letter first)."]
+                continue
+            if not isinstance(settings, Mapping):
+                errors[name] = ["Must be a mapping with a `type`."]
+                continue
+            kind = settings.get("type")
+            schema = PLUGIN_SCHEMAS.get(kind) if isinstance(kind, str) else None
+            if schema is None:
+                known = ", ".join(PLUGIN_SCHEMAS)
+                errors[name] = {"type": [f"Unknown plugin type {kind!r}; known: {known}."]}
+                continue
+            try:
+                loaded[name] = schema().load(settings)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+        return loaded
+
+
+class SigningKeysConfig(_Strict):
+    key_size = fields.Integer(
+        load_default=2048,
+        validate=validate.OneOf([2048, 3072, 4096]),
+        metadata={"description": "RSA key size of new signing keys, in bits."},
+    )
+    rotate_after_days = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1),
+        metadata={
+            "description": "Rotate automatically when the active key is older; "
+            "none = only on request."
+        },
+    )
+    encryption_secret = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=16),
+        metadata={
+            "description": "Encrypts private keys at rest in the database; none = plain PEM."
+        },
+    )
+
 
 class AuthConfig(ServiceConfig):
-    """No sections of its own yet."""
+    """The shared sections plus the auth service's own keys."""
+
+    development = fields.Boolean(
+        load_default=False,
+        metadata={"description": "A development instance: allows the dummy plugin."},
+    )
+    issuer = fields.String(load_default="ispyb", validate=validate.Length(min=1))
+    audience = fields.String(load_default="ispyb", validate=validate.Length(min=1))
+    access_token_seconds = _seconds(900, low=30, high=86400)
+    refresh_token_seconds = _seconds(8 * 3600, low=60, high=90 * 86400)
+    leeway_seconds = _seconds(30, low=0, high=300)
+    signing_keys = fields.Nested(
+        SigningKeysConfig, load_default=lambda: SigningKeysConfig().load({})
+    )
+    extra_scopes = fields.Dict(
+        keys=fields.String(
+            validate=validate.Regexp(SCOPE_NAME, error="Scope names look like core:sync:write.")
+        ),
+        values=fields.String(),
+        load_default=dict,
+        metadata={"description": "Site scopes beyond the built-in ones, name -> meaning."},
+    )
+    plugins = PluginsField(load_default=dict)
+
+    @validates_schema
+    def _dummy_only_in_development(self, data: Mapping[str, Any], **_kwargs) -> None:
+        if data.get("development"):
+            return
+        errors = {
+            name: {"type": ["The dummy plugin is allowed only when development is true."]}
+            for name, settings in (data.get("plugins") or {}).items()
+            if settings["type"] == "dummy"
+        }
+        if errors:
+            raise ValidationError({"plugins": errors})
+
+
+def known_scopes(config: Mapping[str, Any]) -> dict[str, str]:
+    return {**SCOPES, **config.get("extra_scopes", {})}
 
 
 def load_auth_config(environ=None) -> dict[str, Any]:

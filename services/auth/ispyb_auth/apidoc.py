@@ -1,0 +1,55 @@
+"""Helpers for the auth API modules: admin-only namespaces, error documentation."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import request
+from flask_restx import Namespace
+
+from ispyb_shared.app import document_errors
+from ispyb_shared.auth import require_admin
+from ispyb_shared.errors import InvalidParameter
+
+AUTH_ERROR_TEXTS = {
+    401: "No valid access token (UNAUTHORIZED), or wrong credentials",
+    403: "The caller may not do this (FORBIDDEN)",
+    429: "Too many failed logins for this login name (LOGIN_LOCKED); see Retry-After",
+    503: "The directory, identity provider or database is unreachable",
+}
+
+
+def admin_only(view: Callable) -> Callable:
+    """Namespace decorator: every operation needs the admin role."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        require_admin()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def document(ns: Namespace, models: Mapping[str, Any], *codes: int) -> Callable:
+    """Document error answers, including the auth-specific ones."""
+    plain = [code for code in codes if code not in AUTH_ERROR_TEXTS]
+
+    def decorate(func):
+        func = document_errors(ns, models, *plain)(func)
+        for code in codes:
+            if code in AUTH_ERROR_TEXTS:
+                func = ns.response(code, AUTH_ERROR_TEXTS[code], models["Error"])(func)
+        return func
+
+    return decorate
+
+
+def refuse_query_credentials() -> None:
+    """Credentials travel in the body only: URLs end up in logs and browser histories."""
+    if request.args:
+        raise InvalidParameter(
+            "This endpoint takes no query parameters: send credentials in the body.",
+            {name: ["Not allowed here."] for name in request.args},
+        )

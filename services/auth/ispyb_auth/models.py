@@ -1,0 +1,10 @@
+"""Every model of auth, imported once so the metadata is complete (migrations, tests)."""
+
+from .accounts.models import Account
+from .clients.models import Client
+from .database import Base
+from .keys.models import SigningKey
+from .logins.models import LoginThrottle
+from .tokens.models import RefreshToken
+
+__all__ = ["Account", "Base", "Client", "LoginThrottle", "RefreshToken", "SigningKey"]
