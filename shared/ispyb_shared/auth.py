@@ -63,6 +63,8 @@ SCOPES = {
     "core:read": "Read proposals, sessions, people, laboratories and lab contacts.",
     "core:sync:write": "User-office synchronisation: create and update proposals, sessions, "
     "people, laboratories and lab contacts.",
+    "core:acquisition:write": "Register data collection groups and data collections "
+    "(beamline control; the SSX and EM services on behalf of their callers).",
     "core:processing:read": "Read processing results.",
     "core:processing:write": "Write processing results (auto-processing pipelines).",
     "ssx:read": "Read serial crystallography data.",

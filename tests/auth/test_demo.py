@@ -49,7 +49,9 @@ def test_demo_pipeline_client(api, seeded):
         json={"client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET},
     )
     assert response.status_code == 200
-    assert response.json["scope"] == "core:processing:write em:write ssx:write"
+    assert response.json["scope"] == (
+        "core:read core:acquisition:write core:processing:write em:write ssx:write"
+    )
 
 
 def test_no_demo_accounts_outside_development(auth_app, auth_db):

@@ -37,7 +37,13 @@ ACCOUNTS: dict[str, tuple[str, list[str], list[str]]] = {
 
 DEMO_CLIENT_ID = "demo-pipeline"
 DEMO_CLIENT_SECRET = "demo-pipeline-secret"
-DEMO_CLIENT_SCOPES = ["core:processing:write", "em:write", "ssx:write"]
+DEMO_CLIENT_SCOPES = [
+    "core:read",
+    "core:acquisition:write",
+    "core:processing:write",
+    "em:write",
+    "ssx:write",
+]
 
 
 def demo_password(login: str) -> str:
