@@ -50,7 +50,7 @@ def test_demo_pipeline_client(api, seeded):
     )
     assert response.status_code == 200
     assert response.json["scope"] == (
-        "core:read core:acquisition:write core:processing:write em:write ssx:write"
+        "core:acquisition:write core:processing:write core:read em:write ssx:write"
     )
 
 
