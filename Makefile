@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PACKAGES := shared services/core services/ssx services/em services/auth
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-test-deps run test lint format clean
+.PHONY: install install-test-deps run test lint format clean bench
 
 $(STAMP): shared/pyproject.toml $(wildcard services/*/pyproject.toml) requirements-dev.txt
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || bash tools/install-system-deps.sh venv
@@ -16,8 +16,10 @@ $(STAMP): shared/pyproject.toml $(wildcard services/*/pyproject.toml) requiremen
 
 install: $(STAMP)
 
+# Real parts for the tests: MariaDB, nginx (gateway), slapd (LDAP), chromium (docs page),
+# decK (kong.yml validation), docker-compose (compose file validation).
 install-test-deps: install
-	bash tools/install-system-deps.sh test
+	bash tools/install-system-deps.sh test gateway ldap browser deck compose
 
 run: install
 	$(BIN)/python tools/run.py
@@ -32,6 +34,12 @@ format: install
 
 test: install-test-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Throughput and latency of a read and a write endpoint, direct and through the gateway
+# (tools/bench.py; BENCH_ARGS="--concurrency 16 --duration 10" to change the load).
+bench: install
+	bash tools/install-system-deps.sh gateway
+	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -2,21 +2,27 @@
 
 For each selected service: bring its database schema up to date, seed the demo data
 (once: re-runs add nothing), start it with gunicorn on its port, wait until it answers
-``/health``, then print the URLs and keep running until interrupted (Ctrl-C stops all).
+``/health``; then render the local gateway for those services from gateway/kong.yml and
+start it (nginx, see tools/gateway.py), print the URLs and keep running until interrupted
+(Ctrl-C stops all).
 
 Settings (environment):
   ISPYB_SERVICES   services to run, space- or comma-separated (default: all)
   ISPYB_HOST       address to bind (default 127.0.0.1)
   ISPYB_<SVC>_PORT port of one service (defaults: core 8001, ssx 8002, em 8003, auth 8004)
+  ISPYB_GATEWAY_PORT  port of the gateway, the one URL for front ends (default 8000)
   ISPYB_WORKERS    gunicorn workers per service (default 2)
   ISPYB_VAR_DIR    where logs go (default ./var); each service's database is set in its
                    config file (default SQLite under var/)
+tools/gateway.py lists the gateway's other settings (CORS origins, source kong.yml).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL_SERVICES = {"core": 8001, "ssx": 8002, "em": 8003, "auth": 8004}
-SEEDED = {"core"}  # services that have demo data
+SEEDED = {"core", "auth"}  # services that have demo data
 
 
 def selected_services() -> list[str]:
@@ -49,6 +55,19 @@ def prepare(service: str) -> None:
     subprocess.run([bin_path(f"ispyb-{service}"), "migrate"], check=True, cwd=ROOT)
     if service in SEEDED:
         subprocess.run([bin_path(f"ispyb-{service}"), "seed-demo"], check=True, cwd=ROOT)
+
+
+def trust_the_auth_service(services: list[str], host: str) -> None:
+    """Point every other service at the JWKS of the auth service started here, unless the
+    site configured how to verify tokens explicitly (config file or environment)."""
+    if "auth" not in services:
+        return
+    address = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    jwks_url = f"http://{address}:{port_of('auth')}/ispyb/api/v1/auth/.well-known/jwks.json"
+    for service in services:
+        prefix = f"ISPYB_{service.upper()}__AUTH__"
+        if service != "auth" and not any(name.startswith(prefix) for name in os.environ):
+            os.environ[f"{prefix}JWKS_URL"] = jwks_url
 
 
 def start(service: str, host: str, log_dir: Path) -> subprocess.Popen:
@@ -90,8 +109,53 @@ def wait_healthy(service: str, host: str, process: subprocess.Popen, timeout: fl
     raise RuntimeError(f"{service} did not answer {url} within {timeout:.0f} s")
 
 
+def load_gateway_tool():
+    spec = importlib.util.spec_from_file_location(
+        "ispyb_gateway_tool", ROOT / "tools" / "gateway.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def start_gateway(services: list[str]):
+    """Render the gateway for ``services`` and start nginx; (process, rendered gateway)."""
+    gateway = load_gateway_tool()
+    nginx = gateway.find_nginx()
+    if nginx is None:  # `make run` installs what it needs, like `make test`
+        subprocess.run(["bash", str(ROOT / "tools" / "install-system-deps.sh"), "gateway"])
+        nginx = gateway.find_nginx()
+    if nginx is None:
+        raise RuntimeError("nginx is missing: bash tools/install-system-deps.sh gateway")
+    try:
+        rendered = gateway.render_site(services=" ".join(services))
+    except gateway.GatewayConfigError as exc:
+        raise RuntimeError(f"gateway: {exc}") from None
+    check = subprocess.run(gateway.nginx_command(rendered, nginx, test=True), capture_output=True)
+    if check.returncode != 0:
+        raise RuntimeError(f"gateway: nginx rejects {rendered.nginx_file}: {check.stderr.decode()}")
+    # nginx's stdout is the central access log (JSON lines): it goes to ours.
+    process = subprocess.Popen(gateway.nginx_command(rendered, nginx), start_new_session=True)
+    return process, rendered
+
+
+def wait_listening(name: str, host: str, port: int, process, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {process.returncode}")
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{name} did not listen on {host}:{port} within {timeout:.0f} s")
+
+
 def stop(processes: dict[str, subprocess.Popen]) -> None:
-    for process in processes.values():
+    # The gateway (started last) first, so it stops taking requests before the services go.
+    for process in reversed(processes.values()):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
     for process in processes.values():
@@ -106,6 +170,7 @@ def main() -> int:
     host = os.environ.get("ISPYB_HOST", "127.0.0.1")
     log_dir = Path(os.environ.get("ISPYB_VAR_DIR", ROOT / "var")) / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
+    trust_the_auth_service(services, host)
     for service in services:
         prepare(service)
 
@@ -120,11 +185,26 @@ def main() -> int:
             processes[service] = start(service, host, log_dir)
         for service in services:
             wait_healthy(service, host, processes[service])
-        print("\nISPyB is running:", flush=True)
+        # Last, so that it never answers for a service that is not up yet.
+        processes["gateway"], gateway = start_gateway(services)
+        settings = gateway.settings
+        gateway_url = f"http://{settings.upstream_host}:{settings.listen_port}/ispyb/api/v1"
+        wait_listening(
+            "gateway", settings.upstream_host, settings.listen_port, processes["gateway"]
+        )
+        print("\nISPyB is running. Front ends and API clients use the gateway:", flush=True)
+        print(f"  gateway   {gateway_url}/<service>", flush=True)
+        print(f"  API docs  {gateway_url}/docs", flush=True)
+        print("Each service directly:", flush=True)
         for service in services:
             base = f"http://{host}:{port_of(service)}/ispyb/api/v1/{service}"
             print(f"  {service:<5} {base}   Swagger UI: {base}/docs", flush=True)
-        print(f"\nLogs (JSON lines): {log_dir}/<service>.log   Stop: Ctrl-C\n", flush=True)
+        print(
+            f"\nLogs (JSON lines): {log_dir}/<service>.log, gateway: {log_dir}/gateway.log "
+            "(search: .venv/bin/python tools/logsearch.py --help)",
+            flush=True,
+        )
+        print("Stop: Ctrl-C\n", flush=True)
         while True:
             for service, process in processes.items():
                 if process.poll() is not None:

@@ -33,6 +33,7 @@ ERROR_CODES = {
     "still referenced, a forbidden state change).",
     "PAYLOAD_TOO_LARGE": "The request body is larger than the service accepts.",
     "UNSUPPORTED_MEDIA_TYPE": "The body must be JSON (Content-Type: application/json).",
+    "RATE_LIMITED": "Too many requests from this client; slow down (gateway).",
     "LOGIN_LOCKED": "Too many failed logins for this login name; retry after Retry-After "
     "seconds (auth service).",
     "SERVICE_UNAVAILABLE": "A dependency (database, another service) is unreachable.",

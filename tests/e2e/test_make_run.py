@@ -1,107 +1,114 @@
-"""What `make run` does, for real: migrations, demo seed, gunicorn per service, URLs."""
+"""What `make run` does, for real: migrations, demo seed, gunicorn per service, the gateway
+(nginx rendered from gateway/kong.yml) in front, URLs, logins at the auth service whose
+tokens the other services accept, one request followed through the logs.
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
+import uuid
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("core", "ssx", "em", "auth")
+from tests.gateway.support import RunningStack
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(url: str, headers: dict | None = None):
-    request = urllib.request.Request(url, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, dict(response.headers), json.loads(response.read() or b"null")
+SERVICES = ["core", "ssx", "em", "auth"]
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory):
-    var = tmp_path_factory.mktemp("var")
-    ports = {service: free_port() for service in SERVICES}
-    env = {**os.environ, "ISPYB_VAR_DIR": str(var), "ISPYB_WORKERS": "1"}
-    for service in SERVICES:
-        env[f"ISPYB_{service.upper()}_PORT"] = str(ports[service])
-        env[f"ISPYB_{service.upper()}__DATABASE__URL"] = f"sqlite:///{var}/{service}.sqlite"
-
-    def start():
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "tools" / "run.py")],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        output = []
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                break
-            output.append(line)
-            if "Stop: Ctrl-C" in line:
-                return process, "".join(output)
-        process.kill()
-        raise AssertionError("run.py did not start:\n" + "".join(output))
-
-    def stop(process):
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-
-    yield {"start": start, "stop": stop, "ports": ports, "var": var}
+def stack(tmp_path_factory, tokens):
+    stack = RunningStack(tmp_path_factory.mktemp("var"), SERVICES, tokens, real_auth=True)
+    yield stack
+    stack.stop()
 
 
-def test_run_starts_everything_and_serves_demo_data(running):
-    process, output = running["start"]()
-    ports = running["ports"]
+def login(stack, username: str) -> dict:
+    """A demo person's token, from the auth service through the gateway (docs/auth.md)."""
+    body = {"plugin": "local", "username": username, "password": f"demo-{username}"}
+    response = stack.gateway(
+        "POST",
+        "/ispyb/api/v1/auth/login",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps(body).encode(),
+    )
+    assert response.status == 200, response.json()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def listening(port: int) -> bool:
     try:
-        for service in SERVICES:
-            base = f"http://127.0.0.1:{ports[service]}/ispyb/api/v1/{service}"
-            assert f"{base}/docs" in output
-            assert get(f"{base}/health")[0] == 200
-            assert get(f"{base}/ready")[2]["database"] == "ok"
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        return True
+    except OSError:
+        return False
 
-        status, headers, body = get(
-            f"http://127.0.0.1:{ports['core']}/ispyb/api/v1/core/proposals",
-            headers={"X-Request-ID": "e2e-run-1"},
+
+def test_run_starts_everything_behind_the_gateway(stack, tokens):
+    output = stack.start()
+    try:
+        gateway = f"http://127.0.0.1:{stack.gateway_port}/ispyb/api/v1"
+        # The one URL for front ends, and the unified docs, come first.
+        assert output.index(f"{gateway}/docs") < output.index("Each service directly")
+        assert f"{gateway}/<service>" in output
+        for service in SERVICES:
+            base = f"http://127.0.0.1:{stack.ports[service]}/ispyb/api/v1/{service}"
+            assert f"{base}/docs" in output
+            assert stack.direct(service, "GET", f"/ispyb/api/v1/{service}/health").status == 200
+            ready = stack.gateway("GET", f"/ispyb/api/v1/{service}/ready")
+            assert ready.status == 200 and ready.json()["database"] == "ok"
+        assert stack.gateway("GET", "/ispyb/api/v1/docs").status == 200
+
+        # Without a token core refuses; a token from the auth service is accepted.
+        anonymous = stack.gateway("GET", "/ispyb/api/v1/core/proposals")
+        assert anonymous.status == 401 and anonymous.json()["code"] == "UNAUTHORIZED"
+        alice = stack.gateway("GET", "/ispyb/api/v1/core/proposals", headers=login(stack, "alice"))
+        assert {p["name"] for p in alice.json()["results"]} == {"mx1001", "mx999"}
+        staff = login(stack, "frank")
+
+        # One request through the gateway, followed from the gateway's log to core's.
+        request_id = f"e2e-{uuid.uuid4().hex[:12]}"
+        response = stack.gateway(
+            "GET",
+            "/ispyb/api/v1/core/proposals",
+            headers={"X-Request-ID": request_id, **staff},
         )
-        assert status == 200
-        assert headers["X-Request-ID"] == "e2e-run-1"
+        assert response.status == 200
+        assert response.headers["X-Request-ID"] == request_id
+        body = response.json()
         assert set(body) == {"total", "limit", "offset", "results"}
         assert {p["name"] for p in body["results"]} >= {"mx1001", "mx1002", "cm1003"}
-        time.sleep(0.5)
-        log_lines = (running["var"] / "log" / "core.log").read_text().splitlines()
-        ours = [json.loads(line) for line in log_lines if "e2e-run-1" in line]
-        assert ours and ours[0]["requestId"] == "e2e-run-1" and ours[0]["status"] == 200
+
+        entry = stack.wait_for_log(stack.gateway_log, lambda e: e["correlation_id"] == request_id)
+        assert entry["service"]["name"] == "core" and entry["route"]["name"] == "core-api"
+        assert entry["response"]["status"] == 200
+        assert entry["request"]["uri"] == "/ispyb/api/v1/core/proposals"
+        assert sum(e["correlation_id"] == request_id for e in stack.gateway_log()) == 1
+        core_line = stack.wait_for_log(
+            lambda: stack.service_log("core"),
+            lambda e: e.get("requestId") == request_id and e["logger"] == "ispyb.access",
+        )
+        assert core_line["status"] == 200 and core_line["path"] == "/ispyb/api/v1/core/proposals"
+
+        # An id made by the gateway joins the logs the same way.
+        made = stack.gateway("GET", "/ispyb/api/v1/em/health").headers["X-Request-ID"]
+        stack.wait_for_log(lambda: stack.service_log("em"), lambda e: e.get("requestId") == made)
+        stack.wait_for_log(stack.gateway_log, lambda e: e["correlation_id"] == made)
     finally:
-        running["stop"](process)
-    assert process.returncode == 0
+        returncode = stack.stop()
+    assert returncode == 0
+    assert not listening(stack.gateway_port)
     for service in SERVICES:
-        with pytest.raises(OSError):
-            get(f"http://127.0.0.1:{ports[service]}/ispyb/api/v1/{service}/health")
+        assert not listening(stack.ports[service])
 
 
-def test_second_run_does_not_duplicate_demo_data(running):
-    process, output = running["start"]()
+def test_second_run_does_not_duplicate_demo_data(stack, tokens):
+    output = stack.start()
     try:
         assert "nothing added" in output
-        body = get(f"http://127.0.0.1:{running['ports']['core']}/ispyb/api/v1/core/proposals")[2]
-        assert body["total"] == 4
+        response = stack.gateway(
+            "GET", "/ispyb/api/v1/core/proposals", headers=login(stack, "frank")
+        )
+        assert response.json()["total"] == 4
     finally:
-        running["stop"](process)
+        assert stack.stop() == 0

@@ -1,0 +1,247 @@
+"""gateway/kong.yml: decK's validation plus the project's own checks, and broken files caught."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.gateway.support import ROOT, SOURCE
+
+
+def deck(path) -> subprocess.CompletedProcess:
+    binary = shutil.which("deck")
+    assert binary, "deck is not installed: bash tools/install-system-deps.sh deck"
+    return subprocess.run(
+        [binary, "validate", "-s", str(path)], capture_output=True, text=True, timeout=60
+    )
+
+
+def check_cli(*paths) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gateway.py"), "check", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def source_config(gateway_tool):
+    return gateway_tool.load_kong_config(SOURCE)
+
+
+def test_source_passes_deck_validate():
+    result = deck(SOURCE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_source_passes_the_project_checks(gateway_tool, source_config):
+    assert gateway_tool.check_kong_config(source_config) == []
+    result = check_cli(SOURCE)
+    assert result.returncode == 0 and "ok" in result.stdout
+
+
+def test_source_has_the_required_shape(gateway_tool, source_config):
+    assert source_config["_format_version"] == "3.0"
+    services = {s["name"]: s for s in source_config["services"]}
+    # One Kong service per project service, routed by its prefix, path kept.
+    assert gateway_tool.project_services(source_config) == ["core", "ssx", "em", "auth"]
+    for name in ("core", "ssx", "em", "auth"):
+        routes = services[name]["routes"]
+        assert f"/ispyb/api/v1/{name}" in [p for r in routes for p in r["paths"]]
+        assert all(route["strip_path"] is False for route in routes)
+        assert services[name]["url"].startswith(f"http://{name}:")
+    global_plugins = {p["name"]: p["config"] for p in source_config["plugins"]}
+    assert set(global_plugins) == {
+        "correlation-id",
+        "file-log",
+        "cors",
+        "rate-limiting",
+        "request-size-limiting",
+        "prometheus",
+    }
+    assert global_plugins["correlation-id"]["header_name"] == "X-Request-ID"
+    assert global_plugins["correlation-id"]["echo_downstream"] is True
+    assert global_plugins["file-log"]["path"] == "/dev/stdout"
+    assert global_plugins["rate-limiting"]["policy"] == "local"
+    # The login route has its own, stricter limit.
+    login = next(r for r in services["auth"]["routes"] if r["name"] == "auth-login")
+    login_limit = next(p for p in login["plugins"] if p["name"] == "rate-limiting")["config"]
+    assert login_limit["minute"] < global_plugins["rate-limiting"]["minute"]
+    assert login_limit["policy"] == "local"
+
+
+def test_source_holds_no_secret():
+    text = SOURCE.read_text().lower()
+    for word in ("password:", "secret:", "token:", "api_key:", "-----begin"):
+        assert word not in text
+
+
+def _global(config, name):
+    return next(p for p in config["plugins"] if p["name"] == name)
+
+
+def _service(config, name):
+    return next(s for s in config["services"] if s["name"] == name)
+
+
+def _set(path, value):
+    def mutate(config):
+        node = config
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+
+    return mutate
+
+
+BROKEN = {
+    "old format version": (_set(["_format_version"], "1.1"), "_format_version"),
+    "no format version": (lambda c: c.pop("_format_version"), "_format_version"),
+    "unknown plugin": (
+        lambda c: c["plugins"].append({"name": "rate-limitting", "config": {}}),
+        "unknown plugin",
+    ),
+    "unknown config key": (
+        lambda c: _global(c, "cors")["config"].update(origin=["http://x"]),
+        "unknown config key 'origin'",
+    ),
+    "path without a leading slash": (
+        lambda c: _service(c, "em")["routes"][0].update(paths=["ispyb/api/v1/em"]),
+        "must start with '/'",
+    ),
+    "regex path": (
+        lambda c: _service(c, "em")["routes"][0].update(paths=["~/ispyb/api/v1/em$"]),
+        "must start with '/'",
+    ),
+    "service without a route": (lambda c: _service(c, "ssx").pop("routes"), "has no route"),
+    "two routes with the same path": (
+        lambda c: _service(c, "em")["routes"].append(
+            {"name": "em-twice", "paths": ["/ispyb/api/v1/em"], "strip_path": False}
+        ),
+        "overlap",
+    ),
+    "a route inside another service's prefix": (
+        lambda c: c["services"].append(
+            {
+                "name": "legacy",
+                "url": "http://legacy:9000",
+                "routes": [
+                    {"name": "legacy", "paths": ["/ispyb/api/v1/core/old"], "strip_path": False}
+                ],
+            }
+        ),
+        "overlap",
+    ),
+    "cluster rate-limiting policy": (
+        lambda c: _global(c, "rate-limiting")["config"].update(policy="cluster"),
+        "DB-less",
+    ),
+    "rate-limiting policy left to the default": (
+        lambda c: _global(c, "rate-limiting")["config"].pop("policy"),
+        "DB-less",
+    ),
+    "minute limit below the second limit": (
+        lambda c: _global(c, "rate-limiting")["config"].update(second=100, minute=10),
+        "cannot be lower",
+    ),
+    "strip_path left to Kong's default": (
+        lambda c: _service(c, "core")["routes"][0].pop("strip_path"),
+        "strip_path",
+    ),
+    "a secret in a plugin": (
+        lambda c: _global(c, "rate-limiting")["config"].update(redis_password="hunter2"),
+        "secret",
+    ),
+    "routing by method": (
+        lambda c: _service(c, "core")["routes"][0].update(methods=["GET", "OPTIONS"]),
+        "not reproduced",
+    ),
+    "no correlation id": (
+        lambda c: c["plugins"].remove(_global(c, "correlation-id")),
+        "correlation-id",
+    ),
+    "a global-only plugin on a route": (
+        lambda c: _service(c, "core")["routes"][0].update(
+            plugins=[{"name": "file-log", "config": {"path": "/dev/stdout"}}]
+        ),
+        "must be global",
+    ),
+    "a project service outside its prefix": (
+        lambda c: _service(c, "core")["routes"][0].update(paths=["/ispyb/api/v1/sessions"]),
+        "must be /ispyb/api/v1/core",
+    ),
+    "the same plugin twice in one scope": (
+        lambda c: c["plugins"].append(copy.deepcopy(_global(c, "cors"))),
+        "configured 2 times",
+    ),
+    "an upstream URL with a path": (
+        _set(["services", 0, "url"], "http://core:8001/api"),
+        "must have no path",
+    ),
+    "a plugin for a service that does not exist": (
+        lambda c: c["plugins"].append(
+            {"name": "request-size-limiting", "service": "nope", "config": {}}
+        ),
+        "does not exist",
+    ),
+    "a disabled plugin": (
+        lambda c: _global(c, "prometheus").update(enabled=False),
+        "enabled must be true",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_kong_yml_is_caught(case, source_config, gateway_tool, tmp_path):
+    mutate, expected = BROKEN[case]
+    mutate(source_config)
+    problems = gateway_tool.check_kong_config(source_config)
+    assert any(expected in problem for problem in problems), problems
+    broken = tmp_path / "kong.yml"
+    broken.write_text(yaml.safe_dump(source_config, sort_keys=False))
+    result = check_cli(broken)
+    assert result.returncode == 1 and expected in result.stdout
+    # Nothing is rendered from it either: `make run` stops with the problems.
+    with pytest.raises(gateway_tool.GatewayConfigError, match="problems"):
+        gateway_tool.render_site({"ISPYB_VAR_DIR": str(tmp_path / "var")}, source=broken)
+
+
+DECK_CATCHES = {
+    "invalid YAML": "_format_version: '3.0'\nservices: [\n",
+    "two services with one name": """
+_format_version: "3.0"
+services:
+  - {name: core, url: "http://core:8001", routes: [{name: a, paths: [/a], strip_path: false}]}
+  - {name: core, url: "http://core:8001", routes: [{name: b, paths: [/b], strip_path: false}]}
+""",
+    "a Kong-3-only service field decK 1.4 rejects": """
+_format_version: "3.0"
+services:
+  - {name: core, url: "http://core:8001", enabled: true,
+     routes: [{name: a, paths: [/a], strip_path: false}]}
+""",
+}
+
+
+@pytest.mark.parametrize("case", sorted(DECK_CATCHES))
+def test_structural_errors_are_caught_by_deck_and_by_our_check(case, tmp_path):
+    broken = tmp_path / "kong.yml"
+    broken.write_text(DECK_CATCHES[case])
+    assert deck(broken).returncode != 0
+    assert check_cli(broken).returncode == 1
+
+
+@pytest.mark.parametrize("selection", ["core,ssx,em,auth", "core,auth,em", "core"])
+def test_rendered_site_kong_yml_passes_deck_and_the_checks(selection, gateway_tool, tmp_path):
+    rendered = gateway_tool.render_site(
+        {"ISPYB_VAR_DIR": str(tmp_path)}, services=selection, kong_only=True
+    )
+    result = deck(rendered.kong_file)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert check_cli(rendered.kong_file).returncode == 0

@@ -1,0 +1,136 @@
+"""Per-site rendering: the selection, ports and origins reach kong.yml and nginx.conf alike."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.gateway.support import ROOT
+
+ALL = ["core", "ssx", "em", "auth"]
+
+
+def routes_of(kong: dict) -> dict[str, str]:
+    return {r["name"]: s["name"] for s in kong["services"] for r in s["routes"]}
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected"),
+    [
+        ("core,auth,em", ["core", "em", "auth"]),
+        ("core", ["core"]),
+        ("ssx em", ["ssx", "em"]),
+        (None, ALL),
+    ],
+)
+def test_only_the_selected_services_are_rendered(selection, expected, gateway_tool, tmp_path):
+    env = {"ISPYB_VAR_DIR": str(tmp_path)}
+    if selection is not None:
+        env["ISPYB_SERVICES"] = selection
+    rendered = gateway_tool.render_site(env)
+    assert rendered.services == expected
+
+    kong = yaml.safe_load(rendered.kong_file.read_text())
+    assert gateway_tool.project_services(kong) == expected
+    assert set(routes_of(kong).values()) == {*expected, "docs"}
+    assert ("auth-login" in routes_of(kong)) == ("auth" in expected)
+    docs_body = next(
+        p["config"]["body"]
+        for s in kong["services"]
+        for r in s["routes"]
+        for p in r.get("plugins", [])
+        if p["name"] == "request-termination"
+    )
+    for name in ALL:
+        assert (f'href="/ispyb/api/v1/{name}/docs"' in docs_body) == (name in expected)
+        assert (f'href="/ispyb/api/v1/{name}/swagger.json"' in docs_body) == (name in expected)
+
+    nginx = rendered.nginx_file.read_text()
+    for name in ALL:
+        assert (f"location /ispyb/api/v1/{name} {{" in nginx) == (name in expected)
+    assert "location /ispyb/api/v1/docs {" in nginx
+    # The file says what it was made from and for.
+    assert f"for: {', '.join(expected)}" in rendered.kong_file.read_text().splitlines()[0]
+
+
+def test_rendered_nginx_config_is_accepted_by_nginx(gateway_tool, tmp_path):
+    rendered = gateway_tool.render_site({"ISPYB_VAR_DIR": str(tmp_path)}, services="core,em")
+    nginx = gateway_tool.find_nginx()
+    assert nginx, "nginx is not installed: bash tools/install-system-deps.sh gateway"
+    result = subprocess.run(
+        gateway_tool.nginx_command(rendered, nginx, test=True), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_unknown_service_is_refused_with_the_known_ones(gateway_tool, tmp_path):
+    with pytest.raises(gateway_tool.GatewayConfigError, match=r"unknown service.*mx.*core, ssx"):
+        gateway_tool.render_site({"ISPYB_VAR_DIR": str(tmp_path), "ISPYB_SERVICES": "core mx"})
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gateway.py"), "render", "--services", "nope"],
+        capture_output=True,
+        text=True,
+        env={"ISPYB_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2 and "unknown service" in result.stderr
+
+
+def test_ports_and_listen_address_come_from_the_environment(gateway_tool, tmp_path):
+    env = {
+        "ISPYB_VAR_DIR": str(tmp_path),
+        "ISPYB_CORE_PORT": "18001",
+        "ISPYB_GATEWAY_PORT": "18000",
+        "ISPYB_HOST": "0.0.0.0",
+    }
+    nginx = gateway_tool.render_site(env, services="core,ssx").nginx_file.read_text()
+    assert "listen 0.0.0.0:18000;" in nginx
+    # Listening everywhere, the services are still reached on loopback, at start-up
+    # resolved addresses (nginx starts even if a service is down).
+    assert "proxy_pass http://127.0.0.1:18001;" in nginx
+    assert "proxy_pass http://127.0.0.1:8002;" in nginx  # kong.yml's port
+    # Down services fail fast: kong.yml's connect_timeout.
+    assert "proxy_connect_timeout 2000ms;" in nginx
+    with pytest.raises(gateway_tool.GatewayConfigError, match="ISPYB_CORE_PORT"):
+        gateway_tool.render_site({**env, "ISPYB_CORE_PORT": "eighty"})
+
+
+def test_cors_origins_are_a_site_setting(gateway_tool, tmp_path):
+    env = {
+        "ISPYB_VAR_DIR": str(tmp_path),
+        "ISPYB_GATEWAY_CORS_ORIGINS": "https://ispyb.example.org, https://staff.example.org",
+    }
+    rendered = gateway_tool.render_site(env)
+    kong = yaml.safe_load(rendered.kong_file.read_text())
+    cors = next(p for p in kong["plugins"] if p["name"] == "cors")
+    assert cors["config"]["origins"] == ["https://ispyb.example.org", "https://staff.example.org"]
+    nginx = rendered.nginx_file.read_text()
+    assert '"https://ispyb.example.org" $http_origin;' in nginx
+    assert "localhost:3000" not in nginx
+    with pytest.raises(gateway_tool.GatewayConfigError, match="origin"):
+        gateway_tool.render_site({**env, "ISPYB_GATEWAY_CORS_ORIGINS": "not-an-origin"})
+
+
+def test_the_source_is_never_modified(gateway_tool, tmp_path):
+    before = (ROOT / "gateway" / "kong.yml").read_bytes()
+    gateway_tool.render_site(
+        {"ISPYB_VAR_DIR": str(tmp_path), "ISPYB_GATEWAY_CORS_ORIGINS": "https://a.example.org"},
+        services="core",
+    )
+    assert (ROOT / "gateway" / "kong.yml").read_bytes() == before
+
+
+def test_each_rate_limit_window_gets_an_nginx_zone(gateway_tool, tmp_path):
+    nginx = gateway_tool.render_site({"ISPYB_VAR_DIR": str(tmp_path)}).nginx_file.read_text()
+    zones = dict(re.findall(r"zone=(\w+):10m rate=(\S+);", nginx))
+    assert zones == {
+        "rl_global_second": "100r/s",
+        "rl_global_minute": "3000r/m",
+        "rl_route_auth_login_minute": "10r/m",
+    }
+    login = re.search(r"location /ispyb/api/v1/auth/login \{\n(.*?)\n        \}", nginx, re.S)
+    assert "limit_req zone=rl_route_auth_login_minute burst=10 nodelay;" in login.group(1)
+    assert "rl_global" not in login.group(1)  # the route's plugin replaces the global one
