@@ -5,11 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from ispyb_core.containers.models import Container
+from ispyb_core.crystals.models import Crystal
+from ispyb_core.dewar_registry.models import DewarRegistry, DewarRegistryHasProposal
+from ispyb_core.dewars.models import Dewar
+from ispyb_core.diffraction_plans.models import DiffractionPlan
 from ispyb_core.lab_contacts.models import LabContact
 from ispyb_core.laboratories.models import Laboratory
 from ispyb_core.persons.models import Person
 from ispyb_core.proposals.models import Proposal, ProposalHasPerson
+from ispyb_core.proteins.models import Protein
+from ispyb_core.sample_groups.models import BLSampleGroup, BLSampleGroupHasBLSample
+from ispyb_core.samples.models import BLSample
 from ispyb_core.sessions.models import BLSession, SessionHasPerson
+from ispyb_core.shipments.models import Shipping, ShippingHasSession
 from ispyb_shared.db import Database
 
 _sequence = itertools.count(1)
@@ -69,3 +78,102 @@ class CoreFactory:
         if "personId" not in values:
             values["personId"] = self.person().personId
         return self._save(LabContact(**{"cardName": f"card{n}", **values}))
+
+    # --- samples and shipping: each makes its parents when not given -----------------
+
+    def protein(self, **values) -> Protein:
+        n = next(_sequence)
+        if "proposalId" not in values:
+            values["proposalId"] = self.proposal().proposalId
+        return self._save(Protein(**{"acronym": f"prot{n}", "name": f"Protein {n}", **values}))
+
+    def crystal(self, **values) -> Crystal:
+        if "proteinId" not in values:
+            values["proteinId"] = self.protein().proteinId
+        return self._save(Crystal(**{"spaceGroup": "P212121", **values}))
+
+    def diffraction_plan(self, **values) -> DiffractionPlan:
+        return self._save(DiffractionPlan(**{"experimentKind": "OSC", **values}))
+
+    def shipment(self, **values) -> Shipping:
+        n = next(_sequence)
+        if "proposalId" not in values:
+            values["proposalId"] = self.proposal().proposalId
+        defaults = {"shippingName": f"Shipment {n}", "shippingStatus": "opened"}
+        return self._save(Shipping(**{**defaults, **values}))
+
+    def dewar(self, **values) -> Dewar:
+        n = next(_sequence)
+        if "shippingId" not in values:
+            values["shippingId"] = self.shipment().shippingId
+        defaults = {"code": f"DW{n}", "barCode": f"DLS-DW-{n:05d}", "dewarStatus": "opened"}
+        return self._save(Dewar(**{**defaults, **values}))
+
+    def container(self, **values) -> Container:
+        n = next(_sequence)
+        if "dewarId" not in values and "sessionId" not in values:
+            values["dewarId"] = self.dewar().dewarId
+        defaults = {"code": f"puck{n}", "containerType": "Unipuck", "capacity": 16}
+        return self._save(Container(**{**defaults, **values}))
+
+    def sample(self, **values) -> BLSample:
+        n = next(_sequence)
+        if "containerId" not in values:
+            values["containerId"] = self.container().containerId
+        if "crystalId" not in values:
+            values["crystalId"] = self.crystal().crystalId
+        return self._save(BLSample(**{"name": f"sample{n}", "location": "1", **values}))
+
+    def sample_group(self, **values) -> BLSampleGroup:
+        n = next(_sequence)
+        if "proposalId" not in values:
+            values["proposalId"] = self.proposal().proposalId
+        return self._save(BLSampleGroup(**{"name": f"group{n}", **values}))
+
+    def sample_group_member(self, group: BLSampleGroup, sample: BLSample, order: int = 1):
+        return self._save(
+            BLSampleGroupHasBLSample(
+                blSampleGroupId=group.blSampleGroupId,
+                blSampleId=sample.blSampleId,
+                groupOrder=order,
+                type="sample",
+            )
+        )
+
+    def shipment_session(self, shipment: Shipping, session: BLSession):
+        return self._save(
+            ShippingHasSession(shippingId=shipment.shippingId, sessionId=session.sessionId)
+        )
+
+    def registered_dewar(self, **values) -> DewarRegistry:
+        n = next(_sequence)
+        return self._save(DewarRegistry(**{"facilityCode": f"FAC-{n:05d}", **values}))
+
+    def share_registered_dewar(self, dewar: DewarRegistry, proposal: Proposal):
+        return self._save(
+            DewarRegistryHasProposal(
+                dewarRegistryId=dewar.dewarRegistryId, proposalId=proposal.proposalId
+            )
+        )
+
+    def shipment_in_proposal(self, proposal: Proposal, *, samples: int = 2) -> dict:
+        """A shipment with a dewar, a container and ``samples`` samples of one protein."""
+        protein = self.protein(proposalId=proposal.proposalId)
+        shipment = self.shipment(proposalId=proposal.proposalId)
+        dewar = self.dewar(shippingId=shipment.shippingId)
+        container = self.container(dewarId=dewar.dewarId)
+        made = [
+            self.sample(
+                containerId=container.containerId,
+                crystalId=self.crystal(proteinId=protein.proteinId).crystalId,
+                location=str(position),
+            )
+            for position in range(1, samples + 1)
+        ]
+        return {
+            "protein": protein,
+            "shipment": shipment,
+            "dewar": dewar,
+            "container": container,
+            "samples": made,
+        }

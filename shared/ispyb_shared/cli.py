@@ -1,10 +1,12 @@
-"""The command line every service has: check-config, migrate, seed-demo."""
+"""The command line every service has: check-config, migrate, seed-demo; plus the
+commands a service adds (:class:`Command`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -14,20 +16,34 @@ from .db import Database
 from .migrations import upgrade
 
 
+@dataclass(frozen=True)
+class Command:
+    """A service's own subcommand: ``add_arguments`` declares its arguments on its parser,
+    ``run`` does the work with the service's database and returns the exit status."""
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Database], int]
+
+
 def service_cli(
     *,
     service: str,
     package: str,
     load_config: Callable[[], Mapping[str, Any]],
     seed_demo: Callable[[Database], str] | None = None,
+    commands: Mapping[str, Command] | None = None,
     argv: list[str] | None = None,
 ) -> int:
+    extra = dict(commands or {})
     parser = argparse.ArgumentParser(prog=f"ispyb-{service}", description=f"ISPyB {service}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check-config", help="validate the configuration and print it")
-    commands.add_parser("migrate", help="bring the database schema up to date")
+    subcommands = parser.add_subparsers(dest="command", required=True)
+    subcommands.add_parser("check-config", help="validate the configuration and print it")
+    subcommands.add_parser("migrate", help="bring the database schema up to date")
     if seed_demo is not None:
-        commands.add_parser("seed-demo", help="add the demo data once (re-runs add nothing)")
+        subcommands.add_parser("seed-demo", help="add the demo data once (re-runs add nothing)")
+    for name, command in extra.items():
+        command.add_arguments(subcommands.add_parser(name, help=command.help))
     args = parser.parse_args(argv)
     try:
         config = load_config()
@@ -52,6 +68,12 @@ def service_cli(
         finally:
             database.dispose()
         return 0
+    if args.command in extra:
+        database = Database(config["database"])
+        try:
+            return extra[args.command].run(args, database)
+        finally:
+            database.dispose()
     return 1
 
 

@@ -48,6 +48,22 @@ class ISPyBModelConverter(ModelConverter):
         sqltypes.BigInteger: StrictInteger,
     }
 
+    def property2field(self, prop, *, instance=True, field_class=None, **kwargs):
+        # ``auto_field(validate=...)`` adds to what the column implies (length, enum,
+        # range) instead of replacing it: a stricter rule must not lose the basic ones.
+        # An explicit validator of the same kind as a derived one replaces it.
+        extra = kwargs.pop("validate", None)
+        if extra is not None and instance:
+            extra = list(extra) if isinstance(extra, list | tuple) else [extra]
+            kinds = {type(validator) for validator in extra}
+            derived = [
+                validator
+                for validator in self._get_field_kwargs_for_property(prop)["validate"]
+                if type(validator) not in kinds
+            ]
+            kwargs["validate"] = [*derived, *extra]
+        return super().property2field(prop, instance=instance, field_class=field_class, **kwargs)
+
     def _add_column_kwargs(self, kwargs: dict[str, Any], column) -> None:
         super()._add_column_kwargs(kwargs, column)
         # Out-of-range numbers must fail validation with the field named, not in the

@@ -15,7 +15,11 @@ _fresh = itertools.count(1)
 @dataclass
 class World:
     """Proposal mx1 (session mx1-1 on i03) with its member; proposal mx2 (mx2-1 on i04)
-    with the outsider; a person belonging nowhere; a laboratory; a lab contact of mx1."""
+    with the outsider; a person belonging nowhere; a laboratory; a lab contact of mx1.
+
+    mx1 also has a protein, a crystal, a preset diffraction plan, an opened shipment with a
+    dewar, a container and two samples (the first in a sample group), a shipment sent to
+    the facility (for mx1-1) with its dewar, and a registered dewar it owns and uses."""
 
     factory: object
 
@@ -36,6 +40,26 @@ class World:
         self.contact = f.lab_contact(
             proposalId=self.mx1.proposalId, personId=self.pi.personId, cardName="mx1 card"
         )
+        mx1 = self.mx1.proposalId
+        self.protein = f.protein(proposalId=mx1, acronym="mx1prot")
+        self.crystal = f.crystal(proteinId=self.protein.proteinId)
+        self.preset = f.diffraction_plan(presetForProposalId=mx1)
+        self.shipment = f.shipment(proposalId=mx1, shippingName="mx1 shipment")
+        self.dewar = f.dewar(shippingId=self.shipment.shippingId, barCode="MX1-DEWAR")
+        self.container = f.container(dewarId=self.dewar.dewarId, barcode="MX1-PUCK")
+        self.sample = f.sample(
+            containerId=self.container.containerId, crystalId=self.crystal.crystalId, location="1"
+        )
+        self.sample2 = f.sample(
+            containerId=self.container.containerId, crystalId=self.crystal.crystalId, location="2"
+        )
+        self.group = f.sample_group(proposalId=mx1)
+        f.sample_group_member(self.group, self.sample)
+        self.sent = f.shipment(proposalId=mx1, shippingStatus="sent to facility")
+        self.sent_dewar = f.dewar(shippingId=self.sent.shippingId, dewarStatus="sent to facility")
+        f.shipment_session(self.sent, self.mx1_1)
+        self.registered = f.registered_dewar(facilityCode="FAC-MX1", proposalId=mx1)
+        f.share_registered_dewar(self.registered, self.mx1)
 
     def spare_person(self):
         return self.factory.person(login=f"spare{next(_fresh)}")
@@ -75,7 +99,34 @@ def _new_session_body(w, beamline="i03"):
     }
 
 
-# name: (method, url(w), body(w) or None, expected answers)
+def _new_shipment_document(w):
+    return {
+        "proposalId": w.mx1.proposalId,
+        "shippingName": "one shot",
+        "dewars": [
+            {
+                "code": "DW-new",
+                "containers": [
+                    {
+                        "code": "puck-new",
+                        "containerType": "Unipuck",
+                        "samples": [
+                            {"name": "s1", "location": "1", "crystalId": w.crystal.crystalId}
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+SHIPMENT_CSV = (
+    "dewar,container,container type,position,protein,sample\nDW-csv,p1,Unipuck,1,mx1prot,x1\n"
+)
+
+
+# name: (method, url(w), body(w) or None, expected answers); a body that is a str is sent
+# as a CSV file.
 MATRIX = {
     # proposals
     "list proposals": (
@@ -295,6 +346,334 @@ MATRIX = {
         lambda w: {"courierAccount": "42"},
         expect(404, 200, 200, 200, 404, 403, 403),
     ),
+    # proteins
+    "list proteins": (
+        "get",
+        lambda w: "/proteins",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get protein": (
+        "get",
+        lambda w: f"/proteins/{w.protein.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "create protein": (
+        "post",
+        lambda w: "/proteins",
+        lambda w: {"proposalId": w.mx1.proposalId, "acronym": f"new{next(_fresh)}"},
+        expect(422, 201, 201, 201, 422, 403, 403),
+    ),
+    "rename protein": (
+        "patch",
+        lambda w: f"/proteins/{w.protein.proteinId}",
+        lambda w: {"name": "Lysozyme"},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    "rate protein safety": (
+        "patch",
+        lambda w: f"/proteins/{w.protein.proteinId}",
+        lambda w: {"safetyLevel": "GREEN"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    # crystals
+    "list crystals": (
+        "get",
+        lambda w: "/crystals",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get crystal": (
+        "get",
+        lambda w: f"/crystals/{w.crystal.crystalId}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "create crystal": (
+        "post",
+        lambda w: "/crystals",
+        lambda w: {"proteinId": w.protein.proteinId, "spaceGroup": "C2"},
+        expect(422, 201, 201, 201, 422, 403, 403),
+    ),
+    "change crystal": (
+        "patch",
+        lambda w: f"/crystals/{w.crystal.crystalId}",
+        lambda w: {"cell_a": 78.2},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    # diffraction plans
+    "list diffraction plans": (
+        "get",
+        lambda w: "/diffraction-plans",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get diffraction plan": (
+        "get",
+        lambda w: f"/diffraction-plans/{w.preset.diffractionPlanId}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "create diffraction plan": (
+        "post",
+        lambda w: "/diffraction-plans",
+        lambda w: {"presetForProposalId": w.mx1.proposalId, "requiredResolution": 1.8},
+        expect(422, 201, 201, 201, 422, 403, 403),
+    ),
+    "change diffraction plan": (
+        "patch",
+        lambda w: f"/diffraction-plans/{w.preset.uuid}",
+        lambda w: {"userPath": "screening/day1"},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    # samples
+    "list samples": ("get", lambda w: "/samples", None, expect(200, 200, 200, 200, 200, 403, 200)),
+    "get sample": (
+        "get",
+        lambda w: f"/samples/{w.sample.blSampleId}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "create sample": (
+        "post",
+        lambda w: "/samples",
+        lambda w: {
+            "containerId": w.container.containerId,
+            "crystalId": w.crystal.crystalId,
+            "name": "new",
+            "location": "3",
+        },
+        expect(422, 201, 201, 201, 422, 403, 403),
+    ),
+    "comment sample": (
+        "patch",
+        lambda w: f"/samples/{w.sample.uuid}",
+        lambda w: {"comments": "cracked"},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    "staff comment on sample": (
+        "patch",
+        lambda w: f"/samples/{w.sample.uuid}",
+        lambda w: {"staffComments": "iced"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    # sample groups
+    "list sample groups": (
+        "get",
+        lambda w: "/sample-groups",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get sample group": (
+        "get",
+        lambda w: f"/sample-groups/{w.group.blSampleGroupId}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "create sample group": (
+        "post",
+        lambda w: "/sample-groups",
+        lambda w: {"proposalId": w.mx1.proposalId, "name": "ligands"},
+        expect(422, 201, 201, 201, 422, 403, 403),
+    ),
+    "rename sample group": (
+        "patch",
+        lambda w: f"/sample-groups/{w.group.blSampleGroupId}",
+        lambda w: {"name": "renamed"},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    "add sample to group": (
+        "post",
+        lambda w: f"/sample-groups/{w.group.blSampleGroupId}/samples",
+        lambda w: {"blSampleId": w.sample2.blSampleId},
+        expect(404, 201, 201, 201, 404, 403, 403),
+    ),
+    "reorder sample in group": (
+        "patch",
+        lambda w: f"/sample-groups/{w.group.blSampleGroupId}/samples/{w.sample.blSampleId}",
+        lambda w: {"groupOrder": 5},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    "remove sample from group": (
+        "delete",
+        lambda w: f"/sample-groups/{w.group.blSampleGroupId}/samples/{w.sample.blSampleId}",
+        None,
+        expect(404, 204, 204, 204, 404, 403, 403),
+    ),
+    # shipments
+    "list shipments": (
+        "get",
+        lambda w: "/shipments",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get shipment": (
+        "get",
+        lambda w: f"/shipments/{w.shipment.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "create shipment": (
+        "post",
+        lambda w: "/shipments",
+        lambda w: {"proposalId": w.mx1.proposalId, "shippingName": "new"},
+        expect(422, 201, 201, 201, 422, 403, 403),
+    ),
+    "comment shipment": (
+        "patch",
+        lambda w: f"/shipments/{w.shipment.shippingId}",
+        lambda w: {"comments": "fragile"},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    "declare shipment ready": (
+        "patch",
+        lambda w: f"/shipments/{w.shipment.shippingId}",
+        lambda w: {"shippingStatus": "ready"},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    "receive shipment": (
+        "patch",
+        lambda w: f"/shipments/{w.sent.shippingId}",
+        lambda w: {"shippingStatus": "at facility"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "shipment history": (
+        "get",
+        lambda w: f"/shipments/{w.shipment.shippingId}/history",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "link shipment to session": (
+        "post",
+        lambda w: f"/shipments/{w.shipment.shippingId}/sessions",
+        lambda w: {"sessionId": w.mx1_1.sessionId},
+        expect(404, 201, 201, 201, 404, 403, 403),
+    ),
+    "unlink shipment from session": (
+        "delete",
+        lambda w: f"/shipments/{w.sent.shippingId}/sessions/mx1-1",
+        None,
+        expect(404, 204, 204, 204, 404, 403, 403),
+    ),
+    "import shipment csv": (
+        "post",
+        lambda w: f"/shipments/{w.shipment.shippingId}/import-csv",
+        lambda w: SHIPMENT_CSV,
+        expect(404, 201, 201, 201, 404, 403, 403),
+    ),
+    "post shipment document": (
+        "post",
+        lambda w: "/shipment-documents",
+        _new_shipment_document,
+        expect(422, 201, 201, 201, 422, 403, 403),
+    ),
+    # dewars
+    "list dewars": ("get", lambda w: "/dewars", None, expect(200, 200, 200, 200, 200, 403, 200)),
+    "get dewar": (
+        "get",
+        lambda w: "/dewars/MX1-DEWAR",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "create dewar": (
+        "post",
+        lambda w: "/dewars",
+        lambda w: {"shippingId": w.shipment.shippingId, "code": "DW2"},
+        expect(422, 201, 201, 201, 422, 403, 403),
+    ),
+    "comment dewar": (
+        "patch",
+        lambda w: f"/dewars/{w.dewar.dewarId}",
+        lambda w: {"comments": "heavy"},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    "store dewar": (
+        "patch",
+        lambda w: f"/dewars/{w.dewar.dewarId}",
+        lambda w: {"storageLocation": "rack 3"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "receive dewar": (
+        "patch",
+        lambda w: f"/dewars/{w.sent_dewar.uuid}",
+        lambda w: {"dewarStatus": "at facility"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "dewar history": (
+        "get",
+        lambda w: f"/dewars/{w.dewar.dewarId}/history",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    # registered dewars
+    "list registered dewars": (
+        "get",
+        lambda w: "/dewar-registry",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get registered dewar": (
+        "get",
+        lambda w: "/dewar-registry/FAC-MX1",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "register dewar": (
+        "post",
+        lambda w: "/dewar-registry",
+        lambda w: {"facilityCode": f"FAC-{next(_fresh)}", "proposalId": w.mx1.proposalId},
+        expect(403, 403, 201, 201, 422, 403, 403),
+    ),
+    "change registered dewar": (
+        "patch",
+        lambda w: "/dewar-registry/FAC-MX1",
+        lambda w: {"manufacturerSerialNumber": "SN1"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "share registered dewar": (
+        "post",
+        lambda w: "/dewar-registry/FAC-MX1/proposals",
+        lambda w: {"proposalId": w.mx2.proposalId},
+        expect(404, 403, 201, 201, 404, 403, 403),
+    ),
+    "unshare registered dewar": (
+        "delete",
+        lambda w: "/dewar-registry/FAC-MX1/proposals/mx1",
+        None,
+        expect(404, 403, 204, 204, 404, 403, 403),
+    ),
+    # containers
+    "list containers": (
+        "get",
+        lambda w: "/containers",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get container": (
+        "get",
+        lambda w: "/containers/MX1-PUCK",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "create container": (
+        "post",
+        lambda w: "/containers",
+        lambda w: {"dewarId": w.dewar.dewarId, "code": "puck2", "containerType": "Spinepuck"},
+        expect(422, 201, 201, 201, 422, 403, 403),
+    ),
+    "comment container": (
+        "patch",
+        lambda w: f"/containers/{w.container.containerId}",
+        lambda w: {"comments": "return it"},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    "load container in sample changer": (
+        "patch",
+        lambda w: f"/containers/{w.container.containerId}",
+        lambda w: {"sampleChangerLocation": "5", "beamlineLocation": "i03"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
     # open to everyone
     "health": ("get", lambda w: "/health", None, expect(*[200] * 7, anonymous=200)),
     "ready": ("get", lambda w: "/ready", None, expect(*[200] * 7, anonymous=200)),
@@ -312,7 +691,11 @@ def test_authorization_matrix(core_app, factory, tokens, operation, caller):
     client = core_app.test_client()
     kwargs = {"headers": CALLERS[caller](tokens)}
     if body is not None:
-        kwargs["json"] = body(world)
+        sent = body(world)
+        if isinstance(sent, str):
+            kwargs.update(data=sent, content_type="text/csv")
+        else:
+            kwargs["json"] = sent
     response = getattr(client, method)(CORE + url(world), **kwargs)
     assert response.status_code == expected[caller], (operation, caller, response.json)
     if response.status_code >= 400:
@@ -358,6 +741,22 @@ LEAK_QUERIES = [
     "/persons?familyName.contains=a",
     "/lab-contacts",
     "/lab-contacts?cardName=mx1%20card",
+    "/proteins",
+    "/proteins?acronym=mx1prot",
+    "/crystals",
+    "/crystals?acronym=mx1prot",
+    "/diffraction-plans",
+    "/samples",
+    "/samples?proposal=mx1",
+    "/sample-groups",
+    "/shipments",
+    "/shipments?proposal=mx1",
+    "/dewars",
+    "/dewars?barCode=MX1-DEWAR",
+    "/containers",
+    "/containers?barcode=MX1-PUCK",
+    "/dewar-registry",
+    "/dewar-registry?facilityCode=FAC-MX1",
 ]
 
 
@@ -370,7 +769,7 @@ def test_nothing_of_another_proposal_leaks_to_an_outsider(core_app, factory, tok
         response = client.get(CORE + query, headers=headers)
         assert response.status_code == 200, query
         seen[query] = response.json["results"]
-    text = repr(seen)
+    text = repr(list(seen.values()))
     for secret in (
         world.mx1.uuid,
         world.mx1_1.uuid,
@@ -378,6 +777,17 @@ def test_nothing_of_another_proposal_leaks_to_an_outsider(core_app, factory, tok
         world.contact.uuid,
         "mx1-1",
         "'member'",
+        world.protein.uuid,
+        world.crystal.uuid,
+        world.preset.uuid,
+        world.sample.uuid,
+        world.group.uuid,
+        world.shipment.uuid,
+        world.dewar.uuid,
+        world.container.uuid,
+        world.registered.uuid,
+        "MX1-DEWAR",
+        "mx1prot",
     ):
         assert secret not in text
     assert (
@@ -431,5 +841,18 @@ def test_unknown_user_sees_nothing(core_app, factory, tokens):
     World(factory)
     client = core_app.test_client()
     headers = tokens.user("nobody-in-core")
-    for path in ("/proposals", "/sessions", "/lab-contacts", "/persons"):
+    for path in (
+        "/proposals",
+        "/sessions",
+        "/lab-contacts",
+        "/persons",
+        "/proteins",
+        "/samples",
+        "/shipments",
+        "/dewars",
+        "/containers",
+        "/dewar-registry",
+        "/diffraction-plans",
+        "/sample-groups",
+    ):
         assert client.get(CORE + path, headers=headers).json["total"] == 0

@@ -27,6 +27,13 @@ def targets(factory):
     member_person = factory.person()
     factory.proposal_member(proposal, person)
     factory.session_member(session, person)
+    shipped = factory.shipment_in_proposal(proposal, samples=2)
+    sample, other_sample = shipped["samples"]
+    plan = factory.diffraction_plan(presetForProposalId=proposal.proposalId)
+    group = factory.sample_group(proposalId=proposal.proposalId)
+    factory.sample_group_member(group, sample)
+    registered = factory.registered_dewar()
+    other_proposal = factory.proposal()
     return {
         "create proposal": (
             "post",
@@ -82,6 +89,127 @@ def targets(factory):
             "patch",
             f"{CORE}/sessions/{session.sessionId}/members/{person.personId}",
             {"role": "Staff"},
+        ),
+        "create protein": (
+            "post",
+            f"{CORE}/proteins",
+            {"proposalId": proposal.proposalId, "acronym": "newprot"},
+        ),
+        "update protein": (
+            "patch",
+            f"{CORE}/proteins/{shipped['protein'].proteinId}",
+            {"name": "Lysozyme"},
+        ),
+        "create crystal": (
+            "post",
+            f"{CORE}/crystals",
+            {"proteinId": shipped["protein"].proteinId},
+        ),
+        "update crystal": ("patch", f"{CORE}/crystals/{sample.crystalId}", {"spaceGroup": "C2"}),
+        "create diffraction plan": (
+            "post",
+            f"{CORE}/diffraction-plans",
+            {"presetForProposalId": proposal.proposalId},
+        ),
+        "update diffraction plan": (
+            "patch",
+            f"{CORE}/diffraction-plans/{plan.diffractionPlanId}",
+            {"comments": "x"},
+        ),
+        "create shipment": (
+            "post",
+            f"{CORE}/shipments",
+            {"proposalId": proposal.proposalId, "shippingName": "S"},
+        ),
+        "update shipment": (
+            "patch",
+            f"{CORE}/shipments/{shipped['shipment'].shippingId}",
+            {"comments": "x"},
+        ),
+        "link shipment session": (
+            "post",
+            f"{CORE}/shipments/{shipped['shipment'].shippingId}/sessions",
+            {"sessionId": session.sessionId},
+        ),
+        "create dewar": (
+            "post",
+            f"{CORE}/dewars",
+            {"shippingId": shipped["shipment"].shippingId, "code": "D"},
+        ),
+        "update dewar": ("patch", f"{CORE}/dewars/{shipped['dewar'].dewarId}", {"comments": "x"}),
+        "create container": (
+            "post",
+            f"{CORE}/containers",
+            {"dewarId": shipped["dewar"].dewarId, "code": "C", "containerType": "Unipuck"},
+        ),
+        "update container": (
+            "patch",
+            f"{CORE}/containers/{shipped['container'].containerId}",
+            {"comments": "x"},
+        ),
+        "create sample": (
+            "post",
+            f"{CORE}/samples",
+            {
+                "containerId": shipped["container"].containerId,
+                "crystalId": sample.crystalId,
+                "name": "S",
+                "location": "5",
+            },
+        ),
+        "update sample": ("patch", f"{CORE}/samples/{sample.blSampleId}", {"comments": "x"}),
+        "create sample group": (
+            "post",
+            f"{CORE}/sample-groups",
+            {"proposalId": proposal.proposalId, "name": "G"},
+        ),
+        "update sample group": (
+            "patch",
+            f"{CORE}/sample-groups/{group.blSampleGroupId}",
+            {"name": "H"},
+        ),
+        "add sample to group": (
+            "post",
+            f"{CORE}/sample-groups/{group.blSampleGroupId}/samples",
+            {"blSampleId": other_sample.blSampleId},
+        ),
+        "change sample in group": (
+            "patch",
+            f"{CORE}/sample-groups/{group.blSampleGroupId}/samples/{sample.blSampleId}",
+            {"groupOrder": 4},
+        ),
+        "register dewar": ("post", f"{CORE}/dewar-registry", {"facilityCode": "FAC-NEW"}),
+        "update registered dewar": (
+            "patch",
+            f"{CORE}/dewar-registry/{registered.dewarRegistryId}",
+            {"manufacturerSerialNumber": "SN"},
+        ),
+        "share registered dewar": (
+            "post",
+            f"{CORE}/dewar-registry/{registered.dewarRegistryId}/proposals",
+            {"proposalId": other_proposal.proposalId},
+        ),
+        "post shipment document": (
+            "post",
+            f"{CORE}/shipment-documents",
+            {
+                "proposalId": proposal.proposalId,
+                "shippingName": "One shot",
+                "dewars": [
+                    {
+                        "code": "D1",
+                        "containers": [
+                            {
+                                "code": "C1",
+                                "containerType": "Unipuck",
+                                "samples": [
+                                    {"name": "a", "location": "1", "crystalId": sample.crystalId}
+                                ],
+                            }
+                        ],
+                    }
+                ],
+            },
         ),
     }
 
@@ -154,6 +282,16 @@ def test_read_only_fields_cannot_be_written(client, core_db, targets):
         ("create laboratory", "laboratoryPk", {"a": 1}),
         ("add session member", "remote", "sometimes"),
         ("create session", "nbShifts", 2**40),
+        ("create sample", "location", 5),
+        ("create container", "capacity", "16"),
+        ("create crystal", "cell_a", "big"),
+        ("create protein", "hazardGroup", 1.5),
+        ("update dewar", "isStorageDewar", "perhaps"),
+        ("update shipment", "isStorageShipping", [True]),
+        ("create diffraction plan", "numberOfImages", 2**24),
+        ("add sample to group", "type", "solvent"),
+        ("post shipment document", "dewars", "many"),
+        ("post shipment document", "proteins", {"acronym": "x"}),
     ],
 )
 def test_wrong_types(client, core_db, targets, target, field, value):
@@ -179,6 +317,20 @@ def test_wrong_types(client, core_db, targets, target, field, value):
         ("create lab contact", "cardName"),
         ("add proposal member", "personId"),
         ("add session member", "personId"),
+        ("create protein", "acronym"),
+        ("create crystal", "proteinId"),
+        ("create diffraction plan", "presetForProposalId"),
+        ("create shipment", "shippingName"),
+        ("create dewar", "shippingId"),
+        ("create container", "code"),
+        ("create sample", "location"),
+        ("create sample", "crystalId"),
+        ("create sample group", "name"),
+        ("add sample to group", "blSampleId"),
+        ("link shipment session", "sessionId"),
+        ("register dewar", "facilityCode"),
+        ("post shipment document", "proposalId"),
+        ("post shipment document", "dewars"),
     ],
 )
 def test_missing_required_fields(client, core_db, targets, target, field):
@@ -214,8 +366,20 @@ def test_bad_dates(client, core_db, targets, value):
         ("update proposal", "title", 200),
         ("create session", "comments", 2000),
         ("create person", "familyName", 100),
+        ("create person", "login", 45),
         ("create laboratory", "name", 45),
         ("create lab contact", "cardName", 40),
+        ("create protein", "acronym", 45),
+        ("create shipment", "shippingName", 45),
+        ("update shipment", "comments", 1000),
+        ("create dewar", "code", 45),
+        ("create dewar", "barCode", 45),
+        ("create container", "barcode", 45),
+        ("create sample", "name", 45),
+        ("create sample group", "name", 100),
+        ("update diffraction plan", "userPath", 100),
+        ("register dewar", "facilityCode", 20),
+        ("post shipment document", "externalId", 100),
     ],
 )
 def test_too_long_strings(client, core_db, targets, target, field, limit):
@@ -243,6 +407,25 @@ def test_too_long_strings(client, core_db, targets, target, field, limit):
         ("create lab contact", "proposalId"),
         ("add proposal member", "personId"),
         ("add session member", "personId"),
+        ("create protein", "proposalId"),
+        ("create crystal", "proteinId"),
+        ("create diffraction plan", "presetForProposalId"),
+        ("create shipment", "proposalId"),
+        ("update shipment", "returnLabContactId"),
+        ("link shipment session", "sessionId"),
+        ("create dewar", "shippingId"),
+        ("update dewar", "firstExperimentId"),
+        ("create container", "dewarId"),
+        ("update container", "ownerId"),
+        ("create sample", "containerId"),
+        ("create sample", "crystalId"),
+        ("update sample", "diffractionPlanId"),
+        ("create sample group", "proposalId"),
+        ("add sample to group", "blSampleId"),
+        ("register dewar", "labContactId"),
+        ("share registered dewar", "proposalId"),
+        ("post shipment document", "proposalId"),
+        ("post shipment document", "sendingLabContactId"),
     ],
 )
 def test_references_to_missing_rows(client, core_db, targets, target, field):
@@ -268,6 +451,45 @@ def test_duplicates_of_unique_keys(client, core_db, factory, targets):
     assert_refused(
         send(client, method, url, json={"login": existing.login}), 409, "CONFLICT", "login"
     )
+    assert row_counts(core_db) == before
+
+
+def test_duplicates_of_samples_and_shipping_keys(client, core_db, factory, targets):
+    factory.dewar(barCode="DUPE-DW")
+    factory.container(barcode="DUPE-C")
+    factory.registered_dewar(facilityCode="DUPE-FAC")
+    before = row_counts(core_db)
+    for target, field, value in [
+        ("create dewar", "barCode", "DUPE-DW"),
+        ("create container", "barcode", "DUPE-C"),
+        ("register dewar", "facilityCode", "DUPE-FAC"),
+        ("create protein", "acronym", "newprot"),
+    ]:
+        method, url, body = targets[target]
+        if target == "create protein":
+            assert send(client, method, url, json=body).status_code == 201
+            before = row_counts(core_db)
+        response = send(client, method, url, json={**body, field: value})
+        assert_refused(response, 409, "CONFLICT", field)
+    for target in ("add sample to group", "link shipment session"):
+        method, url, body = targets[target]
+        assert send(client, method, url, json=body).status_code == 201
+        before = row_counts(core_db)
+        assert_refused(send(client, method, url, json=body), 409, "CONFLICT")
+    assert row_counts(core_db) == before
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2026-02-30", "2026-01-01T25:00:00", 20260101])
+def test_bad_shipping_dates(client, core_db, targets, value):
+    before = row_counts(core_db)
+    for target in ("create shipment", "update shipment", "post shipment document"):
+        method, url, body = targets[target]
+        assert_refused(
+            send(client, method, url, json={**body, "deliveryAgent_shippingDate": value}),
+            422,
+            "VALIDATION_ERROR",
+            "deliveryAgent_shippingDate",
+        )
     assert row_counts(core_db) == before
 
 

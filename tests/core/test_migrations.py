@@ -29,7 +29,7 @@ def test_migrating_again_changes_nothing(core_database_url):
     engine = create_engine(core_database_url)
     with engine.connect() as connection:
         assert (
-            connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == "0001"
+            connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == "0002"
         )
     engine.dispose()
 
@@ -53,7 +53,9 @@ def test_existing_ispyb_database_gets_uuids_and_is_served(mariadb, tokens):
     ReferenceBase.metadata.create_all(
         engine,
         tables=with_dependencies(
-            reference_tables[table.name] for table in Base.metadata.sorted_tables
+            reference_tables[table.name]
+            for table in Base.metadata.sorted_tables
+            if table.name in reference_tables
         ),
     )
     with engine.begin() as connection:
@@ -81,6 +83,24 @@ def test_existing_ispyb_database_gets_uuids_and_is_served(mariadb, tokens):
                 "VALUES (100, 1, 'Team Leader')"
             )
         )
+        # A shipment as SynchWeb writes it: its own status words, no uuid anywhere.
+        for statement in (
+            # ISPyB's reference data: Container.priorityPipelineId defaults to 6.
+            "INSERT INTO ProcessingPipeline (processingPipelineId, name, discipline) "
+            "VALUES (6, 'xia2/DIALS', 'MX')",
+            "INSERT INTO Protein (proteinId, proposalId, acronym, name) "
+            "VALUES (7, 10, 'lyso', 'Lysozyme')",
+            "INSERT INTO Crystal (crystalId, proteinId, spaceGroup) VALUES (8, 7, 'P43212')",
+            "INSERT INTO Shipping (shippingId, proposalId, shippingName, shippingStatus) "
+            "VALUES (20, 10, 'Old shipment', 'send to DLS')",
+            "INSERT INTO Dewar (dewarId, shippingId, code, barCode, dewarStatus) "
+            "VALUES (30, 20, 'DW1', 'mx42-0030', 'at DLS')",
+            "INSERT INTO Container (containerId, dewarId, code, containerType, capacity) "
+            "VALUES (40, 30, 'puck1', 'Unipuck', 16)",
+            "INSERT INTO BLSample (blSampleId, containerId, crystalId, name, location) "
+            "VALUES (50, 40, 8, 'x1', '3')",
+        ):
+            connection.execute(text(statement))
 
     upgrade(package="ispyb_core", database_url=url, version_table=VERSION_TABLE)
     upgrade(package="ispyb_core", database_url=url, version_table=VERSION_TABLE)
@@ -131,5 +151,20 @@ def test_existing_ispyb_database_gets_uuids_and_is_served(mariadb, tokens):
     )
     assert created.status_code == 201, created.json
     assert created.json["visit"] == "mx42-2"
+    shipment = client.get("/ispyb/api/v1/core/shipments/20").json
+    assert shipment["shippingStatus"] == "send to DLS"
+    [dewar] = shipment["dewars"]
+    assert dewar["barCode"] == "mx42-0030" and is_uuid(dewar["uuid"])
+    [sample] = dewar["containers"][0]["samples"]
+    assert sample["name"] == "x1" and sample["Crystal"]["Protein"]["acronym"] == "lyso"
+    assert client.get("/ispyb/api/v1/core/dewars/mx42-0030").json["dewarId"] == 30
+    # Staff move a legacy status into the lifecycle.
+    received = client.patch("/ispyb/api/v1/core/dewars/30", json={"dewarStatus": "at facility"})
+    assert received.status_code == 200, received.json
+    added = client.post(
+        "/ispyb/api/v1/core/samples",
+        json={"containerId": 40, "crystalId": 8, "name": "x2", "location": "4"},
+    )
+    assert added.status_code == 201, added.json
     app.extensions["ispyb_database"].dispose()
     engine.dispose()

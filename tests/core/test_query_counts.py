@@ -43,3 +43,73 @@ def test_list_query_count_does_not_grow_with_page_size(client, core_db, populate
         counts[limit] = counter.count
     assert counts[2] == counts[25], counts
     assert counts[25] <= 4, counts
+
+
+@pytest.fixture
+def shipped(factory):
+    """30 of everything of samples and shipping, in proposal mx1."""
+    proposal = factory.proposal(proposalCode="mx", proposalNumber="1")
+    shipment = factory.shipment_in_proposal(proposal, samples=30)
+    for _ in range(29):
+        factory.dewar(shippingId=factory.shipment(proposalId=proposal.proposalId).shippingId)
+        factory.container(dewarId=shipment["dewar"].dewarId)
+        factory.diffraction_plan(presetForProposalId=proposal.proposalId)
+        factory.protein(proposalId=proposal.proposalId)
+    for _ in range(30):
+        group = factory.sample_group(proposalId=proposal.proposalId)
+        for order, sample in enumerate(shipment["samples"][:3], start=1):
+            factory.sample_group_member(group, sample, order)
+        registered = factory.registered_dewar(proposalId=proposal.proposalId)
+        factory.share_registered_dewar(registered, proposal)
+    return shipment
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/proteins",
+        "/crystals",
+        "/samples",
+        "/sample-groups",
+        "/diffraction-plans",
+        "/shipments",
+        "/dewars",
+        "/containers",
+        "/dewar-registry",
+        "/shipments/{shipment}/history",
+        "/dewars/{dewar}/history",
+    ],
+)
+def test_samples_and_shipping_lists_do_not_grow_with_page_size(client, core_db, shipped, path):
+    url = CORE + path.format(
+        shipment=shipped["shipment"].shippingId, dewar=shipped["dewar"].dewarId
+    )
+    counts = {}
+    for limit in (2, 25):
+        with count_queries(core_db.engine) as counter:
+            response = client.get(f"{url}?limit={limit}")
+        assert response.status_code == 200
+        assert len(response.json["results"]) == min(limit, response.json["total"])
+        counts[limit] = counter.count
+    assert counts[2] == counts[25], counts
+    assert counts[25] <= 4, counts
+
+
+def test_nested_shipment_read_has_a_fixed_number_of_queries(client, core_db, factory):
+    proposal = factory.proposal()
+    small = factory.shipment_in_proposal(proposal, samples=1)["shipment"]
+    large = factory.shipment_in_proposal(proposal, samples=16)
+    for _ in range(3):
+        container = factory.container(dewarId=large["dewar"].dewarId)
+        for position in range(1, 6):
+            factory.sample(containerId=container.containerId, location=str(position))
+    counts = []
+    for shipment in (small, large["shipment"]):
+        with count_queries(core_db.engine) as counter:
+            response = client.get(f"{CORE}/shipments/{shipment.uuid}")
+        assert response.status_code == 200
+        counts.append(counter.count)
+    samples = [s for c in response.json["dewars"][0]["containers"] for s in c["samples"]]
+    assert len(samples) == 31
+    # shipment, dewars, containers, samples (with crystal, protein, plan), sessions
+    assert counts == [5, 5], counts

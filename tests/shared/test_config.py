@@ -6,7 +6,6 @@ import pytest
 from ispyb_core.config import CoreConfig, load_core_config
 from ispyb_shared.config import ConfigError, validate_config
 
-
 AUTH = "auth:\n  jwks_url: http://127.0.0.1:8004/ispyb/api/v1/auth/.well-known/jwks.json\n"
 
 

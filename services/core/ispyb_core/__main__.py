@@ -1,4 +1,4 @@
-"""``ispyb-core check-config | migrate | seed-demo``."""
+"""``ispyb-core check-config | migrate | seed-demo | import-shipment-csv``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from ispyb_shared.cli import service_cli
 
 from .config import load_core_config
 from .demo import seed_demo
+from .shipment_documents.cli import IMPORT_SHIPMENT_CSV
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
         package="ispyb_core",
         load_config=load_core_config,
         seed_demo=seed_demo,
+        commands={"import-shipment-csv": IMPORT_SHIPMENT_CSV},
         argv=argv,
     )
 

@@ -27,27 +27,33 @@ from .proposals.models import Proposal, ProposalHasPerson
 from .sessions.models import BLSession, SessionHasPerson
 
 READ_SCOPE = "core:read"
+PROCESSING_READ_SCOPES = (READ_SCOPE, "core:processing:read")
+ACQUISITION_WRITE_SCOPE = "core:acquisition:write"
+PROCESSING_WRITE_SCOPE = "core:processing:write"
 
 
 def _caller_person_id(caller: Caller):
     return select(Person.personId).where(Person.login == caller.subject).scalar_subquery()
 
 
-def sees_everything(caller: Caller) -> bool:
+def sees_everything(caller: Caller, read_scopes: tuple[str, ...] = (READ_SCOPE,)) -> bool:
     if caller.kind == "client":
-        return caller.has_scope(READ_SCOPE)
+        return any(caller.has_scope(scope) for scope in read_scopes)
     return caller.is_admin or (caller.is_staff and not caller.beamlines)
 
 
-def _client_without_read(caller: Caller) -> bool:
-    return caller.kind == "client" and not caller.has_scope(READ_SCOPE)
+def _client_without_read(caller: Caller, read_scopes: tuple[str, ...] = (READ_SCOPE,)) -> bool:
+    return caller.kind == "client" and not any(caller.has_scope(s) for s in read_scopes)
 
 
-def session_condition(caller: Caller) -> ColumnElement[bool]:
-    """Sessions (BLSession rows) the caller may see."""
-    if sees_everything(caller):
+def session_condition(
+    caller: Caller, read_scopes: tuple[str, ...] = (READ_SCOPE,)
+) -> ColumnElement[bool]:
+    """Sessions (BLSession rows) the caller may see; ``read_scopes`` are the client scopes
+    that read them (processing pipelines read data collections with their own scope)."""
+    if sees_everything(caller, read_scopes):
         return true()
-    if _client_without_read(caller):
+    if _client_without_read(caller, read_scopes):
         raise Forbidden("This client's scopes do not include reading core data.")
     if caller.is_staff:
         return BLSession.beamLineName.in_(sorted(caller.beamlines))
@@ -125,6 +131,26 @@ def require_staff(
     raise Forbidden(f"Only facility staff may {action}.")
 
 
+def require_acquisition_writer(caller: Caller, *, beamline: str | None, action: str) -> None:
+    """Data collections are written by beamline control (a client with the acquisition
+    scope, possibly through the SSX or EM service) or by staff of the beamline."""
+    if caller.kind == "client":
+        if not caller.has_scope(ACQUISITION_WRITE_SCOPE):
+            raise Forbidden(f"A client needs the {ACQUISITION_WRITE_SCOPE} scope to {action}.")
+        return
+    require_staff(caller, action=action, beamline=beamline)
+
+
+def require_processing_writer(caller: Caller, *, beamline: str | None, action: str) -> None:
+    """Processing results are written by pipelines (a client with the processing scope)
+    or by staff of the beamline."""
+    if caller.kind == "client":
+        if not caller.has_scope(PROCESSING_WRITE_SCOPE):
+            raise Forbidden(f"A client needs the {PROCESSING_WRITE_SCOPE} scope to {action}.")
+        return
+    require_staff(caller, action=action, beamline=beamline)
+
+
 def require_read_access(caller: Caller) -> None:
     """Reference data (laboratories) is readable by every person and by reading clients."""
     if _client_without_read(caller):
@@ -156,3 +182,16 @@ def require_fields_allowed(
     except Forbidden as exc:
         exc.details = {field: ["Only facility staff may change this field."] for field in others}
         raise
+
+
+def require_member_write(
+    caller: Caller,
+    data: Iterable[str],
+    *,
+    what: str,
+    staff_fields: frozenset[str] = frozenset(),
+) -> None:
+    """Samples and shipping: those who see a proposal write its rows (visibility is checked
+    by the caller of this), except ``staff_fields``, which are the facility's."""
+    fields = frozenset(data)
+    require_fields_allowed(caller, fields, member_fields=fields - staff_fields, what=what)

@@ -18,19 +18,46 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     """Build core. ``config`` is validated like the file; None reads file + environment."""
     config = load_core_config() if config is None else validate_config(config, CoreConfig)
     # Imported here so that importing the package reads and registers nothing.
+    from .containers.api import ns as containers
+    from .crystals.api import ns as crystals
+    from .dewar_registry.api import ns as dewar_registry
+    from .dewars.api import ns as dewars
+    from .diffraction_plans.api import ns as diffraction_plans
     from .lab_contacts.api import ns as lab_contacts
     from .laboratories.api import ns as laboratories
     from .persons.api import ns as persons
     from .proposals.api import ns as proposals
+    from .proteins.api import ns as proteins
+    from .sample_groups.api import ns as sample_groups
+    from .samples.api import ns as samples
     from .sessions.api import ns as sessions
+    from .shipment_documents.api import ns as shipment_documents
+    from .shipments.api import ns as shipments
 
     app: Flask = create_service_app(
         service="core",
         title="ISPyB core",
-        description="Proposals, sessions, people, laboratories and lab contacts of the ISPyB "
+        description="Proposals, sessions, people, laboratories and lab contacts; proteins, "
+        "crystals, samples, diffraction plans and shipments (dewars, containers) of the ISPyB "
         "schema. JSON field names are ISPyB column names.",
         config=config,
-        namespaces=[proposals, sessions, persons, laboratories, lab_contacts],
+        namespaces=[
+            proposals,
+            sessions,
+            persons,
+            laboratories,
+            lab_contacts,
+            proteins,
+            crystals,
+            samples,
+            sample_groups,
+            diffraction_plans,
+            shipments,
+            shipment_documents,
+            dewars,
+            dewar_registry,
+            containers,
+        ],
         database=database,
     )
     return app

@@ -1,24 +1,29 @@
 """A small demo facility, so a new user sees data at once.
 
 Seeded by ``make run`` (``ispyb-core seed-demo``). Every row is looked up by its natural
-key first (laboratory name, login, proposal code+number, visit), so re-running adds
-nothing; rows a user added or changed are left alone.
+key first (laboratory name, login, proposal code+number, visit, protein acronym, shipment
+name), so re-running adds nothing; rows a user added or changed are left alone. The demo
+shipment is entered like a LIMS would, as one shipment document.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from ispyb_shared.auth import USER, Caller
 from ispyb_shared.db import Database
 
 from .lab_contacts.models import LabContact
 from .laboratories.models import Laboratory
 from .persons.models import Person
 from .proposals.models import Proposal, ProposalHasPerson
+from .proteins.models import Protein
 from .sessions.models import BLSession, SessionHasPerson
+from .shipment_documents.service import submit_document
+from .shipments.models import Shipping
 
 LABORATORIES = [
     {
@@ -110,6 +115,78 @@ SESSIONS = [
 ]
 
 
+# proposal -> (acronym, name, description, molecular mass in Da)
+PROTEINS = {
+    "mx1002": [
+        ("mpro", "Main protease", "Viral 3C-like cysteine protease, the screening target.", 33797),
+        ("lyso", "Lysozyme", "Hen egg-white lysozyme, the test crystal of every run.", 14313),
+    ],
+}
+MPRO_CELL = {"cell_a": 114.2, "cell_b": 53.9, "cell_c": 45.1, "cell_alpha": 90, "cell_gamma": 90}
+LYSO_CELL = {"cell_a": 79.1, "cell_b": 79.1, "cell_c": 37.9, "cell_alpha": 90, "cell_gamma": 90}
+
+
+def _demo_sample(name: str, position: int, acronym: str, **crystal) -> dict:
+    return {
+        "name": name,
+        "location": str(position),
+        "Crystal": {"Protein": {"acronym": acronym}, **crystal},
+        "DiffractionPlan": {
+            "experimentKind": "OSC",
+            "requiredResolution": 1.8,
+            "userPath": f"fragments/{name}",
+        },
+    }
+
+
+def demo_shipment(proposal: Proposal, session: BLSession) -> dict:
+    """mx1002's shipment for its first session: 1 dewar, 2 pucks, 6 samples."""
+    mpro = {"spaceGroup": "C2", "cell_beta": 101.9, **MPRO_CELL}
+    lyso = {"spaceGroup": "P43212", "cell_beta": 90, **LYSO_CELL}
+    return {
+        "externalId": "demo-mx1002-fragments-1",
+        "proposalId": proposal.proposalId,
+        "shippingName": "Fragment screen, run 1",
+        "comments": "Demo shipment",
+        "dewars": [
+            {
+                "code": "DW-1",
+                "barCode": "DEMO-MX1002-DW1",
+                "firstExperimentId": session.sessionId,
+                "containers": [
+                    {
+                        "code": "puck-A",
+                        "barcode": "DEMO-UNI-0001",
+                        "containerType": "Unipuck",
+                        "samples": [
+                            _demo_sample(f"mpro-x{n:04d}", n, "mpro", **mpro) for n in range(1, 5)
+                        ],
+                    },
+                    {
+                        "code": "puck-B",
+                        "barcode": "DEMO-SPN-0001",
+                        "containerType": "Spinepuck",
+                        "samples": [
+                            _demo_sample(f"lyso-{n}", n, "lyso", **lyso) for n in range(1, 3)
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+
+
+# The seed writes what facility staff would: as a staff caller.
+SEED_CALLER = Caller(
+    subject="seed-demo",
+    kind=USER,
+    roles=frozenset({"staff"}),
+    beamlines=frozenset(),
+    scopes=frozenset(),
+    token_id="seed-demo",
+)
+
+
 class _Seeder:
     """Adds rows that are not there yet, found by their natural key, and counts them."""
 
@@ -125,6 +202,26 @@ class _Seeder:
             self.db.flush()
             self.created += 1
         return row
+
+    def shipment(self, document: dict) -> None:
+        """Enter a shipment document unless the proposal has a shipment of that name."""
+        exists = self.db.execute(
+            select(Shipping.shippingId).where(
+                Shipping.proposalId == document["proposalId"],
+                Shipping.shippingName == document["shippingName"],
+            )
+        ).first()
+        if exists is not None:
+            return
+
+        def count(session, _context):
+            self.created += len(session.new)
+
+        event.listen(self.db, "after_flush", count)
+        try:
+            submit_document(db_session=self.db, raw=document, caller=SEED_CALLER)
+        finally:
+            event.remove(self.db, "after_flush", count)
 
 
 def seed_demo(database: Database) -> str:
@@ -178,9 +275,10 @@ def seed_demo(database: Database) -> str:
                     "dewarAvgTransportValue": 500,
                 },
             )
+        sessions = {}
         for name, visit, beamline, day, hours, participants in SESSIONS:
             start = BASE_DAY + dt.timedelta(days=day)
-            session = get_or_add(
+            sessions[f"{name}-{visit}"] = session = get_or_add(
                 BLSession,
                 {"proposalId": proposals[name].proposalId, "visit_number": visit},
                 {
@@ -197,6 +295,14 @@ def seed_demo(database: Database) -> str:
                     {"sessionId": session.sessionId, "personId": persons[login].personId},
                     {"role": role},
                 )
+        for name, proteins in PROTEINS.items():
+            for acronym, full_name, description, mass in proteins:
+                get_or_add(
+                    Protein,
+                    {"proposalId": proposals[name].proposalId, "acronym": acronym},
+                    {"name": full_name, "description": description, "molecularMass": mass},
+                )
+        get_or_add.shipment(demo_shipment(proposals["mx1002"], sessions["mx1002-1"]))
     if get_or_add.created:
         return f"demo data seeded ({get_or_add.created} rows added)"
     return "demo data already present (nothing added)"

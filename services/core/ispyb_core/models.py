@@ -1,19 +1,44 @@
 """Every model of core, imported once so the metadata is complete (migrations, tests)."""
 
+from .containers.models import Container
+from .crystals.models import Crystal
 from .database import Base
+from .dewar_registry.models import DewarRegistry, DewarRegistryHasProposal
+from .dewars.models import Dewar, DewarTransportHistory
+from .diffraction_plans.models import DiffractionPlan
 from .lab_contacts.models import LabContact
 from .laboratories.models import Laboratory
 from .persons.models import Person
 from .proposals.models import Proposal, ProposalHasPerson
+from .proteins.models import Protein
+from .sample_groups.models import BLSampleGroup, BLSampleGroupHasBLSample
+from .samples.models import BLSample
 from .sessions.models import BLSession, SessionHasPerson
+from .shipment_documents.models import ShipmentDocument
+from .shipments.models import Shipping, ShippingHasSession, ShippingStatusHistory
 
 __all__ = [
+    "BLSample",
+    "BLSampleGroup",
+    "BLSampleGroupHasBLSample",
     "BLSession",
     "Base",
+    "Container",
+    "Crystal",
+    "Dewar",
+    "DewarRegistry",
+    "DewarRegistryHasProposal",
+    "DewarTransportHistory",
+    "DiffractionPlan",
     "LabContact",
     "Laboratory",
     "Person",
     "Proposal",
     "ProposalHasPerson",
+    "Protein",
     "SessionHasPerson",
+    "ShipmentDocument",
+    "Shipping",
+    "ShippingHasSession",
+    "ShippingStatusHistory",
 ]

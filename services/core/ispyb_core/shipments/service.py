@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from ispyb_shared.auth import Caller
+from ispyb_shared.crud import create_row, one_or_404, ref_condition, update_row
+from ispyb_shared.errors import Conflict, NotFound
+from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
+
+from ..access import proposal_id_condition, require_member_write
+from ..containers.models import Container
+from ..crystals.models import Crystal
+from ..dewars.models import Dewar
+from ..lab_contacts.service import get_lab_contact
+from ..ownership import References, proposal_name
+from ..proposals.service import get_proposal
+from ..samples.models import BLSample
+from ..sessions.models import BLSession
+from ..sessions.service import get_session
+from . import lifecycle
+from .models import Shipping, ShippingHasSession, ShippingStatusHistory
+
+LIST_SPEC = ListSpec(
+    filters={
+        "proposalId": Filter(Shipping.proposalId, ("eq", "in"), "Proposal id"),
+        "proposal": Filter(proposal_name(Shipping.proposalId), ("eq", "in"), "Proposal name"),
+        "shippingName": Filter(Shipping.shippingName, ("eq", "contains"), "Name"),
+        "shippingStatus": Filter(Shipping.shippingStatus, ("eq", "in"), "Status"),
+        "shippingType": Filter(Shipping.shippingType, ("eq", "in"), "Kind of shipment"),
+        "creationDate": Filter(Shipping.creationDate, ("gt", "gte", "lt", "lte"), "Created"),
+    },
+    sortable={
+        "shippingId": Shipping.shippingId,
+        "shippingName": Shipping.shippingName,
+        "shippingStatus": Shipping.shippingStatus,
+        "creationDate": Shipping.creationDate,
+    },
+    default_sort=("-creationDate",),
+    tiebreak=(Shipping.shippingId,),
+)
+
+HISTORY_LIST_SPEC = ListSpec(
+    filters={
+        "shippingStatus": Filter(ShippingStatusHistory.shippingStatus, ("eq", "in"), "Status")
+    },
+    sortable={
+        "recordTimeStamp": ShippingStatusHistory.recordTimeStamp,
+        "shippingStatusHistoryId": ShippingStatusHistory.shippingStatusHistoryId,
+    },
+    default_sort=("recordTimeStamp",),
+    tiebreak=(ShippingStatusHistory.shippingStatusHistoryId,),
+)
+
+# The contents of a shipment, in a fixed number of queries whatever their number.
+CONTENTS = (
+    selectinload(Shipping.dewars)
+    .selectinload(Dewar.containers)
+    .selectinload(Container.samples)
+    .options(
+        joinedload(BLSample.Crystal).joinedload(Crystal.Protein),
+        joinedload(BLSample.DiffractionPlan),
+    ),
+    selectinload(Shipping.sessions).joinedload(BLSession.Proposal),
+)
+
+
+def visible_shipments(caller: Caller):
+    return select(Shipping).where(proposal_id_condition(caller, Shipping.proposalId))
+
+
+def list_shipments(*, db_session: Session, params: ListParams, caller: Caller) -> Page:
+    return paginate(db_session, visible_shipments(caller), params, LIST_SPEC)
+
+
+def get_shipment(*, db_session: Session, ref: str, caller: Caller) -> Shipping:
+    """By id or UUID."""
+    condition = ref_condition(ref, id_column=Shipping.shippingId, uuid_column=Shipping.uuid)
+    return one_or_404(db_session, visible_shipments(caller).where(condition), "Shipment", ref)
+
+
+def get_shipment_contents(*, db_session: Session, ref: str, caller: Caller) -> Shipping:
+    """A shipment with its dewars, containers, samples (with crystals, proteins and plans)
+    and sessions. Everything in a visible shipment belongs to its proposal."""
+    condition = ref_condition(ref, id_column=Shipping.shippingId, uuid_column=Shipping.uuid)
+    statement = visible_shipments(caller).where(condition).options(*CONTENTS)
+    return one_or_404(db_session, statement, "Shipment", ref)
+
+
+def check_contacts(references: References, data: dict[str, Any], proposal_id: int) -> None:
+    for field in ("sendingLabContactId", "returnLabContactId"):
+        contact = references.get(field, data.get(field), get_lab_contact, "LabContact")
+        if contact is not None:
+            references.same_proposal(field, contact.proposalId, proposal_id)
+
+
+def create_shipment(*, db_session: Session, data: dict[str, Any], caller: Caller) -> Shipping:
+    require_member_write(caller, data, what="shipments")
+    references = References(db_session, caller)
+    references.get("proposalId", data["proposalId"], get_proposal, "Proposal")
+    check_contacts(references, data, data["proposalId"])
+    references.raise_problems()
+    return add_shipment(db_session, data, caller=caller)
+
+
+def add_shipment(db_session: Session, data: dict[str, Any], *, caller: Caller) -> Shipping:
+    """Write a checked shipment: it starts 'opened', and that is its first history entry."""
+    now = lifecycle.facility_time()
+    shipping = create_row(db_session, Shipping, {**data, "creationDate": now, "bltimeStamp": now})
+    lifecycle.set_shipping_status(db_session, shipping, lifecycle.OPENED, caller=caller)
+    db_session.flush()
+    return shipping
+
+
+def update_shipment(
+    *, db_session: Session, shipping: Shipping, data: dict[str, Any], caller: Caller
+) -> Shipping:
+    what = f"shipment {shipping.shippingName or shipping.shippingId}"
+    require_member_write(caller, data, what=what)
+    references = References(db_session, caller)
+    check_contacts(references, data, shipping.proposalId)
+    references.raise_problems()
+    values = dict(data)
+    status = values.pop("shippingStatus", None)
+    if status is not None:
+        lifecycle.check_transition(
+            caller, current=shipping.shippingStatus, new=status, field="shippingStatus", what=what
+        )
+        previous = lifecycle.current_status(shipping.shippingStatus)
+        if status != previous or shipping.shippingStatus is None:
+            lifecycle.set_shipping_status(db_session, shipping, status, caller=caller)
+            lifecycle.move_dewars_along(db_session, shipping, previous=previous, new=status)
+    return update_row(db_session, shipping, values)
+
+
+def list_history(*, db_session: Session, shipping: Shipping, params: ListParams) -> Page:
+    statement = select(ShippingStatusHistory).where(
+        ShippingStatusHistory.shippingId == shipping.shippingId
+    )
+    return paginate(db_session, statement, params, HISTORY_LIST_SPEC)
+
+
+def add_session(
+    *, db_session: Session, shipping: Shipping, data: dict[str, Any], caller: Caller
+) -> BLSession:
+    require_member_write(caller, data, what=f"shipment {shipping.shippingId}")
+    references = References(db_session, caller)
+    session = references.get("sessionId", data["sessionId"], get_session, "BLSession")
+    if session is not None:
+        references.same_proposal("sessionId", session.proposalId, shipping.proposalId)
+    references.raise_problems()
+    if db_session.get(ShippingHasSession, (shipping.shippingId, session.sessionId)) is not None:
+        raise Conflict(
+            f"The shipment is already for session {session.visit}.",
+            {"sessionId": ["Already linked to this shipment."]},
+        )
+    create_row(
+        db_session,
+        ShippingHasSession,
+        {"shippingId": shipping.shippingId, "sessionId": session.sessionId},
+    )
+    return session
+
+
+def remove_session(
+    *, db_session: Session, shipping: Shipping, session_ref: str, caller: Caller
+) -> None:
+    require_member_write(caller, (), what=f"shipment {shipping.shippingId}")
+    session = get_session(db_session=db_session, ref=session_ref, caller=caller)
+    link = db_session.get(ShippingHasSession, (shipping.shippingId, session.sessionId))
+    if link is None:
+        raise NotFound(
+            f"Shipment {shipping.shippingId} is not for session {session.visit}.",
+            {"ref": [session_ref]},
+        )
+    db_session.delete(link)
+    db_session.flush()
