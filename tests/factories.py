@@ -7,12 +7,21 @@ import itertools
 
 from ispyb_core.containers.models import Container
 from ispyb_core.crystals.models import Crystal
+from ispyb_core.data_collections.models import DataCollection, DataCollectionGroup
 from ispyb_core.dewar_registry.models import DewarRegistry, DewarRegistryHasProposal
 from ispyb_core.dewars.models import Dewar
 from ispyb_core.diffraction_plans.models import DiffractionPlan
 from ispyb_core.lab_contacts.models import LabContact
 from ispyb_core.laboratories.models import Laboratory
 from ispyb_core.persons.models import Person
+from ispyb_core.processing.models import (
+    AutoProc,
+    AutoProcIntegration,
+    AutoProcProgram,
+    AutoProcScaling,
+    AutoProcScalingHasInt,
+    AutoProcScalingStatistics,
+)
 from ispyb_core.proposals.models import Proposal, ProposalHasPerson
 from ispyb_core.proteins.models import Protein
 from ispyb_core.sample_groups.models import BLSampleGroup, BLSampleGroupHasBLSample
@@ -177,3 +186,51 @@ class CoreFactory:
             "container": container,
             "samples": made,
         }
+
+    def data_collection_group(self, session: BLSession, **values) -> DataCollectionGroup:
+        return self._save(
+            DataCollectionGroup(
+                **{"sessionId": session.sessionId, "experimentType": "OSC", **values}
+            )
+        )
+
+    def data_collection(self, group: DataCollectionGroup, **values) -> DataCollection:
+        defaults = {
+            "dataCollectionGroupId": group.dataCollectionGroupId,
+            "SESSIONID": group.sessionId,
+            "dataCollectionNumber": next(_sequence),
+            "startTime": dt.datetime(2026, 1, 1, 9, 0),
+            "wavelength": 0.9763,
+        }
+        return self._save(DataCollection(**{**defaults, **values}))
+
+    def processing_run(self, collection: DataCollection, programs: str = "xia2") -> AutoProcProgram:
+        """A finished run with one result and its three shells."""
+        program = self._save(AutoProcProgram(processingPrograms=programs, processingStatus=True))
+        integration = self._save(
+            AutoProcIntegration(
+                dataCollectionId=collection.dataCollectionId,
+                autoProcProgramId=program.autoProcProgramId,
+            )
+        )
+        auto_proc = self._save(
+            AutoProc(autoProcProgramId=program.autoProcProgramId, spaceGroup="P 1")
+        )
+        scaling = self._save(AutoProcScaling(autoProcId=auto_proc.autoProcId))
+        self._save(
+            AutoProcScalingHasInt(
+                autoProcScalingId=scaling.autoProcScalingId,
+                autoProcIntegrationId=integration.autoProcIntegrationId,
+            )
+        )
+        for shell, high in (("overall", 1.8), ("innerShell", 5.0), ("outerShell", 1.8)):
+            self._save(
+                AutoProcScalingStatistics(
+                    autoProcScalingId=scaling.autoProcScalingId,
+                    scalingStatisticsType=shell,
+                    resolutionLimitLow=40.0,
+                    resolutionLimitHigh=high,
+                    completeness=99.0,
+                )
+            )
+        return program

@@ -60,6 +60,19 @@ class World:
         f.shipment_session(self.sent, self.mx1_1)
         self.registered = f.registered_dewar(facilityCode="FAC-MX1", proposalId=mx1)
         f.share_registered_dewar(self.registered, self.mx1)
+        self.dc_group = f.data_collection_group(self.mx1_1)
+        self.dc = f.data_collection(self.dc_group)
+        self.run = f.processing_run(self.dc)
+        self.spare_dc = f.data_collection(self.dc_group)
+        self.empty_group = f.data_collection_group(self.mx1_1)
+
+    def result_document(self):
+        shell = {"resolutionLimitLow": 40.0, "resolutionLimitHigh": 1.9, "completeness": 98.0}
+        return {
+            "integrations": [{"dataCollection": self.dc.uuid}],
+            "autoProc": {"spaceGroup": "P 1"},
+            "statistics": {"overall": shell, "innerShell": shell, "outerShell": shell},
+        }
 
     def spare_person(self):
         return self.factory.person(login=f"spare{next(_fresh)}")
@@ -673,6 +686,121 @@ MATRIX = {
         lambda w: f"/containers/{w.container.containerId}",
         lambda w: {"sampleChangerLocation": "5", "beamlineLocation": "i03"},
         expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    # data collections and processing
+    "list data collection groups": (
+        "get",
+        lambda w: "/data-collection-groups",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get data collection group": (
+        "get",
+        lambda w: f"/data-collection-groups/{w.dc_group.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "create data collection group": (
+        "post",
+        lambda w: "/data-collection-groups",
+        lambda w: {"sessionId": w.mx1_1.sessionId, "experimentType": "OSC"},
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "change data collection group": (
+        "patch",
+        lambda w: f"/data-collection-groups/{w.dc_group.uuid}",
+        lambda w: {"comments": "x"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "delete data collection group": (
+        "delete",
+        lambda w: f"/data-collection-groups/{w.empty_group.uuid}",
+        None,
+        expect(404, 403, 204, 204, 404, 403, 403),
+    ),
+    "list data collections": (
+        "get",
+        lambda w: "/data-collections",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get data collection": (
+        "get",
+        lambda w: f"/data-collections/{w.dc.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "create data collection": (
+        "post",
+        lambda w: "/data-collections",
+        lambda w: {"dataCollectionGroupId": w.dc_group.dataCollectionGroupId},
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "change data collection": (
+        "patch",
+        lambda w: f"/data-collections/{w.dc.uuid}",
+        lambda w: {"comments": "x"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "delete data collection": (
+        "delete",
+        lambda w: f"/data-collections/{w.spare_dc.uuid}",
+        None,
+        expect(404, 403, 204, 204, 404, 403, 403),
+    ),
+    "register processing run": (
+        "post",
+        lambda w: "/processing-programs",
+        lambda w: {"processingPrograms": "xia2", "dataCollections": [w.dc.uuid]},
+        expect(422, 403, 201, 201, 422, 403, 403),
+    ),
+    "get processing run": (
+        "get",
+        lambda w: f"/processing-programs/{w.run.autoProcProgramId}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "update processing run": (
+        "patch",
+        lambda w: f"/processing-programs/{w.run.uuid}",
+        lambda w: {"processingMessage": "done"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "post processing result": (
+        "post",
+        lambda w: f"/processing-programs/{w.run.uuid}/results",
+        lambda w: w.result_document(),
+        expect(404, 403, 201, 201, 404, 403, 403),
+    ),
+    "processing of a data collection": (
+        "get",
+        lambda w: f"/data-collections/{w.dc.uuid}/processing",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "comparison for a data collection": (
+        "get",
+        lambda w: f"/data-collections/{w.dc.uuid}/processing/comparison",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "comparison for a group": (
+        "get",
+        lambda w: f"/data-collection-groups/{w.dc_group.uuid}/processing/comparison",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "mmcif of a data collection": (
+        "get",
+        lambda w: f"/data-collections/{w.dc.uuid}/mmcif",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "data collections of a session": (
+        "get",
+        lambda w: "/sessions/mx1-1/data-collections",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
     ),
     # open to everyone
     "health": ("get", lambda w: "/health", None, expect(*[200] * 7, anonymous=200)),

@@ -30,11 +30,57 @@ def targets(factory):
     shipped = factory.shipment_in_proposal(proposal, samples=2)
     sample, other_sample = shipped["samples"]
     plan = factory.diffraction_plan(presetForProposalId=proposal.proposalId)
+    dc_group = factory.data_collection_group(session)
+    sweep = factory.data_collection(dc_group)
+    run = factory.processing_run(sweep)
+    shell = {"resolutionLimitLow": 40.0, "resolutionLimitHigh": 2.0, "completeness": 99.0}
+    result = {
+        "integrations": [{"dataCollection": sweep.uuid}],
+        "autoProc": {"spaceGroup": "P 1"},
+        "statistics": {"overall": shell, "innerShell": shell, "outerShell": shell},
+    }
+    collection_targets = {
+        "create data collection group": (
+            "post",
+            f"{CORE}/data-collection-groups",
+            {"sessionId": session.sessionId, "experimentType": "OSC"},
+        ),
+        "update data collection group": (
+            "patch",
+            f"{CORE}/data-collection-groups/{dc_group.uuid}",
+            {"comments": "x"},
+        ),
+        "create data collection": (
+            "post",
+            f"{CORE}/data-collections",
+            {"dataCollectionGroupId": dc_group.dataCollectionGroupId, "wavelength": 1.0},
+        ),
+        "update data collection": (
+            "patch",
+            f"{CORE}/data-collections/{sweep.uuid}",
+            {"runStatus": "DataCollection Successful"},
+        ),
+        "register processing run": (
+            "post",
+            f"{CORE}/processing-programs",
+            {"processingPrograms": "xia2", "dataCollections": [sweep.uuid]},
+        ),
+        "update processing run": (
+            "patch",
+            f"{CORE}/processing-programs/{run.uuid}",
+            {"processingMessage": "x"},
+        ),
+        "post processing result": (
+            "post",
+            f"{CORE}/processing-programs/{run.uuid}/results",
+            result,
+        ),
+    }
     group = factory.sample_group(proposalId=proposal.proposalId)
     factory.sample_group_member(group, sample)
     registered = factory.registered_dewar()
     other_proposal = factory.proposal()
-    return {
+    return collection_targets | {
         "create proposal": (
             "post",
             f"{CORE}/proposals",

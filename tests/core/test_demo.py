@@ -43,3 +43,25 @@ def test_demo_has_a_shipment_a_new_user_sees(core_app, core_db, tokens):
     )
     assert imported.status_code == 201, imported.json
     assert [d["code"] for d in imported.json["dewars"]] == ["DW-1", "DW-A"]
+
+
+def test_demo_has_data_collections_and_processing(client, core_db):
+    seed_demo(core_db)
+    summary = client.get(f"{CORE}/sessions/mx1001-1/data-collections?limit=100").json
+    assert summary["total"] == 4  # one single sweep, three wedges of a multi-sweep group
+    by_prefix = {}
+    for sweep in summary["results"]:
+        by_prefix.setdefault(sweep["imagePrefix"], []).append(sweep)
+    assert len(by_prefix["thau"]) == 3
+    assert len({sweep["dataCollectionGroupId"] for sweep in by_prefix["thau"]}) == 1
+    (lyso,) = by_prefix["lyso"]
+    assert lyso["bestResult"]["processingPrograms"] == "autoPROC staraniso"
+    runs = client.get(f"{CORE}/data-collections/{lyso['uuid']}/processing").json
+    assert sorted(run["program"]["processingPrograms"] for run in runs) == [
+        "autoPROC staraniso",
+        "xia2 dials",
+    ]
+    assert [r["results"][0]["anisotropy"] is not None for r in runs].count(True) == 1
+    em = client.get(f"{CORE}/data-collections/7c0e5c1e-5d1a-4b8e-9a57-2f7f3a0c4e01").json
+    assert em["visit"] == "cm1003-1" and em["experimentType"] == "single particle"
+    assert "nothing added" in seed_demo(core_db)

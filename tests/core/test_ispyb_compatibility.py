@@ -18,6 +18,8 @@ CORE_TABLES = {
     # The idempotency record of one-shot shipment documents: (proposal, externalId) ->
     # the shipment created and a hash of the document.
     "ShipmentDocument": "idempotency record of one-shot shipment documents",
+    # ISPyB has no anisotropy statistics (docs/data-collections.md).
+    "AutoProcScalingAnisotropy": "anisotropy of a scaled result",
 }
 
 ISPYB_TABLES = sorted(name for name in Base.metadata.tables if name not in CORE_TABLES)

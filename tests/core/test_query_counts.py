@@ -113,3 +113,30 @@ def test_nested_shipment_read_has_a_fixed_number_of_queries(client, core_db, fac
     assert len(samples) == 31
     # shipment, dewars, containers, samples (with crystal, protein, plan), sessions
     assert counts == [5, 5], counts
+
+
+@pytest.fixture
+def collected(factory):
+    """30 groups of one sweep each, every sweep processed twice, in session mx1-1."""
+    proposal = factory.proposal(proposalCode="mx", proposalNumber="1")
+    session = factory.session(proposalId=proposal.proposalId, visit_number=1)
+    for _ in range(30):
+        group = factory.data_collection_group(session)
+        sweep = factory.data_collection(group)
+        factory.processing_run(sweep, "xia2")
+        factory.processing_run(sweep, "autoPROC")
+    return session
+
+
+@pytest.mark.parametrize(
+    "path", ["/data-collection-groups", "/data-collections", "/sessions/mx1-1/data-collections"]
+)
+def test_data_collection_lists_do_not_grow_with_page_size(client, core_db, collected, path):
+    counts = {}
+    for limit in (2, 25):
+        with count_queries(core_db.engine) as counter:
+            response = client.get(f"{CORE}{path}?limit={limit}")
+        assert response.status_code == 200
+        assert len(response.json["results"]) == limit
+        counts[limit] = counter.count
+    assert counts[2] == counts[25] <= 5, counts

@@ -20,12 +20,15 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     # Imported here so that importing the package reads and registers nothing.
     from .containers.api import ns as containers
     from .crystals.api import ns as crystals
+    from .data_collections.api import groups_ns as data_collection_groups
+    from .data_collections.api import ns as data_collections
     from .dewar_registry.api import ns as dewar_registry
     from .dewars.api import ns as dewars
     from .diffraction_plans.api import ns as diffraction_plans
     from .lab_contacts.api import ns as lab_contacts
     from .laboratories.api import ns as laboratories
     from .persons.api import ns as persons
+    from .processing.api import ns as processing
     from .proposals.api import ns as proposals
     from .proteins.api import ns as proteins
     from .sample_groups.api import ns as sample_groups
@@ -38,8 +41,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
         service="core",
         title="ISPyB core",
         description="Proposals, sessions, people, laboratories and lab contacts; proteins, "
-        "crystals, samples, diffraction plans and shipments (dewars, containers) of the ISPyB "
-        "schema. JSON field names are ISPyB column names.",
+        "crystals, samples, diffraction plans and shipments (dewars, containers); data "
+        "collections and processing results of the ISPyB schema. JSON field names are ISPyB "
+        "column names.",
         config=config,
         namespaces=[
             proposals,
@@ -57,6 +61,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             dewars,
             dewar_registry,
             containers,
+            data_collection_groups,
+            data_collections,
+            processing,
         ],
         database=database,
     )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ispyb_shared.auth import USER, Caller
 from ispyb_shared.db import Database
 
+from .demo_data_collections import seed_data_collections
 from .lab_contacts.models import LabContact
 from .laboratories.models import Laboratory
 from .persons.models import Person
@@ -303,6 +304,7 @@ def seed_demo(database: Database) -> str:
                     {"name": full_name, "description": description, "molecularMass": mass},
                 )
         get_or_add.shipment(demo_shipment(proposals["mx1002"], sessions["mx1002-1"]))
+        get_or_add.created += seed_data_collections(db)
     if get_or_add.created:
         return f"demo data seeded ({get_or_add.created} rows added)"
     return "demo data already present (nothing added)"

@@ -2,6 +2,7 @@
 
 from .containers.models import Container
 from .crystals.models import Crystal
+from .data_collections.models import DataCollection, DataCollectionGroup
 from .database import Base
 from .dewar_registry.models import DewarRegistry, DewarRegistryHasProposal
 from .dewars.models import Dewar, DewarTransportHistory
@@ -9,6 +10,16 @@ from .diffraction_plans.models import DiffractionPlan
 from .lab_contacts.models import LabContact
 from .laboratories.models import Laboratory
 from .persons.models import Person
+from .processing.models import (
+    AutoProc,
+    AutoProcIntegration,
+    AutoProcProgram,
+    AutoProcProgramAttachment,
+    AutoProcScaling,
+    AutoProcScalingAnisotropy,
+    AutoProcScalingHasInt,
+    AutoProcScalingStatistics,
+)
 from .proposals.models import Proposal, ProposalHasPerson
 from .proteins.models import Protein
 from .sample_groups.models import BLSampleGroup, BLSampleGroupHasBLSample
@@ -18,6 +29,14 @@ from .shipment_documents.models import ShipmentDocument
 from .shipments.models import Shipping, ShippingHasSession, ShippingStatusHistory
 
 __all__ = [
+    "AutoProc",
+    "AutoProcIntegration",
+    "AutoProcProgram",
+    "AutoProcProgramAttachment",
+    "AutoProcScaling",
+    "AutoProcScalingAnisotropy",
+    "AutoProcScalingHasInt",
+    "AutoProcScalingStatistics",
     "BLSample",
     "BLSampleGroup",
     "BLSampleGroupHasBLSample",
@@ -25,6 +44,8 @@ __all__ = [
     "Base",
     "Container",
     "Crystal",
+    "DataCollection",
+    "DataCollectionGroup",
     "Dewar",
     "DewarRegistry",
     "DewarRegistryHasProposal",

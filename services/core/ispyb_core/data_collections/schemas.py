@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from marshmallow import fields, validate
+from marshmallow_sqlalchemy import auto_field
+
+from ispyb_shared.schemas import ModelSchema
+
+from .models import DataCollection, DataCollectionGroup
+
+GROUP_READ_ONLY = ("dataCollectionGroupId", "uuid")
+READ_ONLY = ("dataCollectionId", "uuid")
+POSITIVE = validate.Range(min=0, min_inclusive=False, error="Must be greater than 0.")
+NOT_NEGATIVE = validate.Range(min=0, error="Must not be negative.")
+
+
+def _session(group: DataCollectionGroup):
+    return group.BLSession
+
+
+class DataCollectionGroupRead(ModelSchema):
+    """An experiment on one sample; its data collections are the sweeps."""
+
+    sessionUUID = fields.Function(
+        lambda group: _session(group).uuid,
+        dump_only=True,
+        metadata={"description": "UUID of the session (derived)."},
+    )
+    visit = fields.Function(
+        lambda group: _session(group).visit,
+        dump_only=True,
+        metadata={"description": "Visit name of the session, e.g. mx1234-5 (derived)."},
+    )
+
+    class Meta(ModelSchema.Meta):
+        model = DataCollectionGroup
+        dump_only = GROUP_READ_ONLY
+
+
+class DataCollectionGroupCreate(ModelSchema):
+    """A new group (experiment)."""
+
+    class Meta(ModelSchema.Meta):
+        model = DataCollectionGroup
+        exclude = GROUP_READ_ONLY
+        required_fields = ("sessionId", "experimentType")
+
+
+class DataCollectionGroupUpdate(DataCollectionGroupCreate):
+    """Changes to a group; only the fields sent are changed."""
+
+
+class _AcquisitionFields(ModelSchema):
+    """Physical sanity of acquisition parameters (a typo must not become data)."""
+
+    wavelength = auto_field(validate=POSITIVE)
+    exposureTime = auto_field(validate=NOT_NEGATIVE)
+    numberOfImages = auto_field(validate=NOT_NEGATIVE)
+    detectorDistance = auto_field(validate=POSITIVE)
+    resolution = auto_field(validate=POSITIVE)
+    transmission = auto_field(
+        validate=validate.Range(min=0, max=100, error="Must be between 0 and 100 (%).")
+    )
+    flux = auto_field(validate=NOT_NEGATIVE)
+    flux_end = auto_field(validate=NOT_NEGATIVE)
+    beamSizeAtSampleX = auto_field(validate=NOT_NEGATIVE)
+    beamSizeAtSampleY = auto_field(validate=NOT_NEGATIVE)
+
+    class Meta(ModelSchema.Meta):
+        model = DataCollection
+
+
+class DataCollectionRead(ModelSchema):
+    """One sweep: acquisition parameters, with its group's session and experiment."""
+
+    dataCollectionGroupUUID = fields.Function(
+        lambda dc: dc.DataCollectionGroup.uuid,
+        dump_only=True,
+        metadata={"description": "UUID of the group (derived)."},
+    )
+    sessionId = fields.Function(
+        lambda dc: dc.DataCollectionGroup.sessionId,
+        dump_only=True,
+        metadata={"description": "The session (BLSession.sessionId), from the group."},
+    )
+    sessionUUID = fields.Function(
+        lambda dc: dc.DataCollectionGroup.BLSession.uuid,
+        dump_only=True,
+        metadata={"description": "UUID of the session (derived)."},
+    )
+    visit = fields.Function(
+        lambda dc: dc.DataCollectionGroup.BLSession.visit,
+        dump_only=True,
+        metadata={"description": "Visit name of the session, e.g. mx1234-5 (derived)."},
+    )
+    experimentType = fields.Function(
+        lambda dc: dc.DataCollectionGroup.experimentType,
+        dump_only=True,
+        metadata={"description": "The group's experiment type (derived)."},
+    )
+    blSampleId = fields.Function(
+        lambda dc: dc.DataCollectionGroup.blSampleId,
+        dump_only=True,
+        metadata={"description": "The group's sample (BLSample.blSampleId), from the group."},
+    )
+
+    class Meta(ModelSchema.Meta):
+        model = DataCollection
+        dump_only = READ_ONLY
+
+
+class DataCollectionCreate(_AcquisitionFields):
+    """A new sweep in an existing group."""
+
+    class Meta(_AcquisitionFields.Meta):
+        exclude = READ_ONLY
+        required_fields = ("dataCollectionGroupId",)
+
+
+class DataCollectionUpdate(DataCollectionCreate):
+    """Changes to a sweep (e.g. endTime and runStatus when it finishes)."""

@@ -1,0 +1,264 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, contains_eager
+
+from ispyb_shared.auth import Caller
+from ispyb_shared.crud import check_period, create_row, one_or_404, ref_condition, update_row
+from ispyb_shared.errors import Conflict, ValidationFailed
+from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
+
+from ..access import PROCESSING_READ_SCOPES, require_acquisition_writer, session_condition
+from ..processing.models import AutoProcIntegration
+from ..sessions.models import BLSession
+from .models import DataCollection, DataCollectionGroup
+
+GROUP_LIST_SPEC = ListSpec(
+    filters={
+        "sessionId": Filter(DataCollectionGroup.sessionId, ("eq", "in"), "Session id"),
+        "proposalId": Filter(BLSession.proposalId, ("eq", "in"), "Proposal id"),
+        "blSampleId": Filter(DataCollectionGroup.blSampleId, ("eq", "in"), "Sample id"),
+        "experimentType": Filter(
+            DataCollectionGroup.experimentType, ("eq", "in"), "Experiment type"
+        ),
+        "startTime": Filter(DataCollectionGroup.startTime, ("gt", "gte", "lt", "lte"), "Start"),
+        "uuid": Filter(DataCollectionGroup.uuid, ("eq", "in"), "UUID"),
+    },
+    sortable={
+        "dataCollectionGroupId": DataCollectionGroup.dataCollectionGroupId,
+        "startTime": DataCollectionGroup.startTime,
+        "experimentType": DataCollectionGroup.experimentType,
+    },
+    default_sort=("-startTime",),
+    tiebreak=(DataCollectionGroup.dataCollectionGroupId,),
+)
+
+LIST_SPEC = ListSpec(
+    filters={
+        "uuid": Filter(DataCollection.uuid, ("eq", "in"), "UUID (several: uuid.in=a,b)"),
+        "dataCollectionGroupId": Filter(
+            DataCollection.dataCollectionGroupId, ("eq", "in"), "Group id"
+        ),
+        "sessionId": Filter(DataCollectionGroup.sessionId, ("eq", "in"), "Session id"),
+        "proposalId": Filter(BLSession.proposalId, ("eq", "in"), "Proposal id"),
+        "blSampleId": Filter(DataCollectionGroup.blSampleId, ("eq", "in"), "Sample id"),
+        "experimentType": Filter(
+            DataCollectionGroup.experimentType, ("eq", "in"), "Experiment type of the group"
+        ),
+        "startTime": Filter(DataCollection.startTime, ("gt", "gte", "lt", "lte"), "Start"),
+        "endTime": Filter(DataCollection.endTime, ("gt", "gte", "lt", "lte"), "End"),
+        "runStatus": Filter(DataCollection.runStatus, ("eq", "in", "contains"), "Run status"),
+        "imagePrefix": Filter(DataCollection.imagePrefix, ("eq", "contains"), "Image prefix"),
+    },
+    sortable={
+        "dataCollectionId": DataCollection.dataCollectionId,
+        "startTime": DataCollection.startTime,
+        "dataCollectionNumber": DataCollection.dataCollectionNumber,
+        "runStatus": DataCollection.runStatus,
+    },
+    default_sort=("startTime",),
+    tiebreak=(DataCollection.dataCollectionId,),
+)
+
+PIPELINE_READ = PROCESSING_READ_SCOPES
+
+
+def _all_groups():
+    """Groups with their session and proposal, in the same query."""
+    return (
+        select(DataCollectionGroup)
+        .join(DataCollectionGroup.BLSession)
+        .join(BLSession.Proposal)
+        .options(contains_eager(DataCollectionGroup.BLSession).contains_eager(BLSession.Proposal))
+    )
+
+
+def _all_collections():
+    """Sweeps with their group, session and proposal, in the same query."""
+    return (
+        select(DataCollection)
+        .join(DataCollection.DataCollectionGroup)
+        .join(DataCollectionGroup.BLSession)
+        .join(BLSession.Proposal)
+        .options(
+            contains_eager(DataCollection.DataCollectionGroup)
+            .contains_eager(DataCollectionGroup.BLSession)
+            .contains_eager(BLSession.Proposal)
+        )
+    )
+
+
+def visible_groups(caller: Caller):
+    return _all_groups().where(session_condition(caller, PIPELINE_READ))
+
+
+def visible_data_collections(caller: Caller):
+    return _all_collections().where(session_condition(caller, PIPELINE_READ))
+
+
+def list_groups(*, db_session: Session, params: ListParams, caller: Caller) -> Page:
+    return paginate(db_session, visible_groups(caller), params, GROUP_LIST_SPEC)
+
+
+def get_group(*, db_session: Session, ref: str, caller: Caller) -> DataCollectionGroup:
+    """By id or UUID."""
+    condition = ref_condition(
+        ref,
+        id_column=DataCollectionGroup.dataCollectionGroupId,
+        uuid_column=DataCollectionGroup.uuid,
+    )
+    return one_or_404(
+        db_session, visible_groups(caller).where(condition), "Data collection group", ref
+    )
+
+
+def list_data_collections(*, db_session: Session, params: ListParams, caller: Caller) -> Page:
+    return paginate(db_session, visible_data_collections(caller), params, LIST_SPEC)
+
+
+def get_data_collection(*, db_session: Session, ref: str, caller: Caller) -> DataCollection:
+    """By id or UUID."""
+    condition = ref_condition(
+        ref, id_column=DataCollection.dataCollectionId, uuid_column=DataCollection.uuid
+    )
+    return one_or_404(
+        db_session, visible_data_collections(caller).where(condition), "Data collection", ref
+    )
+
+
+def _target_session(db_session: Session, session_id: Any) -> BLSession:
+    """The session a new group goes into. Writers need not be able to read it (a beamline
+    client has only the acquisition scope); the writer check decides."""
+    if not isinstance(session_id, int):
+        raise ValidationFailed("sessionId is required.", {"sessionId": ["Required."]})
+    session = db_session.execute(
+        select(BLSession).join(BLSession.Proposal).where(BLSession.sessionId == session_id)
+    ).scalar_one_or_none()
+    if session is None:
+        raise ValidationFailed(
+            "A referenced row does not exist.",
+            {"sessionId": [f"No BLSession with sessionId {session_id}."]},
+        )
+    return session
+
+
+def create_group(
+    *, db_session: Session, data: dict[str, Any], caller: Caller
+) -> DataCollectionGroup:
+    session = _target_session(db_session, data.get("sessionId"))
+    require_acquisition_writer(
+        caller, beamline=session.beamLineName, action="create data collection groups"
+    )
+    check_period(data, start="startTime", end="endTime")
+    group = create_row(db_session, DataCollectionGroup, data)
+    return _reload_group(db_session, group)
+
+
+def update_group(
+    *, db_session: Session, group: DataCollectionGroup, data: dict[str, Any], caller: Caller
+) -> DataCollectionGroup:
+    require_acquisition_writer(
+        caller, beamline=group.BLSession.beamLineName, action="change data collection groups"
+    )
+    if "sessionId" in data and data["sessionId"] != group.sessionId:
+        raise Conflict(
+            "A group cannot move to another session.",
+            {"sessionId": ["Cannot be changed."]},
+        )
+    check_period(data, start="startTime", end="endTime", current=group)
+    update_row(db_session, group, data)
+    return _reload_group(db_session, group)
+
+
+def delete_group(*, db_session: Session, group: DataCollectionGroup, caller: Caller) -> None:
+    """Only an empty group: the SSX service removes what it created when a registration
+    fails half-way."""
+    require_acquisition_writer(
+        caller, beamline=group.BLSession.beamLineName, action="delete data collection groups"
+    )
+    has_sweeps = db_session.execute(
+        select(exists().where(DataCollection.dataCollectionGroupId == group.dataCollectionGroupId))
+    ).scalar()
+    if has_sweeps:
+        raise Conflict("The group still has data collections; delete them first.")
+    db_session.delete(group)
+    db_session.flush()
+
+
+def _group_for_new_sweep(db_session: Session, group_id: Any) -> DataCollectionGroup:
+    group = db_session.execute(
+        _all_groups().where(DataCollectionGroup.dataCollectionGroupId == group_id)
+    ).scalar_one_or_none()
+    if group is None:
+        raise ValidationFailed(
+            "A referenced row does not exist.",
+            {"dataCollectionGroupId": [f"No DataCollectionGroup with id {group_id}."]},
+        )
+    return group
+
+
+def create_data_collection(
+    *, db_session: Session, data: dict[str, Any], caller: Caller
+) -> DataCollection:
+    group = _group_for_new_sweep(db_session, data.get("dataCollectionGroupId"))
+    require_acquisition_writer(
+        caller, beamline=group.BLSession.beamLineName, action="create data collections"
+    )
+    check_period(data, start="startTime", end="endTime")
+    # ISPyB's legacy copies of the group's session and sample, kept in step for the
+    # programs that still read them.
+    values = {**data, "SESSIONID": group.sessionId, "BLSAMPLEID": group.blSampleId}
+    collection = create_row(db_session, DataCollection, values)
+    return _reload(db_session, collection)
+
+
+def update_data_collection(
+    *, db_session: Session, collection: DataCollection, data: dict[str, Any], caller: Caller
+) -> DataCollection:
+    session = collection.DataCollectionGroup.BLSession
+    require_acquisition_writer(
+        caller, beamline=session.beamLineName, action="change data collections"
+    )
+    if "dataCollectionGroupId" in data and (
+        data["dataCollectionGroupId"] != collection.dataCollectionGroupId
+    ):
+        raise Conflict(
+            "A data collection cannot move to another group.",
+            {"dataCollectionGroupId": ["Cannot be changed."]},
+        )
+    check_period(data, start="startTime", end="endTime", current=collection)
+    update_row(db_session, collection, data)
+    return _reload(db_session, collection)
+
+
+def delete_data_collection(
+    *, db_session: Session, collection: DataCollection, caller: Caller
+) -> None:
+    """Only one without processing results (compensation of a failed registration)."""
+    session = collection.DataCollectionGroup.BLSession
+    require_acquisition_writer(
+        caller, beamline=session.beamLineName, action="delete data collections"
+    )
+    processed = db_session.execute(
+        select(exists().where(AutoProcIntegration.dataCollectionId == collection.dataCollectionId))
+    ).scalar()
+    if processed:
+        raise Conflict("The data collection has processing results and cannot be deleted.")
+    db_session.delete(collection)
+    db_session.flush()
+
+
+def _reload(db_session: Session, collection: DataCollection) -> DataCollection:
+    statement = _all_collections().where(
+        DataCollection.dataCollectionId == collection.dataCollectionId
+    )
+    return db_session.execute(statement.execution_options(populate_existing=True)).scalar_one()
+
+
+def _reload_group(db_session: Session, group: DataCollectionGroup) -> DataCollectionGroup:
+    statement = _all_groups().where(
+        DataCollectionGroup.dataCollectionGroupId == group.dataCollectionGroupId
+    )
+    return db_session.execute(statement.execution_options(populate_existing=True)).scalar_one()

@@ -1,0 +1,365 @@
+"""Demo data collections and processing results (part of ``ispyb-core seed-demo``).
+
+Visit mx1001-1 (i03): a lysozyme sweep processed by xia2 and by autoPROC with STARANISO
+(anisotropy), and a three-sweep (multi-wedge) group merged by xia2.multiplex.
+Visit cm1003-1: a cryo-EM data collection with a FIXED uuid, which the EM service's demo
+refers to (services share no code, so the EM service keeps the same constant).
+Rows are found by natural keys first (image directory + prefix + number, a run's command
+line), so re-running adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .data_collections.models import DataCollection, DataCollectionGroup
+from .processing.models import (
+    AutoProc,
+    AutoProcIntegration,
+    AutoProcProgram,
+    AutoProcProgramAttachment,
+    AutoProcScaling,
+    AutoProcScalingAnisotropy,
+    AutoProcScalingHasInt,
+    AutoProcScalingStatistics,
+)
+from .proposals.models import Proposal
+from .sessions.models import BLSession
+
+EM_DEMO_DATA_COLLECTION_UUID = "7c0e5c1e-5d1a-4b8e-9a57-2f7f3a0c4e01"
+LYSOZYME_CELL = (79.1, 79.1, 37.9, 90.0, 90.0, 90.0)
+
+
+def _session(db: Session, code: str, number: str, visit: int) -> BLSession:
+    return db.execute(
+        select(BLSession)
+        .join(Proposal, Proposal.proposalId == BLSession.proposalId)
+        .where(
+            Proposal.proposalCode == code,
+            Proposal.proposalNumber == number,
+            BLSession.visit_number == visit,
+        )
+    ).scalar_one()
+
+
+def _sweep(db: Session, group: DataCollectionGroup, number: int, start: dt.datetime, **values):
+    directory = values.pop("imageDirectory")
+    prefix = values.pop("imagePrefix")
+    existing = db.execute(
+        select(DataCollection).where(
+            DataCollection.imageDirectory == directory,
+            DataCollection.imagePrefix == prefix,
+            DataCollection.dataCollectionNumber == number,
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing, False
+    sweep = DataCollection(
+        dataCollectionGroupId=group.dataCollectionGroupId,
+        SESSIONID=group.sessionId,
+        dataCollectionNumber=number,
+        imageDirectory=directory,
+        imagePrefix=prefix,
+        startTime=start,
+        endTime=start + dt.timedelta(minutes=4),
+        runStatus="DataCollection Successful",
+        **values,
+    )
+    db.add(sweep)
+    db.flush()
+    return sweep, True
+
+
+def _shells(high: float, completeness: float, r_merge: float, cc_outer: float):
+    return {
+        "overall": dict(
+            resolutionLimitLow=39.6,
+            resolutionLimitHigh=high,
+            completeness=completeness,
+            multiplicity=6.9,
+            meanIOverSigI=17.2,
+            ccHalf=99.9,
+            rMerge=r_merge,
+            rMeasAllIPlusIMinus=r_merge * 1.08,
+            rPimAllIPlusIMinus=r_merge * 0.41,
+            nTotalObservations=231000,
+            nTotalUniqueObservations=33500,
+        ),
+        "innerShell": dict(
+            resolutionLimitLow=39.6,
+            resolutionLimitHigh=4.4,
+            completeness=99.8,
+            multiplicity=6.5,
+            meanIOverSigI=48.0,
+            ccHalf=99.9,
+            rMerge=0.029,
+            nTotalObservations=11500,
+            nTotalUniqueObservations=1770,
+        ),
+        "outerShell": dict(
+            resolutionLimitLow=high + 0.04,
+            resolutionLimitHigh=high,
+            completeness=completeness - 4,
+            multiplicity=6.1,
+            meanIOverSigI=1.8,
+            ccHalf=cc_outer,
+            rMerge=0.95,
+            nTotalObservations=10100,
+            nTotalUniqueObservations=1650,
+        ),
+    }
+
+
+def _processing(
+    db: Session,
+    sweeps,
+    *,
+    programs: str,
+    command: str,
+    high: float,
+    completeness: float,
+    r_merge: float,
+    cc_outer: float,
+    start: dt.datetime,
+    anisotropy: dict | None = None,
+    space_group: str = "P 43 21 2",
+) -> int:
+    if db.execute(
+        select(AutoProcProgram).where(AutoProcProgram.processingCommandLine == command)
+    ).scalar_one_or_none():
+        return 0
+    program = AutoProcProgram(
+        processingPrograms=programs,
+        processingCommandLine=command,
+        processingStatus=True,
+        processingMessage="processing successful",
+        processingStartTime=start,
+        processingEndTime=start + dt.timedelta(minutes=9),
+        processingEnvironment="demo cluster",
+        recordTimeStamp=start,
+    )
+    db.add(program)
+    db.flush()
+    a, b, c, alpha, beta, gamma = LYSOZYME_CELL
+    integrations = [
+        AutoProcIntegration(
+            dataCollectionId=sweep.dataCollectionId,
+            autoProcProgramId=program.autoProcProgramId,
+            cell_a=a,
+            cell_b=b,
+            cell_c=c,
+            cell_alpha=alpha,
+            cell_beta=beta,
+            cell_gamma=gamma,
+            refinedXBeam=155.2,
+            refinedYBeam=163.8,
+            refinedDetectorDistance=249.7,
+            recordTimeStamp=start,
+        )
+        for sweep in sweeps
+    ]
+    auto_proc = AutoProc(
+        autoProcProgramId=program.autoProcProgramId,
+        spaceGroup=space_group,
+        refinedCell_a=a,
+        refinedCell_b=b,
+        refinedCell_c=c,
+        refinedCell_alpha=alpha,
+        refinedCell_beta=beta,
+        refinedCell_gamma=gamma,
+        recordTimeStamp=start,
+    )
+    db.add_all([*integrations, auto_proc])
+    db.flush()
+    scaling = AutoProcScaling(autoProcId=auto_proc.autoProcId, recordTimeStamp=start)
+    db.add(scaling)
+    db.flush()
+    rows = [
+        AutoProcScalingHasInt(
+            autoProcScalingId=scaling.autoProcScalingId,
+            autoProcIntegrationId=integration.autoProcIntegrationId,
+            recordTimeStamp=start,
+        )
+        for integration in integrations
+    ]
+    rows += [
+        AutoProcScalingStatistics(
+            autoProcScalingId=scaling.autoProcScalingId,
+            scalingStatisticsType=shell,
+            recordTimeStamp=start,
+            **values,
+        )
+        for shell, values in _shells(high, completeness, r_merge, cc_outer).items()
+    ]
+    if anisotropy:
+        rows.append(
+            AutoProcScalingAnisotropy(autoProcScalingId=scaling.autoProcScalingId, **anisotropy)
+        )
+    rows += [
+        AutoProcProgramAttachment(
+            autoProcProgramId=program.autoProcProgramId,
+            fileType=kind,
+            fileName=name,
+            filePath=f"/dls/i03/data/2026/mx1001-1/processed/{programs.split()[0]}/",
+            importanceRank=rank,
+            recordTimeStamp=start,
+        )
+        for kind, name, rank in (
+            ("Log", f"{programs.split()[0]}.log", 1),
+            ("Result", "scaled.mtz", 1),
+        )
+    ]
+    db.add_all(rows)
+    db.flush()
+    return 1 + len(integrations) + 2 + len(rows)
+
+
+def seed_data_collections(db: Session) -> int:
+    """Returns how many rows were added."""
+    added = 0
+    mx = _session(db, "mx", "1001", 1)
+    start = mx.startDate + dt.timedelta(hours=2)
+    directory = "/dls/i03/data/2026/mx1001-1/lysozyme/"
+
+    def group_for(session: BLSession, experiment: str, comment: str) -> DataCollectionGroup:
+        nonlocal added
+        group = db.execute(
+            select(DataCollectionGroup).where(
+                DataCollectionGroup.sessionId == session.sessionId,
+                DataCollectionGroup.comments == comment,
+            )
+        ).scalar_one_or_none()
+        if group is None:
+            group = DataCollectionGroup(
+                sessionId=session.sessionId,
+                experimentType=experiment,
+                comments=comment,
+                startTime=start,
+            )
+            db.add(group)
+            db.flush()
+            added += 1
+        return group
+
+    acquisition = dict(
+        numberOfImages=3600,
+        axisStart=0.0,
+        axisEnd=360.0,
+        axisRange=0.1,
+        exposureTime=0.004,
+        wavelength=0.9763,
+        resolution=1.4,
+        detectorDistance=249.7,
+        xBeam=155.2,
+        yBeam=163.8,
+        transmission=20.0,
+        flux=2.4e12,
+        beamSizeAtSampleX=0.08,
+        beamSizeAtSampleY=0.02,
+        imageSuffix="h5",
+        imageDirectory=directory,
+    )
+    single = group_for(mx, "OSC", "demo: lysozyme, one sweep")
+    sweep, new = _sweep(
+        db, single, 1, start, imagePrefix="lyso", fileTemplate="lyso_1_master.h5", **acquisition
+    )
+    added += new
+    added += _processing(
+        db,
+        [sweep],
+        programs="xia2 dials",
+        command="demo: xia2 lyso_1",
+        high=1.6,
+        completeness=99.6,
+        r_merge=0.051,
+        cc_outer=62.0,
+        start=start + dt.timedelta(minutes=10),
+    )
+    added += _processing(
+        db,
+        [sweep],
+        programs="autoPROC staraniso",
+        command="demo: autoPROC lyso_1",
+        high=1.45,
+        completeness=93.0,
+        r_merge=0.058,
+        cc_outer=41.0,
+        start=start + dt.timedelta(minutes=12),
+        anisotropy=dict(
+            resolutionLimit1=1.41,
+            resolutionLimit2=1.41,
+            resolutionLimit3=1.72,
+            direction1="a*",
+            direction2="b*",
+            direction3="c*",
+            ellipsoidalCompleteness=93.0,
+            ellipsoidalAnomalousCompleteness=91.2,
+            sphericalCompleteness=74.5,
+            anisotropicResolutionCutoffHigh=1.41,
+            anisotropicResolutionCutoffLow=1.72,
+            cutoffCriterion="local <I/sigmaI> >= 1.2",
+            anisotropyProgram="STARANISO 2.3",
+        ),
+    )
+    multi = group_for(mx, "Collect - Multiwedge", "demo: thaumatin, three wedges")
+    wedges = []
+    for number in (1, 2, 3):
+        wedge, new = _sweep(
+            db,
+            multi,
+            number,
+            start + dt.timedelta(minutes=20 + 5 * number),
+            imagePrefix="thau",
+            fileTemplate=f"thau_{number}_master.h5",
+            **{
+                **acquisition,
+                "numberOfImages": 1200,
+                "axisStart": 120.0 * (number - 1),
+                "axisEnd": 120.0 * number,
+                "kappaStart": 30.0 * (number - 1),
+            },
+        )
+        wedges.append(wedge)
+        added += new
+    added += _processing(
+        db,
+        wedges,
+        programs="xia2.multiplex",
+        command="demo: multiplex thau",
+        high=1.8,
+        completeness=99.9,
+        r_merge=0.072,
+        cc_outer=55.0,
+        start=start + dt.timedelta(minutes=45),
+        space_group="P 41 21 2",
+    )
+
+    em = _session(db, "cm", "1003", 1)
+    em_group = group_for(em, "single particle", "demo: apoferritin grid 1")
+    if (
+        db.execute(
+            select(DataCollection).where(DataCollection.uuid == EM_DEMO_DATA_COLLECTION_UUID)
+        ).scalar_one_or_none()
+        is None
+    ):
+        db.add(
+            DataCollection(
+                uuid=EM_DEMO_DATA_COLLECTION_UUID,
+                dataCollectionGroupId=em_group.dataCollectionGroupId,
+                SESSIONID=em.sessionId,
+                dataCollectionNumber=1,
+                startTime=em.startDate,
+                imageDirectory="/dls/m02/data/2026/cm1003-1/raw/GridSquare_1/Data/",
+                imagePrefix="FoilHole",
+                imageSuffix="tiff",
+                numberOfImages=300,
+                runStatus="DataCollection Successful",
+                comments="apoferritin, 300 movies",
+            )
+        )
+        db.flush()
+        added += 1
+    return added

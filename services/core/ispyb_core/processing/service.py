@@ -1,0 +1,528 @@
+"""Processing results: what pipelines write and what users read.
+
+Reads load any number of runs with a fixed number of queries (one per table of the
+chain), whatever the number of runs, sweeps or shells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from ispyb_shared.auth import Caller
+from ispyb_shared.crud import check_period, one_or_404, ref_condition, update_row
+from ispyb_shared.errors import ValidationFailed
+from ispyb_shared.listing import ListParams, Page, paginate
+
+from ..access import PROCESSING_READ_SCOPES, require_processing_writer, session_condition
+from ..data_collections.models import DataCollection, DataCollectionGroup
+from ..data_collections.service import LIST_SPEC as DATA_COLLECTION_LIST_SPEC
+from ..data_collections.service import visible_data_collections
+from ..sessions.models import BLSession
+from .models import (
+    AutoProc,
+    AutoProcIntegration,
+    AutoProcProgram,
+    AutoProcProgramAttachment,
+    AutoProcScaling,
+    AutoProcScalingAnisotropy,
+    AutoProcScalingHasInt,
+    AutoProcScalingStatistics,
+)
+
+SHELLS = ("overall", "innerShell", "outerShell")
+# Completeness a result needs before its resolution counts in "best result".
+COMPLETE_ENOUGH = 90.0
+
+
+@dataclass
+class Result:
+    autoProc: AutoProc
+    autoProcScalingId: int
+    integrationIds: list[int] = field(default_factory=list)
+    statistics: dict[str, AutoProcScalingStatistics] = field(default_factory=dict)
+    anisotropy: AutoProcScalingAnisotropy | None = None
+
+
+@dataclass
+class Run:
+    program: AutoProcProgram
+    integrations: list[AutoProcIntegration] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+    attachments: list[AutoProcProgramAttachment] = field(default_factory=list)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+# --- who may see a run ---------------------------------------------------------------------
+
+
+def _visible_program_condition(caller: Caller):
+    """A run is visible when one of the sweeps it integrated is."""
+    return exists(
+        select(AutoProcIntegration.autoProcIntegrationId)
+        .join(
+            DataCollection, DataCollection.dataCollectionId == AutoProcIntegration.dataCollectionId
+        )
+        .join(DataCollectionGroup)
+        .join(BLSession, BLSession.sessionId == DataCollectionGroup.sessionId)
+        .where(
+            AutoProcIntegration.autoProcProgramId == AutoProcProgram.autoProcProgramId,
+            session_condition(caller, PROCESSING_READ_SCOPES),
+        )
+    )
+
+
+def get_program(*, db_session: Session, ref: str, caller: Caller) -> AutoProcProgram:
+    """By id or UUID."""
+    condition = ref_condition(
+        ref, id_column=AutoProcProgram.autoProcProgramId, uuid_column=AutoProcProgram.uuid
+    )
+    statement = select(AutoProcProgram).where(condition, _visible_program_condition(caller))
+    return one_or_404(db_session, statement, "Processing program run", ref)
+
+
+def _beamline_of(collections: list[DataCollection]) -> str | None:
+    return collections[0].DataCollectionGroup.BLSession.beamLineName if collections else None
+
+
+def _resolve(
+    db_session: Session, refs: list[str], paths: list[str], caller: Caller
+) -> list[DataCollection]:
+    """Sweeps by id or UUID in one query; missing or invisible ones are reported together
+    at their JSON paths."""
+    ids = [int(ref) for ref in refs if str(ref).isdigit()]
+    uuids = [str(ref).lower() for ref in refs if not str(ref).isdigit()]
+    rows = db_session.execute(
+        visible_data_collections(caller).where(
+            DataCollection.dataCollectionId.in_(ids) | DataCollection.uuid.in_(uuids)
+        )
+    ).scalars()
+    found: dict[str, DataCollection] = {}
+    for row in rows:
+        found[str(row.dataCollectionId)] = row
+        found[row.uuid] = row
+    missing = {
+        path: [f"No data collection {ref}."]
+        for ref, path in zip(refs, paths, strict=True)
+        if str(ref).lower() not in found
+    }
+    if missing:
+        raise ValidationFailed("A referenced data collection does not exist.", missing)
+    return [found[str(ref).lower()] for ref in refs]
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def register_run(*, db_session: Session, data: dict[str, Any], caller: Caller) -> Run:
+    """A run starts: the program row and one integration per sweep it processes;
+    with ``result``, its complete result too (one transaction either way)."""
+    values = dict(data)
+    refs = values.pop("dataCollections")
+    result = values.pop("result", None)
+    collections = _resolve(
+        db_session, refs, [f"dataCollections[{i}]" for i in range(len(refs))], caller
+    )
+    require_processing_writer(
+        caller, beamline=_beamline_of(collections), action="register processing runs"
+    )
+    check_period(values, start="processingStartTime", end="processingEndTime")
+    program = AutoProcProgram(**values, recordTimeStamp=_now())
+    db_session.add(program)
+    db_session.flush()
+    db_session.add_all(
+        AutoProcIntegration(
+            dataCollectionId=collection.dataCollectionId,
+            autoProcProgramId=program.autoProcProgramId,
+            recordTimeStamp=_now(),
+        )
+        for collection in dict.fromkeys(collections)
+    )
+    db_session.flush()
+    if result is not None:
+        _write_result(db_session, program, result, caller, path="result.")
+    return load_runs(db_session, [program.autoProcProgramId])[0]
+
+
+def update_run(
+    *, db_session: Session, program: AutoProcProgram, data: dict[str, Any], caller: Caller
+) -> Run:
+    _require_writer_of(db_session, program, caller)
+    check_period(data, start="processingStartTime", end="processingEndTime", current=program)
+    update_row(db_session, program, data)
+    return load_runs(db_session, [program.autoProcProgramId])[0]
+
+
+def add_result(
+    *, db_session: Session, program: AutoProcProgram, data: dict[str, Any], caller: Caller
+) -> Run:
+    _require_writer_of(db_session, program, caller)
+    _write_result(db_session, program, data, caller, path="")
+    return load_runs(db_session, [program.autoProcProgramId])[0]
+
+
+def _require_writer_of(db_session: Session, program: AutoProcProgram, caller: Caller) -> None:
+    beamline = db_session.execute(
+        select(BLSession.beamLineName)
+        .join(DataCollectionGroup, DataCollectionGroup.sessionId == BLSession.sessionId)
+        .join(DataCollection)
+        .join(AutoProcIntegration)
+        .where(AutoProcIntegration.autoProcProgramId == program.autoProcProgramId)
+        .limit(1)
+    ).scalar()
+    require_processing_writer(caller, beamline=beamline, action="write processing results")
+
+
+def _write_result(
+    db_session: Session, program: AutoProcProgram, data: dict[str, Any], caller: Caller, path: str
+) -> None:
+    integrations_in = data["integrations"]
+    refs = [item["dataCollection"] for item in integrations_in]
+    collections = _resolve(
+        db_session,
+        refs,
+        [f"{path}integrations[{i}].dataCollection" for i in range(len(refs))],
+        caller,
+    )
+    existing = {
+        integration.dataCollectionId: integration
+        for integration in db_session.execute(
+            select(AutoProcIntegration).where(
+                AutoProcIntegration.autoProcProgramId == program.autoProcProgramId
+            )
+        ).scalars()
+    }
+    now = _now()
+    integrations = []
+    for item, collection in zip(integrations_in, collections, strict=True):
+        values = {key: value for key, value in item.items() if key != "dataCollection"}
+        integration = existing.get(collection.dataCollectionId)
+        if integration is None:
+            integration = AutoProcIntegration(
+                dataCollectionId=collection.dataCollectionId,
+                autoProcProgramId=program.autoProcProgramId,
+            )
+            db_session.add(integration)
+        for key, value in values.items():
+            setattr(integration, key, value)
+        integration.recordTimeStamp = now
+        integrations.append(integration)
+    auto_proc = AutoProc(
+        **data["autoProc"], autoProcProgramId=program.autoProcProgramId, recordTimeStamp=now
+    )
+    db_session.add(auto_proc)
+    db_session.flush()
+    scaling = AutoProcScaling(autoProcId=auto_proc.autoProcId, recordTimeStamp=now)
+    db_session.add(scaling)
+    db_session.flush()
+    rows: list[Any] = [
+        AutoProcScalingHasInt(
+            autoProcScalingId=scaling.autoProcScalingId,
+            autoProcIntegrationId=integration.autoProcIntegrationId,
+            recordTimeStamp=now,
+        )
+        for integration in integrations
+    ]
+    rows += [
+        AutoProcScalingStatistics(
+            **data["statistics"][shell],
+            scalingStatisticsType=shell,
+            autoProcScalingId=scaling.autoProcScalingId,
+            recordTimeStamp=now,
+        )
+        for shell in SHELLS
+    ]
+    if data.get("anisotropy"):
+        rows.append(
+            AutoProcScalingAnisotropy(
+                **data["anisotropy"], autoProcScalingId=scaling.autoProcScalingId
+            )
+        )
+    rows += [
+        AutoProcProgramAttachment(
+            **attachment, autoProcProgramId=program.autoProcProgramId, recordTimeStamp=now
+        )
+        for attachment in data.get("attachments", [])
+    ]
+    db_session.add_all(rows)
+    if data.get("program"):
+        check_period(
+            data["program"], start="processingStartTime", end="processingEndTime", current=program
+        )
+        for key, value in data["program"].items():
+            setattr(program, key, value)
+    db_session.flush()
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def load_runs(db_session: Session, program_ids: list[int]) -> list[Run]:
+    """Runs with everything they produced, in seven queries whatever their number."""
+    if not program_ids:
+        return []
+    programs = db_session.execute(
+        select(AutoProcProgram)
+        .where(AutoProcProgram.autoProcProgramId.in_(program_ids))
+        .order_by(AutoProcProgram.autoProcProgramId)
+    ).scalars()
+    runs = {program.autoProcProgramId: Run(program) for program in programs}
+    for integration, collection_uuid in db_session.execute(
+        select(AutoProcIntegration, DataCollection.uuid)
+        .join(
+            DataCollection, DataCollection.dataCollectionId == AutoProcIntegration.dataCollectionId
+        )
+        .where(AutoProcIntegration.autoProcProgramId.in_(program_ids))
+        .order_by(AutoProcIntegration.autoProcIntegrationId)
+    ):
+        integration.dataCollectionUUID = collection_uuid
+        runs[integration.autoProcProgramId].integrations.append(integration)
+    results: dict[int, Result] = {}
+    for auto_proc, scaling_id in db_session.execute(
+        select(AutoProc, AutoProcScaling.autoProcScalingId)
+        .join(AutoProcScaling, AutoProcScaling.autoProcId == AutoProc.autoProcId)
+        .where(AutoProc.autoProcProgramId.in_(program_ids))
+        .order_by(AutoProc.autoProcId)
+    ):
+        result = Result(auto_proc, scaling_id)
+        results[scaling_id] = result
+        runs[auto_proc.autoProcProgramId].results.append(result)
+    if results:
+        scaling_ids = list(results)
+        for link in db_session.execute(
+            select(AutoProcScalingHasInt).where(
+                AutoProcScalingHasInt.autoProcScalingId.in_(scaling_ids)
+            )
+        ).scalars():
+            results[link.autoProcScalingId].integrationIds.append(link.autoProcIntegrationId)
+        for statistics in db_session.execute(
+            select(AutoProcScalingStatistics).where(
+                AutoProcScalingStatistics.autoProcScalingId.in_(scaling_ids)
+            )
+        ).scalars():
+            shell = statistics.scalingStatisticsType
+            results[statistics.autoProcScalingId].statistics[shell] = statistics
+        for anisotropy in db_session.execute(
+            select(AutoProcScalingAnisotropy).where(
+                AutoProcScalingAnisotropy.autoProcScalingId.in_(scaling_ids)
+            )
+        ).scalars():
+            results[anisotropy.autoProcScalingId].anisotropy = anisotropy
+    for attachment in db_session.execute(
+        select(AutoProcProgramAttachment)
+        .where(AutoProcProgramAttachment.autoProcProgramId.in_(program_ids))
+        .order_by(
+            AutoProcProgramAttachment.importanceRank.is_(None),
+            AutoProcProgramAttachment.importanceRank,
+            AutoProcProgramAttachment.fileName,
+        )
+    ).scalars():
+        runs[attachment.autoProcProgramId].attachments.append(attachment)
+    return list(runs.values())
+
+
+def runs_of(db_session: Session, data_collection_ids: list[int]) -> list[Run]:
+    program_ids = db_session.execute(
+        select(AutoProcIntegration.autoProcProgramId)
+        .where(AutoProcIntegration.dataCollectionId.in_(data_collection_ids))
+        .distinct()
+    ).scalars()
+    return load_runs(db_session, [pid for pid in program_ids if pid is not None])
+
+
+def processing_of(*, db_session: Session, collection: DataCollection) -> list[Run]:
+    return runs_of(db_session, [collection.dataCollectionId])
+
+
+# --- best result, session summary ------------------------------------------------------------
+
+
+def _result_quality(overall: AutoProcScalingStatistics | None, auto_proc_id: int):
+    """Sort key, smallest = best: complete enough first, then the best (smallest)
+    resolution, then the most complete, then the newest."""
+    if overall is None:
+        return (2, 0.0, 0.0, -auto_proc_id)
+    completeness = overall.completeness or 0.0
+    resolution = overall.resolutionLimitHigh or float("inf")
+    return (0 if completeness >= COMPLETE_ENOUGH else 1, resolution, -completeness, -auto_proc_id)
+
+
+def best_results(db_session: Session, data_collection_ids: list[int]) -> dict[int, dict]:
+    """Per sweep, a summary of its best successful result, in one query."""
+    if not data_collection_ids:
+        return {}
+    rows = db_session.execute(
+        select(
+            AutoProcIntegration.dataCollectionId,
+            AutoProc,
+            AutoProcProgram.processingPrograms,
+            AutoProcScalingStatistics,
+        )
+        .join(
+            AutoProcScalingHasInt,
+            AutoProcScalingHasInt.autoProcIntegrationId
+            == AutoProcIntegration.autoProcIntegrationId,
+        )
+        .join(
+            AutoProcScaling,
+            AutoProcScaling.autoProcScalingId == AutoProcScalingHasInt.autoProcScalingId,
+        )
+        .join(AutoProc, AutoProc.autoProcId == AutoProcScaling.autoProcId)
+        .join(AutoProcProgram, AutoProcProgram.autoProcProgramId == AutoProc.autoProcProgramId)
+        .join(
+            AutoProcScalingStatistics,
+            AutoProcScalingStatistics.autoProcScalingId == AutoProcScaling.autoProcScalingId,
+        )
+        .where(
+            AutoProcIntegration.dataCollectionId.in_(data_collection_ids),
+            AutoProcProgram.processingStatus.is_not(False),
+            AutoProcScalingStatistics.scalingStatisticsType.in_(("overall", "outerShell")),
+        )
+    )
+    candidates: dict[int, dict[int, dict]] = defaultdict(dict)
+    for collection_id, auto_proc, programs, statistics in rows:
+        entry = candidates[collection_id].setdefault(
+            auto_proc.autoProcId, {"autoProc": auto_proc, "programs": programs}
+        )
+        entry[statistics.scalingStatisticsType] = statistics
+    summaries = {}
+    for collection_id, entries in candidates.items():
+        best = min(
+            entries.values(),
+            key=lambda e: _result_quality(e.get("overall"), e["autoProc"].autoProcId),
+        )
+        overall, outer = best.get("overall"), best.get("outerShell")
+        summaries[collection_id] = {
+            "autoProcId": best["autoProc"].autoProcId,
+            "autoProcProgramId": best["autoProc"].autoProcProgramId,
+            "processingPrograms": best["programs"],
+            "spaceGroup": best["autoProc"].spaceGroup,
+            "resolutionLimitLow": getattr(overall, "resolutionLimitLow", None),
+            "resolutionLimitHigh": getattr(overall, "resolutionLimitHigh", None),
+            "completeness": getattr(overall, "completeness", None),
+            "rMerge": getattr(overall, "rMerge", None),
+            "ccHalf": getattr(overall, "ccHalf", None),
+            "meanIOverSigI": getattr(overall, "meanIOverSigI", None),
+            "outerShell": None
+            if outer is None
+            else {
+                "resolutionLimitHigh": outer.resolutionLimitHigh,
+                "completeness": outer.completeness,
+                "ccHalf": outer.ccHalf,
+                "meanIOverSigI": outer.meanIOverSigI,
+            },
+        }
+    return summaries
+
+
+def session_summary(
+    *, db_session: Session, session: BLSession, params: ListParams, caller: Caller
+) -> tuple[Page, dict[int, dict]]:
+    """A page of the session's sweeps and the best result of each: three queries."""
+    statement = visible_data_collections(caller).where(
+        DataCollectionGroup.sessionId == session.sessionId
+    )
+    page = paginate(db_session, statement, params, DATA_COLLECTION_LIST_SPEC)
+    ids = [collection.dataCollectionId for collection in page.results]
+    return page, best_results(db_session, ids)
+
+
+# --- comparison ------------------------------------------------------------------------------
+
+COMPARED_FIELDS = (
+    "resolutionLimitLow",
+    "resolutionLimitHigh",
+    "completeness",
+    "multiplicity",
+    "meanIOverSigI",
+    "ccHalf",
+    "rMerge",
+    "rMeasAllIPlusIMinus",
+    "rPimAllIPlusIMinus",
+    "nTotalObservations",
+    "nTotalUniqueObservations",
+    "anomalousCompleteness",
+    "anomalousMultiplicity",
+    "ccAnomalous",
+)
+COMPARED_ANISOTROPY = (
+    "resolutionLimit1",
+    "resolutionLimit2",
+    "resolutionLimit3",
+    "ellipsoidalCompleteness",
+    "anisotropicResolutionCutoffHigh",
+    "anisotropicResolutionCutoffLow",
+)
+
+
+def comparison(runs: list[Run], data_collections: list[DataCollection]) -> dict[str, Any]:
+    """All results side by side: one column per result, one row per (shell, figure)."""
+    integration_to_dc = {
+        integration.autoProcIntegrationId: integration.dataCollectionUUID
+        for run in runs
+        for integration in run.integrations
+    }
+    columns, cells = [], []
+    for run in runs:
+        for result in run.results:
+            auto_proc = result.autoProc
+            columns.append(
+                {
+                    "autoProcProgramId": run.program.autoProcProgramId,
+                    "autoProcId": auto_proc.autoProcId,
+                    "processingPrograms": run.program.processingPrograms,
+                    "processingStatus": run.program.processingStatus,
+                    "spaceGroup": auto_proc.spaceGroup,
+                    "cell": [
+                        auto_proc.refinedCell_a,
+                        auto_proc.refinedCell_b,
+                        auto_proc.refinedCell_c,
+                        auto_proc.refinedCell_alpha,
+                        auto_proc.refinedCell_beta,
+                        auto_proc.refinedCell_gamma,
+                    ],
+                    "dataCollections": sorted(
+                        {integration_to_dc[i] for i in result.integrationIds}
+                    ),
+                }
+            )
+            cells.append(result)
+    rows = [
+        {
+            "shell": shell,
+            "field": name,
+            "values": [getattr(r.statistics.get(shell), name, None) for r in cells],
+        }
+        for shell in SHELLS
+        for name in COMPARED_FIELDS
+    ]
+    rows += [
+        {
+            "shell": "anisotropy",
+            "field": name,
+            "values": [getattr(r.anisotropy, name, None) for r in cells],
+        }
+        for name in COMPARED_ANISOTROPY
+    ]
+    return {
+        "dataCollections": [collection.uuid for collection in data_collections],
+        "columns": columns,
+        "rows": rows,
+    }
+
+
+def group_collections(
+    *, db_session: Session, group: DataCollectionGroup, caller: Caller
+) -> list[DataCollection]:
+    statement = visible_data_collections(caller).where(
+        DataCollection.dataCollectionGroupId == group.dataCollectionGroupId
+    )
+    return list(db_session.execute(statement.order_by(DataCollection.dataCollectionId)).scalars())
