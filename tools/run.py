@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL_SERVICES = {"core": 8001, "ssx": 8002, "em": 8003, "auth": 8004}
-SEEDED = {"core", "auth"}  # services that have demo data
+SEEDED = {"core", "auth", "em"}  # services that have demo data
 
 
 def selected_services() -> list[str]:

@@ -36,6 +36,8 @@ class StrictInteger(fields.Integer):
 
 
 INT32_RANGE = validate.Range(min=-(2**31), max=2**31 - 1)
+# MariaDB FLOAT is single precision: larger magnitudes fail in the database, unnamed.
+FLOAT32_RANGE = validate.Range(min=-3.4e38, max=3.4e38)
 
 
 class ISPyBModelConverter(ModelConverter):
@@ -72,6 +74,8 @@ class ISPyBModelConverter(ModelConverter):
             column.type, sqltypes.BigInteger | sqltypes.Boolean
         ):
             kwargs["validate"].append(INT32_RANGE)
+        if isinstance(column.type, sqltypes.Float) and not isinstance(column.type, sqltypes.Double):
+            kwargs["validate"].append(FLOAT32_RANGE)
 
 
 class ModelSchemaOpts(SQLAlchemyAutoSchemaOpts):
@@ -92,6 +96,12 @@ class ModelSchema(SQLAlchemyAutoSchema):
         load_instance = False
         model_converter = ISPyBModelConverter
         unknown = RAISE
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        # marshmallow-sqlalchemy's load reads marshmallow's version from the package
+        # metadata on every call (about 1.4 ms, once per nested record); our schemas never
+        # load model instances, so marshmallow's own load is all they need.
+        return Schema.load(self, data, many=many, partial=partial, unknown=unknown)
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         if field_name in self.opts.required_fields:

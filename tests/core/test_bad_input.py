@@ -587,3 +587,9 @@ def test_body_too_large(client, targets):
         content_type="application/json",
     )
     assert_refused(response, 413, "PAYLOAD_TOO_LARGE")
+
+
+def test_floats_beyond_single_precision_are_refused_naming_the_field(client, targets):
+    method, url, body = targets["create data collection"]
+    response = send(client, method, url, json={**body, "xBeam": 1e39})
+    assert_refused(response, 422, "VALIDATION_ERROR", "xBeam")

@@ -1,0 +1,79 @@
+"""Who may read and write what in em. The rules are in docs/authorization.md (EM section).
+
+Everything in em belongs to one of core's data collections, and core decides who may see
+a data collection: em asks it with the caller's own token (core_client.py). On top of
+that visibility:
+
+- reading needs a person's token (users, staff, admin) or a machine client with
+  ``em:read``;
+- writing needs a machine client with ``em:write`` (pipelines, microscope control) or a
+  staff or admin person; users read their sessions' data but do not write results.
+
+A row whose data collection the caller may not see answers 404, like a row that does not
+exist; a reference to one in a body is a 422 naming the field, like a missing row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from flask import current_app, request
+
+from ispyb_shared.auth import CLIENT, Caller, Forbidden
+from ispyb_shared.errors import NotFound
+from ispyb_shared.logging import request_id
+
+from .core_client import CoreClient, DataCollection
+
+READ_SCOPE = "em:read"
+WRITE_SCOPE = "em:write"
+
+
+def require_reader(caller: Caller) -> None:
+    if caller.kind == CLIENT and not caller.has_scope(READ_SCOPE):
+        raise Forbidden(f"Reading cryo-EM data needs the {READ_SCOPE!r} scope.")
+
+
+def require_writer(caller: Caller) -> None:
+    if caller.kind == CLIENT:
+        if not caller.has_scope(WRITE_SCOPE):
+            raise Forbidden(f"Writing cryo-EM data needs the {WRITE_SCOPE!r} scope.")
+        return
+    if not caller.is_staff:
+        raise Forbidden("Cryo-EM results are written by pipelines (em:write) and facility staff.")
+
+
+class DataCollections:
+    """The data collections one caller may see, as core says (memoised per request)."""
+
+    def __init__(self, lookup: Callable[[Iterable[str]], dict[str, DataCollection]]):
+        self._lookup = lookup
+        self._known: dict[str, DataCollection | None] = {}
+
+    def visible(self, uuids: Iterable[str]) -> dict[str, DataCollection]:
+        """Those of ``uuids`` the caller may see, by UUID (one call to core at most)."""
+        wanted = set(uuids)
+        unknown = wanted - self._known.keys()
+        if unknown:
+            found = self._lookup(unknown)
+            for uuid in unknown:
+                self._known[uuid] = found.get(uuid)
+        return {uuid: self._known[uuid] for uuid in wanted if self._known[uuid] is not None}
+
+    def get(self, uuid: str, *, what: str, ref: object) -> DataCollection:
+        """The data collection ``uuid``; NotFound (about ``what`` ``ref``) if not visible."""
+        record = self.visible([uuid]).get(uuid)
+        if record is None:
+            raise NotFound(f"{what} {ref!s} does not exist.", {"ref": [str(ref)]})
+        return record
+
+
+def caller_data_collections() -> DataCollections:
+    """The current request's view of core's data collections, with the caller's token."""
+    client: CoreClient = current_app.extensions["em_core_client"]
+    authorization = request.headers.get("Authorization", "")
+
+    def lookup(uuids: Iterable[str]) -> dict[str, DataCollection]:
+        return client.data_collections(uuids, authorization=authorization, request_id=request_id())
+
+    return DataCollections(lookup)

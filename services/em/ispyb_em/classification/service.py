@@ -1,0 +1,343 @@
+"""Particle picking, classification batches with their classes, initial models."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ispyb_shared.auth import Caller
+from ispyb_shared.listing import Filter, ListParams, ListSpec, Page
+
+from ..access import DataCollections
+from ..motion_correction.models import MotionCorrection
+from ..ownership import References, data_collection_filter, owners
+from ..programs.models import AutoProcProgram
+from ..resources import OwnedResource, columns_of, get_row, list_rows, new_row_owner
+from .models import (
+    CryoemInitialModel,
+    ParticleClassification,
+    ParticleClassificationGroup,
+    ParticleClassificationHasCryoemInitialModel,
+    ParticlePicker,
+)
+from .schemas import (
+    CryoemInitialModelCreate,
+    CryoemInitialModelRead,
+    ParticleClassificationGroupCreate,
+    ParticleClassificationGroupRead,
+    ParticleClassificationRead,
+    ParticleClassificationUpdate,
+    ParticlePickerCreate,
+    ParticlePickerRead,
+)
+
+# --- particle pickers ----------------------------------------------------------------------
+
+
+def _picker_owner(references: References, data: Mapping[str, Any]) -> str | None:
+    owner = references.row("programId", AutoProcProgram, data["programId"], table="program run")
+    micrograph = references.row(
+        "firstMotionCorrectionId",
+        MotionCorrection,
+        data.get("firstMotionCorrectionId"),
+        table="motion correction",
+    )
+    references.same_data_collection("firstMotionCorrectionId", micrograph, owner)
+    return owner
+
+
+PICKERS = OwnedResource(
+    model=ParticlePicker,
+    what="Particle picker",
+    read=ParticlePickerRead,
+    create=ParticlePickerCreate,
+    owner_of=_picker_owner,
+    list_spec=ListSpec(
+        filters={
+            "dataCollectionUUID": data_collection_filter(ParticlePicker),
+            "programId": Filter(ParticlePicker.programId, ("eq", "in"), "Program run"),
+            "firstMotionCorrectionId": Filter(
+                ParticlePicker.firstMotionCorrectionId, ("eq", "in"), "First micrograph"
+            ),
+        },
+        sortable={"particlePickerId": ParticlePicker.particlePickerId},
+        default_sort=("particlePickerId",),
+        tiebreak=(ParticlePicker.particlePickerId,),
+    ),
+)
+
+# --- classification groups and their classes ------------------------------------------------
+
+
+def _group_owner(references: References, data: Mapping[str, Any]) -> str | None:
+    owner = references.row("programId", AutoProcProgram, data["programId"], table="program run")
+    picker = references.row(
+        "particlePickerId", ParticlePicker, data.get("particlePickerId"), table="particle picker"
+    )
+    references.same_data_collection("particlePickerId", picker, owner)
+    numbers: dict[int, int] = {}
+    for index, item in enumerate(data.get("classes", [])):
+        number = item["classNumber"]
+        if number in numbers:
+            references.add(
+                f"classes[{index}].classNumber",
+                f"Repeats classes[{numbers[number]}] (same classNumber).",
+            )
+        numbers.setdefault(number, index)
+    return owner
+
+
+GROUPS = OwnedResource(
+    model=ParticleClassificationGroup,
+    what="Particle classification group",
+    read=ParticleClassificationGroupRead,
+    create=ParticleClassificationGroupCreate,
+    owner_of=_group_owner,
+    list_spec=ListSpec(
+        filters={
+            "dataCollectionUUID": data_collection_filter(ParticleClassificationGroup),
+            "type": Filter(ParticleClassificationGroup.type, ("eq",), "2D or 3D"),
+            "programId": Filter(ParticleClassificationGroup.programId, ("eq", "in"), "Program"),
+            "particlePickerId": Filter(
+                ParticleClassificationGroup.particlePickerId, ("eq", "in"), "Particle picker"
+            ),
+            "batchNumber": Filter(
+                ParticleClassificationGroup.batchNumber, ("eq", "gte", "lte"), "Batch number"
+            ),
+        },
+        sortable={
+            "particleClassificationGroupId": (
+                ParticleClassificationGroup.particleClassificationGroupId
+            ),
+            "batchNumber": ParticleClassificationGroup.batchNumber,
+        },
+        default_sort=("particleClassificationGroupId",),
+        tiebreak=(ParticleClassificationGroup.particleClassificationGroupId,),
+    ),
+)
+
+
+def _with_classes(db_session: Session, groups: list[Any]) -> list[dict[str, Any]]:
+    ids = [group.particleClassificationGroupId for group in groups]
+    classes: dict[int, list[Any]] = defaultdict(list)
+    if ids:
+        for item in db_session.execute(
+            select(ParticleClassification)
+            .where(ParticleClassification.particleClassificationGroupId.in_(ids))
+            .order_by(
+                ParticleClassification.classNumber,
+                ParticleClassification.particleClassificationId,
+            )
+        ).scalars():
+            classes[item.particleClassificationGroupId].append(item)
+    return [
+        {**columns_of(group), "classes": classes[group.particleClassificationGroupId]}
+        for group in groups
+    ]
+
+
+def list_groups(
+    *,
+    db_session: Session,
+    params: ListParams,
+    caller: Caller,
+    data_collections: DataCollections,
+) -> Page:
+    page = list_rows(
+        GROUPS,
+        db_session=db_session,
+        params=params,
+        caller=caller,
+        data_collections=data_collections,
+    )
+    page.results = _with_classes(db_session, page.results)
+    return page
+
+
+def get_group(
+    *, db_session: Session, ref: str, caller: Caller, data_collections: DataCollections
+) -> dict[str, Any]:
+    group = get_row(
+        GROUPS, db_session=db_session, ref=ref, caller=caller, data_collections=data_collections
+    )
+    return _with_classes(db_session, [group])[0]
+
+
+def create_group(
+    *,
+    db_session: Session,
+    data: Mapping[str, Any],
+    caller: Caller,
+    data_collections: DataCollections,
+) -> dict[str, Any]:
+    """A classification batch and its classes, in one transaction."""
+    new_row_owner(
+        GROUPS, db_session=db_session, data=data, caller=caller, data_collections=data_collections
+    )
+    values = {key: value for key, value in data.items() if key != "classes"}
+    group = ParticleClassificationGroup(**values)
+    db_session.add(group)
+    db_session.flush()
+    db_session.add_all(
+        ParticleClassification(
+            **item, particleClassificationGroupId=group.particleClassificationGroupId
+        )
+        for item in data.get("classes", [])
+    )
+    db_session.flush()
+    return _with_classes(db_session, [group])[0]
+
+
+CLASSES = OwnedResource(
+    model=ParticleClassification,
+    what="Particle classification",
+    read=ParticleClassificationRead,
+    update=ParticleClassificationUpdate,
+    list_spec=ListSpec(
+        filters={
+            "dataCollectionUUID": data_collection_filter(ParticleClassification),
+            "particleClassificationGroupId": Filter(
+                ParticleClassification.particleClassificationGroupId, ("eq", "in"), "Batch"
+            ),
+            "selected": Filter(ParticleClassification.selected, ("eq",), "Selected"),
+            "classNumber": Filter(ParticleClassification.classNumber, ("eq", "in"), "Class"),
+            "type": Filter(ParticleClassificationGroup.type, ("eq",), "2D or 3D (of the batch)"),
+            "estimatedResolution": Filter(
+                ParticleClassification.estimatedResolution, ("gte", "lte"), "Resolution (Å)"
+            ),
+        },
+        sortable={
+            "particleClassificationId": ParticleClassification.particleClassificationId,
+            "classNumber": ParticleClassification.classNumber,
+            "particlesPerClass": ParticleClassification.particlesPerClass,
+            "estimatedResolution": ParticleClassification.estimatedResolution,
+            "classDistribution": ParticleClassification.classDistribution,
+        },
+        default_sort=("particleClassificationId",),
+        tiebreak=(ParticleClassification.particleClassificationId,),
+    ),
+)
+
+# --- initial models ------------------------------------------------------------------------
+
+
+def _model_owner(references: References, data: Mapping[str, Any]) -> str | None:
+    ids = data["particleClassificationIds"]
+    found = owners(references.db_session, ParticleClassification, ids)
+    visible = references.data_collections.visible(set(found.values()))
+    collections = set()
+    for index, class_id in enumerate(ids):
+        owner = found.get(class_id)
+        if owner is None or owner not in visible:
+            references.add(
+                f"particleClassificationIds[{index}]",
+                f"No particle classification with id {class_id}.",
+            )
+        else:
+            collections.add(owner)
+    if len(collections) > 1:
+        references.add(
+            "particleClassificationIds", "The classes belong to several data collections."
+        )
+    if len(set(ids)) != len(ids):
+        references.add("particleClassificationIds", "A class is named twice.")
+    return next(iter(collections)) if len(collections) == 1 else None
+
+
+INITIAL_MODELS = OwnedResource(
+    model=CryoemInitialModel,
+    what="Initial model",
+    read=CryoemInitialModelRead,
+    create=CryoemInitialModelCreate,
+    owner_of=_model_owner,
+    list_spec=ListSpec(
+        filters={"dataCollectionUUID": data_collection_filter(CryoemInitialModel)},
+        sortable={
+            "cryoemInitialModelId": CryoemInitialModel.cryoemInitialModelId,
+            "resolution": CryoemInitialModel.resolution,
+        },
+        default_sort=("cryoemInitialModelId",),
+        tiebreak=(CryoemInitialModel.cryoemInitialModelId,),
+    ),
+)
+
+
+def _with_classification_ids(db_session: Session, models: list[Any]) -> list[dict[str, Any]]:
+    link = ParticleClassificationHasCryoemInitialModel
+    ids = [model.cryoemInitialModelId for model in models]
+    classes: dict[int, list[int]] = defaultdict(list)
+    if ids:
+        for model_id, class_id in db_session.execute(
+            select(link.cryoemInitialModelId, link.particleClassificationId)
+            .where(link.cryoemInitialModelId.in_(ids))
+            .order_by(link.particleClassificationId)
+        ):
+            classes[model_id].append(class_id)
+    return [
+        {**columns_of(model), "particleClassificationIds": classes[model.cryoemInitialModelId]}
+        for model in models
+    ]
+
+
+def list_initial_models(
+    *,
+    db_session: Session,
+    params: ListParams,
+    caller: Caller,
+    data_collections: DataCollections,
+) -> Page:
+    page = list_rows(
+        INITIAL_MODELS,
+        db_session=db_session,
+        params=params,
+        caller=caller,
+        data_collections=data_collections,
+    )
+    page.results = _with_classification_ids(db_session, page.results)
+    return page
+
+
+def get_initial_model(
+    *, db_session: Session, ref: str, caller: Caller, data_collections: DataCollections
+) -> dict[str, Any]:
+    model = get_row(
+        INITIAL_MODELS,
+        db_session=db_session,
+        ref=ref,
+        caller=caller,
+        data_collections=data_collections,
+    )
+    return _with_classification_ids(db_session, [model])[0]
+
+
+def create_initial_model(
+    *,
+    db_session: Session,
+    data: Mapping[str, Any],
+    caller: Caller,
+    data_collections: DataCollections,
+) -> dict[str, Any]:
+    new_row_owner(
+        INITIAL_MODELS,
+        db_session=db_session,
+        data=data,
+        caller=caller,
+        data_collections=data_collections,
+    )
+    model = CryoemInitialModel(
+        **{key: value for key, value in data.items() if key != "particleClassificationIds"}
+    )
+    db_session.add(model)
+    db_session.flush()
+    db_session.add_all(
+        ParticleClassificationHasCryoemInitialModel(
+            particleClassificationId=class_id, cryoemInitialModelId=model.cryoemInitialModelId
+        )
+        for class_id in data["particleClassificationIds"]
+    )
+    db_session.flush()
+    return _with_classification_ids(db_session, [model])[0]
