@@ -70,6 +70,35 @@ def trust_the_auth_service(services: list[str], host: str) -> None:
             os.environ[f"{prefix}JWKS_URL"] = jwks_url
 
 
+def point_at_core(services: list[str], host: str) -> None:
+    """ssx and em ask core who may see what: tell them where this core listens, unless
+    the site configured it."""
+    if "core" not in services:
+        return
+    address = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    for service in services:
+        variable = f"ISPYB_{service.upper()}__CORE__URL"
+        if service in {"ssx", "em"} and variable not in os.environ:
+            os.environ[variable] = f"http://{address}:{port_of('core')}"
+
+
+def seed_through_the_api(services: list[str], gateway_url: str) -> None:
+    """The SSX demo registers its runs through core's API, so it can only be seeded once
+    the stack answers (idempotent: a second start adds nothing)."""
+    if not {"ssx", "core", "auth"} <= set(services):
+        return
+    base = gateway_url.removesuffix("/ispyb/api/v1")
+    result = subprocess.run(
+        [sys.executable, "-m", "ispyb_ssx.demo", "--url", base],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"SSX demo seeding failed: {result.stderr.strip()[-500:]}")
+    print(result.stdout.strip(), flush=True)
+
+
 def start(service: str, host: str, log_dir: Path) -> subprocess.Popen:
     log = open(log_dir / f"{service}.log", "ab")  # noqa: SIM115 - lives as long as the child
     return subprocess.Popen(
@@ -171,6 +200,7 @@ def main() -> int:
     log_dir = Path(os.environ.get("ISPYB_VAR_DIR", ROOT / "var")) / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
     trust_the_auth_service(services, host)
+    point_at_core(services, host)
     for service in services:
         prepare(service)
 
@@ -192,6 +222,7 @@ def main() -> int:
         wait_listening(
             "gateway", settings.upstream_host, settings.listen_port, processes["gateway"]
         )
+        seed_through_the_api(services, gateway_url)
         print("\nISPyB is running. Front ends and API clients use the gateway:", flush=True)
         print(f"  gateway   {gateway_url}/<service>", flush=True)
         print(f"  API docs  {gateway_url}/docs", flush=True)

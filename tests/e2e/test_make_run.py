@@ -62,9 +62,21 @@ def test_run_starts_everything_behind_the_gateway(stack, tokens):
         # Without a token core refuses; a token from the auth service is accepted.
         anonymous = stack.gateway("GET", "/ispyb/api/v1/core/proposals")
         assert anonymous.status == 401 and anonymous.json()["code"] == "UNAUTHORIZED"
-        alice = stack.gateway("GET", "/ispyb/api/v1/core/proposals", headers=login(stack, "alice"))
+        as_alice = login(stack, "alice")
+        alice = stack.gateway("GET", "/ispyb/api/v1/core/proposals", headers=as_alice)
         assert {p["name"] for p in alice.json()["results"]} == {"mx1001", "mx999"}
         staff = login(stack, "frank")
+        # The demo of every service: SSX runs registered through core once the stack
+        # answered, cryo-EM movies of core's demo EM data collection.
+        runs = stack.gateway("GET", "/ispyb/api/v1/ssx/sessions/mx1001-1/runs", headers=as_alice)
+        assert runs.status == 200, runs.json()
+        assert len(runs.json()["results"]) == 2
+        em = stack.gateway(
+            "GET",
+            "/ispyb/api/v1/em/data-collections/7c0e5c1e-5d1a-4b8e-9a57-2f7f3a0c4e01/summary",
+            headers=staff,
+        )
+        assert em.status == 200, em.json()
 
         # One request through the gateway, followed from the gateway's log to core's.
         request_id = f"e2e-{uuid.uuid4().hex[:12]}"

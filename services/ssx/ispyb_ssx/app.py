@@ -10,14 +10,28 @@ from ispyb_shared.config import validate_config
 from ispyb_shared.db import Database
 
 from .config import SSXConfig, load_ssx_config
+from .core_client import CoreClient
 
 
-def create_app(config: Mapping[str, Any] | None = None, *, database: Database | None = None):
+def create_app(
+    config: Mapping[str, Any] | None = None,
+    *,
+    database: Database | None = None,
+    core_client: CoreClient | None = None,
+):
     config = load_ssx_config() if config is None else validate_config(config, SSXConfig)
-    return create_service_app(
+    from .api import runs, sessions
+
+    app = create_service_app(
         service="ssx",
         title="ISPyB ssx",
-        description="The serial crystallography service of ISPyB.",
+        description="Serial crystallography: runs registered in one request (core data "
+        "collection + SSX parameters + pump-probe events + composition), processing results, "
+        "live hit/indexing chunks, session summaries. Links to core by UUID; core decides "
+        "who may see what. Units are in docs/ssx.md and the models.",
         config=config,
+        namespaces=[runs, sessions],
         database=database,
     )
+    app.extensions["ssx_core_client"] = core_client or CoreClient.from_settings(config["core"])
+    return app

@@ -5,4 +5,9 @@ from sqlalchemy.orm import DeclarativeBase
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention={"uq": "%(table_name)s_%(column_0_name)s_uq"})
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "%(table_name)s_%(column_0_name)s_uq",
+        }
+    )

@@ -1,0 +1,192 @@
+"""The SSX authorization matrix (docs/authorization.md, SSX section): every endpoint and
+every kind of caller gets exactly the documented answer; a coverage test makes sure no
+endpoint is left out."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ssx.conftest import SSX, run_body
+
+CALLERS = (
+    "anonymous",
+    "outsider",
+    "member",
+    "staff",
+    "staff_other_beamline",
+    "admin",
+    "client",
+    "client_without_ssx_scope",
+    "client_without_core_scopes",
+)
+
+RESULT = {"indexingType": "Preliminary", "status": "Running", "hitRate": 5.0}
+CHUNK = {"firstImage": 1, "lastImage": 100, "numberOfHits": 10, "numberOfIndexed": 5}
+
+# endpoint -> (method, path template, body, {caller: status})
+MATRIX = {
+    "register": (
+        "POST",
+        "/runs",
+        "run",
+        {
+            "anonymous": 401,
+            "outsider": 403,
+            "member": 403,
+            "staff": 201,
+            "staff_other_beamline": 422,
+            "admin": 201,
+            "client": 201,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "describe": (
+        "GET",
+        "/runs/{run}",
+        None,
+        {
+            "anonymous": 401,
+            "outsider": 404,
+            "member": 200,
+            "staff": 200,
+            "staff_other_beamline": 404,
+            "admin": 200,
+            "client": 200,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "post_result": (
+        "POST",
+        "/runs/{run}/results",
+        RESULT,
+        {
+            "anonymous": 401,
+            "outsider": 403,
+            "member": 403,
+            "staff": 201,
+            "staff_other_beamline": 404,
+            "admin": 201,
+            "client": 201,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "list_results": (
+        "GET",
+        "/runs/{run}/results",
+        None,
+        {
+            "anonymous": 401,
+            "outsider": 404,
+            "member": 200,
+            "staff": 200,
+            "staff_other_beamline": 404,
+            "admin": 200,
+            "client": 200,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "post_chunk": (
+        "POST",
+        "/runs/{run}/chunks",
+        CHUNK,
+        {
+            "anonymous": 401,
+            "outsider": 403,
+            "member": 403,
+            "staff": 201,
+            "staff_other_beamline": 404,
+            "admin": 201,
+            "client": 201,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "list_chunks": (
+        "GET",
+        "/runs/{run}/chunks",
+        None,
+        {
+            "anonymous": 401,
+            "outsider": 404,
+            "member": 200,
+            "staff": 200,
+            "staff_other_beamline": 404,
+            "admin": 200,
+            "client": 200,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "session_summary": (
+        "GET",
+        "/sessions/{session}/runs",
+        None,
+        {
+            "anonymous": 401,
+            "outsider": 404,
+            "member": 200,
+            "staff": 200,
+            "staff_other_beamline": 404,
+            "admin": 200,
+            "client": 200,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+}
+
+
+def headers_of(caller: str, tokens) -> dict:
+    return {
+        "anonymous": {},
+        "outsider": tokens.user("outsider"),
+        "member": tokens.user("member"),
+        "staff": tokens.user("staff1", "staff", beamlines=["i03"]),
+        "staff_other_beamline": tokens.user("staff2", "staff", beamlines=["i04"]),
+        "admin": tokens.admin(),
+        "client": tokens.machine(
+            "pipe", "ssx:write", "ssx:read", "core:read", "core:acquisition:write"
+        ),
+        "client_without_ssx_scope": tokens.machine("pipe", "core:read", "core:acquisition:write"),
+        "client_without_core_scopes": tokens.machine("pipe", "ssx:write", "ssx:read"),
+    }[caller]
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_matrix(ssx_app, world, tokens, endpoint, caller):
+    method, template, body, expected = MATRIX[endpoint]
+    admin = tokens.admin()
+    run = ssx_app.test_client().post(f"{SSX}/runs", json=run_body(), headers=admin).get_json()
+    path = SSX + template.format(run=run["uuid"], session=run["sessionUUID"])
+    if body == "run":
+        body = run_body()
+    answer = ssx_app.test_client().open(
+        path, method=method, json=body, headers=headers_of(caller, tokens)
+    )
+    assert answer.status_code == expected[caller], answer.get_json()
+
+
+def test_the_matrix_covers_every_endpoint(ssx_app):
+    routes = set()
+    for rule in ssx_app.url_map.iter_rules():
+        path = rule.rule
+        if not path.startswith(SSX) or any(
+            path.endswith(end) for end in ("/health", "/ready", "/docs", "/swagger.json")
+        ):
+            continue
+        if "/swaggerui" in path or path == f"{SSX}/":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            routes.add((method, path.removeprefix(SSX).replace("<string:ref>", "{}")))
+    covered = {
+        (method, template.replace("{run}", "{}").replace("{session}", "{}"))
+        for method, template, _body, _expected in MATRIX.values()
+    }
+    assert routes == covered
+    for _method, _template, _body, expected in MATRIX.values():
+        assert set(expected) == set(CALLERS)

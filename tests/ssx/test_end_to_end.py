@@ -1,0 +1,129 @@
+"""The issue's "done when", for real: `make run` (tools/run.py) with core, auth and ssx
+behind the gateway, tokens from the real auth service. A pipeline (demo-pipeline client
+credentials) registers a run in demo session mx1001-1, posts preliminary then final
+results; alice (PI of mx1001) reads the session summary; a failure injected after core's
+writes leaves no core data collection (checked through core as frank, staff); a retried
+registration creates one run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.gateway.support import RunningStack
+from tests.ssx.conftest import run_body
+
+SSX = "/ispyb/api/v1/ssx"
+CORE = "/ispyb/api/v1/core"
+AUTH = "/ispyb/api/v1/auth"
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, tokens):
+    stack = RunningStack(
+        tmp_path_factory.mktemp("var"),
+        ["core", "auth", "ssx"],
+        tokens,
+        {"ISPYB_SSX__TESTING__FAILURE_INJECTION": "true"},
+        real_auth=True,
+    )
+    stack.env["ISPYB_SSX__CORE__URL"] = f"http://127.0.0.1:{stack.ports['core']}"
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+def post(stack, path, body, headers):
+    return stack.gateway("POST", path, headers={**JSON, **headers}, body=json.dumps(body).encode())
+
+
+def login(stack, username):
+    body = {"plugin": "local", "username": username, "password": f"demo-{username}"}
+    answer = post(stack, f"{AUTH}/login", body, {})
+    assert answer.status == 200, answer.json()
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def pipeline(stack):
+    body = {
+        "client_id": "demo-pipeline",
+        "client_secret": "demo-pipeline-secret",
+        "scope": "ssx:write core:read core:acquisition:write",
+    }
+    answer = post(stack, f"{AUTH}/token", body, {})
+    assert answer.status == 200, answer.json()
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def core_collections(stack, staff, prefix):
+    answer = stack.gateway(
+        "GET", f"{CORE}/data-collections?imagePrefix={prefix}&limit=100", headers=staff
+    )
+    assert answer.status == 200, answer.json()
+    return answer.json()["results"]
+
+
+def test_register_results_summary_compensation_and_retry(stack):
+    robot = pipeline(stack)
+    frank = login(stack, "frank")
+    alice = login(stack, "alice")
+
+    body = run_body(session="mx1001-1", clientRequestId="e2e-1")
+    body["acquisition"]["imagePrefix"] = "e2e_chip"
+    first = post(stack, f"{SSX}/runs", body, robot)
+    assert first.status == 201, first.json()
+    run = first.json()
+    retry = post(stack, f"{SSX}/runs", body, robot)
+    assert retry.status == 200, retry.json()
+    assert retry.json()["uuid"] == run["uuid"]
+    assert len(core_collections(stack, frank, "e2e_chip")) == 1
+
+    for kind, rate in (("Preliminary", 8.0), ("Final", 9.5)):
+        answer = post(
+            stack,
+            f"{SSX}/runs/{run['uuid']}/results",
+            {"indexingType": kind, "status": "Success", "hitRate": rate, "indexingRate": 70.0},
+            robot,
+        )
+        assert answer.status == 201, answer.json()
+
+    summary = stack.gateway("GET", f"{SSX}/sessions/mx1001-1/runs", headers=alice)
+    assert summary.status == 200, summary.json()
+    (row,) = summary.json()["results"]
+    assert row["uuid"] == run["uuid"]
+    assert row["latestResult"]["indexingType"] == "Final"
+    assert row["latestResult"]["hitRate"] == 9.5
+    assert row["startTime"] == "2026-01-01T10:00:00"
+
+    failing = run_body(session="mx1001-1")
+    failing["acquisition"]["imagePrefix"] = "e2e_fail"
+    answer = stack.gateway(
+        "POST",
+        f"{SSX}/runs",
+        headers={**JSON, **robot, "X-SSX-Inject-Failure": "after-core"},
+        body=json.dumps(failing).encode(),
+    )
+    assert answer.status == 500, answer.json()
+    assert core_collections(stack, frank, "e2e_fail") == []
+    summary = stack.gateway("GET", f"{SSX}/sessions/mx1001-1/runs", headers=alice)
+    assert len(summary.json()["results"]) == 1
+
+
+def test_demo_runs_register_through_the_stack_once(stack):
+    from ispyb_ssx.demo import seed
+
+    url = f"http://127.0.0.1:{stack.gateway_port}"
+    first = seed(url)
+    assert seed(url) == first
+    alice = login(stack, "alice")
+    summary = stack.gateway("GET", f"{SSX}/sessions/mx1001-1/runs", headers=alice).json()
+    demo = [r for r in summary["results"] if (r["clientRequestId"] or "").startswith("demo-")]
+    assert sorted(r["experimentType"] for r in demo) == ["SSX-Chip", "SSX-Jet"]
+    assert all(r["latestResult"]["indexingType"] == "Final" for r in demo)
+    chip = stack.gateway("GET", f"{SSX}/runs/{first[0]}", headers=alice).json()
+    assert [e["eventType"] for e in chip["eventChains"][0]["events"]] == [
+        "LaserExcitation",
+        "XrayDetection",
+    ]
