@@ -4,6 +4,8 @@ endpoint is left out."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.ssx.conftest import SSX, run_body
@@ -137,6 +139,166 @@ MATRIX = {
             "client_without_core_scopes": 403,
         },
     ),
+    "component_types": (
+        "GET",
+        "/component-types",
+        None,
+        {
+            "anonymous": 401,
+            "outsider": 200,
+            "member": 200,
+            "staff": 200,
+            "staff_other_beamline": 200,
+            "admin": 200,
+            "client": 200,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 200,
+        },
+    ),
+    "concentration_types": (
+        "GET",
+        "/concentration-types",
+        None,
+        {
+            "anonymous": 401,
+            "outsider": 200,
+            "member": 200,
+            "staff": 200,
+            "staff_other_beamline": 200,
+            "admin": 200,
+            "client": 200,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 200,
+        },
+    ),
+    "list_components": (
+        "GET",
+        "/components?proposalUUID={proposal}",
+        None,
+        {
+            "anonymous": 401,
+            "outsider": 404,
+            "member": 200,
+            "staff": 200,
+            "staff_other_beamline": 404,
+            "admin": 200,
+            "client": 200,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "create_component": (
+        "POST",
+        "/components",
+        {"name": "LCP", "componentType": "JetMaterial", "proposalUUID": "{proposal}"},
+        {
+            "anonymous": 401,
+            "outsider": 403,
+            "member": 403,
+            "staff": 201,
+            "staff_other_beamline": 422,
+            "admin": 201,
+            "client": 201,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "get_component": (
+        "GET",
+        "/components/{component}",
+        None,
+        {
+            "anonymous": 401,
+            "outsider": 404,
+            "member": 200,
+            "staff": 200,
+            "staff_other_beamline": 404,
+            "admin": 200,
+            "client": 200,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "patch_component": (
+        "PATCH",
+        "/components/{component}",
+        {"composition": "HEPES 20 mM"},
+        {
+            "anonymous": 401,
+            "outsider": 403,
+            "member": 403,
+            "staff": 200,
+            "staff_other_beamline": 404,
+            "admin": 200,
+            "client": 200,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "list_sample_compositions": (
+        "GET",
+        "/sample-compositions?blSampleUUID={sample}",
+        None,
+        {
+            "anonymous": 401,
+            "outsider": 404,
+            "member": 200,
+            "staff": 200,
+            "staff_other_beamline": 404,
+            "admin": 200,
+            "client": 200,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "create_sample_composition": (
+        "POST",
+        "/sample-compositions",
+        {"componentUUID": "{component}", "blSampleUUID": "{sample}", "abundance": 1.0},
+        {
+            "anonymous": 401,
+            "outsider": 403,
+            "member": 403,
+            "staff": 201,
+            "staff_other_beamline": 422,
+            "admin": 201,
+            "client": 201,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "list_crystal_compositions": (
+        "GET",
+        "/crystal-compositions?crystalUUID={crystal}",
+        None,
+        {
+            "anonymous": 401,
+            "outsider": 404,
+            "member": 200,
+            "staff": 200,
+            "staff_other_beamline": 404,
+            "admin": 200,
+            "client": 200,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "create_crystal_composition": (
+        "POST",
+        "/crystal-compositions",
+        {"componentUUID": "{component}", "crystalUUID": "{crystal}", "pH": 7.0},
+        {
+            "anonymous": 401,
+            "outsider": 403,
+            "member": 403,
+            "staff": 201,
+            "staff_other_beamline": 422,
+            "admin": 201,
+            "client": 201,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
 }
 
 
@@ -162,9 +324,32 @@ def test_matrix(ssx_app, world, tokens, endpoint, caller):
     method, template, body, expected = MATRIX[endpoint]
     admin = tokens.admin()
     run = ssx_app.test_client().post(f"{SSX}/runs", json=run_body(), headers=admin).get_json()
-    path = SSX + template.format(run=run["uuid"], session=run["sessionUUID"])
+    component = (
+        ssx_app.test_client()
+        .post(
+            f"{SSX}/components",
+            json={"name": "HEPES", "componentType": "Buffer", "proposalUUID": world.mx1.uuid},
+            headers=admin,
+        )
+        .get_json()
+    )
+    protein = world.factory.protein(proposalId=world.mx1.proposalId)
+    ids = {
+        "run": run["uuid"],
+        "session": run["sessionUUID"],
+        "proposal": world.mx1.uuid,
+        "component": component["uuid"],
+        "sample": world.sample.uuid,
+        "crystal": world.factory.crystal(proteinId=protein.proteinId).uuid,
+    }
+    path = SSX + template.format(**ids)
     if body == "run":
         body = run_body()
+    elif isinstance(body, dict):
+        body = {
+            key: value.format(**ids) if isinstance(value, str) else value
+            for key, value in body.items()
+        }
     answer = ssx_app.test_client().open(
         path, method=method, json=body, headers=headers_of(caller, tokens)
     )
@@ -184,7 +369,7 @@ def test_the_matrix_covers_every_endpoint(ssx_app):
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             routes.add((method, path.removeprefix(SSX).replace("<string:ref>", "{}")))
     covered = {
-        (method, template.replace("{run}", "{}").replace("{session}", "{}"))
+        (method, re.sub(r"\{\w+\}", "{}", template.partition("?")[0]))
         for method, template, _body, _expected in MATRIX.values()
     }
     assert routes == covered

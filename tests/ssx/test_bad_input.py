@@ -180,3 +180,216 @@ def test_a_chunk_posted_twice_is_a_conflict(ssx_app, world, tokens):
 def test_unknown_run_is_404(ssx_app, world, tokens):
     answer = ssx_app.test_client().get(f"{SSX}/runs/not-a-uuid", headers=tokens.admin())
     assert answer.status_code == 404
+
+
+# --- components and compositions ------------------------------------------------------------
+
+
+def _component(ssx_app, world, tokens, proposal=None, **values) -> dict:
+    body = {
+        "name": "HEPES",
+        "componentType": "Buffer",
+        "proposalUUID": (proposal or world.mx1).uuid,
+    }
+    answer = ssx_app.test_client().post(
+        f"{SSX}/components", json={**body, **values}, headers=tokens.admin()
+    )
+    assert answer.status_code == 201, answer.get_json()
+    return answer.get_json()
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"colour": "blue"}, "colour"),
+        ({"name": 12}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "x" * 256}, "name"),
+        ({"componentType": "Explosive"}, "componentType"),
+        ({"componentTypeId": "1"}, "componentTypeId"),
+        ({"componentTypeId": 999}, "componentTypeId"),
+        ({"componentTypeId": 1, "componentType": "Buffer"}, "componentType"),  # not both
+        ({"proposalUUID": "mx1"}, "proposalUUID"),
+        ({"proposalUUID": "00000000-0000-4000-8000-000000000000"}, "proposalUUID"),
+    ],
+)
+def test_bad_components_are_refused(ssx_app, world, tokens, values, field):
+    body = {"name": "HEPES", "componentType": "Buffer", "proposalUUID": world.mx1.uuid}
+    if "componentTypeId" in values:
+        del body["componentType"]
+    body.update(values)
+    answer = ssx_app.test_client().post(f"{SSX}/components", json=body, headers=tokens.admin())
+    assert answer.status_code == 422, answer.get_json()
+    assert field in answer.get_json()["details"]
+    listed = ssx_app.test_client().get(
+        f"{SSX}/components?proposalUUID={world.mx1.uuid}", headers=tokens.admin()
+    )
+    assert listed.get_json()["total"] == 0
+
+
+def test_a_component_needs_a_type(ssx_app, world, tokens):
+    body = {"name": "HEPES", "proposalUUID": world.mx1.uuid}
+    answer = ssx_app.test_client().post(f"{SSX}/components", json=body, headers=tokens.admin())
+    assert answer.status_code == 422
+    assert "componentType" in answer.get_json()["details"]
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"proposalUUID": "00000000-0000-4000-8000-000000000000"}, "proposalUUID"),
+        ({"name": None}, "name"),
+        ({"componentType": "Explosive"}, "componentType"),
+        ({"uuid": "00000000-0000-4000-8000-000000000000"}, "uuid"),
+    ],
+)
+def test_bad_component_changes_are_refused(ssx_app, world, tokens, values, field):
+    component = _component(ssx_app, world, tokens)
+    answer = ssx_app.test_client().patch(
+        f"{SSX}/components/{component['uuid']}", json=values, headers=tokens.admin()
+    )
+    assert answer.status_code == 422, answer.get_json()
+    assert field in answer.get_json()["details"]
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "field"),
+    [
+        ("", 422, "proposalUUID"),
+        ("?proposalUUID=mx1", 400, "proposalUUID"),
+        ("?proposalUUID.in=x", 400, "proposalUUID.in"),
+        ("?colour=blue", 400, "colour"),
+        ("?limit=0", 400, "limit"),
+    ],
+)
+def test_bad_component_lists_are_refused(ssx_app, world, tokens, query, status, field):
+    answer = ssx_app.test_client().get(f"{SSX}/components{query}", headers=tokens.admin())
+    assert answer.status_code == status, answer.get_json()
+    assert field in answer.get_json()["details"]
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"colour": "blue"}, "colour"),
+        ({"abundance": -1.0}, "abundance"),
+        ({"abundance": "lots"}, "abundance"),
+        ({"ratio": -0.5}, "ratio"),
+        ({"pH": -0.1}, "pH"),
+        ({"pH": 14.5}, "pH"),
+        ({"concentrationType": "furlongs"}, "concentrationType"),
+        ({"componentId": "1"}, "componentId"),
+        ({"componentId": 999999}, "componentId"),
+        ({"blSampleUUID": "not-a-uuid"}, "blSampleUUID"),
+        ({"blSampleUUID": "00000000-0000-4000-8000-000000000000"}, "blSampleUUID"),
+    ],
+)
+def test_bad_sample_compositions_are_refused(ssx_app, world, tokens, values, field):
+    component = _component(ssx_app, world, tokens)
+    body = {"componentId": component["componentId"], "blSampleUUID": world.sample.uuid, **values}
+    answer = ssx_app.test_client().post(
+        f"{SSX}/sample-compositions", json=body, headers=tokens.admin()
+    )
+    assert answer.status_code == 422, answer.get_json()
+    assert field in answer.get_json()["details"]
+    listed = ssx_app.test_client().get(
+        f"{SSX}/sample-compositions?blSampleUUID={world.sample.uuid}", headers=tokens.admin()
+    )
+    assert listed.get_json()["total"] == 0
+
+
+def test_a_component_is_named_once(ssx_app, world, tokens):
+    component = _component(ssx_app, world, tokens)
+    body = {
+        "componentId": component["componentId"],
+        "componentUUID": component["uuid"],
+        "blSampleUUID": world.sample.uuid,
+    }
+    answer = ssx_app.test_client().post(
+        f"{SSX}/sample-compositions", json=body, headers=tokens.admin()
+    )
+    assert answer.status_code == 422
+    assert "componentUUID" in answer.get_json()["details"]
+    del body["componentId"], body["componentUUID"]
+    answer = ssx_app.test_client().post(
+        f"{SSX}/sample-compositions", json=body, headers=tokens.admin()
+    )
+    assert answer.status_code == 422
+    assert "componentId" in answer.get_json()["details"]
+
+
+def test_a_component_of_another_proposal_is_refused(ssx_app, world, tokens):
+    """The sample (or crystal) must be in the component's proposal."""
+    other = _component(ssx_app, world, tokens, proposal=world.mx2)
+    answer = ssx_app.test_client().post(
+        f"{SSX}/sample-compositions",
+        json={"componentUUID": other["uuid"], "blSampleUUID": world.sample.uuid},
+        headers=tokens.admin(),
+    )
+    assert answer.status_code == 422, answer.get_json()
+    assert "blSampleUUID" in answer.get_json()["details"]
+    protein = world.factory.protein(proposalId=world.mx1.proposalId)
+    crystal = world.factory.crystal(proteinId=protein.proteinId)
+    answer = ssx_app.test_client().post(
+        f"{SSX}/crystal-compositions",
+        json={"componentUUID": other["uuid"], "crystalUUID": crystal.uuid},
+        headers=tokens.admin(),
+    )
+    assert answer.status_code == 422, answer.get_json()
+    assert "crystalUUID" in answer.get_json()["details"]
+
+
+def test_a_component_the_caller_cannot_see_is_refused(ssx_app, world, tokens):
+    """A component whose proposal core does not show the caller (staff of i03, component of
+    mx2) is a 422 naming componentUUID."""
+    other = _component(ssx_app, world, tokens, proposal=world.mx2)
+    staff = tokens.user("staff1", "staff", beamlines=["i03"])
+    answer = ssx_app.test_client().post(
+        f"{SSX}/sample-compositions",
+        json={"componentUUID": other["uuid"], "blSampleUUID": world.sample.uuid},
+        headers=staff,
+    )
+    assert answer.status_code == 422, answer.get_json()
+    assert "componentUUID" in answer.get_json()["details"]
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"pH": 15}, "pH"),
+        ({"abundance": -2}, "abundance"),
+        ({"crystalUUID": None}, "crystalUUID"),
+        ({"blSampleUUID": "00000000-0000-4000-8000-000000000000"}, "blSampleUUID"),
+        ({"crystalUUID": "00000000-0000-4000-8000-000000000000"}, "crystalUUID"),
+    ],
+)
+def test_bad_crystal_compositions_are_refused(ssx_app, world, tokens, values, field):
+    component = _component(ssx_app, world, tokens)
+    protein = world.factory.protein(proposalId=world.mx1.proposalId)
+    crystal = world.factory.crystal(proteinId=protein.proteinId)
+    body = {"componentId": component["componentId"], "crystalUUID": crystal.uuid, **values}
+    answer = ssx_app.test_client().post(
+        f"{SSX}/crystal-compositions", json=body, headers=tokens.admin()
+    )
+    assert answer.status_code == 422, answer.get_json()
+    assert field in answer.get_json()["details"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "field"),
+    [
+        ("/sample-compositions", 422, "blSampleUUID"),
+        ("/sample-compositions?blSampleUUID=x", 400, "blSampleUUID"),
+        ("/crystal-compositions", 422, "crystalUUID"),
+        ("/crystal-compositions?crystalUUID=x", 400, "crystalUUID"),
+        (
+            "/crystal-compositions?blSampleUUID=00000000-0000-4000-8000-000000000000",
+            400,
+            "blSampleUUID",
+        ),
+    ],
+)
+def test_bad_composition_lists_are_refused(ssx_app, world, tokens, path, status, field):
+    answer = ssx_app.test_client().get(f"{SSX}{path}", headers=tokens.admin())
+    assert answer.status_code == status, answer.get_json()
+    assert field in answer.get_json()["details"]

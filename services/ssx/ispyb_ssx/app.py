@@ -20,7 +20,7 @@ def create_app(
     core_client: CoreClient | None = None,
 ):
     config = load_ssx_config() if config is None else validate_config(config, SSXConfig)
-    from .api import runs, sessions
+    from .api import components, runs, sessions
 
     app = create_service_app(
         service="ssx",
@@ -30,7 +30,7 @@ def create_app(
         "live hit/indexing chunks, session summaries. Links to core by UUID; core decides "
         "who may see what. Units are in docs/ssx.md and the models.",
         config=config,
-        namespaces=[runs, sessions],
+        namespaces=[runs, sessions, components],
         database=database,
     )
     app.extensions["ssx_core_client"] = core_client or CoreClient.from_settings(config["core"])

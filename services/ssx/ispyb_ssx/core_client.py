@@ -136,6 +136,10 @@ class CoreClient:
         """The session (UUID or visit name) if the caller may see it."""
         return self._get_one(f"/sessions/{quote(ref, safe='')}", **auth)
 
+    def proposal(self, ref: str, **auth) -> dict | None:
+        """The proposal (UUID, id or name) if the caller may see it."""
+        return self._get_one(f"/proposals/{quote(ref, safe='')}", **auth)
+
     def sample(self, uuid: str, **auth) -> dict | None:
         return self._get_one(f"/samples/{quote(uuid, safe='')}", **auth)
 

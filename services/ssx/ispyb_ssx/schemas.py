@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow_sqlalchemy import auto_field
 
-from ispyb_shared.schemas import NaiveDateTime, StrictInteger
+from ispyb_shared.schemas import ModelSchema, NaiveDateTime, StrictInteger
 
 from .models import (
     COMPONENT_TYPES,
@@ -14,9 +15,15 @@ from .models import (
     EVENT_TYPES,
     INDEXING_TYPES,
     RESULT_STATUSES,
+    Component,
+    ComponentType,
+    ConcentrationType,
+    CrystalComposition,
+    SampleComposition,
 )
 
 NON_NEGATIVE = validate.Range(min=0)
+PH = validate.Range(min=0, max=14)
 POSITIVE = validate.Range(min=0, min_inclusive=False)
 PERCENT = validate.Range(min=0, max=100)
 
@@ -231,3 +238,150 @@ class ChunkCreate(Strict):
             raise ValidationError("More hits than images in the chunk.", "numberOfHits")
         if data.get("numberOfIndexed", 0) > data.get("numberOfHits", 0):
             raise ValidationError("More indexed images than hits.", "numberOfIndexed")
+
+
+# --- components and compositions as resources (derived from the models) --------------------
+
+
+class ComponentTypeRead(ModelSchema):
+    """A kind of component (fixed vocabulary)."""
+
+    class Meta(ModelSchema.Meta):
+        model = ComponentType
+
+
+class ConcentrationTypeRead(ModelSchema):
+    """A unit of abundance (fixed vocabulary)."""
+
+    class Meta(ModelSchema.Meta):
+        model = ConcentrationType
+
+
+class ComponentRead(ModelSchema):
+    """A component (ligand, buffer, jet material, ...) of a proposal."""
+
+    componentType = fields.Function(
+        lambda row: row.ComponentType.name,
+        dump_only=True,
+        metadata={"description": "Name of the component type."},
+    )
+
+    class Meta(ModelSchema.Meta):
+        model = Component
+        dump_only = ("componentId", "uuid")
+
+
+class ComponentTypeChoice(Schema):
+    """``componentTypeId`` or ``componentType`` (its name), not both."""
+
+    componentType = fields.String(
+        validate=validate.OneOf(COMPONENT_TYPES),
+        metadata={"description": "Name of the component type: " + ", ".join(COMPONENT_TYPES)},
+    )
+
+    @validates_schema
+    def _one_type(self, data, partial=None, **_kwargs):
+        given = [key for key in ("componentTypeId", "componentType") if data.get(key) is not None]
+        if len(given) > 1:
+            raise ValidationError("Give componentTypeId or componentType, not both.", given[1])
+        if not given and not partial:
+            raise ValidationError("Give componentTypeId or componentType.", "componentType")
+
+
+class ComponentPost(ComponentTypeChoice, ModelSchema):
+    """A new component of a proposal; (name, type, proposal) is unique."""
+
+    proposalUUID = fields.UUID(required=True, metadata={"description": "The core proposal."})
+    name = auto_field(validate=validate.Length(min=1, max=255))
+    componentTypeId = auto_field(required=False)
+
+    class Meta(ModelSchema.Meta):
+        model = Component
+        exclude = ("componentId", "uuid")
+        required_fields = ("name",)
+
+
+class ComponentUpdate(ComponentTypeChoice, ModelSchema):
+    """Changes to a component; only the fields sent are changed. A component stays in its
+    proposal."""
+
+    name = auto_field(validate=validate.Length(min=1, max=255))
+    componentTypeId = auto_field(required=False)
+
+    class Meta(ModelSchema.Meta):
+        model = Component
+        exclude = ("componentId", "uuid", "proposalUUID")
+
+
+class CompositionRead(ModelSchema):
+    component = fields.Function(
+        lambda row: ComponentRead().dump(row.Component),
+        dump_only=True,
+        metadata={"description": "The component (nested)."},
+    )
+    concentrationType = fields.Function(
+        lambda row: row.ConcentrationType.symbol if row.ConcentrationType else None,
+        dump_only=True,
+        metadata={"description": "Unit symbol of abundance."},
+    )
+
+
+class SampleCompositionRead(CompositionRead):
+    """One component of a core sample."""
+
+    class Meta(ModelSchema.Meta):
+        model = SampleComposition
+
+
+class CrystalCompositionRead(CompositionRead):
+    """One component of a core crystal."""
+
+    class Meta(ModelSchema.Meta):
+        model = CrystalComposition
+
+
+class CompositionChoice(Schema):
+    """``componentId`` or ``componentUUID`` (not both); the unit by its symbol."""
+
+    componentUUID = fields.UUID(metadata={"description": "The component, by UUID."})
+    concentrationType = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(CONCENTRATION_SYMBOLS),
+        metadata={"description": "Unit symbol of abundance: " + ", ".join(CONCENTRATION_SYMBOLS)},
+    )
+
+    @validates_schema
+    def _one_component(self, data, **_kwargs):
+        given = [key for key in ("componentId", "componentUUID") if data.get(key) is not None]
+        if len(given) > 1:
+            raise ValidationError("Give componentId or componentUUID, not both.", given[1])
+        if not given:
+            raise ValidationError("Give componentId or componentUUID.", "componentId")
+
+
+class SampleCompositionPost(CompositionChoice, ModelSchema):
+    """A component of a core sample (the sample must be in the component's proposal)."""
+
+    componentId = auto_field(required=False)
+    abundance = auto_field(validate=NON_NEGATIVE)
+    ratio = auto_field(validate=NON_NEGATIVE)
+    pH = auto_field(validate=PH)
+    blSampleUUID = fields.UUID(required=True, metadata={"description": "The core sample."})
+
+    class Meta(ModelSchema.Meta):
+        model = SampleComposition
+        exclude = ("sampleCompositionId", "uuid", "concentrationTypeId")
+
+
+class CrystalCompositionPost(CompositionChoice, ModelSchema):
+    """A component of a core crystal (the crystal must be in the component's proposal)."""
+
+    componentId = auto_field(required=False)
+    abundance = auto_field(validate=NON_NEGATIVE)
+    ratio = auto_field(validate=NON_NEGATIVE)
+    pH = auto_field(validate=PH)
+    crystalUUID = fields.UUID(required=True, metadata={"description": "The core crystal."})
+
+    class Meta(ModelSchema.Meta):
+        model = CrystalComposition
+        exclude = ("crystalCompositionId", "uuid", "concentrationTypeId")

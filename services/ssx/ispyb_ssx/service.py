@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from ispyb_shared.auth import CLIENT, Caller, Forbidden
-from ispyb_shared.errors import NotFound, ValidationFailed
+from ispyb_shared.errors import Conflict, NotFound, ValidationFailed
+from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
 from ispyb_shared.uuids import parse_uuid
 
 from .core_client import CoreClient
@@ -502,3 +503,230 @@ def session_summary(
             }
         )
     return answer
+
+
+# --- components and compositions as resources -----------------------------------------------
+
+
+def _uuid_param(raw: str) -> str:
+    uuid = parse_uuid(raw)
+    if uuid is None:
+        raise ValueError("Not a valid UUID.")
+    return uuid
+
+
+COMPONENT_TYPE_SPEC = ListSpec(
+    sortable={"componentTypeId": ComponentType.componentTypeId, "name": ComponentType.name},
+    default_sort=("componentTypeId",),
+    tiebreak=(ComponentType.componentTypeId,),
+)
+CONCENTRATION_TYPE_SPEC = ListSpec(
+    sortable={
+        "concentrationTypeId": ConcentrationType.concentrationTypeId,
+        "symbol": ConcentrationType.symbol,
+    },
+    default_sort=("concentrationTypeId",),
+    tiebreak=(ConcentrationType.concentrationTypeId,),
+)
+COMPONENT_SPEC = ListSpec(
+    filters={
+        "proposalUUID": Filter(
+            Component.proposalUUID, ("eq",), "Core proposal (required)", parse=_uuid_param
+        ),
+        "name": Filter(Component.name, ("eq", "in", "contains"), "Name"),
+        "componentTypeId": Filter(Component.componentTypeId, ("eq", "in"), "Component type"),
+    },
+    sortable={"componentId": Component.componentId, "name": Component.name},
+    default_sort=("componentId",),
+    tiebreak=(Component.componentId,),
+)
+SAMPLE_COMPOSITION_SPEC = ListSpec(
+    filters={
+        "blSampleUUID": Filter(
+            SampleComposition.blSampleUUID, ("eq",), "Core sample (required)", parse=_uuid_param
+        ),
+        "componentId": Filter(SampleComposition.componentId, ("eq", "in"), "Component"),
+    },
+    sortable={"sampleCompositionId": SampleComposition.sampleCompositionId},
+    default_sort=("sampleCompositionId",),
+    tiebreak=(SampleComposition.sampleCompositionId,),
+)
+CRYSTAL_COMPOSITION_SPEC = ListSpec(
+    filters={
+        "crystalUUID": Filter(
+            CrystalComposition.crystalUUID, ("eq",), "Core crystal (required)", parse=_uuid_param
+        ),
+        "componentId": Filter(CrystalComposition.componentId, ("eq", "in"), "Component"),
+    },
+    sortable={"crystalCompositionId": CrystalComposition.crystalCompositionId},
+    default_sort=("crystalCompositionId",),
+    tiebreak=(CrystalComposition.crystalCompositionId,),
+)
+
+
+def required_filter(params: ListParams, name: str) -> str:
+    """The value of a filter the list cannot do without (visibility is decided on it)."""
+    for key, op, value in params.filters:
+        if key == name and op == "eq":
+            return value
+    raise ValidationFailed(f"{name} is required.", {name: ["Missing required parameter."]})
+
+
+def list_vocabulary(*, db: Session, model, params: ListParams, spec: ListSpec) -> Page:
+    return paginate(db, select(model), params, spec)
+
+
+def visible_proposal(core: CoreClient, auth: dict, proposal_uuid: str | None) -> dict | None:
+    return core.proposal(proposal_uuid, **auth) if proposal_uuid else None
+
+
+def list_components(*, db: Session, params: ListParams, core: CoreClient, auth: dict) -> Page:
+    """A proposal's components: one core call (the proposal), whatever the page size."""
+    proposal_uuid = required_filter(params, "proposalUUID")
+    if visible_proposal(core, auth, proposal_uuid) is None:
+        raise NotFound(
+            f"Proposal {proposal_uuid} does not exist.", {"proposalUUID": [proposal_uuid]}
+        )
+    return paginate(db, select(Component), params, COMPONENT_SPEC)
+
+
+def find_component(db: Session, ref: str) -> Component | None:
+    uuid = parse_uuid(ref)
+    if uuid:
+        return db.scalars(select(Component).where(Component.uuid == uuid)).first()
+    if ref.isdigit():
+        return db.get(Component, int(ref))
+    return None
+
+
+def visible_component(
+    db: Session, ref: str, core: CoreClient, auth: dict
+) -> tuple[Component, dict]:
+    """The component and its core proposal; 404 when either is missing or invisible."""
+    component = find_component(db, ref)
+    proposal = visible_proposal(core, auth, component.proposalUUID) if component else None
+    if proposal is None:
+        raise NotFound(f"Component {ref} does not exist.", {"ref": [ref]})
+    return component, proposal
+
+
+def _component_type_id(db: Session, data: dict) -> int | None:
+    """The componentTypeId of a body (given by id or by name); 422 when unknown."""
+    if data.get("componentType") is not None:
+        return db.scalars(
+            select(ComponentType.componentTypeId).where(ComponentType.name == data["componentType"])
+        ).one()
+    type_id = data.get("componentTypeId")
+    if type_id is not None and db.get(ComponentType, type_id) is None:
+        raise ValidationFailed(
+            "Unknown component type.", {"componentTypeId": [f"No component type {type_id}."]}
+        )
+    return type_id
+
+
+def _refuse_duplicate(db: Session, component: Component) -> None:
+    same = db.scalars(
+        select(Component.componentId).where(
+            Component.name == component.name,
+            Component.componentTypeId == component.componentTypeId,
+            Component.proposalUUID == component.proposalUUID,
+            Component.componentId != (component.componentId or 0),
+        )
+    ).first()
+    if same is not None:
+        raise Conflict(
+            "The proposal already has a component of this name and type.",
+            {"name": [f"Already used by component {same}."]},
+        )
+
+
+def create_component(*, db: Session, body: dict, core: CoreClient, auth: dict) -> Component:
+    proposal_uuid = str(body["proposalUUID"])
+    if visible_proposal(core, auth, proposal_uuid) is None:
+        raise ValidationFailed(
+            "The proposal does not exist or is not visible to the caller.",
+            {"proposalUUID": [f"No visible proposal {proposal_uuid}."]},
+        )
+    component = Component(
+        name=body["name"],
+        componentTypeId=_component_type_id(db, body),
+        proposalUUID=proposal_uuid,
+        composition=body.get("composition"),
+    )
+    _refuse_duplicate(db, component)
+    db.add(component)
+    db.flush()
+    db.refresh(component)
+    return component
+
+
+def update_component(*, db: Session, component: Component, body: dict) -> Component:
+    if "componentType" in body or "componentTypeId" in body:
+        component.componentTypeId = _component_type_id(db, body)
+    for key in ("name", "composition"):
+        if key in body:
+            setattr(component, key, body[key])
+    _refuse_duplicate(db, component)
+    db.flush()
+    db.refresh(component)
+    return component
+
+
+def list_compositions(
+    *,
+    db: Session,
+    model,
+    field: str,
+    params: ListParams,
+    spec: ListSpec,
+    lookup: Callable[[str], dict | None],
+) -> Page:
+    """The compositions of one core sample or crystal: one core call (that row)."""
+    uuid = required_filter(params, field)
+    if lookup(uuid) is None:
+        raise NotFound(f"{field} {uuid} does not exist.", {field: [uuid]})
+    return paginate(db, select(model), params, spec)
+
+
+def create_composition(
+    *,
+    db: Session,
+    model,
+    field: str,
+    body: dict,
+    core: CoreClient,
+    auth: dict,
+    lookup: Callable[[str], dict | None],
+):
+    """A sample or crystal composition. The component must be visible, the core sample or
+    crystal visible to the caller and of the component's proposal (else 422 naming it)."""
+    if body.get("componentUUID") is not None:
+        ref, key = str(body.pop("componentUUID")), "componentUUID"
+    else:
+        ref, key = str(body.pop("componentId")), "componentId"
+    component = find_component(db, ref)
+    proposal = visible_proposal(core, auth, component.proposalUUID) if component else None
+    if proposal is None:
+        raise ValidationFailed("No such component.", {key: [f"No visible component {ref}."]})
+    uuid = str(body[field])
+    record = lookup(uuid)
+    kind = "sample" if field == "blSampleUUID" else "crystal"
+    if record is None:
+        raise ValidationFailed(
+            f"No such {kind}.", {field: [f"No such {kind} visible to the caller."]}
+        )
+    if _proposal_of(record) != proposal.get("proposalId"):
+        raise ValidationFailed(
+            f"The {kind} belongs to another proposal than the component.",
+            {field: [f"The {kind} is not in the component's proposal."]},
+        )
+    unit = body.pop("concentrationType", None)
+    row = model(
+        componentId=component.componentId,
+        concentrationTypeId=_symbol_ids(db).get(unit) if unit else None,
+        **{**body, field: uuid},
+    )
+    db.add(row)
+    db.flush()
+    db.refresh(row)
+    return row
