@@ -802,6 +802,26 @@ MATRIX = {
         None,
         expect(404, 200, 200, 200, 404, 403, 200),
     ),
+    # user-office synchronisation: a machine client with core:sync:write only (the
+    # document is empty: valid and harmless); staff read the records
+    "push user-office document": (
+        "post",
+        lambda w: "/user-office/sync",
+        lambda w: {"version": 1},
+        expect(403, 403, 403, 403, 403, 403, 403),
+    ),
+    "list user-office sync runs": (
+        "get",
+        lambda w: "/user-office/sync-runs",
+        None,
+        expect(403, 403, 200, 200, 200, 403, 403),
+    ),
+    "get a user-office sync run": (
+        "get",
+        lambda w: "/user-office/sync-runs/1",
+        None,
+        expect(403, 403, 404, 404, 404, 403, 403),
+    ),
     # open to everyone
     "health": ("get", lambda w: "/health", None, expect(*[200] * 7, anonymous=200)),
     "ready": ("get", lambda w: "/ready", None, expect(*[200] * 7, anonymous=200)),

@@ -20,6 +20,8 @@ CORE_TABLES = {
     "ShipmentDocument": "idempotency record of one-shot shipment documents",
     # ISPyB has no anisotropy statistics (docs/data-collections.md).
     "AutoProcScalingAnisotropy": "anisotropy of a scaled result",
+    # ISPyB has no record of user-office synchronisations (docs/user-office-sync.md).
+    "UserOfficeSyncRun": "record of each user-office synchronisation",
 }
 
 ISPYB_TABLES = sorted(name for name in Base.metadata.tables if name not in CORE_TABLES)

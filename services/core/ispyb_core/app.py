@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .sessions.api import ns as sessions
     from .shipment_documents.api import ns as shipment_documents
     from .shipments.api import ns as shipments
+    from .user_office.api import ns as user_office
 
     app: Flask = create_service_app(
         service="core",
@@ -64,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             data_collection_groups,
             data_collections,
             processing,
+            user_office,
         ],
         database=database,
     )

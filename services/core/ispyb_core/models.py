@@ -27,6 +27,7 @@ from .samples.models import BLSample
 from .sessions.models import BLSession, SessionHasPerson
 from .shipment_documents.models import ShipmentDocument
 from .shipments.models import Shipping, ShippingHasSession, ShippingStatusHistory
+from .user_office.models import UserOfficeSyncRun
 
 __all__ = [
     "AutoProc",
@@ -62,4 +63,5 @@ __all__ = [
     "Shipping",
     "ShippingHasSession",
     "ShippingStatusHistory",
+    "UserOfficeSyncRun",
 ]

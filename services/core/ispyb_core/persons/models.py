@@ -9,6 +9,7 @@ from ispyb_shared.uuids import UuidMixin
 
 from ..database import Base
 from ..laboratories.models import Laboratory
+from ..user_office.external_ids import EXTERNAL_ID_TYPE
 
 
 class Person(UuidMixin, Base):
@@ -48,5 +49,9 @@ class Person(UuidMixin, Base):
         String(45), doc="Login name, unique; the name the person signs in with."
     )
     faxNumber: Mapped[str | None] = mapped_column(String(45), doc="Fax number.")
+    externalId: Mapped[bytes | None] = mapped_column(
+        EXTERNAL_ID_TYPE,
+        doc="Identifier in the user office (16 bytes; set by the user-office sync).",
+    )
 
     Laboratory: Mapped[Laboratory | None] = relationship(Laboratory, lazy="raise")

@@ -5,13 +5,16 @@ from marshmallow_sqlalchemy import auto_field
 
 from ispyb_shared.schemas import ModelSchema
 
+from ..user_office.external_ids import external_id_field
 from .models import Person
 
-READ_ONLY = ("personId", "recordTimeStamp", "uuid")
+READ_ONLY = ("personId", "recordTimeStamp", "uuid", "externalId")
 
 
 class PersonRead(ModelSchema):
     """A person: user or staff member."""
+
+    externalId = external_id_field()
 
     class Meta(ModelSchema.Meta):
         model = Person

@@ -9,6 +9,7 @@ from ispyb_shared.uuids import UuidMixin
 
 from ..database import Base
 from ..persons.models import Person
+from ..user_office.external_ids import EXTERNAL_ID_TYPE
 
 PROPOSAL_STATES = ("Open", "Closed", "Cancelled")
 PROPOSAL_ROLES = (
@@ -72,6 +73,10 @@ class Proposal(UuidMixin, Base):
     )
     endDate: Mapped[datetime.datetime | None] = mapped_column(
         DateTime, doc="End of the allocation period (facility local time)."
+    )
+    externalId: Mapped[bytes | None] = mapped_column(
+        EXTERNAL_ID_TYPE,
+        doc="Identifier in the user office (16 bytes; set by the user-office sync).",
     )
 
     Person: Mapped[Person] = relationship(Person, lazy="raise")

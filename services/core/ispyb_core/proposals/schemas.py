@@ -6,13 +6,16 @@ from marshmallow_sqlalchemy import auto_field
 from ispyb_shared.schemas import ModelSchema
 
 from ..persons.schemas import PersonRead
+from ..user_office.external_ids import external_id_field
 from .models import Proposal, ProposalHasPerson
 
-READ_ONLY = ("proposalId", "bltimeStamp", "uuid")
+READ_ONLY = ("proposalId", "bltimeStamp", "uuid", "externalId")
 
 
 class ProposalRead(ModelSchema):
     """A proposal."""
+
+    externalId = external_id_field()
 
     name = fields.String(
         dump_only=True, metadata={"description": "Code + number, e.g. mx1234 (derived)."}

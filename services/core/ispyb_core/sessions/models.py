@@ -20,6 +20,7 @@ from ispyb_shared.uuids import UuidMixin
 from ..database import Base
 from ..persons.models import Person
 from ..proposals.models import Proposal
+from ..user_office.external_ids import EXTERNAL_ID_TYPE
 
 SESSION_ROLES = (
     "Local Contact",
@@ -126,6 +127,10 @@ class BLSession(UuidMixin, Base):
     )
     icatId: Mapped[int | None] = mapped_column(
         Integer, doc="The session's id in ICAT (data catalogue), when catalogued."
+    )
+    externalId: Mapped[bytes | None] = mapped_column(
+        EXTERNAL_ID_TYPE,
+        doc="Identifier in the user office (16 bytes; set by the user-office sync).",
     )
 
     Proposal: Mapped[Proposal] = relationship(Proposal, lazy="raise")

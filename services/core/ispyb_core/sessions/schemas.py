@@ -5,13 +5,16 @@ from marshmallow import fields
 from ispyb_shared.schemas import ModelSchema
 
 from ..persons.schemas import PersonRead
+from ..user_office.external_ids import external_id_field
 from .models import BLSession, SessionHasPerson
 
-READ_ONLY = ("sessionId", "bltimeStamp", "lastUpdate", "uuid")
+READ_ONLY = ("sessionId", "bltimeStamp", "lastUpdate", "uuid", "externalId")
 
 
 class SessionRead(ModelSchema):
     """A session (visit) on a beamline."""
+
+    externalId = external_id_field()
 
     visit = fields.String(
         dump_only=True,

@@ -1,0 +1,129 @@
+"""The user-office sync format (docs/user-office-sync.md; JSON Schema generated from these
+schemas: ``document_json_schema()``, published as docs/user-office-sync.schema.json)."""
+
+from __future__ import annotations
+
+import uuid
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from ispyb_shared.schemas import NaiveDateTime
+
+from ..proposals.models import PROPOSAL_ROLES, PROPOSAL_STATES
+from ..sessions.models import SESSION_ROLES
+
+FORMAT_VERSION = 1
+
+
+def _external_id(value: str) -> None:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        raise ValidationError("Not an external id (a UUID or 32 hex digits).") from None
+
+
+def ExternalId(**kwargs) -> fields.String:
+    kwargs.setdefault(
+        "metadata", {"description": "Identifier in the user office: a UUID / 32 hex digits."}
+    )
+    return fields.String(validate=_external_id, **kwargs)
+
+
+class _Strict(Schema):
+    class Meta:
+        ordered = True
+        unknown = RAISE
+
+
+class LaboratoryFeed(_Strict):
+    """A person's laboratory; matched by name (created when missing)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=45))
+    address = fields.String(validate=validate.Length(max=255), allow_none=True)
+    city = fields.String(validate=validate.Length(max=45), allow_none=True)
+    country = fields.String(validate=validate.Length(max=45), allow_none=True)
+
+
+class PersonFeed(_Strict):
+    """A person of the user office."""
+
+    externalId = ExternalId(required=True)
+    login = fields.String(
+        required=True, validate=[validate.Length(min=1, max=45), validate.Regexp(r"^\S+$")]
+    )
+    givenName = fields.String(validate=validate.Length(max=45), allow_none=True)
+    familyName = fields.String(validate=validate.Length(max=100), allow_none=True)
+    title = fields.String(validate=validate.Length(max=45), allow_none=True)
+    emailAddress = fields.String(validate=validate.Length(max=60), allow_none=True)
+    phoneNumber = fields.String(validate=validate.Length(max=45), allow_none=True)
+    laboratory = fields.Nested(LaboratoryFeed, allow_none=True)
+
+
+class ProposalMemberFeed(_Strict):
+    person = ExternalId(required=True, metadata={"description": "externalId of a person."})
+    role = fields.String(required=True, validate=validate.OneOf(PROPOSAL_ROLES))
+
+
+class ProposalFeed(_Strict):
+    """A proposal with its members (exactly one Principal Investigator: the owner)."""
+
+    externalId = ExternalId(required=True)
+    proposalCode = fields.String(required=True, validate=validate.Length(min=1, max=45))
+    proposalNumber = fields.String(required=True, validate=validate.Length(min=1, max=45))
+    title = fields.String(validate=validate.Length(max=200), allow_none=True)
+    proposalType = fields.String(validate=validate.Length(max=2), allow_none=True)
+    state = fields.String(required=True, validate=validate.OneOf(PROPOSAL_STATES))
+    members = fields.List(fields.Nested(ProposalMemberFeed), load_default=list)
+
+
+class ParticipantFeed(_Strict):
+    person = ExternalId(required=True, metadata={"description": "externalId of a person."})
+    role = fields.String(required=True, validate=validate.OneOf(SESSION_ROLES))
+    remote = fields.Boolean(load_default=False)
+
+
+class SessionFeed(_Strict):
+    """A scheduled session; visit_number omitted: the next free one of its proposal."""
+
+    externalId = ExternalId(required=True)
+    proposal = ExternalId(required=True, metadata={"description": "externalId of a proposal."})
+    beamLineName = fields.String(required=True, validate=validate.Length(min=1, max=45))
+    startDate = NaiveDateTime(required=True)
+    endDate = NaiveDateTime(required=True)
+    visit_number = fields.Integer(validate=validate.Range(min=1), allow_none=True)
+    participants = fields.List(fields.Nested(ParticipantFeed), load_default=list)
+
+
+class LabContactFeed(_Strict):
+    """A proposal's lab contact (shipping address card); matched by proposal + cardName."""
+
+    proposal = ExternalId(required=True)
+    person = ExternalId(required=True)
+    cardName = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class SyncDocument(_Strict):
+    """The whole user-office document; refused whole when any part is invalid."""
+
+    version = fields.Integer(required=True, validate=validate.Equal(FORMAT_VERSION))
+    persons = fields.List(fields.Nested(PersonFeed), load_default=list)
+    proposals = fields.List(fields.Nested(ProposalFeed), load_default=list)
+    sessions = fields.List(fields.Nested(SessionFeed), load_default=list)
+    labContacts = fields.List(fields.Nested(LabContactFeed), load_default=list)
+
+
+class SyncRunRead(Schema):
+    userOfficeSyncRunId = fields.Integer()
+    startedAt = fields.DateTime()
+    finishedAt = fields.DateTime(allow_none=True)
+    source = fields.String()
+    status = fields.String()
+    counts = fields.Raw(metadata={"description": "entity -> created/updated/unchanged/..."})
+    conflicts = fields.List(fields.Raw())
+    errors = fields.List(fields.Raw())
+
+
+def document_json_schema() -> dict:
+    from ispyb_shared.schemas import json_schema
+
+    return json_schema(SyncDocument)
