@@ -105,22 +105,56 @@ class LabContactFeed(_Strict):
 class SyncDocument(_Strict):
     """The whole user-office document; refused whole when any part is invalid."""
 
-    version = fields.Integer(required=True, validate=validate.Equal(FORMAT_VERSION))
-    persons = fields.List(fields.Nested(PersonFeed), load_default=list)
-    proposals = fields.List(fields.Nested(ProposalFeed), load_default=list)
-    sessions = fields.List(fields.Nested(SessionFeed), load_default=list)
-    labContacts = fields.List(fields.Nested(LabContactFeed), load_default=list)
+    version = fields.Integer(
+        required=True,
+        validate=validate.Equal(FORMAT_VERSION),
+        metadata={"description": f"Version of the format; must be {FORMAT_VERSION}."},
+    )
+    persons = fields.List(
+        fields.Nested(PersonFeed),
+        load_default=list,
+        metadata={"description": "People of the user office (members and participants)."},
+    )
+    proposals = fields.List(
+        fields.Nested(ProposalFeed),
+        load_default=list,
+        metadata={"description": "Proposals with their members and roles."},
+    )
+    sessions = fields.List(
+        fields.Nested(SessionFeed),
+        load_default=list,
+        metadata={"description": "Scheduled sessions with their participants."},
+    )
+    labContacts = fields.List(
+        fields.Nested(LabContactFeed),
+        load_default=list,
+        metadata={"description": "Shipping contact cards of proposals."},
+    )
 
 
 class SyncRunRead(Schema):
-    userOfficeSyncRunId = fields.Integer()
-    startedAt = fields.DateTime()
-    finishedAt = fields.DateTime(allow_none=True)
-    source = fields.String()
-    status = fields.String()
-    counts = fields.Raw(metadata={"description": "entity -> created/updated/unchanged/..."})
-    conflicts = fields.List(fields.Raw())
-    errors = fields.List(fields.Raw())
+    """One synchronisation: when, from where, what it did."""
+
+    userOfficeSyncRunId = fields.Integer(metadata={"description": "Database id of the run."})
+    startedAt = fields.DateTime(metadata={"description": "When the sync started."})
+    finishedAt = fields.DateTime(
+        allow_none=True, metadata={"description": "When it ended; null while running."}
+    )
+    source = fields.String(
+        metadata={"description": "Where the document came from: file path, URL, push."}
+    )
+    status = fields.String(
+        metadata={"description": "Outcome: applied, refused (invalid document) or failed."}
+    )
+    counts = fields.Raw(
+        metadata={"description": "Per entity: created, updated, unchanged, deactivated."}
+    )
+    conflicts = fields.List(
+        fields.Raw(), metadata={"description": "Conflicts reported instead of overwritten."}
+    )
+    errors = fields.List(
+        fields.Raw(), metadata={"description": "Errors (JSON paths of an invalid document)."}
+    )
 
 
 def document_json_schema() -> dict:
