@@ -1,19 +1,16 @@
 """Every kind of bad input gets a 4xx in the envelope naming the field; nothing is written."""
 
 import pytest
-from sqlalchemy import func, select
 
 from ispyb_core.models import Base
+from tests.support.checks import assert_refused
+from tests.support.checks import row_counts as table_row_counts
 
 CORE = "/ispyb/api/v1/core"
 
 
 def row_counts(core_db):
-    with core_db.engine.connect() as connection:
-        return {
-            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in Base.metadata.sorted_tables
-        }
+    return table_row_counts(core_db, Base.metadata)
 
 
 @pytest.fixture
@@ -262,15 +259,6 @@ def targets(factory):
 
 def send(client, method, url, **kwargs):
     return getattr(client, method)(url, **kwargs)
-
-
-def assert_refused(response, status, code, field=None):
-    assert response.status_code == status, response.json
-    body = response.json
-    assert set(body) == {"code", "message", "details", "requestId"}
-    assert body["code"] == code
-    if field is not None:
-        assert field in body["details"], body
 
 
 def test_valid_bodies_are_accepted(client, targets):

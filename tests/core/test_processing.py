@@ -5,10 +5,9 @@ import copy
 
 import gemmi
 import pytest
-from sqlalchemy import func, select
 
-from ispyb_core.models import Base
 from ispyb_shared.testing import count_queries
+from tests.core.test_bad_input import row_counts
 
 CORE = "/ispyb/api/v1/core"
 PIPELINE = ("core:processing:write", "core:read")
@@ -140,14 +139,6 @@ def register(pipeline, refs, programs="xia2 dials", result=None):
     response = pipeline.post(f"{CORE}/processing-programs", json=body)
     assert response.status_code == 201, response.json
     return response.json
-
-
-def row_counts(core_db):
-    with core_db.engine.connect() as connection:
-        return {
-            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in Base.metadata.sorted_tables
-        }
 
 
 def test_pipeline_writes_a_complete_result_in_one_request(client, pipeline, sweeps):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+
+from tests.support.checks import row_counts as table_row_counts
 
 EM = "/ispyb/api/v1/em"
 
@@ -121,11 +123,7 @@ class EMWorld:
 def row_counts(database) -> dict[str, int]:
     from ispyb_em.models import Base
 
-    with database.engine.connect() as connection:
-        return {
-            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in Base.metadata.sorted_tables
-        }
+    return table_row_counts(database, Base.metadata)
 
 
 class EMFactory:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.em.support import EM, row_counts
+from tests.support.checks import assert_refused
 
 
 @pytest.fixture
@@ -68,15 +69,6 @@ def targets(world):
 
 def send(world, method, url, **kwargs):
     return getattr(world.client, method)(EM + url, headers=world.pipeline, **kwargs)
-
-
-def assert_refused(response, status, code, field=None):
-    assert response.status_code == status, response.json
-    body = response.json
-    assert set(body) == {"code", "message", "details", "requestId"}
-    assert body["code"] == code
-    if field is not None:
-        assert field in body["details"], body
 
 
 def test_valid_bodies_are_accepted(world, targets):
