@@ -7,11 +7,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install install-test-deps run test lint format clean bench
 
-$(STAMP): shared/pyproject.toml $(wildcard services/*/pyproject.toml) requirements-dev.txt
+# ESRF's schema flavour (requirements-flavours.txt), for the legacy-database tests, installs
+# into the `ispyb` namespace Diamond's package owns: it gets a folder of its own.
+$(STAMP): shared/pyproject.toml $(wildcard services/*/pyproject.toml) requirements-dev.txt \
+		requirements-flavours.txt
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || bash tools/install-system-deps.sh venv
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(addprefix -e ,$(PACKAGES)) -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --upgrade --target $(VENV)/flavours/esrf \
+		$$(grep -v '^#' requirements-flavours.txt)
 	@touch $@
 
 install: $(STAMP)
