@@ -39,7 +39,18 @@ def service_cli(
     parser = argparse.ArgumentParser(prog=f"ispyb-{service}", description=f"ISPyB {service}")
     subcommands = parser.add_subparsers(dest="command", required=True)
     subcommands.add_parser("check-config", help="validate the configuration and print it")
-    subcommands.add_parser("migrate", help="bring the database schema up to date")
+    migrate = subcommands.add_parser("migrate", help="bring the database schema up to date")
+    review = migrate.add_mutually_exclusive_group()
+    review.add_argument(
+        "--check",
+        action="store_true",
+        help="list what would be added, changing nothing (exit status 1 when anything would)",
+    )
+    review.add_argument(
+        "--sql",
+        action="store_true",
+        help="print the DDL migrate would run (MariaDB/MySQL), for a DBA to review and apply",
+    )
     if seed_demo is not None:
         subcommands.add_parser("seed-demo", help="add the demo data once (re-runs add nothing)")
     for name, command in extra.items():
@@ -54,13 +65,7 @@ def service_cli(
         print(redacted(config))
         return 0
     if args.command == "migrate":
-        upgrade(
-            package=package,
-            database_url=config["database"]["url"],
-            version_table=f"{service}_alembic_version",
-        )
-        print(f"ispyb-{service}: database schema is up to date")
-        return 0
+        return _migrate(service, package, config["database"]["url"], args)
     if args.command == "seed-demo" and seed_demo is not None:
         database = Database(config["database"])
         try:
@@ -74,6 +79,37 @@ def service_cli(
             return extra[args.command].run(args, database)
         finally:
             database.dispose()
+    return 1
+
+
+def _migrate(service: str, package: str, url: str, args: argparse.Namespace) -> int:
+    name = f"ispyb-{service}"
+    mode = "check" if args.check else "sql" if args.sql else "apply"
+    if mode == "sql" and make_url(url).get_backend_name() == "sqlite":
+        print(f"{name}: --sql is for MariaDB/MySQL databases; run migrate", file=sys.stderr)
+        return 2
+    report = upgrade(
+        package=package, database_url=url, version_table=f"{service}_alembic_version", mode=mode
+    )
+    shown = make_url(url).render_as_string(hide_password=True)
+    if mode == "sql":
+        sys.stdout.write(report.sql)
+        return 0
+    if mode == "apply":
+        print(f"{name}: database schema is up to date ({len(report.additions)} additions)")
+        return 0
+    if not report.pending:
+        print(f"{name}: {shown} is at revision {report.head}: nothing to add")
+        return 0
+    print(
+        f"{name}: {shown} is at revision {report.start or '(none)'}, migrations go to "
+        f"{report.head}; migrate would add (nothing was changed):"
+    )
+    for addition in report.additions:
+        print(f"  {addition}")
+    if not report.additions:
+        print("  (revisions without recorded additions; `migrate --sql` shows their DDL)")
+    print(f"{name}: {len(report.additions)} additions")
     return 1
 
 

@@ -55,8 +55,9 @@ def ref_condition(
     by_name: Callable[[str], ColumnElement[bool] | None] | None = None,
 ) -> ColumnElement[bool]:
     """WHERE clause finding a row by integer id, by UUID, or by a resource's own name."""
-    if ref.isdigit():
-        return id_column == int(ref)
+    if ref.isascii() and ref.isdigit():
+        # Beyond the widest ISPyB key no row can match (and the driver would overflow).
+        return id_column == int(ref) if int(ref) < 2**63 else false()
     canonical = parse_uuid(ref)
     if canonical:
         return uuid_column == canonical

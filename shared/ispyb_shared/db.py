@@ -32,6 +32,8 @@ class Database:
                 Path(url.database).parent.mkdir(parents=True, exist_ok=True)
             options["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
+            if url.get_driver_name() == "pymysql":
+                options["connect_args"] = {"conv": legacy_safe_conversions()}
             # pre-ping + recycle: a restarted or idle-timed-out MariaDB costs one retry on
             # checkout, never a failed request or a service restart.
             options.update(
@@ -59,6 +61,31 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def legacy_safe_conversions() -> dict:
+    """pymysql's conversions, with dates it cannot parse read as None.
+
+    Real ISPyB databases hold zero dates ('0000-00-00 00:00:00', written by programs that
+    run without strict mode) in any datetime column; pymysql returns them as strings,
+    which would reach the API as a 500. As a date they mean "no date": they are served as
+    null (MySQLdb does the same by default).
+    """
+    from pymysql import converters
+    from pymysql.constants import FIELD_TYPE
+
+    conversions = dict(converters.conversions)
+    for field_type in (FIELD_TYPE.DATETIME, FIELD_TYPE.TIMESTAMP, FIELD_TYPE.DATE):
+        conversions[field_type] = _none_when_unparsed(conversions[field_type])
+    return conversions
+
+
+def _none_when_unparsed(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def converted(value):
+        result = convert(value)
+        return None if isinstance(result, str | bytes) else result
+
+    return converted
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

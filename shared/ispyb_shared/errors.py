@@ -8,6 +8,7 @@ offending fields (``{"field": ["message", ...]}``) or is ``null``.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import Flask, jsonify
@@ -113,6 +114,31 @@ def _integrity_message(exc: IntegrityError) -> tuple[int, str, str]:
     return 409, "CONFLICT", "The change conflicts with existing data."
 
 
+# MariaDB/MySQL errors about one value (pymysql reports some as OperationalError): the
+# value does not fit what a site's column holds (shorter strings, narrower character set,
+# fewer enum values than core's model declares).
+_VALUE_ERRORS = {
+    1048: "A value is required by this database's column.",
+    1264: "Out of the range this database's column holds.",
+    1265: "Not a value this database's column accepts.",
+    1292: "Not a date or time this database's column accepts.",
+    1366: "Holds characters this database's column cannot store (its character set).",
+    1406: "Longer than this database's column holds.",
+}
+_COLUMN_IN_MESSAGE = re.compile(
+    r"column [`'\"]?(?:[^`'\"\s.]+[`'\"]?\.[`'\"]?)*([^`'\".\s]+)", re.IGNORECASE
+)
+
+
+def value_error_details(exc: Exception) -> dict[str, list[str]] | None:
+    """The field and problem of a database error about one value, else None."""
+    args = getattr(getattr(exc, "orig", None), "args", ())
+    if len(args) < 2 or args[0] not in _VALUE_ERRORS:
+        return None
+    match = _COLUMN_IN_MESSAGE.search(str(args[1]))
+    return {match.group(1) if match else "_body": [_VALUE_ERRORS[args[0]]]}
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map every exception to the envelope. flask-restx defers to these (see app.py)."""
 
@@ -129,15 +155,23 @@ def register_error_handlers(app: Flask) -> None:
     def _integrity_error(exc: IntegrityError):
         status, code, message = _integrity_message(exc)
         log.warning("integrity error: %s", exc.orig)
-        return error_response(status, code, message)
+        return error_response(status, code, message, value_error_details(exc))
 
     @app.errorhandler(DataError)
     def _data_error(exc: DataError):
         log.warning("data error: %s", exc.orig)
-        return error_response(422, "VALIDATION_ERROR", "A value does not fit its column.")
+        return error_response(
+            422, "VALIDATION_ERROR", "A value does not fit its column.", value_error_details(exc)
+        )
 
     @app.errorhandler(OperationalError)
     def _operational_error(exc: OperationalError):
+        details = value_error_details(exc)
+        if details is not None:
+            log.warning("data error: %s", exc.orig)
+            return error_response(
+                422, "VALIDATION_ERROR", "A value does not fit its column.", details
+            )
         log.error("database unavailable: %s", exc.orig)
         return error_response(503, "SERVICE_UNAVAILABLE", "The database is unavailable.")
 

@@ -18,6 +18,8 @@ from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema, SQLAlchemyAutoSchemaOpts
 from sqlalchemy import types as sqltypes
 
+from .uuids import parse_uuid
+
 
 class NaiveDateTime(fields.NaiveDateTime):
     """ISPyB stores times without zone; a zone-qualified input is converted to UTC."""
@@ -35,9 +37,41 @@ class StrictInteger(fields.Integer):
         super().__init__(*args, **kwargs)
 
 
+class RowReference(fields.Field):
+    """A row named by its integer id (a JSON integer or a string of digits) or its UUID.
+
+    Loads as text: the id's digits, or the UUID in canonical form.
+    """
+
+    default_error_messages = {"invalid": "Must be an id (integer) or a UUID."}
+    MAX_ID = 2**32 - 1  # ISPyB keys are INT UNSIGNED at most
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            text = str(value)
+        elif isinstance(value, str):
+            text = value.strip()
+        else:
+            raise self.make_error("invalid")
+        if text.isascii() and text.isdigit():
+            if not 1 <= int(text) <= self.MAX_ID:
+                raise self.make_error("invalid")
+            return str(int(text))
+        canonical = parse_uuid(text)
+        if canonical is None:
+            raise self.make_error("invalid")
+        return canonical
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
+
+
 INT32_RANGE = validate.Range(min=-(2**31), max=2**31 - 1)
 # MariaDB FLOAT is single precision: larger magnitudes fail in the database, unnamed.
 FLOAT32_RANGE = validate.Range(min=-3.4e38, max=3.4e38)
+
+
+ZERO_DATE_NOTE = "Null when the database holds a zero date ('0000-00-00')."
 
 
 class ISPyBModelConverter(ModelConverter):
@@ -65,6 +99,19 @@ class ISPyBModelConverter(ModelConverter):
             ]
             kwargs["validate"] = [*derived, *extra]
         return super().property2field(prop, instance=instance, field_class=field_class, **kwargs)
+
+    def _get_field_kwargs_for_property(self, prop) -> dict[str, Any]:
+        kwargs = super()._get_field_kwargs_for_property(prop)
+        column = prop.columns[0] if hasattr(prop, "columns") else None
+        if column is not None and isinstance(column.type, sqltypes.DateTime | sqltypes.Date):
+            # Sites' databases hold zero dates written by other programs in any date
+            # column (see ispyb_shared.db.legacy_safe_conversions).
+            metadata = kwargs["metadata"]
+            note = ZERO_DATE_NOTE
+            description = metadata.get("description")
+            metadata["description"] = f"{description} {note}" if description else note
+            metadata["zero_date_as_null"] = True
+        return kwargs
 
     def _add_column_kwargs(self, kwargs: dict[str, Any], column) -> None:
         super()._add_column_kwargs(kwargs, column)
@@ -159,6 +206,9 @@ def _field_schema(field_obj: fields.Field) -> dict[str, Any]:
         schema = {"type": "string", "format": "email"}
     elif isinstance(field_obj, fields.String):
         schema = {"type": "string"}
+    elif isinstance(field_obj, RowReference):
+        # An integer or a UUID string: Swagger 2.0 cannot say "one of", so no type.
+        schema = {"x-ispyb-reference": "id or uuid"}
     else:
         schema = {}
     for validator in getattr(field_obj, "validators", ()):
@@ -177,7 +227,7 @@ def _field_schema(field_obj: fields.Field) -> dict[str, Any]:
     description = field_obj.metadata.get("description")
     if description:
         schema["description"] = description
-    if field_obj.allow_none:
+    if field_obj.allow_none or field_obj.metadata.get("zero_date_as_null"):
         schema["x-nullable"] = True
     if field_obj.dump_only:
         schema["readOnly"] = True

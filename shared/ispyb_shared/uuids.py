@@ -10,6 +10,7 @@ that know nothing about it still get one.
 from __future__ import annotations
 
 import uuid as _uuid
+from typing import ClassVar
 
 from sqlalchemy import String
 from sqlalchemy.ext.compiler import compiles
@@ -73,10 +74,13 @@ def uuid_sql_expression(dialect_name: str) -> str:
 class UuidMixin:
     """Adds the stable ``uuid`` column used for cross-service references."""
 
+    # Core's tables say CHAR(36), as a site's DBA reads in docs/ispyb-database.md.
+    uuid_column_type: ClassVar[type[String]] = String
+
     @declared_attr
     def uuid(cls) -> Mapped[str]:
         return mapped_column(
-            String(UUID_LENGTH),
+            cls.uuid_column_type(UUID_LENGTH),
             nullable=False,
             unique=True,
             default=new_uuid,

@@ -40,6 +40,9 @@ def test_core_tables_are_not_ispyb_tables():
 
 
 def _family(column_type) -> str:
+    if isinstance(column_type, sqltypes.TypeDecorator):
+        # What the database stores is the decorated type's (LenientEnum, ProcessingStatus).
+        column_type = column_type.impl
     if isinstance(column_type, sqltypes.Boolean):
         return "boolean"
     if isinstance(column_type, sqltypes.Enum):
@@ -67,7 +70,7 @@ def compatible(ours, reference) -> tuple[bool, str]:
         return ok, f"Boolean over {reference!r}"
     if mine == "enum":
         return (
-            theirs == "enum" and list(ours.enums) == list(reference.enums),
+            theirs == "enum" and list(getattr(ours, "impl", ours).enums) == list(reference.enums),
             f"{ours.enums} vs {getattr(reference, 'enums', reference)}",
         )
     if mine != theirs:

@@ -6,9 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, DateTime, Float, ForeignKeyConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ispyb_shared.uuids import UuidMixin
-
-from ..database import Base
+from ..database import Base, UuidMixin
 from ..dewars.models import Dewar
 from ..sessions.models import BLSession
 

@@ -5,9 +5,7 @@ import datetime
 from sqlalchemy import TIMESTAMP, Double, ForeignKeyConstraint, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ispyb_shared.uuids import UuidMixin
-
-from ..database import Base
+from ..database import Base, UuidMixin
 from ..proteins.models import Protein
 
 

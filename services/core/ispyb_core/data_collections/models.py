@@ -6,7 +6,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Double,
-    Enum,
     Float,
     ForeignKeyConstraint,
     Index,
@@ -16,9 +15,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ispyb_shared.uuids import UuidMixin
+from ispyb_shared.types import LenientEnum
 
-from ..database import Base
+from ..database import Base, UuidMixin
 from ..sessions.models import BLSession
 
 EXPERIMENT_TYPES = (
@@ -91,7 +90,7 @@ class DataCollectionGroup(UuidMixin, Base):
         Integer, doc="The sample (BLSample.blSampleId), when known."
     )
     experimentType: Mapped[str | None] = mapped_column(
-        Enum(*EXPERIMENT_TYPES, name="experiment_type"),
+        LenientEnum(*EXPERIMENT_TYPES, name="experiment_type"),
         doc="Kind of experiment: OSC (rotation), Helical, Mesh (grid scan), Screening, "
         "Characterization, SAD/MAD, SSX-Chip/SSX-Jet (serial), EM/single particle/tomo "
         "(cryo-EM)...",
@@ -258,7 +257,7 @@ class DataCollection(UuidMixin, Base):
         String(255), doc="Path of the fourth snapshot of the crystal."
     )
     rotationAxis: Mapped[str | None] = mapped_column(
-        Enum(*ROTATION_AXES, name="rotation_axis"),
+        LenientEnum(*ROTATION_AXES, name="rotation_axis"),
         doc="Goniometer axis rotated: Omega, Kappa or Phi.",
     )
     phiStart: Mapped[float | None] = mapped_column(Float, doc="Phi at the start, in degrees.")

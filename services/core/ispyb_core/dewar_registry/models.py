@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKeyConstraint, Index, Integer, String, func
+from sqlalchemy import DateTime, ForeignKeyConstraint, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ispyb_shared.uuids import UuidMixin
+from ispyb_shared.types import LenientEnum
 
-from ..database import Base
+from ..database import Base, UuidMixin
 
 REGISTERED_DEWAR_TYPES = ("Dewar", "Toolbox", "Thermal Shipper")
 
@@ -40,7 +40,7 @@ class DewarRegistry(UuidMixin, Base):
         doc="The facility's code for the dewar (e.g. DLS-MX-0042), unique.",
     )
     type: Mapped[str] = mapped_column(
-        Enum(*REGISTERED_DEWAR_TYPES, name="dewar_registry_type"),
+        LenientEnum(*REGISTERED_DEWAR_TYPES, name="dewar_registry_type"),
         server_default="Dewar",
         nullable=False,
         doc="Dewar, Toolbox or Thermal Shipper.",

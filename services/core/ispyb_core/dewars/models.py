@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     Boolean,
     DateTime,
-    Enum,
     Float,
     ForeignKeyConstraint,
     Index,
@@ -15,9 +14,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ispyb_shared.uuids import UuidMixin
+from ispyb_shared.types import LenientEnum
 
-from ..database import Base
+from ..database import Base, UuidMixin
 from ..shipments.models import Shipping
 
 if TYPE_CHECKING:
@@ -66,7 +65,7 @@ class Dewar(UuidMixin, Base):
         Integer, nullable=False, doc="The shipment the dewar travels in (Shipping.shippingId)."
     )
     type: Mapped[str] = mapped_column(
-        Enum(*DEWAR_TYPES, name="dewar_type"),
+        LenientEnum(*DEWAR_TYPES, name="dewar_type"),
         server_default="Dewar",
         nullable=False,
         doc="Dewar (dry shipper with samples), Toolbox or Parcel.",

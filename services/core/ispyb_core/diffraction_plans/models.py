@@ -6,7 +6,6 @@ from sqlalchemy import (
     TIMESTAMP,
     Boolean,
     Double,
-    Enum,
     Float,
     ForeignKeyConstraint,
     Index,
@@ -16,9 +15,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ispyb_shared.uuids import UuidMixin
+from ispyb_shared.types import LenientEnum
 
-from ..database import Base
+from ..database import Base, UuidMixin
 
 EXPERIMENT_KINDS = (
     "Default",
@@ -66,7 +65,7 @@ class DiffractionPlan(UuidMixin, Base):
     diffractionPlanId: Mapped[int] = mapped_column(Integer, primary_key=True, doc="Database id.")
     name: Mapped[str | None] = mapped_column(String(20), doc="Short name of the plan.")
     experimentKind: Mapped[str | None] = mapped_column(
-        Enum(*EXPERIMENT_KINDS, name="diffraction_plan_experiment_kind"),
+        LenientEnum(*EXPERIMENT_KINDS, name="diffraction_plan_experiment_kind"),
         doc="Kind of experiment (OSC: standard rotation, SAD/MAD: anomalous phasing, "
         "MXPress*: automated ESRF workflows, ...).",
     )
@@ -191,7 +190,7 @@ class DiffractionPlan(UuidMixin, Base):
         Double, doc="Monochromator bandwidth, as a fraction (dE/E)."
     )
     centringMethod: Mapped[str | None] = mapped_column(
-        Enum(*CENTRING_METHODS, name="diffraction_plan_centring_method"),
+        LenientEnum(*CENTRING_METHODS, name="diffraction_plan_centring_method"),
         doc="How to centre the sample: xray, loop, diffraction or optical.",
     )
     userPath: Mapped[str | None] = mapped_column(
@@ -206,7 +205,7 @@ class DiffractionPlan(UuidMixin, Base):
         Float, doc="Sample temperature during exposure, in kelvin."
     )
     collectionMode: Mapped[str | None] = mapped_column(
-        Enum(*COLLECTION_MODES, name="diffraction_plan_collection_mode"),
+        LenientEnum(*COLLECTION_MODES, name="diffraction_plan_collection_mode"),
         doc="Requested collection mode: auto (unattended) or manual.",
     )
     priority: Mapped[int | None] = mapped_column(

@@ -2,8 +2,9 @@
 
 Categories ``reflns`` (overall) and ``reflns_shell`` (one row per resolution shell) with
 the PDBx/mmCIF item names the PDB's deposition system reads. Units follow the
-dictionary: resolution in Å, completeness in percent, CC½ as a fraction (ISPyB stores
-percent), R-factors as fractions.
+dictionary: resolution in Å, completeness in percent, CC½ as a fraction (core serves
+percent, whatever convention the pipeline wrote: see conventions.py), R-factors as
+fractions. Numbers keep the precision they are stored with.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def _value(statistics, attribute: str) -> str:
         value = value / 100.0
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.6g}"
+    # ISPyB stores single precision (about 7 significant digits): print all of them and
+    # nothing beyond, so 129.88 stays 129.88 (not 129.9, nor 129.8800048828125).
+    return f"{value:.7g}"
 
 
 def mmcif_fragment(result: Result, *, data_name: str) -> str:

@@ -14,7 +14,6 @@ import datetime
 from sqlalchemy import (
     Boolean,
     DateTime,
-    Enum,
     Float,
     ForeignKeyConstraint,
     Index,
@@ -24,9 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ispyb_shared.uuids import UuidMixin
+from ispyb_shared.types import LenientEnum, ProcessingStatus
 
-from ..database import Base
+from ..database import Base, UuidMixin
 
 SHELLS = ("overall", "innerShell", "outerShell")
 ATTACHMENT_TYPES = ("Log", "Result", "Graph", "Debug", "Input")
@@ -47,7 +46,10 @@ class AutoProcProgram(UuidMixin, Base):
         String(255), doc="Programs used, comma-separated (e.g. 'xia2 dials', 'autoPROC')."
     )
     processingStatus: Mapped[bool | None] = mapped_column(
-        Boolean, doc="Outcome: true = success, false = failure, null = still running."
+        ProcessingStatus,
+        doc="Outcome: true = success, false = failure, null = still running or not known. "
+        "Stored as TINYINT 1/0 in Diamond's schema, as 'SUCCESS'/'FAILED'/'RUNNING' (or "
+        "'1'/'0') in ESRF's; served the same way from both.",
     )
     processingMessage: Mapped[str | None] = mapped_column(
         String(255), doc="Last message of the run (progress, warning or error)."
@@ -285,7 +287,7 @@ class AutoProcScalingStatistics(UuidMixin, Base):
         Integer, primary_key=True, doc="Database id of the statistics row."
     )
     scalingStatisticsType: Mapped[str] = mapped_column(
-        Enum(*SHELLS, name="scaling_statistics_type"),
+        LenientEnum(*SHELLS, name="scaling_statistics_type"),
         nullable=False,
         server_default="overall",
         doc="Shell: overall (all data), innerShell (lowest resolution), outerShell "
@@ -379,7 +381,7 @@ class AutoProcProgramAttachment(UuidMixin, Base):
         Integer, nullable=False, doc="The program run (AutoProcProgram)."
     )
     fileType: Mapped[str | None] = mapped_column(
-        Enum(*ATTACHMENT_TYPES, name="attachment_file_type"),
+        LenientEnum(*ATTACHMENT_TYPES, name="attachment_file_type"),
         doc="Log, Result (reflection file), Graph, Debug or Input.",
     )
     fileName: Mapped[str | None] = mapped_column(String(255), doc="File name.")

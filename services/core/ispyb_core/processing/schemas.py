@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from marshmallow_sqlalchemy import auto_field
 
-from ispyb_shared.schemas import EnvelopeSchema, ModelSchema
+from ispyb_shared.schemas import EnvelopeSchema, ModelSchema, RowReference
 
 from ..data_collections.schemas import DataCollectionRead
 from .models import (
@@ -22,9 +22,9 @@ NOT_NEGATIVE = validate.Range(min=0, error="Must not be negative.")
 ANGLE = validate.Range(
     min=0, max=180, min_inclusive=False, max_inclusive=False, error="Must be between 0 and 180."
 )
-DATA_COLLECTION_REF = fields.String(
+DATA_COLLECTION_REF = RowReference(
     required=True,
-    metadata={"description": "The sweep processed: DataCollection id or UUID."},
+    metadata={"description": "The sweep processed: DataCollection id (integer) or UUID."},
 )
 
 

@@ -18,12 +18,14 @@ from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, one_or_404, ref_condition, update_row
 from ispyb_shared.errors import ValidationFailed
 from ispyb_shared.listing import ListParams, Page, paginate
+from ispyb_shared.types import not_failed
 
 from ..access import PROCESSING_READ_SCOPES, require_processing_writer, session_condition
 from ..data_collections.models import DataCollection, DataCollectionGroup
 from ..data_collections.service import LIST_SPEC as DATA_COLLECTION_LIST_SPEC
 from ..data_collections.service import visible_data_collections
 from ..sessions.models import BLSession
+from .conventions import normalise_document, normalise_rows
 from .models import (
     AutoProc,
     AutoProcIntegration,
@@ -98,8 +100,9 @@ def _resolve(
 ) -> list[DataCollection]:
     """Sweeps by id or UUID in one query; missing or invisible ones are reported together
     at their JSON paths."""
-    ids = [int(ref) for ref in refs if str(ref).isdigit()]
-    uuids = [str(ref).lower() for ref in refs if not str(ref).isdigit()]
+    # refs are loaded by RowReference: ASCII digits (an id) or a canonical UUID.
+    ids = [int(ref) for ref in refs if ref.isdigit()]
+    uuids = [ref for ref in refs if not ref.isdigit()]
     rows = db_session.execute(
         visible_data_collections(caller).where(
             DataCollection.dataCollectionId.in_(ids) | DataCollection.uuid.in_(uuids)
@@ -112,11 +115,11 @@ def _resolve(
     missing = {
         path: [f"No data collection {ref}."]
         for ref, path in zip(refs, paths, strict=True)
-        if str(ref).lower() not in found
+        if ref not in found
     }
     if missing:
         raise ValidationFailed("A referenced data collection does not exist.", missing)
-    return [found[str(ref).lower()] for ref in refs]
+    return [found[ref] for ref in refs]
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -223,6 +226,7 @@ def _write_result(
     scaling = AutoProcScaling(autoProcId=auto_proc.autoProcId, recordTimeStamp=now)
     db_session.add(scaling)
     db_session.flush()
+    normalise_document(data["statistics"])
     rows: list[Any] = [
         AutoProcScalingHasInt(
             autoProcScalingId=scaling.autoProcScalingId,
@@ -303,13 +307,17 @@ def load_runs(db_session: Session, program_ids: list[int]) -> list[Run]:
             )
         ).scalars():
             results[link.autoProcScalingId].integrationIds.append(link.autoProcIntegrationId)
+        shells: dict[int, list[AutoProcScalingStatistics]] = defaultdict(list)
         for statistics in db_session.execute(
-            select(AutoProcScalingStatistics).where(
-                AutoProcScalingStatistics.autoProcScalingId.in_(scaling_ids)
-            )
+            select(AutoProcScalingStatistics)
+            .where(AutoProcScalingStatistics.autoProcScalingId.in_(scaling_ids))
+            .order_by(AutoProcScalingStatistics.autoProcScalingStatisticsId)
         ).scalars():
-            shell = statistics.scalingStatisticsType
-            results[statistics.autoProcScalingId].statistics[shell] = statistics
+            shells[statistics.autoProcScalingId].append(statistics)
+        for scaling_id, rows in shells.items():
+            normalise_rows(rows)
+            for statistics in rows:
+                results[scaling_id].statistics[statistics.scalingStatisticsType] = statistics
         for anisotropy in db_session.execute(
             select(AutoProcScalingAnisotropy).where(
                 AutoProcScalingAnisotropy.autoProcScalingId.in_(scaling_ids)
@@ -383,16 +391,21 @@ def best_results(db_session: Session, data_collection_ids: list[int]) -> dict[in
         )
         .where(
             AutoProcIntegration.dataCollectionId.in_(data_collection_ids),
-            AutoProcProgram.processingStatus.is_not(False),
-            AutoProcScalingStatistics.scalingStatisticsType.in_(("overall", "outerShell")),
+            not_failed(AutoProcProgram.processingStatus),
         )
+        .order_by(AutoProcScalingStatistics.autoProcScalingStatisticsId)
     )
     candidates: dict[int, dict[int, dict]] = defaultdict(dict)
+    shells: dict[int, dict[int, AutoProcScalingStatistics]] = defaultdict(dict)
     for collection_id, auto_proc, programs, statistics in rows:
         entry = candidates[collection_id].setdefault(
             auto_proc.autoProcId, {"autoProc": auto_proc, "programs": programs}
         )
         entry[statistics.scalingStatisticsType] = statistics
+        # A row joins once per sweep of the scaling: normalise each row once.
+        shells[statistics.autoProcScalingId][statistics.autoProcScalingStatisticsId] = statistics
+    for rows_of_scaling in shells.values():
+        normalise_rows(rows_of_scaling.values())
     summaries = {}
     for collection_id, entries in candidates.items():
         best = min(
@@ -489,8 +502,15 @@ def comparison(runs: list[Run], data_collections: list[DataCollection]) -> dict[
                         auto_proc.refinedCell_beta,
                         auto_proc.refinedCell_gamma,
                     ],
+                    # A site's scaling may link integrations of another program
+                    # (AutoProcScaling_has_Int is written by many pipelines): only the
+                    # sweeps of this run's integrations are named.
                     "dataCollections": sorted(
-                        {integration_to_dc[i] for i in result.integrationIds}
+                        {
+                            integration_to_dc[i]
+                            for i in result.integrationIds
+                            if i in integration_to_dc
+                        }
                     ),
                 }
             )

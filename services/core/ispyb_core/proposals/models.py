@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import TIMESTAMP, DateTime, Enum, ForeignKeyConstraint, Index, Integer, String, func
+from sqlalchemy import TIMESTAMP, DateTime, ForeignKeyConstraint, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ispyb_shared.uuids import UuidMixin
+from ispyb_shared.types import LenientEnum
 
-from ..database import Base
+from ..database import Base, UuidMixin
 from ..persons.models import Person
 from ..user_office.external_ids import EXTERNAL_ID_TYPE
 
@@ -64,7 +64,7 @@ class Proposal(UuidMixin, Base):
         String(2), doc="Proposal type: MX (crystallography), BX (SAXS), EM, ..."
     )
     state: Mapped[str | None] = mapped_column(
-        Enum(*PROPOSAL_STATES, name="proposal_state"),
+        LenientEnum(*PROPOSAL_STATES, name="proposal_state"),
         server_default="Open",
         doc="Open: data may be collected; Closed: finished; Cancelled: withdrawn.",
     )
@@ -111,7 +111,7 @@ class ProposalHasPerson(UuidMixin, Base):
         Integer, nullable=False, doc="The member (Person.personId)."
     )
     role: Mapped[str | None] = mapped_column(
-        Enum(*PROPOSAL_ROLES, name="proposal_role"), doc="The member's role in the proposal."
+        LenientEnum(*PROPOSAL_ROLES, name="proposal_role"), doc="The member's role in the proposal."
     )
 
     Person: Mapped[Person] = relationship(Person, lazy="raise")

@@ -6,7 +6,6 @@ from sqlalchemy import (
     TIMESTAMP,
     Boolean,
     Double,
-    Enum,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -16,9 +15,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ispyb_shared.uuids import UuidMixin
+from ispyb_shared.types import LenientEnum
 
-from ..database import Base
+from ..database import Base, UuidMixin
 
 SAFETY_LEVELS = ("GREEN", "YELLOW", "RED")
 
@@ -62,7 +61,7 @@ class Protein(UuidMixin, Base):
         Text, doc="What the protein is, in words and sentences (safety review reads it)."
     )
     safetyLevel: Mapped[str | None] = mapped_column(
-        Enum(*SAFETY_LEVELS, name="protein_safety_level"),
+        LenientEnum(*SAFETY_LEVELS, name="protein_safety_level"),
         doc="Safety review outcome: GREEN (no hazard), YELLOW (precautions), RED (not "
         "allowed without special arrangements).",
     )

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from sqlalchemy import Enum, ForeignKeyConstraint, Index, Integer, String
+from sqlalchemy import ForeignKeyConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ispyb_shared.uuids import UuidMixin
+from ispyb_shared.types import LenientEnum
 
-from ..database import Base
+from ..database import Base, UuidMixin
 from ..samples.models import BLSample
 
 MEMBER_TYPES = ("background", "container", "sample", "calibrant", "capillary")
@@ -77,7 +77,7 @@ class BLSampleGroupHasBLSample(UuidMixin, Base):
         Integer, doc="Position of the sample in the group, from 1; the next free one if omitted."
     )
     type: Mapped[str | None] = mapped_column(
-        Enum(*MEMBER_TYPES, name="sample_group_member_type"),
+        LenientEnum(*MEMBER_TYPES, name="sample_group_member_type"),
         doc="Role of the sample in the group: background, container, sample, calibrant or "
         "capillary.",
     )

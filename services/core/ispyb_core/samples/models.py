@@ -15,11 +15,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ispyb_shared.uuids import UuidMixin
-
 from ..containers.models import Container
 from ..crystals.models import Crystal
-from ..database import Base
+from ..database import Base, UuidMixin
 from ..diffraction_plans.models import DiffractionPlan
 
 

@@ -6,7 +6,6 @@ from sqlalchemy import (
     TIMESTAMP,
     Boolean,
     DateTime,
-    Enum,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -15,9 +14,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ispyb_shared.uuids import UuidMixin
+from ispyb_shared.types import LenientEnum
 
-from ..database import Base
+from ..database import Base, UuidMixin
 from ..persons.models import Person
 from ..proposals.models import Proposal
 from ..user_office.external_ids import EXTERNAL_ID_TYPE
@@ -117,7 +116,7 @@ class BLSession(UuidMixin, Base):
         doc="True when the session's data is archived and no longer on disk.",
     )
     riskRating: Mapped[str | None] = mapped_column(
-        Enum(*RISK_RATINGS, name="session_risk_rating"),
+        LenientEnum(*RISK_RATINGS, name="session_risk_rating"),
         doc="Experiment risk assessment from the user office.",
     )
     purgedProcessedData: Mapped[bool | None] = mapped_column(
@@ -169,7 +168,8 @@ class SessionHasPerson(UuidMixin, Base):
         Integer, primary_key=True, autoincrement=False, doc="The participant (Person.personId)."
     )
     role: Mapped[str | None] = mapped_column(
-        Enum(*SESSION_ROLES, name="session_role"), doc="The participant's role in the session."
+        LenientEnum(*SESSION_ROLES, name="session_role"),
+        doc="The participant's role in the session.",
     )
     remote: Mapped[bool | None] = mapped_column(
         Boolean, server_default="0", doc="True when the participant takes part remotely."

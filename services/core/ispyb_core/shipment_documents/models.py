@@ -5,9 +5,7 @@ import datetime
 from sqlalchemy import TIMESTAMP, ForeignKeyConstraint, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ispyb_shared.uuids import UuidMixin
-
-from ..database import Base
+from ..database import Base, UuidMixin
 
 DOCUMENT_HASH_LENGTH = 64
 

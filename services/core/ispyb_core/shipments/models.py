@@ -16,9 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ispyb_shared.uuids import UuidMixin
-
-from ..database import Base
+from ..database import Base, UuidMixin
 from ..sessions.models import BLSession
 
 if TYPE_CHECKING:

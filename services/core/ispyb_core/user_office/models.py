@@ -7,9 +7,7 @@ import datetime
 from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ispyb_shared.uuids import UuidMixin
-
-from ..database import Base
+from ..database import Base, UuidMixin
 
 
 class UserOfficeSyncRun(UuidMixin, Base):

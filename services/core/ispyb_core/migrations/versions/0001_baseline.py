@@ -11,8 +11,8 @@ Revises:
 import sqlalchemy as sa
 
 from ispyb_core.migration_helpers import (
-    add_uuid_column_if_missing,
-    create_table_if_missing,
+    ensure_table,
+    ensure_uuid,
     uuid_column,
     uuid_constraint,
 )
@@ -35,7 +35,7 @@ TABLES = [
 
 
 def upgrade() -> None:
-    create_table_if_missing(
+    ensure_table(
         "Laboratory",
         sa.Column("laboratoryId", sa.Integer(), primary_key=True),
         sa.Column("recordTimeStamp", sa.TIMESTAMP(), server_default=NOW, nullable=False),
@@ -52,7 +52,7 @@ def upgrade() -> None:
         uuid_column(),
         uuid_constraint("Laboratory"),
     )
-    create_table_if_missing(
+    ensure_table(
         "Person",
         sa.Column("personId", sa.Integer(), primary_key=True),
         sa.Column("recordTimeStamp", sa.TIMESTAMP(), server_default=NOW, nullable=False),
@@ -78,7 +78,7 @@ def upgrade() -> None:
             ("siteId", ["siteId"], False),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "Proposal",
         sa.Column("proposalId", sa.Integer(), primary_key=True),
         sa.Column("personId", sa.Integer(), server_default="0", nullable=False),
@@ -108,7 +108,7 @@ def upgrade() -> None:
             ("Proposal_FKIndexCodeNumber", ["proposalCode", "proposalNumber"], True),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "ProposalHasPerson",
         sa.Column("proposalHasPersonId", sa.Integer(), primary_key=True),
         sa.Column("proposalId", sa.Integer(), nullable=False),
@@ -137,7 +137,7 @@ def upgrade() -> None:
             ("fk_ProposalHasPerson_Proposal", ["proposalId"], False),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "BLSession",
         sa.Column("sessionId", sa.Integer(), primary_key=True),
         sa.Column("proposalId", sa.Integer(), server_default="0", nullable=False),
@@ -179,7 +179,7 @@ def upgrade() -> None:
             ("proposalId", ["proposalId", "visit_number"], True),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "Session_has_Person",
         sa.Column("sessionId", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("personId", sa.Integer(), primary_key=True, autoincrement=False),
@@ -219,7 +219,7 @@ def upgrade() -> None:
         uuid_constraint("Session_has_Person"),
         indexes=(("Session_has_Person_FKIndex2", ["personId"], False),),
     )
-    create_table_if_missing(
+    ensure_table(
         "LabContact",
         sa.Column("labContactId", sa.Integer(), primary_key=True),
         sa.Column("personId", sa.Integer(), nullable=False),
@@ -254,7 +254,7 @@ def upgrade() -> None:
         ),
     )
     for table in TABLES:
-        add_uuid_column_if_missing(table)
+        ensure_uuid(table)
 
 
 def downgrade() -> None:

@@ -13,8 +13,8 @@ Revises: 0001
 import sqlalchemy as sa
 
 from ispyb_core.migration_helpers import (
-    add_uuid_column_if_missing,
-    create_table_if_missing,
+    ensure_table,
+    ensure_uuid,
     uuid_column,
     uuid_constraint,
 )
@@ -68,7 +68,7 @@ EXPERIMENT_KINDS = (
 
 
 def upgrade() -> None:
-    create_table_if_missing(
+    ensure_table(
         "Protein",
         sa.Column("proteinId", sa.Integer(), primary_key=True),
         sa.Column("proposalId", sa.Integer(), server_default="0", nullable=False),
@@ -99,7 +99,7 @@ def upgrade() -> None:
             ("Protein_Index2", ["acronym"], False),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "DiffractionPlan",
         sa.Column("diffractionPlanId", sa.Integer(), primary_key=True),
         sa.Column("name", sa.String(20)),
@@ -173,7 +173,7 @@ def upgrade() -> None:
         uuid_constraint("DiffractionPlan"),
         indexes=(("DiffractionPlan_ibfk1", ["presetForProposalId"], False),),
     )
-    create_table_if_missing(
+    ensure_table(
         "Crystal",
         sa.Column("crystalId", sa.Integer(), primary_key=True),
         sa.Column("proteinId", sa.Integer(), server_default="0", nullable=False),
@@ -217,7 +217,7 @@ def upgrade() -> None:
             ("Crystal_FKIndex2", ["diffractionPlanId"], False),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "BLSampleGroup",
         sa.Column("blSampleGroupId", sa.Integer(), primary_key=True),
         sa.Column("name", sa.String(100)),
@@ -240,7 +240,7 @@ def upgrade() -> None:
             ("BLSampleGroup_fk_proposalId", ["proposalId"], False),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "Shipping",
         sa.Column("shippingId", sa.Integer(), primary_key=True),
         sa.Column("proposalId", sa.Integer(), server_default="0", nullable=False),
@@ -295,7 +295,7 @@ def upgrade() -> None:
             ("laboratoryId", ["laboratoryId"], False),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "ShippingHasSession",
         sa.Column("shippingId", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("sessionId", sa.Integer(), primary_key=True, autoincrement=False),
@@ -317,7 +317,7 @@ def upgrade() -> None:
         uuid_constraint("ShippingHasSession"),
         indexes=(("ShippingHasSession_FKIndex2", ["sessionId"], False),),
     )
-    create_table_if_missing(
+    ensure_table(
         "ShippingStatusHistory",
         sa.Column("shippingStatusHistoryId", sa.Integer(), primary_key=True),
         sa.Column("shippingId", sa.Integer(), nullable=False),
@@ -335,7 +335,7 @@ def upgrade() -> None:
         uuid_constraint("ShippingStatusHistory"),
         indexes=(("ShippingStatusHistory_FKIndex1", ["shippingId"], False),),
     )
-    create_table_if_missing(
+    ensure_table(
         "DewarRegistry",
         sa.Column("dewarRegistryId", sa.Integer(), primary_key=True),
         sa.Column("facilityCode", sa.String(20), nullable=False),
@@ -368,7 +368,7 @@ def upgrade() -> None:
             ("facilityCode", ["facilityCode"], True),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "DewarRegistry_has_Proposal",
         sa.Column("dewarRegistryHasProposalId", sa.Integer(), primary_key=True),
         sa.Column("dewarRegistryId", sa.Integer()),
@@ -403,7 +403,7 @@ def upgrade() -> None:
             ("dewarRegistryId", ["dewarRegistryId", "proposalId"], True),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "Dewar",
         sa.Column("dewarId", sa.Integer(), primary_key=True),
         sa.Column("shippingId", sa.Integer(), nullable=False),
@@ -461,7 +461,7 @@ def upgrade() -> None:
             ("barCode", ["barCode"], True),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "DewarTransportHistory",
         sa.Column("DewarTransportHistoryId", sa.Integer(), primary_key=True),
         sa.Column("dewarId", sa.Integer()),
@@ -479,7 +479,7 @@ def upgrade() -> None:
         uuid_constraint("DewarTransportHistory"),
         indexes=(("DewarTransportHistory_FKIndex1", ["dewarId"], False),),
     )
-    create_table_if_missing(
+    ensure_table(
         "Container",
         sa.Column("containerId", sa.Integer(), primary_key=True),
         sa.Column("dewarId", sa.Integer()),
@@ -530,7 +530,7 @@ def upgrade() -> None:
             ("Container_ibfk6", ["sessionId"], False),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "BLSample",
         sa.Column("blSampleId", sa.Integer(), primary_key=True),
         sa.Column("containerId", sa.Integer()),
@@ -585,7 +585,7 @@ def upgrade() -> None:
             ("crystalId", ["crystalId", "containerId"], False),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "BLSampleGroup_has_BLSample",
         sa.Column("blSampleGroupId", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("blSampleId", sa.Integer(), primary_key=True, autoincrement=False),
@@ -613,7 +613,7 @@ def upgrade() -> None:
         uuid_constraint("BLSampleGroup_has_BLSample"),
         indexes=(("BLSampleGroup_has_BLSample_ibfk2", ["blSampleId"], False),),
     )
-    create_table_if_missing(
+    ensure_table(
         "ShipmentDocument",
         sa.Column("shipmentDocumentId", sa.Integer(), primary_key=True),
         sa.Column("proposalId", sa.Integer(), nullable=False),
@@ -644,7 +644,7 @@ def upgrade() -> None:
     )
 
     for table in ISPYB_TABLES:
-        add_uuid_column_if_missing(table)
+        ensure_uuid(table)
 
 
 def downgrade() -> None:

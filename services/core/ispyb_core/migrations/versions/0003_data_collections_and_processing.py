@@ -12,8 +12,8 @@ Revises: 0002
 import sqlalchemy as sa
 
 from ispyb_core.migration_helpers import (
-    add_uuid_column_if_missing,
-    create_table_if_missing,
+    ensure_table,
+    ensure_uuid,
     uuid_column,
     uuid_constraint,
 )
@@ -80,7 +80,7 @@ def _cascade_fk(columns, target, name):
 
 
 def upgrade() -> None:
-    create_table_if_missing(
+    ensure_table(
         "DataCollectionGroup",
         sa.Column("dataCollectionGroupId", sa.Integer(), primary_key=True),
         sa.Column("sessionId", sa.Integer(), nullable=False),
@@ -133,7 +133,7 @@ def upgrade() -> None:
         "beamSizeAtSampleY",
         "averageTemperature",
     ]
-    create_table_if_missing(
+    ensure_table(
         "DataCollection",
         sa.Column("dataCollectionId", sa.Integer(), primary_key=True),
         sa.Column("dataCollectionGroupId", sa.Integer(), nullable=False),
@@ -186,7 +186,7 @@ def upgrade() -> None:
             ),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "AutoProcProgram",
         sa.Column("autoProcProgramId", sa.Integer(), primary_key=True),
         sa.Column("processingCommandLine", sa.String(255)),
@@ -212,7 +212,7 @@ def upgrade() -> None:
         "beamVectorY",
         "beamVectorZ",
     ]
-    create_table_if_missing(
+    ensure_table(
         "AutoProcIntegration",
         sa.Column("autoProcIntegrationId", sa.Integer(), primary_key=True),
         sa.Column("dataCollectionId", sa.Integer(), nullable=False),
@@ -237,7 +237,7 @@ def upgrade() -> None:
             ("AutoProcIntegration_FKIndex1", ["autoProcProgramId"], False),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "AutoProc",
         sa.Column("autoProcId", sa.Integer(), primary_key=True),
         sa.Column("autoProcProgramId", sa.Integer()),
@@ -249,7 +249,7 @@ def upgrade() -> None:
         uuid_constraint("AutoProc"),
         indexes=(("AutoProc_FKIndex1", ["autoProcProgramId"], False),),
     )
-    create_table_if_missing(
+    ensure_table(
         "AutoProcScaling",
         sa.Column("autoProcScalingId", sa.Integer(), primary_key=True),
         sa.Column("autoProcId", sa.Integer()),
@@ -259,7 +259,7 @@ def upgrade() -> None:
         uuid_constraint("AutoProcScaling"),
         indexes=(("AutoProcScalingFk1", ["autoProcId"], False),),
     )
-    create_table_if_missing(
+    ensure_table(
         "AutoProcScaling_has_Int",
         sa.Column("autoProcScaling_has_IntId", sa.Integer(), primary_key=True),
         sa.Column("autoProcIntegrationId", sa.Integer(), nullable=False),
@@ -304,7 +304,7 @@ def upgrade() -> None:
         "ccAnomalous",
         "resIOverSigI2",
     ]
-    create_table_if_missing(
+    ensure_table(
         "AutoProcScalingStatistics",
         sa.Column("autoProcScalingStatisticsId", sa.Integer(), primary_key=True),
         sa.Column(
@@ -336,7 +336,7 @@ def upgrade() -> None:
             ),
         ),
     )
-    create_table_if_missing(
+    ensure_table(
         "AutoProcProgramAttachment",
         sa.Column("autoProcProgramAttachmentId", sa.Integer(), primary_key=True),
         sa.Column("autoProcProgramId", sa.Integer(), nullable=False),
@@ -359,10 +359,10 @@ def upgrade() -> None:
         indexes=(("AutoProcProgramAttachmentIdx1", ["autoProcProgramId"], False),),
     )
     for table in TABLES:
-        add_uuid_column_if_missing(table)
+        ensure_uuid(table)
 
     # Ours: not in ISPyB.
-    create_table_if_missing(
+    ensure_table(
         "AutoProcScalingAnisotropy",
         sa.Column("autoProcScalingAnisotropyId", sa.Integer(), primary_key=True),
         sa.Column("autoProcScalingId", sa.Integer(), nullable=False),

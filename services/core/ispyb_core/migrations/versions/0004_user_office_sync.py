@@ -7,10 +7,9 @@ Revises: 0003
 """
 
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.dialects import mysql
 
-from ispyb_core.migration_helpers import uuid_column, uuid_constraint
+from ispyb_core.migration_helpers import ensure_column, ensure_table, uuid_column, uuid_constraint
 
 revision = "0004"
 down_revision = "0003"
@@ -21,26 +20,22 @@ EXTERNAL_ID = sa.LargeBinary(16).with_variant(mysql.BINARY(16), "mysql", "mariad
 
 
 def upgrade() -> None:
-    inspector = sa.inspect(op.get_bind())
     for table in ("Proposal", "Person", "BLSession"):
-        if "externalId" not in {column["name"] for column in inspector.get_columns(table)}:
-            op.add_column(table, sa.Column("externalId", EXTERNAL_ID, nullable=True))
-    if not inspector.has_table("UserOfficeSyncRun"):
-        op.create_table(
-            "UserOfficeSyncRun",
-            sa.Column("userOfficeSyncRunId", sa.Integer(), primary_key=True),
-            sa.Column("startedAt", sa.DateTime(), nullable=False),
-            sa.Column("finishedAt", sa.DateTime(), nullable=True),
-            sa.Column("source", sa.String(255), nullable=False),
-            sa.Column("status", sa.String(20), nullable=False),
-            sa.Column("counts", sa.Text(), nullable=True),
-            sa.Column("conflicts", sa.Text(), nullable=True),
-            sa.Column("errors", sa.Text(), nullable=True),
-            uuid_column(),
-            uuid_constraint("UserOfficeSyncRun"),
-            mysql_charset="utf8mb4",
-        )
-        op.create_index("UserOfficeSyncRun_startedAt", "UserOfficeSyncRun", ["startedAt"])
+        ensure_column(table, sa.Column("externalId", EXTERNAL_ID, nullable=True))
+    ensure_table(
+        "UserOfficeSyncRun",
+        sa.Column("userOfficeSyncRunId", sa.Integer(), primary_key=True),
+        sa.Column("startedAt", sa.DateTime(), nullable=False),
+        sa.Column("finishedAt", sa.DateTime(), nullable=True),
+        sa.Column("source", sa.String(255), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("counts", sa.Text(), nullable=True),
+        sa.Column("conflicts", sa.Text(), nullable=True),
+        sa.Column("errors", sa.Text(), nullable=True),
+        uuid_column(),
+        uuid_constraint("UserOfficeSyncRun"),
+        indexes=(("UserOfficeSyncRun_startedAt", ["startedAt"], False),),
+    )
 
 
 def downgrade() -> None:
