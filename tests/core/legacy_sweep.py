@@ -66,9 +66,11 @@ def correlation_factors(rows: dict[str, tuple[str, dict[str, Any]]]) -> dict[int
         ]
         candidates = overall or [abs(r["cchalf"]) for r in members if r["cchalf"] is not None]
         if not candidates:
-            candidates = [
-                abs(r["ccanomalous"]) for r in members if r.get("ccanomalous") is not None
+            anomalous = [
+                r["ccanomalous"] if r.get("ccanomalous") is not None else r.get("ccano")
+                for r in members
             ]
+            candidates = [abs(value) for value in anomalous if value is not None]
         factors[scaling_id] = 100.0 if candidates and max(candidates) <= 1 else 1.0
     return factors
 
@@ -86,6 +88,8 @@ def expected(table: str, column: str, value: Any, row: dict[str, Any], factors) 
         text = str(value).upper()
         return True if text in ("1", "SUCCESS") else False if text in ("0", "FAILED") else None
     if table == "AutoProcScalingStatistics" and column in ("cchalf", "ccanomalous"):
+        if column == "ccanomalous" and value is None:
+            value = row.get("ccano")  # ESRF's flavour keeps CCanom there
         if value is None:
             return None
         return value * factors.get(row["autoprocscalingid"], 1.0)

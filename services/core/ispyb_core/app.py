@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,4 +70,16 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
         ],
         database=database,
     )
+    _look_at_the_schema(app.extensions["ispyb_database"])
     return app
+
+
+def _look_at_the_schema(database: Database) -> None:
+    """What differs between ISPyB flavours and is looked up per database, looked up now
+    rather than on a user's request; if the database is not there yet, on first use."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .processing.conventions import detect_esrf_anomalous
+
+    with contextlib.suppress(SQLAlchemyError):
+        detect_esrf_anomalous(database.engine)

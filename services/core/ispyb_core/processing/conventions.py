@@ -19,7 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from sqlalchemy import Engine, column, inspect, select, table
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 CORRELATIONS = ("ccHalf", "ccAnomalous")
@@ -73,3 +76,41 @@ def normalise_document(statistics: MutableMapping[str, MutableMapping[str, Any]]
         for name in CORRELATIONS:
             if values.get(name) is not None:
                 values[name] = values[name] * factor
+
+
+# ESRF's flavour has no ccAnomalous: its pipelines write CCanom into ``ccAno`` (core's
+# migration adds ccAnomalous for what is written through core). Served as ccAnomalous.
+ESRF_ANOMALOUS_COLUMN = "ccAno"
+_has_esrf_column: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def detect_esrf_anomalous(engine: Engine) -> bool:
+    """Look once per engine (core's app factory does it at start-up) whether the database
+    has ESRF's ``ccAno``."""
+    if engine not in _has_esrf_column:
+        columns = inspect(engine).get_columns("AutoProcScalingStatistics")
+        _has_esrf_column[engine] = any(
+            column["name"] == ESRF_ANOMALOUS_COLUMN for column in columns
+        )
+    return _has_esrf_column[engine]
+
+
+def _esrf_anomalous_present(db_session: Session) -> bool:
+    return detect_esrf_anomalous(db_session.get_bind())
+
+
+def fill_esrf_anomalous(db_session: Session, rows: Iterable[Any]) -> None:
+    """Where the database is ESRF's flavour, ccAnomalous of rows that have none comes from
+    ``ccAno``: one query for all rows, none on other databases."""
+    missing = {row.autoProcScalingStatisticsId: row for row in rows if row.ccAnomalous is None}
+    if not missing or not _esrf_anomalous_present(db_session):
+        return
+    statistics = table("AutoProcScalingStatistics", column("autoProcScalingStatisticsId"))
+    values = column(ESRF_ANOMALOUS_COLUMN)
+    found = db_session.execute(
+        select(statistics.c.autoProcScalingStatisticsId, values)
+        .select_from(statistics)
+        .where(statistics.c.autoProcScalingStatisticsId.in_(list(missing)), values.is_not(None))
+    )
+    for statistics_id, value in found:
+        set_committed_value(missing[statistics_id], "ccAnomalous", float(value))

@@ -25,7 +25,7 @@ from ..data_collections.models import DataCollection, DataCollectionGroup
 from ..data_collections.service import LIST_SPEC as DATA_COLLECTION_LIST_SPEC
 from ..data_collections.service import visible_data_collections
 from ..sessions.models import BLSession
-from .conventions import normalise_document, normalise_rows
+from .conventions import fill_esrf_anomalous, normalise_document, normalise_rows
 from .models import (
     AutoProc,
     AutoProcIntegration,
@@ -314,6 +314,7 @@ def load_runs(db_session: Session, program_ids: list[int]) -> list[Run]:
             .order_by(AutoProcScalingStatistics.autoProcScalingStatisticsId)
         ).scalars():
             shells[statistics.autoProcScalingId].append(statistics)
+        fill_esrf_anomalous(db_session, [row for rows in shells.values() for row in rows])
         for scaling_id, rows in shells.items():
             normalise_rows(rows)
             for statistics in rows:
@@ -404,6 +405,7 @@ def best_results(db_session: Session, data_collection_ids: list[int]) -> dict[in
         entry[statistics.scalingStatisticsType] = statistics
         # A row joins once per sweep of the scaling: normalise each row once.
         shells[statistics.autoProcScalingId][statistics.autoProcScalingStatisticsId] = statistics
+    fill_esrf_anomalous(db_session, [row for rows in shells.values() for row in rows.values()])
     for rows_of_scaling in shells.values():
         normalise_rows(rows_of_scaling.values())
     summaries = {}
