@@ -2,12 +2,12 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := shared services/core services/ssx services/em services/auth
+PACKAGES := shared services/core services/ssx services/em services/auth gateway
 STAMP := $(VENV)/.installed
 
 .PHONY: install install-test-deps run test lint format clean bench
 
-$(STAMP): shared/pyproject.toml $(wildcard services/*/pyproject.toml) requirements-dev.txt
+$(STAMP): shared/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyproject.toml) requirements-dev.txt
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || bash tools/install-system-deps.sh venv
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

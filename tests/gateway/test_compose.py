@@ -157,9 +157,9 @@ def test_no_secret_is_written_in_the_compose_file():
 def test_gateway_config_container_renders_kong_yml_for_the_selection(tmp_path, gateway_tool):
     dockerfile = (ROOT / "docker" / "gateway-config.Dockerfile").read_text()
     entrypoint = json.loads(re.search(r"^ENTRYPOINT (\[.*\])$", dockerfile, re.M).group(1))
-    assert entrypoint[:2] == ["python", "tools/gateway.py"]
+    assert entrypoint[0] == "ispyb-gateway"  # the gateway package's command
     out = tmp_path / "gateway"
-    command = [sys.executable, *entrypoint[1:]]
+    command = [sys.executable, "-m", "ispyb_gateway", *entrypoint[1:]]
     command[command.index("/gateway")] = str(out)
     result = subprocess.run(
         command,
