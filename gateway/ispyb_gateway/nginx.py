@@ -7,7 +7,6 @@ Kong plugin to its nginx directives, and says where they differ.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import GATEWAY_ERRORS, nginx_error_body
+from .errors import GATEWAY_ERRORS, nginx_error_body, nginx_termination_body
 from .kong_config import (
     CORS_METHODS,
     LOCAL_RATE_WINDOWS,
@@ -30,9 +29,13 @@ from .kong_config import (
     services_of,
 )
 from .paths import DEFAULT_VAR_DIR
+from .redaction import nginx_redaction_maps
 from .templates import nginx_string, render
 
 DEFAULT_GATEWAY_PORT = 8000
+# nginx's buffers for a request line or a header line: at most one 4 KB buffer each (so
+# request lines up to gunicorn's limit_request_line, 4094 bytes), four in all.
+HEADER_BUFFERS = "4 4k"
 
 
 @dataclass
@@ -192,7 +195,7 @@ class _Raw(str):
     """A log field written without quotes: a number (or null) from nginx."""
 
 
-def _log_layout(id_header: str) -> dict[str, Any]:
+def _log_layout(id_header: str, logged_uri: str) -> dict[str, Any]:
     """Kong's file-log fields (kong.log.serialize), filled from nginx variables."""
     return {
         "started_at": _Raw("$ispyb_msec_ms"),
@@ -201,8 +204,8 @@ def _log_layout(id_header: str) -> dict[str, Any]:
         "request": {
             "id": "$request_id",
             "method": "$request_method",
-            "uri": "$request_uri",
-            "url": "$scheme://$host:$server_port$request_uri",
+            "uri": logged_uri,
+            "url": f"$scheme://$host:$server_port{logged_uri}",
             "size": _Raw("$request_length"),
             "headers": {
                 "host": "$http_host",
@@ -238,9 +241,9 @@ def _json_template(value: Any) -> str:
     return str(value) if isinstance(value, _Raw) else f'"{value}"'
 
 
-def _log_chunks(id_header: str) -> list[str]:
+def _log_chunks(id_header: str, logged_uri: str) -> list[str]:
     """log_format's JSON, one quoted chunk per top-level field for readability."""
-    layout = _log_layout(id_header)
+    layout = _log_layout(id_header, logged_uri)
     chunks = [f'"{key}":{_json_template(value)}' for key, value in layout.items()]
     chunks = ["{" + chunks[0], *chunks[1:-1], chunks[-1] + "}"]
     return [chunk + ("," if i < len(chunks) - 1 else "") for i, chunk in enumerate(chunks)]
@@ -262,7 +265,7 @@ def _termination(route: Route) -> dict[str, Any] | None:
     return {
         "status": status,
         "content_type": "application/json",
-        "body": nginx_string(json.dumps({"message": message})),
+        "body": nginx_termination_body(status, message),
     }
 
 
@@ -290,6 +293,7 @@ def render_nginx(
         if "rate-limiting" in route.overridden
     }
     size_global = global_plugins.get("request-size-limiting")
+    redaction_maps, logged_uri = nginx_redaction_maps()
     locations = [
         {
             "route": route,
@@ -320,17 +324,16 @@ def render_nginx(
         routes=routes,
         upstreams={route.service: route.upstream for route in routes if route.upstream},
         file_log="file-log" in global_plugins,
-        log_chunks=_log_chunks(id_header),
+        redaction_maps=redaction_maps,
+        logged_uri=logged_uri,
+        log_chunks=_log_chunks(id_header, logged_uri),
+        header_buffers=HEADER_BUFFERS,
         cors=_cors_context(global_plugins.get("cors")),
         rate_zones=[*server_zones, *(zone for zones in route_zones.values() for zone in zones)],
         server_zones=server_zones,
         body_limit=size_limit(size_global) if size_global is not None else None,
         body_buffer=size_limit(size_global) if size_global is not None else 16 * 1024 * 1024,
-        errors=[
-            {"status": status, "body": nginx_error_body(status)}
-            for status in GATEWAY_ERRORS
-            if status != 404
-        ],
+        errors=[{"status": status, "body": nginx_error_body(status)} for status in GATEWAY_ERRORS],
         locations=locations,
         not_found_body=nginx_error_body(404),
     )

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from .docs_page import docs_page
+from .errors import KONG_ERROR_TEMPLATE_FILE, kong_error_template, termination_envelope
 from .kong_config import (
     DOCS_TAG,
     SERVICE_TAG,
@@ -119,6 +120,29 @@ def site_config(
     return site, selected
 
 
+def kong_site_config(site: Mapping[str, Any]) -> dict[str, Any]:
+    """The site's kong.yml as Kong reads it: terminated routes answer in the envelope.
+
+    Kong's request-termination answers a ``message`` as ``{"message": ...}``; a fixed JSON
+    body is the only way to give it the envelope's shape (without the request id, which
+    the client still gets in the X-Request-ID header). The local gateway renders the
+    envelope itself, with the id.
+    """
+    result = copy.deepcopy(dict(site))
+    entities = [result, *services_of(result)]
+    entities += [route for service in services_of(result) for route in routes_of(service)]
+    for entity in entities:
+        for plugin in plugins_of(entity):
+            config = plugin.get("config") or {}
+            if plugin.get("name") == "request-termination" and not config.get("body"):
+                status = config.get("status_code", 503)
+                message = config.pop("message", None) or "Service unavailable"
+                config["content_type"] = "application/json; charset=utf-8"
+                config["body"] = termination_envelope(status, message)
+                plugin["config"] = config
+    return result
+
+
 # --- the local gateway's settings -----------------------------------------------------------
 
 
@@ -191,6 +215,10 @@ class RenderedGateway:
     nginx_file: Path | None
     settings: LocalSettings
 
+    @property
+    def kong_error_template(self) -> Path:
+        return self.kong_file.with_name(KONG_ERROR_TEMPLATE_FILE)
+
 
 def render_site(
     environ: Mapping[str, str] | None = None,
@@ -212,7 +240,13 @@ def render_site(
     settings.prefix_dir.mkdir(parents=True, exist_ok=True)
     shown_source = shown(source)
     kong_file = settings.prefix_dir / "kong.yml"
-    kong_file.write_text(dump_kong_config(site, selected, shown_source), encoding="utf-8")
+    kong_file.write_text(
+        dump_kong_config(kong_site_config(site), selected, shown_source), encoding="utf-8"
+    )
+    # Kong's error_template_json (docker-compose.yml: KONG_ERROR_TEMPLATE_JSON).
+    (settings.prefix_dir / KONG_ERROR_TEMPLATE_FILE).write_text(
+        kong_error_template(), encoding="utf-8"
+    )
     nginx_file = None
     if not kong_only:
         settings.log_dir.mkdir(parents=True, exist_ok=True)
