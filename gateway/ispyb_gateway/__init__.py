@@ -20,6 +20,7 @@ from .nginx import LocalSettings, find_nginx, render_nginx
 from .paths import DEFAULT_SOURCE
 from .site import (
     RenderedGateway,
+    kong_site_config,
     nginx_command,
     parse_selection,
     project_services,
@@ -39,6 +40,7 @@ __all__ = [
     "deck_validate",
     "docs_page",
     "find_nginx",
+    "kong_site_config",
     "load_kong_config",
     "nginx_command",
     "parse_selection",

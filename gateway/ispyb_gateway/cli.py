@@ -2,7 +2,8 @@
 
 - ``check``: the project's checks of kong.yml files (and decK's with ``--deck``);
 - ``render``: for the services a site deploys (``ISPYB_SERVICES``), a filtered kong.yml
-  (what Kong reads in production) and an nginx.conf (the local gateway of ``make run``);
+  and Kong's JSON error template (what Kong reads in production) and an nginx.conf (the
+  local gateway of ``make run``);
 - ``run``: render, then nginx in the foreground.
 
 Settings (environment; the command line can override some):

@@ -51,28 +51,15 @@ KONG_ERROR_CODE = "GATEWAY_ERROR"
 # KONG_ERROR_TEMPLATE_JSON names it inside the gateway-config volume).
 KONG_ERROR_TEMPLATE_FILE = "error-template.json"
 
-# The services' codes by status (shared/ispyb_shared/errors.py), for terminated routes.
-_CODES_BY_STATUS = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHORIZED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    409: "CONFLICT",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    429: "RATE_LIMITED",
-    500: "INTERNAL_ERROR",
-    502: "SERVICE_UNAVAILABLE",
-    503: "SERVICE_UNAVAILABLE",
-    504: "SERVICE_UNAVAILABLE",
-}
-
 _REQUEST_ID = "\x00request-id\x00"  # stands for $ispyb_request_id until nginx-quoted
 
 
 def code_for(status: int) -> str:
-    return _CODES_BY_STATUS.get(status, "BAD_REQUEST" if status < 500 else "INTERNAL_ERROR")
+    """The envelope's code for a status the gateway answers (a terminated route's)."""
+    if status in GATEWAY_ERRORS:
+        return GATEWAY_ERRORS[status][0]
+    other = {401: "UNAUTHORIZED", 403: "FORBIDDEN", 409: "CONFLICT"}
+    return other.get(status, "BAD_REQUEST" if status < 500 else "INTERNAL_ERROR")
 
 
 def nginx_error_body(status: int) -> str:
