@@ -2,15 +2,15 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := shared services/core services/ssx services/em services/auth
+PACKAGES := shared services/core services/ssx services/em services/auth gateway
 STAMP := $(VENV)/.installed
 
 .PHONY: install install-test-deps run test lint format clean bench
 
 # ESRF's schema flavour (requirements-flavours.txt), for the legacy-database tests, installs
 # into the `ispyb` namespace Diamond's package owns: it gets a folder of its own.
-$(STAMP): shared/pyproject.toml $(wildcard services/*/pyproject.toml) requirements-dev.txt \
-		requirements-flavours.txt
+$(STAMP): shared/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyproject.toml) \
+		requirements-dev.txt requirements-flavours.txt
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || bash tools/install-system-deps.sh venv
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -4,14 +4,15 @@
 # checks stops it with the problems listed, and Kong does not start.
 FROM python:3.11-slim
 
-ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN pip install "pyyaml>=6" \
+ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    ISPYB_GATEWAY_SOURCE=/app/gateway/kong.yml
+WORKDIR /app
+# The gateway package (gateway/ispyb_gateway, the ispyb-gateway command) and kong.yml.
+COPY gateway/ /app/gateway/
+RUN pip install /app/gateway \
     && useradd --system --uid 10001 --no-create-home ispyb \
     && install -d -o ispyb /gateway
-WORKDIR /app
-COPY tools/gateway.py /app/tools/gateway.py
-COPY gateway/ /app/gateway/
 
 # A new named volume mounted on /gateway starts with this directory's owner: ispyb.
 USER ispyb
-ENTRYPOINT ["python", "tools/gateway.py", "render", "--kong-only", "--out", "/gateway"]
+ENTRYPOINT ["ispyb-gateway", "render", "--kong-only", "--out", "/gateway"]

@@ -8,7 +8,8 @@
 #   gateway  nginx
 #   ldap     slapd ldap-utils
 #   browser  chromium chromium-driver
-#   deck     deck                           (Kong's declarative config tool)
+#   deck     deck lua5.1                    (Kong's declarative config tool; Lua 5.1, the
+#                                           language of kong.yml's custom_fields_by_lua)
 #   compose  docker-compose
 #   venv     python3-venv                   (only when venv/ensurepip is missing)
 #
@@ -24,7 +25,7 @@ export DEBIAN_FRONTEND=noninteractive
 readonly POLICY_RC_D=/usr/sbin/policy-rc.d
 
 usage() {
-    sed -n '2,13s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,14s/^# \{0,1\}//p' "$0" >&2
     exit 2
 }
 
@@ -69,6 +70,7 @@ missing_packages() {
         ;;
     deck)
         have_cmd deck || missing+=(deck)
+        have_cmd lua5.1 || missing+=(lua5.1)
         ;;
     compose)
         have_cmd docker-compose || missing+=(docker-compose)

@@ -3,8 +3,8 @@
 For each selected service: bring its database schema up to date, seed the demo data
 (once: re-runs add nothing), start it with gunicorn on its port, wait until it answers
 ``/health``; then render the local gateway for those services from gateway/kong.yml and
-start it (nginx, see tools/gateway.py), print the URLs and keep running until interrupted
-(Ctrl-C stops all).
+start it (nginx, see the ispyb_gateway package in gateway/), print the URLs and keep running
+until interrupted (Ctrl-C stops all).
 
 Settings (environment):
   ISPYB_SERVICES   services to run, space- or comma-separated (default: all)
@@ -14,12 +14,11 @@ Settings (environment):
   ISPYB_WORKERS    gunicorn workers per service (default 2)
   ISPYB_VAR_DIR    where logs go (default ./var); each service's database is set in its
                    config file (default SQLite under var/)
-tools/gateway.py lists the gateway's other settings (CORS origins, source kong.yml).
+`ispyb-gateway --help` lists the gateway's other settings (CORS origins, source kong.yml).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import socket
@@ -28,6 +27,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+import ispyb_gateway
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL_SERVICES = {"core": 8001, "ssx": 8002, "em": 8003, "auth": 8004}
@@ -138,34 +139,25 @@ def wait_healthy(service: str, host: str, process: subprocess.Popen, timeout: fl
     raise RuntimeError(f"{service} did not answer {url} within {timeout:.0f} s")
 
 
-def load_gateway_tool():
-    spec = importlib.util.spec_from_file_location(
-        "ispyb_gateway_tool", ROOT / "tools" / "gateway.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def start_gateway(services: list[str]):
     """Render the gateway for ``services`` and start nginx; (process, rendered gateway)."""
-    gateway = load_gateway_tool()
-    nginx = gateway.find_nginx()
+    nginx = ispyb_gateway.find_nginx()
     if nginx is None:  # `make run` installs what it needs, like `make test`
         subprocess.run(["bash", str(ROOT / "tools" / "install-system-deps.sh"), "gateway"])
-        nginx = gateway.find_nginx()
+        nginx = ispyb_gateway.find_nginx()
     if nginx is None:
         raise RuntimeError("nginx is missing: bash tools/install-system-deps.sh gateway")
     try:
-        rendered = gateway.render_site(services=" ".join(services))
-    except gateway.GatewayConfigError as exc:
+        rendered = ispyb_gateway.render_site(services=" ".join(services))
+    except ispyb_gateway.GatewayConfigError as exc:
         raise RuntimeError(f"gateway: {exc}") from None
-    check = subprocess.run(gateway.nginx_command(rendered, nginx, test=True), capture_output=True)
+    check = subprocess.run(
+        ispyb_gateway.nginx_command(rendered, nginx, test=True), capture_output=True
+    )
     if check.returncode != 0:
         raise RuntimeError(f"gateway: nginx rejects {rendered.nginx_file}: {check.stderr.decode()}")
     # nginx's stdout is the central access log (JSON lines): it goes to ours.
-    process = subprocess.Popen(gateway.nginx_command(rendered, nginx), start_new_session=True)
+    process = subprocess.Popen(ispyb_gateway.nginx_command(rendered, nginx), start_new_session=True)
     return process, rendered
 
 

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gateway.support import LocalGateway, StandInService, free_port, load_gateway_tool
+import ispyb_gateway
+from tests.gateway.support import LocalGateway, StandInService, free_port
 
 PROJECT_SERVICES = ("core", "ssx", "em", "auth")
 
 
 @pytest.fixture(scope="session")
 def gateway_tool():
-    return load_gateway_tool()
+    return ispyb_gateway
 
 
 @pytest.fixture

@@ -2,13 +2,12 @@
 
 The stand-ins answer every request with what they received (method, path, headers, body
 size), so a test sees exactly what the gateway passed upstream. The gateway is the nginx
-that tools/gateway.py renders from a kong.yml, started the way `make run` starts it.
+that the ispyb_gateway package renders from a kong.yml, started the way `make run` does.
 """
 
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import json
 import os
 import signal
@@ -21,21 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import ispyb_gateway
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "gateway" / "kong.yml"
-
-
-def load_gateway_tool():
-    """tools/gateway.py as a module (tools/ is not a package)."""
-    if "ispyb_gateway_tool" in sys.modules:
-        return sys.modules["ispyb_gateway_tool"]
-    spec = importlib.util.spec_from_file_location(
-        "ispyb_gateway_tool", ROOT / "tools" / "gateway.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["ispyb_gateway_tool"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def free_port() -> int:
@@ -129,10 +117,10 @@ class StandInService:
 
 
 class LocalGateway:
-    """nginx rendered by tools/gateway.py for ``services``, run from a private var dir."""
+    """nginx rendered by ispyb_gateway for ``services``, run from a private var dir."""
 
     def __init__(self, var_dir: Path, *, source: Path = SOURCE, services: str, env: dict):
-        self.tool = load_gateway_tool()
+        self.tool = ispyb_gateway
         self.var_dir = var_dir
         self.port = free_port()
         self.environ = {

@@ -157,9 +157,9 @@ def test_no_secret_is_written_in_the_compose_file():
 def test_gateway_config_container_renders_kong_yml_for_the_selection(tmp_path, gateway_tool):
     dockerfile = (ROOT / "docker" / "gateway-config.Dockerfile").read_text()
     entrypoint = json.loads(re.search(r"^ENTRYPOINT (\[.*\])$", dockerfile, re.M).group(1))
-    assert entrypoint[:2] == ["python", "tools/gateway.py"]
+    assert entrypoint[0] == "ispyb-gateway"  # the gateway package's command
     out = tmp_path / "gateway"
-    command = [sys.executable, *entrypoint[1:]]
+    command = [sys.executable, "-m", "ispyb_gateway", *entrypoint[1:]]
     command[command.index("/gateway")] = str(out)
     result = subprocess.run(
         command,
@@ -176,6 +176,8 @@ def test_gateway_config_container_renders_kong_yml_for_the_selection(tmp_path, g
     kong = yaml.safe_load((out / "kong.yml").read_text())
     assert gateway_tool.project_services(kong) == ["core", "em"]
     assert not (out / "nginx.conf").exists()
+    # Kong's JSON error template, next to kong.yml in the volume Kong reads.
+    assert "%s" in (out / "error-template.json").read_text()
     deck = subprocess.run(["deck", "validate", "-s", str(out / "kong.yml")], capture_output=True)
     assert deck.returncode == 0
     # A bad selection stops it, so Kong does not start with a wrong config.

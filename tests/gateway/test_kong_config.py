@@ -10,7 +10,7 @@ import sys
 import pytest
 import yaml
 
-from tests.gateway.support import ROOT, SOURCE
+from tests.gateway.support import SOURCE
 
 
 def deck(path) -> subprocess.CompletedProcess:
@@ -23,7 +23,7 @@ def deck(path) -> subprocess.CompletedProcess:
 
 def check_cli(*paths) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "gateway.py"), "check", *map(str, paths)],
+        [sys.executable, "-m", "ispyb_gateway", "check", *map(str, paths)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -71,7 +71,7 @@ def test_an_unknown_service_is_refused_with_the_known_ones(gateway_tool, tmp_pat
     with pytest.raises(gateway_tool.GatewayConfigError, match=r"unknown service.*mx.*core, ssx"):
         gateway_tool.render_site({"ISPYB_VAR_DIR": str(tmp_path), "ISPYB_SERVICES": "core mx"})
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "gateway.py"), "render", "--services", "nope"],
+        [sys.executable, "-m", "ispyb_gateway", "render", "--services", "nope"],
         capture_output=True,
         text=True,
         env={"ISPYB_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},

@@ -1,0 +1,506 @@
+"""kong.yml: loading it and the project's checks of what decK does not check.
+
+A kong.yml of this project may use only what the local gateway reproduces (plain path
+prefixes, the plugins in KNOWN_PLUGINS with their Kong 3 config keys), so development and
+production route alike. ``check_kong_config`` lists every problem; ``deck_validate`` runs
+decK's structural validation.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+API_ROOT = "/ispyb/api/v1"
+FORMAT_VERSION = "3.0"
+
+# Tags that give a Kong service a role in this project.
+SERVICE_TAG = "ispyb-service"  # a project service, selectable per site
+DOCS_TAG = "ispyb-docs"  # the route that answers the unified docs page
+
+# --- what a kong.yml of this project may contain ------------------------------------------
+
+TOP_LEVEL_KEYS = {"_format_version", "_info", "services", "plugins"}
+SERVICE_KEYS = {"name", "url", "tags", "routes", "plugins"} | {
+    "connect_timeout",
+    "read_timeout",
+    "write_timeout",
+    "retries",
+}
+ROUTE_KEYS = {"name", "paths", "strip_path", "preserve_host", "protocols", "tags", "plugins"} | {
+    "https_redirect_status_code",
+    "request_buffering",
+    "response_buffering",
+}
+# Route fields Kong has but the local gateway does not reproduce: with them, development
+# and production would route differently. (A route with `methods` must also list OPTIONS,
+# or CORS preflights get 404 from Kong.)
+ROUTE_KEYS_NOT_REPRODUCED = {"methods", "hosts", "headers", "snis", "sources", "destinations"} | {
+    "expression",
+    "priority",
+    "regex_priority",
+    "path_handling",
+}
+PLUGIN_KEYS = {"name", "config", "enabled", "protocols", "tags", "service", "route"}
+
+# Kong 3 bundled plugins this project uses, with every config key of their schema.
+KNOWN_PLUGINS: dict[str, set[str]] = {
+    name: set(keys.split())
+    for name, keys in {
+        "correlation-id": "header_name generator echo_downstream",
+        "file-log": "path reopen custom_fields_by_lua",
+        "cors": "origins headers exposed_headers methods max_age credentials private_network "
+        "preflight_continue allow_origin_absent",
+        "rate-limiting": "second minute hour day month year limit_by header_name path policy "
+        "fault_tolerant redis redis_host redis_port redis_password redis_username redis_ssl "
+        "redis_ssl_verify redis_server_name redis_timeout redis_database hide_client_headers "
+        "error_code error_message sync_rate",
+        "request-size-limiting": "allowed_payload_size size_unit require_content_length",
+        "prometheus": "per_consumer status_code_metrics ai_metrics latency_metrics "
+        "bandwidth_metrics upstream_health_metrics",
+        "request-termination": "status_code message content_type body echo trigger",
+    }.items()
+}
+# The local gateway implements these once for the whole server.
+GLOBAL_ONLY_PLUGINS = {"correlation-id", "file-log", "cors", "prometheus"}
+RATE_WINDOWS = ("second", "minute", "hour", "day", "month", "year")
+# nginx's limit_req counts per second or per minute; an hour is spread over its minutes.
+LOCAL_RATE_WINDOWS = ("second", "minute", "hour")
+CORS_METHODS = {"GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
+SIZE_UNITS = {"megabytes": 1024 * 1024, "kilobytes": 1024, "bytes": 1}
+SECRET_KEY = re.compile(r"password|secret|token|api_?key|private_key", re.I)
+NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
+
+
+class GatewayConfigError(Exception):
+    """The kong.yml or the site settings are wrong; the message says what to fix."""
+
+
+# --- loading and checking ------------------------------------------------------------------
+
+
+def load_kong_config(path: Path) -> dict[str, Any]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise GatewayConfigError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        config = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise GatewayConfigError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(config, dict):
+        raise GatewayConfigError(f"{path}: the top level must be a mapping")
+    return config
+
+
+def plugins_of(entity: Mapping[str, Any]) -> list[Any]:
+    plugins = entity.get("plugins") or []
+    return plugins if isinstance(plugins, list) else []
+
+
+def routes_of(service: Mapping[str, Any]) -> list[Any]:
+    routes = service.get("routes") or []
+    return routes if isinstance(routes, list) else []
+
+
+def services_of(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    services = config.get("services") or []
+    return [s for s in services if isinstance(s, dict)] if isinstance(services, list) else []
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def check_kong_config(config: Mapping[str, Any]) -> list[str]:
+    """Every problem of a kong.yml that decK's validate does not report; [] when fine."""
+    problems: list[str] = []
+    add = problems.append
+
+    version = config.get("_format_version")
+    if version != FORMAT_VERSION:
+        add(f'_format_version must be the string "{FORMAT_VERSION}" (Kong 3), not {version!r}')
+    for key in sorted(set(config) - TOP_LEVEL_KEYS):
+        add(
+            f"top-level key {key!r} is not used by this project "
+            f"(allowed: {_sorted(TOP_LEVEL_KEYS)})"
+        )
+
+    services = config.get("services")
+    if not isinstance(services, list) or not services:
+        add("services: there must be a list of services")
+        services = []
+
+    service_names: set[str] = set()
+    route_names: dict[str, str] = {}  # route -> service
+    route_paths: list[tuple[str, str, str]] = []  # (path, route, service)
+    for index, service in enumerate(services):
+        if not isinstance(service, dict):
+            add(f"services[{index}] must be a mapping")
+            continue
+        name = service.get("name")
+        where = f"service {name!r}" if name else f"services[{index}]"
+        if not isinstance(name, str) or not NAME.match(name):
+            add(f"{where}: name must match {NAME.pattern}")
+            name = f"#{index}"
+        elif name in service_names:
+            add(f"{where}: the name is used twice")
+        service_names.add(name)
+        for key in sorted(set(service) - SERVICE_KEYS):
+            add(
+                f"{where}: key {key!r} is not used by this project "
+                f"(allowed: {_sorted(SERVICE_KEYS)})"
+            )
+        _check_service_url(service, where, add)
+        for key in ("connect_timeout", "read_timeout", "write_timeout"):
+            if key in service and not (
+                isinstance(service[key], int) and not isinstance(service[key], bool)
+            ):
+                add(f"{where}: {key} must be a number of milliseconds")
+            elif key in service and service[key] < 1:
+                add(f"{where}: {key} must be at least 1 ms")
+        tags = service.get("tags") or []
+        if not isinstance(tags, list):
+            add(f"{where}: tags must be a list")
+            tags = []
+        routes = service.get("routes")
+        if not isinstance(routes, list) or not routes:
+            add(f"{where}: has no route (every service needs at least one)")
+            routes = []
+        for route_index, route in enumerate(routes):
+            _check_route(route, route_index, name, tags, where, route_names, route_paths, add)
+        for plugin in plugins_of(service):
+            _check_plugin(plugin, f"{where}, plugin", "service", add, nested=True)
+        if "plugins" in service and not isinstance(service["plugins"], list):
+            add(f"{where}: plugins must be a list")
+
+    plugins = config.get("plugins", [])
+    if not isinstance(plugins, list):
+        add("plugins: must be a list")
+        plugins = []
+    for index, plugin in enumerate(plugins):
+        if not isinstance(plugin, dict):
+            add(f"plugins[{index}] must be a mapping")
+            continue
+        scope = "global"
+        if plugin.get("route") is not None:
+            scope = "route"
+            if plugin["route"] not in route_names:
+                add(
+                    f"plugins[{index}] ({plugin.get('name')}): route {plugin['route']!r} "
+                    "does not exist"
+                )
+        elif plugin.get("service") is not None:
+            scope = "service"
+            if plugin["service"] not in service_names:
+                add(
+                    f"plugins[{index}] ({plugin.get('name')}): service "
+                    f"{plugin['service']!r} does not exist"
+                )
+        _check_plugin(plugin, f"plugins[{index}]", scope, add)
+    _check_duplicate_plugins(config, add)
+    _check_overlaps(route_paths, add)
+    if not any(p.get("name") == "correlation-id" for p in plugins if isinstance(p, dict)):
+        add("plugins: correlation-id must be enabled globally (logs are joined by request id)")
+    return problems
+
+
+def _sorted(values: Iterable[str]) -> str:
+    return ", ".join(sorted(values))
+
+
+def _check_service_url(service: Mapping[str, Any], where: str, add) -> None:
+    url = service.get("url")
+    if not isinstance(url, str):
+        add(f"{where}: url is required (http://<host>:<port>)")
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        add(f"{where}: url {url!r} must be http(s)://<host>[:<port>]")
+    elif parts.path not in ("", "/"):
+        # The services serve under their own prefix: an upstream path would be prepended.
+        add(f"{where}: url {url!r} must have no path (routes keep the request path as is)")
+    if parts.username or parts.password:
+        add(f"{where}: url {url!r} must not contain credentials")
+
+
+def _check_route(route, index, service_name, tags, where, route_names, route_paths, add) -> None:
+    if not isinstance(route, dict):
+        add(f"{where}: routes[{index}] must be a mapping")
+        return
+    name = route.get("name")
+    route_where = f"route {name!r}" if name else f"{where}, routes[{index}]"
+    if not isinstance(name, str) or not NAME.match(name):
+        add(f"{route_where}: name must match {NAME.pattern}")
+    elif name in route_names:
+        add(f"{route_where}: the name is used twice")
+    else:
+        route_names[name] = service_name
+    for key in sorted(set(route) - ROUTE_KEYS):
+        if key in ROUTE_KEYS_NOT_REPRODUCED:
+            add(
+                f"{route_where}: {key!r} is not reproduced by the local gateway, so development "
+                f"and production would route differently; route by path prefix only"
+            )
+        else:
+            add(
+                f"{route_where}: key {key!r} is not used by this project "
+                f"(allowed: {_sorted(ROUTE_KEYS)})"
+            )
+    if route.get("strip_path") is not False:
+        add(
+            f"{route_where}: strip_path must be false (Kong's default true would strip the "
+            f"prefix the services serve under)"
+        )
+    paths = route.get("paths")
+    if not isinstance(paths, list) or not paths:
+        add(f"{route_where}: paths must be a non-empty list")
+        return
+    for path in paths:
+        if not isinstance(path, str) or not path.startswith("/"):
+            add(
+                f"{route_where}: path {path!r} must start with '/' (plain prefixes only; "
+                f"regex paths '~...' are not reproduced by the local gateway)"
+            )
+            continue
+        if re.search(r"[\s\"'{};$\\]", path):
+            add(f"{route_where}: path {path!r} contains characters not allowed in a prefix")
+            continue
+        if SERVICE_TAG in tags:
+            prefix = f"{API_ROOT}/{service_name}"
+            if path != prefix and not path.startswith(prefix + "/"):
+                add(
+                    f"{route_where}: path {path!r} of project service {service_name!r} must be "
+                    f"{prefix} or under it"
+                )
+        route_paths.append((path, name if isinstance(name, str) else route_where, service_name))
+    for plugin in plugins_of(route):
+        _check_plugin(plugin, f"{route_where}, plugin", "route", add, nested=True)
+
+
+def _check_plugin(plugin: Any, where: str, scope: str, add, *, nested: bool = False) -> None:
+    if not isinstance(plugin, dict):
+        add(f"{where}: a plugin must be a mapping")
+        return
+    name = plugin.get("name")
+    where = f"{where} {name!r}"
+    if name not in KNOWN_PLUGINS:
+        add(f"{where}: unknown plugin (this project knows: {_sorted(KNOWN_PLUGINS)})")
+        return
+    for key in sorted(set(plugin) - PLUGIN_KEYS):
+        add(f"{where}: key {key!r} is not allowed in a plugin entry")
+    if nested and ("service" in plugin or "route" in plugin):
+        add(f"{where}: a nested plugin must not name a service or route")
+    if plugin.get("enabled", True) is not True:
+        add(f"{where}: enabled must be true (remove the plugin to disable it)")
+    if name in GLOBAL_ONLY_PLUGINS and scope != "global":
+        add(f"{where}: must be global (the local gateway applies it to every request)")
+    config = plugin.get("config", {})
+    if not isinstance(config, dict):
+        add(f"{where}: config must be a mapping")
+        return
+    for key in sorted(set(config) - KNOWN_PLUGINS[name]):
+        add(f"{where}: unknown config key {key!r} (known: {_sorted(KNOWN_PLUGINS[name])})")
+    for key, value in config.items():
+        if SECRET_KEY.search(key) and isinstance(value, str) and value:
+            add(f"{where}: config.{key} looks like a secret; secrets do not belong in kong.yml")
+    checker = _PLUGIN_CHECKS.get(name)
+    if checker:
+        checker(config, where, add)
+
+
+def _check_correlation_id(config, where, add) -> None:
+    header = config.get("header_name", "Kong-Request-ID")
+    if not isinstance(header, str) or not HEADER_NAME.match(header):
+        add(f"{where}: header_name must be a header name")
+    if config.get("generator", "uuid#counter") not in ("uuid", "uuid#counter", "tracker"):
+        add(f"{where}: generator must be uuid, uuid#counter or tracker")
+    if not isinstance(config.get("echo_downstream", False), bool):
+        add(f"{where}: echo_downstream must be true or false")
+
+
+def _check_file_log(config, where, add) -> None:
+    if not isinstance(config.get("path"), str) or not config["path"].startswith("/"):
+        add(f"{where}: path is required and must be absolute (e.g. /dev/stdout)")
+    fields = config.get("custom_fields_by_lua", {})
+    if not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
+        add(f"{where}: custom_fields_by_lua must map field names to Lua snippets")
+
+
+def _check_cors(config, where, add) -> None:
+    origins = config.get("origins", [])
+    if not isinstance(origins, list) or not all(isinstance(o, str) and o for o in origins):
+        add(f"{where}: origins must be a list of origins")
+    else:
+        for origin in origins:
+            if origin != "*" and not is_regex_origin(origin):
+                parts = urlsplit(origin)
+                if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+                    add(f"{where}: origin {origin!r} must be scheme://host[:port] or '*'")
+            elif is_regex_origin(origin):
+                try:
+                    re.compile(origin)
+                except re.error as exc:
+                    add(f"{where}: origin {origin!r} is not a valid regex: {exc}")
+    methods = config.get("methods", [])
+    if not isinstance(methods, list) or not set(methods) <= CORS_METHODS:
+        add(f"{where}: methods must be a list of {_sorted(CORS_METHODS)}")
+    for key in ("headers", "exposed_headers"):
+        values = config.get(key, [])
+        if not isinstance(values, list) or not all(
+            isinstance(v, str) and HEADER_NAME.match(v) for v in values
+        ):
+            add(f"{where}: {key} must be a list of header names")
+    if "max_age" in config and not (_is_number(config["max_age"]) and config["max_age"] >= 0):
+        add(f"{where}: max_age must be a number of seconds")
+    for key in ("credentials", "preflight_continue", "private_network"):
+        if not isinstance(config.get(key, False), bool):
+            add(f"{where}: {key} must be true or false")
+    if config.get("preflight_continue"):
+        add(f"{where}: preflight_continue is not reproduced by the local gateway")
+
+
+def _check_rate_limiting(config, where, add) -> None:
+    windows = [w for w in RATE_WINDOWS if w in config]
+    if not windows:
+        add(f"{where}: set at least one of {', '.join(RATE_WINDOWS)}")
+    for window in windows:
+        if not _is_number(config[window]) or config[window] <= 0:
+            add(f"{where}: {window} must be a positive number")
+    for window in windows:
+        if window not in LOCAL_RATE_WINDOWS:
+            add(
+                f"{where}: {window} windows are not reproduced by the local gateway "
+                f"(use {', '.join(LOCAL_RATE_WINDOWS)})"
+            )
+    numeric = [(w, config[w]) for w in windows if _is_number(config[w])]
+    for i, (lower, lower_limit) in enumerate(numeric):
+        for upper, upper_limit in numeric[i + 1 :]:
+            if upper_limit < lower_limit:
+                add(
+                    f"{where}: the limit for {upper} ({upper_limit}) cannot be lower than the "
+                    f"limit for {lower} ({lower_limit})"
+                )
+    policy = config.get("policy")
+    if policy not in ("local", "redis"):
+        add(
+            f"{where}: policy must be set to local or redis: DB-less Kong has no database for "
+            f"the default policy 'cluster' (got {policy!r})"
+        )
+    if config.get("limit_by", "consumer") != "ip":
+        add(f"{where}: limit_by must be ip (the only key the local gateway reproduces)")
+    if "error_code" in config and config["error_code"] != 429:
+        add(f"{where}: error_code must stay 429")
+
+
+def _check_request_size_limiting(config, where, add) -> None:
+    size = config.get("allowed_payload_size", 128)
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+        add(f"{where}: allowed_payload_size must be a positive integer")
+    if config.get("size_unit", "megabytes") not in SIZE_UNITS:
+        add(f"{where}: size_unit must be one of {_sorted(SIZE_UNITS)}")
+
+
+def _check_prometheus(config, where, add) -> None:
+    for key, value in config.items():
+        if not isinstance(value, bool):
+            add(f"{where}: {key} must be true or false")
+
+
+def _check_request_termination(config, where, add) -> None:
+    status = config.get("status_code", 503)
+    if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
+        add(f"{where}: status_code must be an integer from 100 to 599")
+    if config.get("message") and (config.get("body") or config.get("content_type")):
+        add(f"{where}: message cannot be used with content_type or body")
+    if config.get("content_type") and not config.get("body"):
+        add(f"{where}: content_type requires a body")
+    if config.get("echo"):
+        add(f"{where}: echo is not reproduced by the local gateway")
+
+
+_PLUGIN_CHECKS = {
+    "correlation-id": _check_correlation_id,
+    "file-log": _check_file_log,
+    "cors": _check_cors,
+    "rate-limiting": _check_rate_limiting,
+    "request-size-limiting": _check_request_size_limiting,
+    "prometheus": _check_prometheus,
+    "request-termination": _check_request_termination,
+}
+
+
+def _check_duplicate_plugins(config: Mapping[str, Any], add) -> None:
+    """Kong allows one instance of a plugin per scope (global, a service, a route)."""
+    scopes: dict[tuple[str, str], list[str]] = {}
+    for plugin in plugins_of(config):
+        if isinstance(plugin, dict):
+            scope = (
+                f"route {plugin['route']}"
+                if plugin.get("route")
+                else f"service {plugin['service']}"
+                if plugin.get("service")
+                else "global"
+            )
+            scopes.setdefault((scope, str(plugin.get("name"))), []).append("")
+    for service in services_of(config):
+        for plugin in plugins_of(service):
+            if isinstance(plugin, dict):
+                key = (f"service {service.get('name')}", str(plugin.get("name")))
+                scopes.setdefault(key, []).append("")
+        for route in routes_of(service):
+            if isinstance(route, dict):
+                for plugin in plugins_of(route):
+                    if isinstance(plugin, dict):
+                        key = (f"route {route.get('name')}", str(plugin.get("name")))
+                        scopes.setdefault(key, []).append("")
+    for (scope, name), uses in sorted(scopes.items()):
+        if len(uses) > 1:
+            add(f"plugin {name!r} is configured {len(uses)} times for {scope}")
+
+
+def _check_overlaps(route_paths: list[tuple[str, str, str]], add) -> None:
+    """Two routes overlap when one request could match both and it is not obvious which.
+
+    Kong matches paths as plain string prefixes and prefers the longest. So identical paths
+    are ambiguous, and a path that is a prefix of another service's path (/ispyb/api/v1/core
+    and /ispyb/api/v1/corex, or /ispyb/api/v1/core and /ispyb/api/v1/core/x of another
+    service) mixes two services' URLs. A longer path of the same service (auth-login inside
+    auth-api) is how a route gets its own plugins, and is allowed.
+    """
+    for i, (path, route, service) in enumerate(route_paths):
+        for other_path, other_route, other_service in route_paths[i + 1 :]:
+            if path == other_path:
+                add(f"routes {route!r} and {other_route!r} overlap: both have path {path}")
+            elif service != other_service and (
+                path.startswith(other_path) or other_path.startswith(path)
+            ):
+                add(
+                    f"routes {route!r} (service {service}) and {other_route!r} (service "
+                    f"{other_service}) overlap: {path} and {other_path} are prefixes of one "
+                    f"another, so one service's URLs would reach the other"
+                )
+
+
+def deck_validate(path: Path) -> tuple[bool, str]:
+    """decK's structural validation of a kong.yml (offline). (ok, output)."""
+    deck = shutil.which("deck")
+    if deck is None:
+        raise GatewayConfigError("deck is not installed: bash tools/install-system-deps.sh deck")
+    result = subprocess.run(
+        [deck, "validate", "-s", str(path)], capture_output=True, text=True, timeout=60
+    )
+    return result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
+def is_regex_origin(origin: str) -> bool:
+    """A CORS origin Kong treats as a regex (anything beyond scheme://host:port)."""
+    return origin != "*" and re.search(r"[^A-Za-z0-9.:/-]", origin) is not None

@@ -1,0 +1,73 @@
+"""Credentials in a query string never reach the gateway's access log.
+
+The values of the parameters named in ``CREDENTIAL_PARAMETERS`` (any case) are logged as
+``REDACTED`` in the fields that carry the query string (``request.uri``, ``request.url``,
+``upstream_uri``); the names stay, so the log still says what was sent. The request itself
+reaches the service unchanged.
+
+- nginx: a chain of ``map``s (``nginx_redaction_maps``), each redacting one more value;
+  after ``NGINX_STAGES`` of them, a URI that still holds an unredacted credential is logged
+  without its query string.
+- Kong: file-log's ``custom_fields_by_lua`` in gateway/kong.yml does the same for
+  ``request.uri``, ``request.url``, ``upstream_uri`` and ``request.querystring``; a test
+  keeps its list of names equal to this one.
+"""
+
+from __future__ import annotations
+
+import re
+
+CREDENTIAL_PARAMETERS = (
+    "password",
+    "secret",
+    "token",
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "code",
+    "api_key",
+)
+REDACTED = "REDACTED"
+# More credentials than this in one query string: the whole query string is dropped.
+NGINX_STAGES = 6
+
+_NAMES = "|".join(re.escape(name) for name in CREDENTIAL_PARAMETERS)
+
+
+def redact_query(uri: str) -> str:
+    """What the gateway logs for ``uri`` (the same rule as the nginx maps)."""
+    path, question, query = uri.partition("?")
+    if not question:
+        return uri
+    pattern = re.compile(rf"(^|&)((?:{_NAMES})=)[^&]+", re.IGNORECASE)
+    return f"{path}?{pattern.sub(lambda m: m.group(1) + m.group(2) + REDACTED, query)}"
+
+
+def nginx_redaction_maps(source: str = "$request_uri") -> tuple[list[dict], str]:
+    """The maps (for the nginx template) and the variable that holds the logged URI."""
+    maps = []
+    previous = source
+    for stage in range(1, NGINX_STAGES + 1):
+        before, after = f"ispyb_redact_{stage}a", f"ispyb_redact_{stage}b"
+        target = f"$ispyb_logged_uri_{stage}"
+        maps.append(
+            {
+                "source": previous,
+                "target": target,
+                # The last credential that is not redacted yet (the greedy part finds one).
+                "pattern": rf"^(?<{before}>[^?]*\?(?:.*&)?(?:{_NAMES})=)(?!{REDACTED}(?:&|$))"
+                rf"[^&]+(?<{after}>.*)$",
+                "value": f"${{{before}}}{REDACTED}${{{after}}}",
+            }
+        )
+        previous = target
+    maps.append(
+        {
+            "source": previous,
+            "target": "$ispyb_logged_uri",
+            "pattern": rf"^(?<ispyb_redact_path>[^?]*)\?(?=(?:.*&)?(?:{_NAMES})="
+            rf"(?!{REDACTED}(?:&|$))[^&])",
+            "value": f"${{ispyb_redact_path}}?{REDACTED}",
+        }
+    )
+    return maps, "$ispyb_logged_uri"
