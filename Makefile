@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PACKAGES := shared services/core services/ssx services/em services/auth gateway
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-test-deps run test lint format clean bench
+.PHONY: install install-test-deps run test test-fast lint format clean bench
 
 # ESRF's schema flavour (requirements-flavours.txt), for the legacy-database tests, installs
 # into the `ispyb` namespace Diamond's package owns: it gets a folder of its own.
@@ -39,6 +39,12 @@ format: install
 
 test: install-test-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The inner loop: core and the shared library on SQLite, without the tests that start
+# servers (markers slow, e2e). `make test` runs everything on both backends.
+test-fast: install
+	ISPYB_TEST_BACKENDS=sqlite $(BIN)/python -m pytest -q -m "not slow and not e2e" \
+		tests/core tests/shared $(PYTEST_ARGS)
 
 # Throughput and latency of a read and a write endpoint, direct and through the gateway
 # (tools/bench.py; BENCH_ARGS="--concurrency 16 --duration 10" to change the load).

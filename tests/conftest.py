@@ -25,6 +25,59 @@ from tests.support.mariadb import (
 from tests.support.tokens import TestTokens
 
 BACKENDS = ("sqlite", "mariadb")
+# Modules that start servers or run long: marked ``slow`` (``make test-fast`` leaves them
+# out; ``make test`` runs everything). Directories whose tests start the whole stack are
+# ``e2e``.
+SLOW_MODULES = {
+    "tests/core/test_legacy_databases.py",
+    "tests/auth/test_login_ldap.py",
+    "tests/shared/test_database_resilience.py",
+}
+SLOW_DIRECTORIES = ("tests/gateway/",)
+E2E_DIRECTORIES = ("tests/e2e/",)
+
+
+def selected_backends() -> tuple[str, ...]:
+    """``ISPYB_TEST_BACKENDS`` (e.g. ``sqlite``) for a quick local loop; both by default.
+
+    CI runs every backend: a subset there is an error, not a silent skip.
+    """
+    wanted = os.environ.get("ISPYB_TEST_BACKENDS", "").replace(",", " ").split()
+    if not wanted:
+        return BACKENDS
+    unknown = set(wanted) - set(BACKENDS)
+    if unknown:
+        raise pytest.UsageError(f"ISPYB_TEST_BACKENDS: unknown backend(s) {sorted(unknown)}")
+    if os.environ.get("CI") and set(wanted) != set(BACKENDS):
+        raise pytest.UsageError("ISPYB_TEST_BACKENDS must not narrow the backends in CI")
+    return tuple(backend for backend in BACKENDS if backend in wanted)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: starts servers or runs long (make test-fast skips)")
+    config.addinivalue_line("markers", "e2e: runs the whole stack (make run, gateway)")
+
+
+def pytest_collection_modifyitems(config, items):
+    backends = selected_backends()
+    kept, dropped = [], []
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if path in SLOW_MODULES or path.startswith(SLOW_DIRECTORIES):
+            item.add_marker(pytest.mark.slow)
+        if path.startswith(E2E_DIRECTORIES):
+            item.add_marker(pytest.mark.e2e)
+        on_backend = getattr(getattr(item, "callspec", None), "params", {}).get("backend")
+        needs_mariadb = on_backend == "mariadb" or (
+            on_backend is None and "mariadb" in getattr(item, "fixturenames", ())
+        )
+        if (needs_mariadb and "mariadb" not in backends) or on_backend not in (None, *backends):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 class MariaDBForTests:
