@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -153,11 +154,49 @@ def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
     raw = request.get_data(cache=True)
     try:
         data = json.loads(raw or b"")
+    except RecursionError:
+        raise ApiError(f"The body nests deeper than {MAX_BODY_DEPTH} levels.") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(f"The body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ValidationFailed("The body must be a JSON object.", {"_body": ["Not an object."]})
+    check_json_content(data)
     return schema.load(data, partial=partial)
+
+
+# Documents nest a handful of levels (a shipment: dewars, containers, samples, crystal,
+# protein); anything deeper is an attack on the parser and the validators' recursion.
+MAX_BODY_DEPTH = 32
+# Code points no column can hold as text: a lone surrogate cannot be encoded for the
+# database, NUL ends C strings in every tool that reads ISPyB afterwards.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_json_content(data: Any) -> None:
+    """Refuse bodies too deep, and text no database column can store, naming the place."""
+    problems: dict[str, list[str]] = {}
+    pending: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while pending:
+        value, path, depth = pending.pop()
+        if depth > MAX_BODY_DEPTH:
+            raise ApiError(f"The body nests deeper than {MAX_BODY_DEPTH} levels.")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                where = f"{path}.{key}" if path else str(key)
+                if _UNSTORABLE.search(key):
+                    problems.setdefault(where, []).append(_UNSTORABLE_MESSAGE)
+                pending.append((item, where, depth + 1))
+        elif isinstance(value, list):
+            pending.extend(
+                (item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)
+            )
+        elif isinstance(value, str) and _UNSTORABLE.search(value):
+            problems.setdefault(path or "_body", []).append(_UNSTORABLE_MESSAGE)
+    if problems:
+        raise ValidationFailed("The body holds text that cannot be stored.", problems)
+
+
+_UNSTORABLE_MESSAGE = "Contains a NUL character or a lone UTF-16 surrogate, which cannot be stored."
 
 
 def list_params(spec: ListSpec) -> ListParams:

@@ -22,11 +22,25 @@ from .uuids import parse_uuid
 
 
 class NaiveDateTime(fields.NaiveDateTime):
-    """ISPyB stores times without zone; a zone-qualified input is converted to UTC."""
+    """ISPyB stores times without zone; a zone-qualified input is converted to UTC.
+
+    Years 1000 to 9999 (MariaDB's DATETIME range), after the zone is applied.
+    """
+
+    default_error_messages = {"range": "Must be between years 1000 and 9999."}
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("timezone", dt.UTC)
         super().__init__(*args, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            result = super()._deserialize(value, attr, data, **kwargs)
+        except OverflowError:
+            raise self.make_error("range") from None
+        if not 1000 <= result.year <= 9999:
+            raise self.make_error("range")
+        return result
 
 
 class StrictInteger(fields.Integer):

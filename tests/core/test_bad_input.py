@@ -1,5 +1,7 @@
 """Every kind of bad input gets a 4xx in the envelope naming the field; nothing is written."""
 
+import json
+
 import pytest
 
 from ispyb_core.models import Base
@@ -581,3 +583,37 @@ def test_floats_beyond_single_precision_are_refused_naming_the_field(client, tar
     method, url, body = targets["create data collection"]
     response = send(client, method, url, json={**body, "xBeam": 1e39})
     assert_refused(response, 422, "VALIDATION_ERROR", "xBeam")
+
+
+def test_bodies_nested_too_deep_or_holding_unstorable_text(client, core_db, targets):
+    """JSON nested 1,000 deep, lone surrogates and NUL reach no parser limit and no
+    database encoder: 4xx in the envelope, the place named, nothing written."""
+    before = row_counts(core_db)
+    deep = "[" * 1000 + "]" * 1000
+    for method, url, body in targets.values():
+        response = send(
+            client, method, url, data=f'{{"x": {deep}}}', content_type="application/json"
+        )
+        assert_refused(response, 400, "BAD_REQUEST")
+        field = next(iter(body))
+        for text in ("\udc80", "a\x00b"):
+            raw = json.dumps({**body, field: text})  # \udc80 travels as its JSON escape
+            response = send(client, method, url, data=raw, content_type="application/json")
+            assert_refused(response, 422, "VALIDATION_ERROR", field)
+    assert row_counts(core_db) == before
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:01+00:02", "9999-12-31T23:30:00-01:00"])
+def test_dates_pushed_out_of_range_by_their_zone(client, core_db, targets, value):
+    before = row_counts(core_db)
+    method, url, body = targets["create session"]
+    response = send(client, method, url, json={**body, "startDate": value})
+    assert_refused(response, 422, "VALIDATION_ERROR", "startDate")
+    assert row_counts(core_db) == before
+
+
+@pytest.mark.parametrize("ref", ["%C2%B2", "99999999999999999999999", "١٢"])
+def test_references_that_are_not_ascii_ids(client, ref):
+    for path in ("proposals", "sessions", "samples", "data-collections"):
+        response = client.get(f"{CORE}/{path}/{ref}")
+        assert_refused(response, 404, "NOT_FOUND")

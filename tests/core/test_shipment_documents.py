@@ -372,3 +372,24 @@ def test_schema_and_rule_problems_of_one_sample_are_reported_together(client, fa
     details = refused_paths(client, document)
     path = "dewars[0].containers[0].samples[0]"
     assert set(details) == {f"{path}.comments", f"{path}.Crystal.Protein", f"{path}.location"}
+
+
+def test_nulls_beside_values_in_a_document_are_answered_not_crashed_on(client, factory, core_db):
+    """crystalId null on one sample and set on another, an acronym null beside a real one:
+    the look-ups skip the nulls (they used to be sorted with the values: a 500)."""
+    proposal = factory.proposal(proposalCode="mx", proposalNumber="78")
+    existing = factory.protein(proposalId=proposal.proposalId, acronym="prot-b")
+    crystal = factory.crystal(proteinId=existing.proteinId)
+    document = realistic_document(proposal, existing, external_id="lims-nulls")
+    samples = document["dewars"][0]["containers"][0]["samples"]
+    del samples[0]["Crystal"]
+    samples[0]["crystalId"] = None
+    del samples[1]["Crystal"]
+    samples[1]["crystalId"] = crystal.crystalId
+    samples[2]["Crystal"]["Protein"] = {"acronym": None}
+    before = row_counts(core_db)
+    response = client.post(f"{CORE}/shipment-documents", json=document)
+    assert response.status_code in (201, 422), response.json
+    if response.status_code == 422:
+        assert set(response.json) == {"code", "message", "details", "requestId"}
+        assert row_counts(core_db) == before

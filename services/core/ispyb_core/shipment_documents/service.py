@@ -54,6 +54,11 @@ from .schemas import ShipmentDocumentSchema
 NESTED = ("proteins", "dewars", "containers", "samples", "Crystal", "Protein", "DiffractionPlan")
 
 
+def known(values) -> list:
+    """The values to look up: sorted (stable SQL), without the nulls a document may hold."""
+    return sorted(value for value in values if value is not None)
+
+
 def json_paths(messages: dict, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow's nested error dict -> {"dewars[1].containers[0].code": [...]}."""
     flat: dict[str, list[str]] = {}
@@ -161,7 +166,7 @@ class ContentsCheck:
         if paths and self.proposal_id is not None:
             existing = self.db.scalars(
                 select(Protein.acronym).where(
-                    Protein.proposalId == self.proposal_id, Protein.acronym.in_(sorted(paths))
+                    Protein.proposalId == self.proposal_id, Protein.acronym.in_(known(paths))
                 )
             )
             for acronym in set(existing):
@@ -182,9 +187,9 @@ class ContentsCheck:
                 self.db.scalars(
                     select(Protein).where(
                         Protein.proposalId == self.proposal_id,
-                        Protein.proteinId.in_(sorted(ids))
-                        | Protein.uuid.in_(sorted(filter(None, uuids)))
-                        | Protein.acronym.in_(sorted(acronyms)),
+                        Protein.proteinId.in_(known(ids))
+                        | Protein.uuid.in_(known(uuids))
+                        | Protein.acronym.in_(known(acronyms)),
                     )
                 )
             )
@@ -230,7 +235,7 @@ class ContentsCheck:
             taken = set(
                 self.db.scalars(
                     select(Dewar.code).where(
-                        Dewar.shippingId == self.shipping.shippingId, Dewar.code.in_(sorted(codes))
+                        Dewar.shippingId == self.shipping.shippingId, Dewar.code.in_(known(codes))
                     )
                 )
             )
@@ -319,7 +324,7 @@ class ContentsCheck:
         values = {part[key] for _path, part in parts if part.get(key)}
         if not values:
             return
-        used = set(self.db.scalars(select(column).where(column.in_(sorted(values)))))
+        used = set(self.db.scalars(select(column).where(column.in_(known(values)))))
         for path, part in parts:
             if part.get(key) in used:
                 self.add(f"{path}.{key}", f"Another {what} already has barcode {part[key]!r}.")
@@ -346,7 +351,7 @@ class ContentsCheck:
                     select(Crystal.crystalId, Protein.proposalId)
                     .join(Crystal.Protein)
                     .where(
-                        Crystal.crystalId.in_(sorted(crystal_ids)),
+                        Crystal.crystalId.in_(known(crystal_ids)),
                         proposal_id_condition(self.caller, Protein.proposalId),
                     )
                 ).all()
@@ -361,13 +366,13 @@ class ContentsCheck:
             plans = set(
                 self.db.scalars(
                     select(DiffractionPlan.diffractionPlanId).where(
-                        DiffractionPlan.diffractionPlanId.in_(sorted(plan_ids)),
+                        DiffractionPlan.diffractionPlanId.in_(known(plan_ids)),
                         plan_condition(self.caller),
                     )
                 )
             )
         for path, sample in usable:
-            if "crystalId" in sample:
+            if sample.get("crystalId") is not None:
                 crystal_id = sample["crystalId"]
                 if crystal_id not in crystals:
                     self.add(f"{path}.crystalId", f"No Crystal with crystalId {crystal_id!r}.")
@@ -388,7 +393,7 @@ class ContentsCheck:
             sessions = dict(
                 self.db.execute(
                     select(BLSession.sessionId, BLSession.proposalId).where(
-                        BLSession.sessionId.in_(sorted({value for _path, value in wanted})),
+                        BLSession.sessionId.in_(known({value for _path, value in wanted})),
                         session_condition(self.caller),
                     )
                 ).all()
@@ -403,7 +408,7 @@ class ContentsCheck:
             visible = set(
                 self.db.scalars(
                     select(Person.personId).where(
-                        Person.personId.in_(sorted({value for _path, value in owners})),
+                        Person.personId.in_(known({value for _path, value in owners})),
                         person_condition(self.caller),
                     )
                 )
