@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, redirect, request, url_for
 from flask_restx import Api, Namespace, Resource, apidoc
 from marshmallow import Schema
+from werkzeug.routing import IntegerConverter
 
 from .auth import TokenVerifier, init_auth
 from .db import Database, get_database, init_database, transactional
@@ -33,6 +34,14 @@ def service_prefix(service: str) -> str:
     return f"{API_ROOT}/{service}"
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:...>`` path parts beyond any key column (64 bits) are no route (404), rather
+    than an overflow in the database driver."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 class ServiceApi(Api):
     def render_root(self):
         # The bare API root leads people to the documentation.
@@ -42,6 +51,53 @@ class ServiceApi(Api):
         # One handler set for the whole app (errors.register_error_handlers): re-raising
         # here makes flask-restx hand the exception to Flask's handlers.
         raise e
+
+    @property
+    def __schema__(self):
+        schema = super().__schema__
+        if not getattr(self, "_ispyb_completed", False):
+            document_common_answers(schema, secured=self.security is not None)
+            self._ispyb_completed = True
+        return schema
+
+
+# Answers any operation can give, documented on every operation rather than per route.
+COMMON_ANSWERS = {
+    503: "A dependency (the database, another service) is unavailable",
+}
+SECURED_ANSWERS = {
+    401: "No valid token (Authorization: Bearer <token>)",
+    403: "The token's roles or scopes do not allow this",
+}
+BODY_ANSWERS = {
+    400: "The body is not valid JSON, or nests too deep",
+    413: "Body too large",
+    415: "Body is not JSON",
+}
+
+
+def document_common_answers(schema: dict[str, Any], *, secured: bool) -> None:
+    """Complete the OpenAPI document with what every operation may answer: auth errors on
+    secured operations, body errors where a body is taken, 503, and JSON beside the
+    success type of an operation that produces something else (its errors are JSON)."""
+    error = {"description": "", "schema": {"$ref": "#/definitions/Error"}}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            answers = dict(COMMON_ANSWERS)
+            if secured and operation.get("security") != []:
+                answers.update(SECURED_ANSWERS)
+            if method in {"post", "put", "patch"}:
+                answers.update(BODY_ANSWERS)
+            for status, text in answers.items():
+                responses.setdefault(str(status), {**error, "description": text})
+            produces = operation.get("produces")
+            if produces and "application/json" not in produces:
+                operation["produces"] = [*produces, "application/json"]
+    if "definitions" in schema and "Error" not in schema["definitions"]:
+        schema["definitions"]["Error"] = json_schema(ErrorSchema)
 
 
 def create_service_app(
@@ -62,6 +118,7 @@ def create_service_app(
     """
     configure_logging(service, level=config["logging"]["level"], as_json=config["logging"]["json"])
     app = Flask(f"ispyb_{service}")
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.config.update(
         MAX_CONTENT_LENGTH=config["api"]["max_content_length"],
         RESTX_ERROR_404_HELP=False,

@@ -21,16 +21,18 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 from sqlalchemy import Select, func, select
 from sqlalchemy import types as sqltypes
 from sqlalchemy.orm import Session
 
 from .errors import InvalidParameter
+from .schemas import NaiveDateTime
 
 RANGE_OPS = ("gt", "gte", "lt", "lte")
 ALL_OPS = ("eq", "in", *RANGE_OPS, "contains")
@@ -107,8 +109,8 @@ def _parse_datetime(raw: str) -> dt.datetime:
     try:
         if len(raw) == 10:
             return dt.datetime.combine(dt.date.fromisoformat(raw), dt.time())
-        value = fields.NaiveDateTime(timezone=dt.UTC).deserialize(raw)
-    except (ValueError, ValidationError):
+        value = NaiveDateTime().deserialize(raw)
+    except (ValueError, OverflowError, ValidationError):
         raise ValueError("Not a valid date or date-time (ISO 8601).") from None
     return value
 
@@ -122,18 +124,28 @@ def _parse_bool(raw: str) -> bool:
     raise ValueError("Not a valid boolean (true/false).")
 
 
+# The widest integer column of any service (BIGINT); beyond it the driver overflows.
+INTEGER_LIMIT = 2**63 - 1
+
+
 def _parse_int(raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValueError("Not a valid integer.") from None
+    digits = raw[1:] if raw[:1] in "+-" else raw
+    if not (digits.isascii() and digits.isdigit()):
+        raise ValueError("Not a valid integer.")
+    value = int(raw)
+    if abs(value) > INTEGER_LIMIT:
+        raise ValueError("Out of range.")
+    return value
 
 
 def _parse_float(raw: str) -> float:
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise ValueError("Not a valid number.") from None
+    if not math.isfinite(value):
+        raise ValueError("Not a finite number.")
+    return value
 
 
 def _parser_for(column_type: Any) -> Callable[[str], Any]:
@@ -172,22 +184,21 @@ def parse_list_args(
     """Validate a list request's query string against the resource's spec."""
     problems: dict[str, list[str]] = {}
 
-    def number(name: str, default: int, low: int, high: int | None) -> int:
+    def number(name: str, default: int, low: int, high: int) -> int:
         raw = args.get(name)
-        if raw is None or raw == "":
+        if raw is None:
             return default
-        try:
-            value = int(raw)
-        except ValueError:
+        if not (raw.isascii() and raw.isdigit()):
+            # An empty ``limit=`` is a client's bug as much as ``limit=x``.
             problems[name] = ["Not a valid integer."]
             return default
-        if value < low or (high is not None and value > high):
-            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-            problems[name] = [f"Must be {bound}."]
+        value = int(raw)
+        if not low <= value <= high:
+            problems[name] = [f"Must be between {low} and {high}."]
         return value
 
     limit = number("limit", min(default_limit, max_limit), 1, max_limit)
-    offset = number("offset", 0, 0, None)
+    offset = number("offset", 0, 0, INTEGER_LIMIT)
 
     sort: list[tuple[str, bool]] = []
     raw_sort = args.get("sort") or ",".join(spec.default_sort)

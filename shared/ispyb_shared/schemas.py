@@ -85,6 +85,10 @@ INT32_RANGE = validate.Range(min=-(2**31), max=2**31 - 1)
 FLOAT32_RANGE = validate.Range(min=-3.4e38, max=3.4e38)
 
 
+# 2026-03-01T09:00:00[.ffffff] served; on input a zone (Z, +02:00) may follow.
+LOCAL_DATE_TIME_PATTERN = (
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
 ZERO_DATE_NOTE = "Null when the database holds a zero date ('0000-00-00')."
 
 
@@ -211,7 +215,9 @@ def _field_schema(field_obj: fields.Field) -> dict[str, Any]:
     elif isinstance(field_obj, fields.Float | fields.Decimal | fields.Number):
         schema = {"type": "number"}
     elif isinstance(field_obj, fields.DateTime):
-        schema = {"type": "string", "format": "date-time"}
+        # ISPyB's times are facility local time without zone, not RFC 3339 date-times:
+        # the document says so rather than promising an offset it never sends.
+        schema = {"type": "string", "pattern": LOCAL_DATE_TIME_PATTERN, "x-ispyb-time": "local"}
     elif isinstance(field_obj, fields.Date):
         schema = {"type": "string", "format": "date"}
     elif isinstance(field_obj, fields.UUID):

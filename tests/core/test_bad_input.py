@@ -562,6 +562,14 @@ def test_bad_query_parameters(client):
         ("beamLineName.gt=i03", "beamLineName.gt"),
         ("bogus=1", "bogus"),
         ("scheduled=maybe", "scheduled"),
+        # Empty, beyond 64 bits, Unicode digits, not finite, zone past year 9999.
+        ("limit=", "limit"),
+        ("offset=", "offset"),
+        ("offset=20891515066137394020352", "offset"),
+        ("proposalId=99999999999999999999", "proposalId"),
+        ("proposalId=%D9%A1%D9%A2", "proposalId"),
+        ("nbShifts.gte=%C2%B2", "nbShifts.gte"),
+        ("startDate.gte=9999-12-31T23:00:00-02:00", "startDate.gte"),
     ]:
         response = client.get(f"{CORE}/sessions?{query}")
         assert_refused(response, 400, "INVALID_PARAMETER", name)
