@@ -69,6 +69,9 @@ class Call:
     def __getitem__(self, key):  # the shape em's tests read: call["query"]
         return getattr(self, key)
 
+    def __iter__(self):  # the shape ssx's tests read: for method, path in calls
+        return iter((self.method, self.line.split(" ")[1]))
+
 
 @dataclass
 class CoreLine(BaseAdapter):
@@ -81,6 +84,8 @@ class CoreLine(BaseAdapter):
     answer_body: bytes | None = None
     extra_results: list[dict] = field(default_factory=list)
     delay_seconds: float = 0.0
+    # Called with (call, response) once core has answered; may raise to lose the answer.
+    after_delivery: Any = None
 
     def __post_init__(self):
         super().__init__()
@@ -94,6 +99,7 @@ class CoreLine(BaseAdapter):
         self.answer_body = None
         self.extra_results.clear()
         self.delay_seconds = 0.0
+        self.after_delivery = None
 
     def requests_to(self, path_suffix: str) -> list[Call]:
         return [call for call in self.calls if call.path.endswith(path_suffix)]
@@ -105,17 +111,16 @@ class CoreLine(BaseAdapter):
         path_and_query = parts.path + (f"?{parts.query}" if parts.query else "")
         raw = request.body.decode() if isinstance(request.body, bytes) else request.body
         with self._lock:
-            self.calls.append(
-                Call(
-                    method=request.method,
-                    path=parts.path,
-                    query=parse_qs(parts.query),
-                    authorization=request.headers.get("Authorization"),
-                    requestId=request.headers.get("X-Request-ID"),
-                    line=f"{request.method} {path_and_query} HTTP/1.1",
-                    body=json.loads(raw) if raw else None,
-                )
+            call = Call(
+                method=request.method,
+                path=parts.path,
+                query=parse_qs(parts.query),
+                authorization=request.headers.get("Authorization"),
+                requestId=request.headers.get("X-Request-ID"),
+                line=f"{request.method} {path_and_query} HTTP/1.1",
+                body=json.loads(raw) if raw else None,
             )
+            self.calls.append(call)
         if self.delay_seconds:
             read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
             if read_timeout is not None and self.delay_seconds > read_timeout:
@@ -128,6 +133,8 @@ class CoreLine(BaseAdapter):
             body = json.dumps({"code": "X", "message": "forced by the test"}).encode()
             return _raw_response(request, self.answer_status, body)
         response = self.target.send(request, stream=stream, timeout=timeout)
+        if self.after_delivery is not None:
+            self.after_delivery(call, response)
         if self.extra_results and response.status_code == 200:
             payload = response.json()
             if isinstance(payload, dict) and isinstance(payload.get("results"), list):
