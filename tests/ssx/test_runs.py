@@ -257,3 +257,18 @@ def test_reading_while_core_is_down_is_503(ssx_app, world, staff, core_calls):
         answer = client.get(f"{SSX}{path}", headers=staff)
         assert answer.status_code == 503
         assert answer.get_json()["code"] == "SERVICE_UNAVAILABLE"
+
+
+def test_every_ssx_operation_documents_its_answer(ssx_app):
+    """Swagger shows the answer's model for every operation (ssx's own, not health)."""
+    paths = ssx_app.test_client().get(f"{SSX}/swagger.json").get_json()["paths"]
+    for path, operations in paths.items():
+        if path in {"/health", "/ready"}:
+            continue
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            answers = {c: r for c, r in operation["responses"].items() if c.startswith("2")}
+            assert answers, (method, path)
+            for code, answer in answers.items():
+                assert "schema" in answer, (method, path, code)

@@ -344,6 +344,8 @@ def register_run(
     )
     db_session.commit()
 
+    # From here on, a process that stops (BaseException, a crash) leaves the attempt for
+    # the retry loop; every other failure is undone before answering.
     registered, failure, maybe_created = _register_in_core(
         core, key, core_registration_body(data, references), credentials, write_retries
     )
@@ -366,7 +368,7 @@ def register_run(
             registered=registered,
         )
         db_session.commit()
-    except BaseException as exc:
+    except Exception as exc:
         db_session.rollback()
         winner = None
         if request_key and isinstance(exc, IntegrityError):
@@ -388,11 +390,11 @@ def register_run(
 
 def _register_in_core(
     core: SSXCoreClient, key: str, body: dict, credentials: Credentials, retries: int
-) -> tuple[dict | None, BaseException | None, bool]:
+) -> tuple[dict | None, Exception | None, bool]:
     """(core's registration, None, _) or (None, the failure, whether core may have created
     the rows anyway). A lost answer is retried by key: core answers the same rows."""
     maybe_created = False
-    failure: BaseException | None = None
+    failure: Exception | None = None
     for _attempt in range(retries + 1):
         try:
             return core.register(key, body, credentials), None, False
@@ -403,7 +405,7 @@ def _register_in_core(
             # Core refused (its transaction rolled back); an earlier lost attempt may still
             # have created the rows.
             return None, exc, maybe_created
-        except BaseException as exc:
+        except Exception as exc:
             return None, exc, True
     return None, failure, maybe_created
 
