@@ -238,7 +238,7 @@ def find_or_add_component(
     return component
 
 
-def unit_ids(db_session: Session) -> dict[str, int]:
+def unit_ids(*, db_session: Session) -> dict[str, int]:
     """concentrationTypeId by unit symbol."""
     return dict(
         db_session.execute(
@@ -303,7 +303,7 @@ def create_composition(
     unit = data.pop("concentrationType", None)
     row = model(
         componentId=component.componentId,
-        concentrationTypeId=unit_ids(db_session).get(unit) if unit else None,
+        concentrationTypeId=unit_ids(db_session=db_session).get(unit) if unit else None,
         **{**data, field: uuid},
     )
     db_session.add(row)

@@ -445,7 +445,7 @@ def _store_run(
     component_types = dict(
         db_session.execute(select(ComponentType.name, ComponentType.componentTypeId)).all()
     )
-    units = unit_ids(db_session)
+    units = unit_ids(db_session=db_session)
     proposal_uuid = session.get("proposalUUID")
     known: dict = {}
 
