@@ -77,7 +77,8 @@ def retry_pending_undos(app):
 
 
 def stale_after(core_settings: Mapping[str, Any]) -> float:
-    """How long a registration can take at most: then a ``started`` attempt is abandoned
-    (every call to core of a registration, with its retries and its undo, timed out)."""
+    """How long an attempt can stay ``started`` while its request is alive: the calls made
+    after it is recorded (the registration, its retries, the undo) all timing out, with a
+    wide margin. An older ``started`` attempt was abandoned (ssx stopped)."""
     calls = core_settings["write_retries"] + 8
     return calls * core_settings["timeout_seconds"] + 60

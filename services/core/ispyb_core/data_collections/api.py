@@ -200,7 +200,7 @@ class DataCollectionRegistrationItem(Resource):
         "Already registered under this key with the same body: the same rows",
         registration_models["DataCollectionRegistrationRead"],
     )
-    @document_errors(registrations_ns, registration_models, 400, 409, 415, 422)
+    @document_errors(registrations_ns, registration_models, 400, 403, 409, 415, 422)
     def put(self, key: str):
         """Register a group and its data collection in one transaction under ``key``.
 
@@ -218,7 +218,7 @@ class DataCollectionRegistrationItem(Resource):
     @registrations_ns.response(
         200, "Cancelled (or already)", registration_models["DataCollectionRegistrationRead"]
     )
-    @document_errors(registrations_ns, registration_models, 409, 422)
+    @document_errors(registrations_ns, registration_models, 403, 409, 422)
     def delete(self, key: str):
         """Undo a registration: delete its data collection and group and keep the key
         cancelled, so that a registration arriving later creates nothing. Idempotent; an
