@@ -2,8 +2,8 @@
 correction and CTF) stored per second through ``POST /movies/batch``.
 
 What runs: a throwaway MariaDB (tests/support/mariadb.py) with em's schema; em under
-gunicorn (``--workers``, default 2) exactly as `make run` starts it; a stand-in for core's
-data-collection endpoint (tests/em/fake_core.py; em caches its answer, so it costs one
+gunicorn (``--workers``, default 2) exactly as `make run` starts it; the real core under
+gunicorn on SQLite with one data collection (em caches core's answer, so it costs one
 call per 30 s); ``--clients`` threads posting ``--batches`` batches of ``--batch-size``
 movies, each with motion correction and CTF (``--full`` adds relative ice thickness and
 particle picking), all on this machine. Then the same batches are sent again (a resend
@@ -30,7 +30,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.em.fake_core import FakeCore  # noqa: E402
 from tests.gateway.support import free_port  # noqa: E402
 from tests.support.mariadb import ThrowawayMariaDB  # noqa: E402
 from tests.support.tokens import TestTokens  # noqa: E402
@@ -158,17 +157,63 @@ def send_all(port: int, bodies: list[bytes], token: str, clients: int) -> tuple[
     return time.perf_counter() - started, answers
 
 
-def wait_healthy(port: int, process: subprocess.Popen) -> None:
+def wait_healthy(port: int, process: subprocess.Popen, service: str = "em") -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"em exited with code {process.returncode}")
+            raise SystemExit(f"{service} exited with code {process.returncode}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{EM}/health", timeout=2):
+            url = f"http://127.0.0.1:{port}/ispyb/api/v1/{service}/health"
+            with urllib.request.urlopen(url, timeout=2):
                 return
         except OSError:
             time.sleep(0.2)
-    raise SystemExit("em did not start")
+    raise SystemExit(f"{service} did not start")
+
+
+def gunicorn(service: str, port: int, workers: int, environment: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "300",
+            f"ispyb_{service}.app:create_app()",
+        ],
+        env=environment,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def start_core(scratch: Path, tokens: TestTokens) -> tuple[subprocess.Popen, int, str]:
+    """Core under gunicorn on SQLite, with one data collection; (process, port, its UUID)."""
+    from ispyb_shared.db import Database
+    from tests.factories import CoreFactory
+
+    url = f"sqlite:///{scratch}/core.sqlite"
+    environment = {
+        **os.environ,
+        "ISPYB_CORE__DATABASE__URL": url,
+        "ISPYB_CORE__AUTH__JWKS_URL": "null",
+        "ISPYB_CORE__AUTH__PUBLIC_KEY_FILE": str(tokens.public_key_file),
+        "ISPYB_CORE__LOGGING__LEVEL": "WARNING",
+    }
+    binaries = Path(sys.executable).parent
+    subprocess.run([str(binaries / "ispyb-core"), "migrate"], env=environment, check=True, cwd=ROOT)
+    database = Database({"url": url})
+    factory = CoreFactory(database)
+    group = factory.data_collection_group(factory.session(), experimentType="single particle")
+    data_collection = factory.data_collection(group).uuid
+    database.dispose()
+    port = free_port()
+    process = gunicorn("core", port, 1, environment)
+    wait_healthy(port, process, "core")
+    return process, port, data_collection
 
 
 def load() -> str:
@@ -184,45 +229,29 @@ def main() -> int:
         scratch_dir = Path(scratch)
         server = ThrowawayMariaDB(scratch_dir / "mariadb")
         server.start()
-        core = FakeCore().start()
-        em = None
+        core = em = None
         try:
             url = server.create_database("em_bench")
             version = subprocess.run(
                 ["/usr/sbin/mariadbd", "--version"], capture_output=True, text=True
             ).stdout.strip()
             tokens = TestTokens(scratch_dir)
+            core, core_port, data_collection = start_core(scratch_dir, tokens)
             port = free_port()
             environment = {
                 **os.environ,
                 "ISPYB_EM__DATABASE__URL": url,
                 "ISPYB_EM__AUTH__JWKS_URL": "null",
                 "ISPYB_EM__AUTH__PUBLIC_KEY_FILE": str(tokens.public_key_file),
-                "ISPYB_EM__CORE__URL": core.url,
+                "ISPYB_EM__CORE__URL": f"http://127.0.0.1:{core_port}",
                 "ISPYB_EM__LOGGING__LEVEL": "WARNING",
             }
             binaries = Path(sys.executable).parent
             subprocess.run(
                 [str(binaries / "ispyb-em"), "migrate"], env=environment, check=True, cwd=ROOT
             )
-            em = subprocess.Popen(
-                [
-                    str(binaries / "gunicorn"),
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    str(args.workers),
-                    "--timeout",
-                    "300",
-                    "ispyb_em.app:create_app()",
-                ],
-                env=environment,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            em = gunicorn("em", port, args.workers, environment)
             wait_healthy(port, em)
-            data_collection = core.add_data_collection(members=())
             token = tokens.machine("bench-pipeline", "em:write", "core:read")["Authorization"]
             programs = {}
             for key in ("motion", "ctf", "ice", "picking"):
@@ -252,10 +281,10 @@ def main() -> int:
                 status == 200 and answer["movies"]["created"] == 0 for status, answer in resent
             ), resent[:1]
         finally:
-            if em is not None:
-                em.terminate()
-                em.wait(timeout=30)
-            core.stop()
+            for process in (em, core):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=30)
             server.stop()
 
     kb_per_batch = sum(len(body) for body in bodies) / len(bodies) / 1024

@@ -83,6 +83,21 @@ def point_at_core(services: list[str], host: str) -> None:
             os.environ[variable] = f"http://{address}:{port_of('core')}"
 
 
+def let_ssx_undo(services: list[str], host: str) -> None:
+    """ssx undoes a failed registration left behind in core with its own client
+    credentials (docs/ssx.md): on a development stack, the demo pipeline's, unless the
+    site configured a client."""
+    if not {"ssx", "auth"} <= set(services):
+        return
+    prefix = "ISPYB_SSX__CORE__UNDO__"
+    if f"{prefix}CLIENT_ID" in os.environ:
+        return
+    address = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    os.environ[f"{prefix}TOKEN_URL"] = f"http://{address}:{port_of('auth')}/ispyb/api/v1/auth/token"
+    os.environ[f"{prefix}CLIENT_ID"] = "demo-pipeline"
+    os.environ[f"{prefix}CLIENT_SECRET"] = "demo-pipeline-secret"
+
+
 def seed_through_the_api(services: list[str], gateway_url: str) -> None:
     """The SSX demo registers its runs through core's API, so it can only be seeded once
     the stack answers (idempotent: a second start adds nothing)."""
@@ -193,6 +208,7 @@ def main() -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     trust_the_auth_service(services, host)
     point_at_core(services, host)
+    let_ssx_undo(services, host)
     for service in services:
         prepare(service)
 

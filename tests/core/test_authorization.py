@@ -748,6 +748,21 @@ MATRIX = {
         None,
         expect(404, 403, 204, 204, 404, 403, 403),
     ),
+    "register data collection by key": (
+        "put",
+        lambda w: f"/data-collection-registrations/key-{next(_fresh)}",
+        lambda w: {
+            "dataCollectionGroup": {"sessionId": w.mx1_1.sessionId, "experimentType": "OSC"},
+            "dataCollection": {"numberOfImages": 10},
+        },
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "cancel data collection registration": (
+        "delete",
+        lambda w: f"/data-collection-registrations/key-{next(_fresh)}",
+        None,
+        expect(403, 403, 200, 200, 200, 403, 403),
+    ),
     "register processing run": (
         "post",
         lambda w: "/processing-programs",

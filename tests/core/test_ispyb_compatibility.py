@@ -22,6 +22,9 @@ CORE_TABLES = {
     "AutoProcScalingAnisotropy": "anisotropy of a scaled result",
     # ISPyB has no record of user-office synchronisations (docs/user-office-sync.md).
     "UserOfficeSyncRun": "record of each user-office synchronisation",
+    # A group and its data collection registered in one idempotent call by the caller's
+    # key, and the keys cancelled (docs/data-collections.md).
+    "DataCollectionRegistration": "idempotency record of one-call data collection registrations",
 }
 
 ISPYB_TABLES = sorted(name for name in Base.metadata.tables if name not in CORE_TABLES)

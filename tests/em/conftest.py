@@ -1,5 +1,6 @@
-"""Fixtures of em's tests: em on SQLite and MariaDB (like every service), with a fake core
-answering the data-collection contract (fake_core.py) so em is tested on its own."""
+"""Fixtures of em's tests: em on SQLite and MariaDB (like every service), asking the real
+core app in-process (its Flask test client behind em's core client: tests/support/
+in_process.py), so visibility is core's own rules on core's own database."""
 
 from __future__ import annotations
 
@@ -7,15 +8,8 @@ import pytest
 
 from ispyb_shared.migrations import upgrade
 from tests.conftest import fresh_database_url, service_config
-from tests.em.fake_core import FakeCore
-from tests.em.support import EMWorld
-
-
-@pytest.fixture(scope="session")
-def fake_core():
-    core = FakeCore().start()
-    yield core
-    core.stop()
+from tests.em.support import CoreForEM, EMWorld
+from tests.support.in_process import CORE_URL, in_process_core
 
 
 @pytest.fixture(scope="session")
@@ -33,10 +27,17 @@ def em_config(database_url: str, core_url: str, **core) -> dict:
 
 
 @pytest.fixture(scope="session")
-def em_app_session(em_database_url, fake_core):
+def em_app_session(em_database_url, core_app_session):
     from ispyb_em.app import create_app
+    from ispyb_em.core_client import EMCoreClient
 
-    app = create_app(em_config(em_database_url, fake_core.url))
+    transport, line = in_process_core(core_app_session)
+    config = em_config(em_database_url, CORE_URL)
+    client = EMCoreClient.from_settings(
+        {**config["core"], "cache_entries": 20000}, transport=transport
+    )
+    app = create_app(config, core_client=client)
+    app.extensions["test_core_line"] = line
     yield app
     app.extensions["ispyb_database"].dispose()
 
@@ -50,10 +51,10 @@ def empty_em_tables(app) -> None:
 
 
 @pytest.fixture
-def em_app(em_app_session, fake_core):
-    """em with empty tables, an empty fake core and nothing cached from core."""
+def em_app(em_app_session, core_app):
+    """em with empty tables, an empty core, a quiet line to core and nothing cached."""
     empty_em_tables(em_app_session)
-    fake_core.reset()
+    em_app_session.extensions["test_core_line"].reset()
     em_app_session.extensions["em_core_client"].clear_cache()
     return em_app_session
 
@@ -64,5 +65,11 @@ def em_db(em_app):
 
 
 @pytest.fixture
-def world(em_app, fake_core, tokens) -> EMWorld:
-    return EMWorld(em_app, fake_core, tokens)
+def em_core(em_app, factory) -> CoreForEM:
+    """Core's data as em's tests need it, and the line em reaches core through."""
+    return CoreForEM(factory, em_app.extensions["test_core_line"])
+
+
+@pytest.fixture
+def world(em_app, em_core, tokens) -> EMWorld:
+    return EMWorld(em_app, em_core, tokens)

@@ -2,14 +2,83 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tests.support.checks import row_counts as table_row_counts
+from tests.support.in_process import CoreLine
 
 EM = "/ispyb/api/v1/em"
+
+
+class CoreForEM:
+    """Data collections in the real core, described as em's tests need them: who takes
+    part (logins), on which beamline, in which proposal. Each data collection is in a
+    session of its own, so who sees it is decided for it alone."""
+
+    def __init__(self, factory, line: CoreLine):
+        self.factory = factory
+        self.line = line
+        self._people: dict[str, Any] = {}
+        self._proposals: dict[tuple[str, str], Any] = {}
+        self._sessions: dict[str, Any] = {}
+        self.groups: dict[str, str] = {}
+
+    def add_data_collection(
+        self,
+        *,
+        members=("member",),
+        beamline: str = "m02",
+        visit: str = "cm1-1",
+        uuid: str | None = None,
+    ) -> str:
+        """A cryo-EM data collection, in a new session on ``beamline`` of the proposal
+        named by ``visit``, whose participants are ``members``; its UUID."""
+        code, number = re.fullmatch(r"([a-z]+)(\d+)-\d+", visit).groups()
+        if (code, number) not in self._proposals:
+            self._proposals[code, number] = self.factory.proposal(
+                proposalCode=code, proposalNumber=number
+            )
+        session = self.factory.session(
+            proposalId=self._proposals[code, number].proposalId, beamLineName=beamline
+        )
+        for login in members:
+            if login not in self._people:
+                self._people[login] = self.factory.person(login=login)
+            self.factory.session_member(session, self._people[login])
+        group = self.factory.data_collection_group(session, experimentType="single particle")
+        values = {
+            "startTime": dt.datetime(2026, 11, 9, 9, 0),
+            "imageDirectory": f"/dls/{beamline}/data/2026/{code}{number}-"
+            f"{session.visit_number}/raw",
+        }
+        if uuid is not None:
+            values["uuid"] = uuid
+        collection = self.factory.data_collection(group, **values)
+        self._sessions[collection.uuid] = session
+        self.groups[collection.uuid] = group.uuid
+        return collection.uuid
+
+    def remove_member(self, data_collection: str, login: str) -> None:
+        """``login`` no longer takes part in the session of ``data_collection``."""
+        from ispyb_core.sessions.models import SessionHasPerson
+
+        session = self._sessions[data_collection]
+        with self.factory.database.sessionmaker() as db, db.begin():
+            db.execute(
+                delete(SessionHasPerson).where(
+                    SessionHasPerson.sessionId == session.sessionId,
+                    SessionHasPerson.personId == self._people[login].personId,
+                )
+            )
+
+    def list_requests(self):
+        """em's calls listing core's data collections."""
+        return [call for call in self.line.calls if call.path.endswith("/core/data-collections")]
 
 
 def movie_records(

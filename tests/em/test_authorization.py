@@ -1,7 +1,7 @@
 """The authorization matrix of em: every endpoint and every kind of caller gets exactly the
 answer documented in docs/authorization.md (EM section), and nothing of a data collection
-the caller may not see leaks. Core's decision is the fake core's (tests/em/fake_core.py),
-which applies core's rules."""
+the caller may not see leaks. Core's decision is the real core's (in-process:
+tests/support/in_process.py), which applies core's rules."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class MatrixWorld:
         self.factory = f = EMFactory(app.extensions["ispyb_database"])
         self.dc = core.add_data_collection(members=("member",), beamline="m02")
         self.other_dc = core.add_data_collection(members=("outsider",), beamline="m03")
-        self.group_uuid = core.data_collections[self.dc]["dataCollectionGroupUUID"]
+        self.group_uuid = core.groups[self.dc]
         self.program = f.program(self.dc, processingPrograms="MotionCor2")
         self.movie = f.movie(self.dc, 1, self.program)
         from ispyb_em.classification.models import ParticleClassification, ParticlePicker
@@ -281,8 +281,8 @@ MATRIX = {
 
 
 @pytest.fixture
-def matrix_world(em_app, fake_core):
-    return MatrixWorld(em_app, fake_core)
+def matrix_world(em_app, em_core):
+    return MatrixWorld(em_app, em_core)
 
 
 @pytest.mark.parametrize("caller", list(CALLERS))
@@ -360,12 +360,12 @@ def test_nothing_of_another_data_collection_leaks(em_app, matrix_world, tokens):
         assert seen["total"] >= 1, path
 
 
-def test_a_session_member_sees_only_while_core_says_so(em_app, matrix_world, fake_core, tokens):
+def test_a_session_member_sees_only_while_core_says_so(em_app, matrix_world, em_core, tokens):
     """em keeps no membership of its own: core's answer decides (once it is not cached)."""
     client = em_app.test_client()
     headers = tokens.user("member")
     summary = f"{EM}/data-collections/{matrix_world.dc}/summary"
     assert client.get(summary, headers=headers).status_code == 200
-    fake_core.members[matrix_world.dc].discard("member")
+    em_core.remove_member(matrix_world.dc, "member")
     em_app.extensions["em_core_client"].clear_cache()
     assert client.get(summary, headers=headers).status_code == 404

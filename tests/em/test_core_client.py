@@ -8,11 +8,13 @@ import uuid
 
 import pytest
 
-from ispyb_em.core_client import UUIDS_PER_QUERY, CoreClient
+from ispyb_em.core_client import EMCoreClient
 from ispyb_shared.auth import Forbidden, Unauthorized
+from ispyb_shared.core_client import UUIDS_PER_QUERY, Credentials
 from ispyb_shared.errors import ServiceUnavailable
 from tests.em.conftest import em_config
 from tests.em.support import EM, movie_records, row_counts
+from tests.support.in_process import CORE_URL
 
 
 class Clock:
@@ -23,15 +25,53 @@ class Clock:
         return self.now
 
 
+class Core:
+    """The real core in-process (em_core) and the line em's client reaches it through."""
+
+    def __init__(self, em_core, em_app):
+        self.em_core = em_core
+        self.line = em_core.line
+        self.transport = em_app.extensions["em_core_client"].transport
+
+    def __getattr__(self, name):  # add_data_collection, list_requests
+        return getattr(self.em_core, name)
+
+    def __setattr__(self, name, value):
+        if name in {"answer_status", "answer_body", "delay_seconds"}:
+            setattr(self.line, name, value)
+        else:
+            super().__setattr__(name, value)
+
+    @property
+    def extra_results(self):
+        return self.line.extra_results
+
+    def record(self, uuid: str, token: str) -> dict:
+        answer = self.transport.get(
+            f"{CORE_URL}/ispyb/api/v1/core/data-collections/{uuid}",
+            headers={"Authorization": token},
+        )
+        return answer.json()
+
+
 @pytest.fixture
-def core(fake_core):
-    fake_core.reset()
-    return fake_core
+def core(em_core, em_app):
+    return Core(em_core, em_app)
+
+
+class Client:
+    """em's client, called the way em calls it (the caller's token and request id)."""
+
+    def __init__(self, client: EMCoreClient):
+        self.client = client
+
+    def data_collections(self, uuids, *, authorization, request_id=None):
+        return self.client.data_collections(uuids, Credentials(authorization, request_id))
 
 
 def client_for(core, clock=None, **settings):
-    options = {"url": core.url, "timeout_seconds": 2, "cache_seconds": 30, **settings}
-    return CoreClient(**options, clock=clock or Clock())
+    options = {"url": CORE_URL, "timeout_seconds": 2, "cache_seconds": 30, **settings}
+    return Client(EMCoreClient(**options, transport=core.transport, clock=clock or Clock()))
 
 
 def test_the_callers_token_and_request_id_are_forwarded(core, tokens):
@@ -104,7 +144,8 @@ def test_many_uuids_are_asked_in_request_lines_gunicorn_accepts(core, tokens):
 
 def test_an_answer_never_widens_what_was_asked(core, tokens):
     dc = core.add_data_collection()
-    core.extra_results.append({**core.data_collections[dc], "uuid": str(uuid.uuid4())})
+    admin = tokens.admin()["Authorization"]
+    core.extra_results.append({**core.record(dc, admin), "uuid": str(uuid.uuid4())})
     found = client_for(core).data_collections([dc], authorization=tokens.admin()["Authorization"])
     assert set(found) == {dc}
 
@@ -132,7 +173,7 @@ def test_core_answering_nonsense_or_slowly_or_not_at_all(core, tokens):
             [str(uuid.uuid4())], authorization=admin
         )
     core.delay_seconds = 0
-    closed = CoreClient(url="http://127.0.0.1:9", timeout_seconds=1, cache_seconds=30)
+    closed = Client(EMCoreClient(url="http://127.0.0.1:9", timeout_seconds=1, cache_seconds=30))
     with pytest.raises(ServiceUnavailable):
         closed.data_collections([str(uuid.uuid4())], authorization=admin)
 

@@ -6,8 +6,8 @@ from ispyb_em.demo import DEMO_DATA_COLLECTION_UUID, MOVIES, SELECTED_CLASSES, s
 from tests.em.support import row_counts
 
 
-def test_the_demo_session_is_seeded_once(em_app, em_db, fake_core, tokens):
-    fake_core.add_data_collection(
+def test_the_demo_session_is_seeded_once(em_app, em_db, em_core, tokens):
+    em_core.add_data_collection(
         uuid=DEMO_DATA_COLLECTION_UUID, members=("frank", "grace"), visit="cm1003-1"
     )
     assert "seeded" in seed_demo(em_db)

@@ -91,17 +91,17 @@ def test_movies_without_results_and_results_in_part(world, em_db):
     assert response.json["records"][1]["motionCorrectionId"] is not None
 
 
-def test_records_of_several_data_collections_cost_one_call_to_core(world, fake_core):
-    second = fake_core.add_data_collection(members=("member",))
-    third = fake_core.add_data_collection(members=("member",))
+def test_records_of_several_data_collections_cost_one_call_to_core(world, em_core):
+    second = em_core.add_data_collection(members=("member",))
+    third = em_core.add_data_collection(members=("member",))
     records = world.records(range(1, 4))
     for data_collection in (second, third):
         programs = world.create_programs(data_collection)
         records += movie_records(data_collection, range(1, 4), programs)
-    fake_core.requests.clear()
+    em_core.line.reset()
     pipeline = world.tokens.machine("another-pipeline", "em:write", "core:read")
     assert world.ingest(records, headers=pipeline).status_code == 201
-    calls = fake_core.list_requests()
+    calls = em_core.list_requests()
     assert len(calls) == 1
     assert set(calls[0]["query"]["uuid.in"][0].split(",")) == {world.dc, second, third}
     # The caller's own token is forwarded, with the request id.
@@ -109,7 +109,7 @@ def test_records_of_several_data_collections_cost_one_call_to_core(world, fake_c
     assert calls[0]["requestId"]
     # Answers are kept briefly for the same token.
     assert world.ingest(records, headers=pipeline).status_code == 200
-    assert len(fake_core.list_requests()) == 1
+    assert len(em_core.list_requests()) == 1
 
 
 def test_statements_do_not_grow_with_the_batch(world, em_db):
@@ -175,7 +175,7 @@ def test_the_bad_record_and_field_are_named(world, em_db, change, field):
     assert row_counts(em_db) == before
 
 
-def test_references_the_caller_cannot_use_are_named(world, em_db, fake_core):
+def test_references_the_caller_cannot_use_are_named(world, em_db, em_core):
     other_programs = world.create_programs(world.other_dc)
     before = row_counts(em_db)
     records = world.records(range(1, 7))
@@ -197,7 +197,7 @@ def test_references_the_caller_cannot_use_are_named(world, em_db, fake_core):
 
 
 def test_a_data_collection_the_caller_cannot_see_is_refused_like_a_missing_one(
-    world, em_db, fake_core, tokens
+    world, em_db, em_core, tokens
 ):
     before = row_counts(em_db)
     # The pipeline sees everything (core:read); a staff member of another beamline sees
@@ -234,7 +234,7 @@ def test_empty_and_malformed_batches(world):
     assert response.status_code == 400
 
 
-def test_movies_in_foil_holes_of_their_grid(world, fake_core):
+def test_movies_in_foil_holes_of_their_grid(world, em_core):
     atlas = world.post(
         "/atlases",
         {"dataCollectionUUID": world.dc, "atlasImage": "/atlas.jpg", "pixelSize": 100.0},
@@ -247,7 +247,7 @@ def test_movies_in_foil_holes_of_their_grid(world, fake_core):
     records[0]["foilHoleId"] = hole["foilHoleId"]
     assert world.ingest(records).status_code == 201
 
-    other_grid = fake_core.add_data_collection(members=("member",))
+    other_grid = em_core.add_data_collection(members=("member",))
     programs = world.create_programs(other_grid)
     elsewhere = movie_records(other_grid, [1], programs)
     elsewhere[0]["foilHoleId"] = hole["foilHoleId"]

@@ -229,7 +229,7 @@ def test_tomograms_and_tilt_alignments(world):
     assert world.get(f"/tomograms?dataCollectionUUID={world.dc}").json["total"] == 1
 
 
-def test_the_grid_hierarchy(world, fake_core):
+def test_the_grid_hierarchy(world, em_core):
     atlas = world.post(
         "/atlases",
         {
@@ -241,10 +241,7 @@ def test_the_grid_hierarchy(world, fake_core):
         },
     )
     assert atlas.status_code == 201, atlas.json
-    assert (
-        atlas.json["dataCollectionGroupUUID"]
-        == fake_core.data_collections[world.dc]["dataCollectionGroupUUID"]
-    )
+    assert atlas.json["dataCollectionGroupUUID"] == em_core.groups[world.dc]
     square = world.post(
         "/grid-squares",
         {"atlasId": atlas.json["atlasId"], "gridSquareLabel": 7, "stageLocationX": 12.5},
@@ -275,7 +272,7 @@ def test_the_grid_hierarchy(world, fake_core):
     )
     assert not_an_atlas_field.status_code == 422
     # A tomogram on a grid square of another grid is refused.
-    other_grid = fake_core.add_data_collection(members=("member",))
+    other_grid = em_core.add_data_collection(members=("member",))
     tomogram = world.post(
         "/tomograms",
         {"dataCollectionUUID": other_grid, "gridSquareId": square.json["gridSquareId"]},

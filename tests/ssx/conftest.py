@@ -1,39 +1,19 @@
 """Fixtures of ssx's tests: ssx on SQLite and MariaDB, talking to the real core app
-in-process (its Flask test client behind ssx's core-client transport), so registration,
-compensation and visibility are checked against core's real rules without servers."""
+in-process (its Flask test client behind the core client's requests.Session: tests/
+support/in_process.py), so registration, undo and visibility are checked against core's
+real rules without servers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import pytest
 
 from ispyb_shared.migrations import upgrade
 from tests.conftest import fresh_database_url, service_config
+from tests.support.in_process import CORE_URL, CoreLine, in_process_core
 
 SSX = "/ispyb/api/v1/ssx"
-
-
-class InProcessCore:
-    """A transport for ssx's CoreClient answering from core's app; counts calls; can be
-    switched off (raises like an unreachable server)."""
-
-    def __init__(self, app):
-        self.app = app
-        self.down = False
-        self.calls: list[tuple[str, str]] = []
-
-    def __call__(self, method, url, headers, body, timeout):
-        import requests
-
-        if self.down:
-            raise requests.ConnectionError("core is down (test)")
-        parts = urlsplit(url)
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        self.calls.append((method, path))
-        response = self.app.test_client().open(path, method=method, headers=headers, json=body)
-        return response.status_code, response.get_json(silent=True)
 
 
 @pytest.fixture(scope="session")
@@ -43,17 +23,30 @@ def ssx_database_url(backend, request, tmp_path_factory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def ssx_app_session(ssx_database_url, core_app_session):
-    from ispyb_ssx.app import create_app
-    from ispyb_ssx.core_client import CoreClient
+UNDO_CLIENT = ("ssx-undo", "core:acquisition:write")
 
-    transport = InProcessCore(core_app_session)
-    client = CoreClient(url="http://core.test", transport=transport)
+
+def ssx_config(database_url: str) -> dict:
+    """ssx under test: no retry loop of its own (tests run it: retry_pending_undos)."""
+    return service_config(database_url, core={"url": CORE_URL, "undo": {"retry_seconds": 0}})
+
+
+@pytest.fixture(scope="session")
+def ssx_app_session(ssx_database_url, core_app_session, tokens):
+    from ispyb_shared.core_client import Credentials
+    from ispyb_ssx.app import create_app
+    from ispyb_ssx.core import SSXCoreClient
+
+    transport, line = in_process_core(core_app_session)
+    client = SSXCoreClient(url=CORE_URL, transport=transport)
     app = create_app(
-        service_config(ssx_database_url, testing={"failure_injection": True}), core_client=client
+        ssx_config(ssx_database_url),
+        core_client=client,
+        undo_credentials=lambda request_id: Credentials(
+            tokens.machine(*UNDO_CLIENT)["Authorization"], request_id
+        ),
     )
-    app.extensions["test_core_transport"] = transport
+    app.extensions["test_core_transport"] = line
     yield app
     app.extensions["ispyb_database"].dispose()
 
@@ -72,14 +65,12 @@ def empty_ssx_tables(app) -> None:
 def ssx_app(ssx_app_session, core_app):
     empty_ssx_tables(ssx_app_session)
     ssx_app_session.extensions["ssx_core_client"].clear_cache()
-    transport = ssx_app_session.extensions["test_core_transport"]
-    transport.down = False
-    transport.calls.clear()
+    ssx_app_session.extensions["test_core_transport"].reset()
     return ssx_app_session
 
 
 @pytest.fixture
-def core_calls(ssx_app) -> InProcessCore:
+def core_calls(ssx_app) -> CoreLine:
     return ssx_app.extensions["test_core_transport"]
 
 

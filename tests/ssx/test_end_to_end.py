@@ -1,18 +1,21 @@
 """The issue's "done when", for real: `make run` (tools/run.py) with core, auth and ssx
 behind the gateway, tokens from the real auth service. A pipeline (demo-pipeline client
 credentials) registers a run in demo session mx1001-1, posts preliminary then final
-results; alice (PI of mx1001) reads the session summary; a failure injected after core's
-writes leaves no core data collection (checked through core as frank, staff); a retried
-registration creates one run."""
+results; alice (PI of mx1001) reads the session summary; core's answers to the
+registration lost in the network between ssx and core (a real proxy in between) leave no
+core data collection (checked through core as frank, staff); a retried registration
+creates one run."""
 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from tests.gateway.support import RunningStack
 from tests.ssx.conftest import run_body
+from tests.support.fault_proxy import FaultProxy
 
 SSX = "/ispyb/api/v1/ssx"
 CORE = "/ispyb/api/v1/core"
@@ -26,13 +29,16 @@ def stack(tmp_path_factory, tokens):
         tmp_path_factory.mktemp("var"),
         ["core", "auth", "ssx"],
         tokens,
-        {"ISPYB_SSX__TESTING__FAILURE_INJECTION": "true"},
+        # ssx's retry loop, with the client make run gives it (the demo pipeline's).
+        {"ISPYB_SSX__CORE__UNDO__RETRY_SECONDS": "1"},
         real_auth=True,
     )
-    stack.env["ISPYB_SSX__CORE__URL"] = f"http://127.0.0.1:{stack.ports['core']}"
+    stack.proxy = FaultProxy(f"http://127.0.0.1:{stack.ports['core']}").start()
+    stack.env["ISPYB_SSX__CORE__URL"] = stack.proxy.url
     stack.start()
     yield stack
     stack.stop()
+    stack.proxy.stop()
 
 
 def post(stack, path, body, headers):
@@ -100,16 +106,42 @@ def test_register_results_summary_compensation_and_retry(stack):
 
     failing = run_body(session="mx1001-1")
     failing["acquisition"]["imagePrefix"] = "e2e_fail"
-    answer = stack.gateway(
-        "POST",
-        f"{SSX}/runs",
-        headers={**JSON, **robot, "X-SSX-Inject-Failure": "after-core"},
-        body=json.dumps(failing).encode(),
-    )
-    assert answer.status == 500, answer.json()
+    stack.proxy.lose_answers_to = {"PUT"}  # core registers; ssx never hears of it
+    answer = post(stack, f"{SSX}/runs", failing, robot)
+    stack.proxy.lose_answers_to = set()
+    assert answer.status == 503, answer.json()
+    assert "nothing was done" in answer.json()["message"]
+    assert len(stack.proxy.lost) == 2  # the registration and its retry by key
     assert core_collections(stack, frank, "e2e_fail") == []
     summary = stack.gateway("GET", f"{SSX}/sessions/mx1001-1/runs", headers=alice)
     assert len(summary.json()["results"]) == 3  # the failed registration left nothing
+
+
+def test_an_undo_core_did_not_confirm_is_retried_until_done(stack):
+    """Core registers, its answer is lost, and so is the answer to the undo: ssx says the
+    undo is pending, and its retry loop (its own client credentials) completes it."""
+    robot = pipeline(stack)
+    frank = login(stack, "frank")
+    body = run_body(session="mx1001-1")
+    body["acquisition"]["imagePrefix"] = "e2e_pending"
+    stack.proxy.lose_answers_to = {"PUT", "DELETE"}
+    answer = post(stack, f"{SSX}/runs", body, robot)
+    assert answer.status == 503, answer.json()
+    assert "undo pending" in answer.json()["details"]["registration"][0]
+    # The undo got through although its answer did not: lose the loop's answers too, then
+    # check that core has nothing and that the loop still finishes once answers flow.
+    assert core_collections(stack, frank, "e2e_pending") == []
+    stack.proxy.lose_answers_to = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _undone_by_the_loop(stack):
+        time.sleep(0.5)
+    assert _undone_by_the_loop(stack), stack.proxy.lost
+    assert core_collections(stack, frank, "e2e_pending") == []
+
+
+def _undone_by_the_loop(stack) -> bool:
+    log = (stack.var_dir / "log" / "ssx.log").read_text(errors="replace")
+    return "undone in core by the retry loop" in log
 
 
 def test_demo_runs_register_through_the_stack_once(stack):

@@ -79,8 +79,16 @@ def test_events_timeline_is_sorted_by_offset(ssx_app, world, staff):
     assert events[1]["end"] == pytest.approx(0.2 + 4 * 0.01 + 0.001)
 
 
-def test_a_failure_after_core_writes_leaves_nothing_behind(ssx_app, core_app, world, staff, tokens):
-    answer = register(ssx_app, staff, run_body(), **{"X-SSX-Inject-Failure": "after-core"})
+def test_a_failure_after_core_writes_leaves_nothing_behind(
+    ssx_app, core_app, world, staff, tokens, core_calls
+):
+    def fail_once_core_has_registered(call, response):
+        if call.method == "PUT":
+            core_calls.after_delivery = None
+            raise RuntimeError("failure injected after core's writes (test)")
+
+    core_calls.after_delivery = fail_once_core_has_registered
+    answer = register(ssx_app, staff, run_body())
     assert answer.status_code == 500
     assert core_dcs(core_app, tokens) == []
     assert core_groups(core_app, tokens) == []
@@ -89,7 +97,7 @@ def test_a_failure_after_core_writes_leaves_nothing_behind(ssx_app, core_app, wo
 
 
 def test_a_local_failure_is_compensated(ssx_app, core_app, world, staff, tokens, monkeypatch):
-    from ispyb_ssx import service
+    from ispyb_ssx.runs import service
 
     def broken(**_kwargs):
         raise RuntimeError("disk full")
@@ -199,17 +207,17 @@ def test_a_concurrent_retry_that_loses_the_race_is_undone_and_answers_the_winner
     """Two registrations with one clientRequestId pass the look-up at once: the loser's
     local insert violates (requestedBy, clientRequestId); its core rows are deleted and
     it answers the winner's run."""
-    from ispyb_ssx import service
+    from ispyb_ssx.runs import service
 
     body = run_body(clientRequestId="race")
     first = register(ssx_app, pipeline, body).get_json()
     lookups = iter([None])
-    original = service._by_request_key
+    original = service.find_by_request_key
 
-    def first_lookup_misses(db, caller, key):
-        return next(lookups, "real") and original(db, caller, key)
+    def first_lookup_misses(**kwargs):
+        return next(lookups, "real") and original(**kwargs)
 
-    monkeypatch.setattr(service, "_by_request_key", first_lookup_misses)
+    monkeypatch.setattr(service, "find_by_request_key", first_lookup_misses)
     second = register(ssx_app, pipeline, body)
     assert second.status_code == 200, second.get_json()
     assert second.get_json()["uuid"] == first["uuid"]
@@ -249,3 +257,18 @@ def test_reading_while_core_is_down_is_503(ssx_app, world, staff, core_calls):
         answer = client.get(f"{SSX}{path}", headers=staff)
         assert answer.status_code == 503
         assert answer.get_json()["code"] == "SERVICE_UNAVAILABLE"
+
+
+def test_every_ssx_operation_documents_its_answer(ssx_app):
+    """Swagger shows the answer's model for every operation (ssx's own, not health)."""
+    paths = ssx_app.test_client().get(f"{SSX}/swagger.json").get_json()["paths"]
+    for path, operations in paths.items():
+        if path in {"/health", "/ready"}:
+            continue
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            answers = {c: r for c, r in operation["responses"].items() if c.startswith("2")}
+            assert answers, (method, path)
+            for code, answer in answers.items():
+                assert "schema" in answer, (method, path, code)

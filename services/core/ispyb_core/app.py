@@ -23,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .crystals.api import ns as crystals
     from .data_collections.api import groups_ns as data_collection_groups
     from .data_collections.api import ns as data_collections
+    from .data_collections.api import registrations_ns as data_collection_registrations
     from .dewar_registry.api import ns as dewar_registry
     from .dewars.api import ns as dewars
     from .diffraction_plans.api import ns as diffraction_plans
@@ -65,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             containers,
             data_collection_groups,
             data_collections,
+            data_collection_registrations,
             processing,
             user_office,
         ],

@@ -2,7 +2,11 @@
 
 from .containers.models import Container
 from .crystals.models import Crystal
-from .data_collections.models import DataCollection, DataCollectionGroup
+from .data_collections.models import (
+    DataCollection,
+    DataCollectionGroup,
+    DataCollectionRegistration,
+)
 from .database import Base
 from .dewar_registry.models import DewarRegistry, DewarRegistryHasProposal
 from .dewars.models import Dewar, DewarTransportHistory
@@ -47,6 +51,7 @@ __all__ = [
     "Crystal",
     "DataCollection",
     "DataCollectionGroup",
+    "DataCollectionRegistration",
     "Dewar",
     "DewarRegistry",
     "DewarRegistryHasProposal",

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import current_app, request
+from flask import current_app
 
 from ispyb_shared.auth import CLIENT, Caller, Forbidden
+from ispyb_shared.core_client import Credentials
 from ispyb_shared.errors import NotFound
-from ispyb_shared.logging import request_id
 
-from .core_client import CoreClient, DataCollection
+from .core_client import DataCollection, EMCoreClient
 
 READ_SCOPE = "em:read"
 WRITE_SCOPE = "em:write"
@@ -70,10 +70,10 @@ class DataCollections:
 
 def caller_data_collections() -> DataCollections:
     """The current request's view of core's data collections, with the caller's token."""
-    client: CoreClient = current_app.extensions["em_core_client"]
-    authorization = request.headers.get("Authorization", "")
+    client: EMCoreClient = current_app.extensions["em_core_client"]
+    credentials = Credentials.of_request()
 
     def lookup(uuids: Iterable[str]) -> dict[str, DataCollection]:
-        return client.data_collections(uuids, authorization=authorization, request_id=request_id())
+        return client.data_collections(uuids, credentials)
 
     return DataCollections(lookup)

@@ -10,14 +10,14 @@ from ispyb_shared.config import validate_config
 from ispyb_shared.db import Database
 
 from .config import EMConfig, load_em_config
-from .core_client import CoreClient
+from .core_client import EMCoreClient
 
 
 def create_app(
     config: Mapping[str, Any] | None = None,
     *,
     database: Database | None = None,
-    core_client: CoreClient | None = None,
+    core_client: EMCoreClient | None = None,
 ):
     """Build em. ``config`` is validated like the file; None reads file + environment."""
     config = load_em_config() if config is None else validate_config(config, EMConfig)
@@ -58,5 +58,5 @@ def create_app(
         ],
         database=database,
     )
-    app.extensions["em_core_client"] = core_client or CoreClient.from_settings(config["core"])
+    app.extensions["em_core_client"] = core_client or EMCoreClient.from_settings(config["core"])
     return app

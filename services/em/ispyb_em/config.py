@@ -10,39 +10,9 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from ispyb_shared.auth import AuthSettings
 from ispyb_shared.config import ServiceConfig, load_config
+from ispyb_shared.core_client import CoreSettings
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config.yaml"
-
-
-class CoreSettings(Schema):
-    """How em reaches core, which decides who may see which data collection."""
-
-    class Meta:
-        unknown = RAISE
-
-    url = fields.String(
-        load_default="http://127.0.0.1:8001",
-        validate=validate.URL(schemes={"http", "https"}, require_tld=False),
-        metadata={"description": "Base URL of core (without /ispyb/api/v1/core)."},
-    )
-    timeout_seconds = fields.Float(
-        load_default=5.0,
-        validate=validate.Range(min=0.1, max=120),
-        metadata={"description": "Time allowed for one answer of core; beyond, em answers 503."},
-    )
-    cache_seconds = fields.Integer(
-        load_default=30,
-        validate=validate.Range(min=0, max=3600),
-        metadata={
-            "description": "How long core's answer about a data collection is reused for the "
-            "same access token (0: ask every time)."
-        },
-    )
-    cache_entries = fields.Integer(
-        load_default=20000,
-        validate=validate.Range(min=1, max=10_000_000),
-        metadata={"description": "Most (token, data collection) answers kept per process."},
-    )
 
 
 class IngestionSettings(Schema):

@@ -14,6 +14,8 @@ from .schemas import (
     DataCollectionGroupRead,
     DataCollectionGroupUpdate,
     DataCollectionRead,
+    DataCollectionRegistrationCreate,
+    DataCollectionRegistrationRead,
     DataCollectionUpdate,
 )
 
@@ -167,3 +169,62 @@ class DataCollectionItem(Resource):
         collection = service.get_data_collection(db_session=db, ref=ref, caller=caller)
         service.delete_data_collection(db_session=db, collection=collection, caller=caller)
         return "", 204
+
+
+registrations_ns = Namespace(
+    "data-collection-registrations",
+    path="/data-collection-registrations",
+    description="A group and its data collection in one idempotent call, by the caller's key",
+)
+registration_models = register_models(
+    registrations_ns,
+    {
+        "DataCollectionRegistrationCreate": DataCollectionRegistrationCreate,
+        "DataCollectionRegistrationRead": DataCollectionRegistrationRead,
+    },
+)
+registration_read = DataCollectionRegistrationRead()
+
+
+@registrations_ns.route("/<string:key>")
+@registrations_ns.param(
+    "key", "The caller's key: 1-64 letters, digits, '.', '_', ':' or '-' (e.g. a UUID)"
+)
+class DataCollectionRegistrationItem(Resource):
+    @registrations_ns.expect(registration_models["DataCollectionRegistrationCreate"])
+    @registrations_ns.response(
+        201, "Registered", registration_models["DataCollectionRegistrationRead"]
+    )
+    @registrations_ns.response(
+        200,
+        "Already registered under this key with the same body: the same rows",
+        registration_models["DataCollectionRegistrationRead"],
+    )
+    @document_errors(registrations_ns, registration_models, 400, 403, 409, 415, 422)
+    def put(self, key: str):
+        """Register a group and its data collection in one transaction under ``key``.
+
+        A retry with the same key and body answers 200 with the same rows; the same key
+        with another body is a 422; a cancelled key a 409. Beamline control and the SSX
+        service use it so that a retry, or an undo by key, is always right."""
+        done = service.register_data_collection(
+            db_session=db_session(),
+            key=key,
+            data=load_body(DataCollectionRegistrationCreate()),
+            caller=current_caller(),
+        )
+        return registration_read.dump(done.registration), 201 if done.created else 200
+
+    @registrations_ns.response(
+        200, "Cancelled (or already)", registration_models["DataCollectionRegistrationRead"]
+    )
+    @document_errors(registrations_ns, registration_models, 403, 409, 422)
+    def delete(self, key: str):
+        """Undo a registration: delete its data collection and group and keep the key
+        cancelled, so that a registration arriving later creates nothing. Idempotent; an
+        unknown key is cancelled in advance. A data collection with processing results
+        cannot be undone (409)."""
+        registration = service.cancel_registration(
+            db_session=db_session(), key=key, caller=current_caller()
+        )
+        return registration_read.dump(registration)

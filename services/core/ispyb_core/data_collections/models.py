@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -295,4 +296,77 @@ class DataCollection(UuidMixin, Base):
 
     DataCollectionGroup: Mapped[DataCollectionGroup] = relationship(
         DataCollectionGroup, lazy="raise"
+    )
+
+
+REGISTERED = "registered"
+CANCELLED = "cancelled"
+
+
+class DataCollectionRegistration(UuidMixin, Base):
+    """A group and its data collection registered in one idempotent call, keyed by the
+    caller's own key (a table of ours, not ISPyB's; docs/data-collections.md).
+
+    A retry with the same key and body gets the same rows back; a cancellation by key
+    removes them and leaves the key cancelled, so a request delayed in the network and
+    arriving after its cancellation creates nothing. No foreign keys: the ids point at
+    ISPyB tables whose key types differ between sites (INT or INT UNSIGNED).
+    """
+
+    __tablename__ = "DataCollectionRegistration"
+    __table_args__ = (
+        UniqueConstraint("registrationKey", name="DataCollectionRegistration_registrationKey_uq"),
+    )
+
+    dataCollectionRegistrationId: Mapped[int] = mapped_column(
+        Integer, primary_key=True, doc="Database id of the registration."
+    )
+    registrationKey: Mapped[str] = mapped_column(
+        String(64),
+        nullable=False,
+        doc="The caller's key for this registration (e.g. the UUID of an SSX run): a "
+        "retry with the same key returns these rows instead of creating others.",
+    )
+    status: Mapped[str] = mapped_column(
+        String(10),
+        nullable=False,
+        doc="registered (the rows exist) or cancelled (removed, or cancelled before they "
+        "were created; the key cannot be used again).",
+    )
+    requestHash: Mapped[str | None] = mapped_column(
+        String(64),
+        doc="SHA-256 of the registration's body as validated: the same key with another "
+        "body is refused (null when cancelled before any body arrived).",
+    )
+    dataCollectionGroupId: Mapped[int | None] = mapped_column(
+        Integer, doc="The group created (DataCollectionGroup); null once cancelled."
+    )
+    dataCollectionId: Mapped[int | None] = mapped_column(
+        Integer, doc="The data collection created (DataCollection); null once cancelled."
+    )
+    requestedBy: Mapped[str] = mapped_column(
+        String(255),
+        nullable=False,
+        doc="Subject (login or client id) of the caller who registered or cancelled.",
+    )
+    createdAt: Mapped[datetime.datetime] = mapped_column(
+        DateTime, nullable=False, doc="When the key was first seen (UTC)."
+    )
+    cancelledAt: Mapped[datetime.datetime | None] = mapped_column(
+        DateTime, doc="When the registration was cancelled (UTC)."
+    )
+
+    DataCollectionGroup: Mapped[DataCollectionGroup | None] = relationship(
+        DataCollectionGroup,
+        primaryjoin="foreign(DataCollectionRegistration.dataCollectionGroupId) == "
+        "DataCollectionGroup.dataCollectionGroupId",
+        viewonly=True,
+        lazy="raise",
+    )
+    DataCollection: Mapped[DataCollection | None] = relationship(
+        DataCollection,
+        primaryjoin="foreign(DataCollectionRegistration.dataCollectionId) == "
+        "DataCollection.dataCollectionId",
+        viewonly=True,
+        lazy="raise",
     )

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 from marshmallow_sqlalchemy import auto_field
 
 from ispyb_shared.schemas import ModelSchema
 
-from .models import DataCollection, DataCollectionGroup
+from .models import DataCollection, DataCollectionGroup, DataCollectionRegistration
 
 GROUP_READ_ONLY = ("dataCollectionGroupId", "uuid")
 READ_ONLY = ("dataCollectionId", "uuid")
@@ -118,3 +118,62 @@ class DataCollectionCreate(_AcquisitionFields):
 
 class DataCollectionUpdate(DataCollectionCreate):
     """Changes to a sweep (e.g. endTime and runStatus when it finishes)."""
+
+
+class RegistrationDataCollectionCreate(_AcquisitionFields):
+    """The sweep of a registration (its group is the registration's)."""
+
+    class Meta(_AcquisitionFields.Meta):
+        exclude = (*READ_ONLY, "dataCollectionGroupId")
+
+
+class DataCollectionRegistrationCreate(Schema):
+    """A group and its first data collection, registered together under the caller's key."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    dataCollectionGroup = fields.Nested(
+        DataCollectionGroupCreate,
+        required=True,
+        metadata={"description": "The group (experiment): sessionId and experimentType."},
+    )
+    dataCollection = fields.Nested(
+        RegistrationDataCollectionCreate,
+        required=True,
+        metadata={"description": "The data collection (sweep) in that group."},
+    )
+
+
+class DataCollectionRegistrationRead(ModelSchema):
+    """What a key registered: the group and data collection (null once cancelled)."""
+
+    dataCollectionGroup = fields.Nested(
+        DataCollectionGroupRead,
+        attribute="DataCollectionGroup",
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The group created (null once cancelled)."},
+    )
+    dataCollection = fields.Nested(
+        DataCollectionRead,
+        attribute="DataCollection",
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The data collection created (null once cancelled)."},
+    )
+
+    class Meta(ModelSchema.Meta):
+        model = DataCollectionRegistration
+        exclude = ("dataCollectionRegistrationId", "requestHash")
+        dump_only = (
+            "uuid",
+            "registrationKey",
+            "status",
+            "dataCollectionGroupId",
+            "dataCollectionId",
+            "requestedBy",
+            "createdAt",
+            "cancelledAt",
+        )

@@ -1,19 +1,30 @@
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, create_row, one_or_404, ref_condition, update_row
-from ispyb_shared.errors import Conflict, ValidationFailed
+from ispyb_shared.errors import ApiError, Conflict, ValidationFailed
 from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
 
 from ..access import PROCESSING_READ_SCOPES, require_acquisition_writer, session_condition
 from ..processing.models import AutoProcIntegration
 from ..sessions.models import BLSession
-from .models import DataCollection, DataCollectionGroup
+from .models import (
+    CANCELLED,
+    REGISTERED,
+    DataCollection,
+    DataCollectionGroup,
+    DataCollectionRegistration,
+)
 
 GROUP_LIST_SPEC = ListSpec(
     filters={
@@ -262,3 +273,168 @@ def _reload_group(db_session: Session, group: DataCollectionGroup) -> DataCollec
         DataCollectionGroup.dataCollectionGroupId == group.dataCollectionGroupId
     )
     return db_session.execute(statement.execution_options(populate_existing=True)).scalar_one()
+
+
+# --- registration in one idempotent call (DataCollectionRegistration) ----------------------
+
+REGISTRATION_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def _check_key(key: str) -> None:
+    if not REGISTRATION_KEY.fullmatch(key):
+        raise ValidationFailed(
+            "Invalid registration key.",
+            {"key": ["1 to 64 characters: letters, digits, '.', '_', ':' or '-'."]},
+        )
+
+
+def request_hash(data: dict[str, Any]) -> str:
+    """SHA-256 of a validated body: two bodies meaning the same thing hash the same."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _registration(db_session: Session, key: str) -> DataCollectionRegistration | None:
+    statement = (
+        select(DataCollectionRegistration)
+        .where(DataCollectionRegistration.registrationKey == key)
+        .options(
+            joinedload(DataCollectionRegistration.DataCollectionGroup)
+            .joinedload(DataCollectionGroup.BLSession)
+            .joinedload(BLSession.Proposal),
+            joinedload(DataCollectionRegistration.DataCollection)
+            .joinedload(DataCollection.DataCollectionGroup)
+            .joinedload(DataCollectionGroup.BLSession)
+            .joinedload(BLSession.Proposal),
+        )
+        .execution_options(populate_existing=True)
+    )
+    return db_session.execute(statement).unique().scalar_one_or_none()
+
+
+def _prefixed(exc: ApiError, prefix: str) -> ApiError:
+    """An error about the group or the sweep, its fields named within the body."""
+    if isinstance(exc.details, dict):
+        exc.details = {f"{prefix}.{field}": messages for field, messages in exc.details.items()}
+    return exc
+
+
+@dataclass
+class Registered:
+    registration: DataCollectionRegistration
+    created: bool
+
+
+def register_data_collection(
+    *, db_session: Session, key: str, data: dict[str, Any], caller: Caller
+) -> Registered:
+    """Create a group and its data collection under ``key``, or return those created
+    under it before when the body is the same (``created`` False). A cancelled key is a
+    409; the same key with another body a 422. Acquisition writers only."""
+    _check_key(key)
+    digest = request_hash(data)
+    existing = _registration(db_session, key)
+    if existing is not None:
+        if existing.status == CANCELLED:
+            raise Conflict(
+                f"Registration {key} was cancelled; nothing was created. Use a new key.",
+                {"key": ["Cancelled."]},
+            )
+        if existing.requestHash != digest:
+            raise ValidationFailed(
+                f"Registration {key} was made with another body.",
+                {"key": ["Already used for another data collection."]},
+            )
+        collection = existing.DataCollection
+        if collection is None or existing.DataCollectionGroup is None:
+            raise Conflict(
+                f"The data collection of registration {key} no longer exists.",
+                {"key": ["Its rows were deleted."]},
+            )
+        require_acquisition_writer(
+            caller,
+            beamline=collection.DataCollectionGroup.BLSession.beamLineName,
+            action="register data collections",
+        )
+        return Registered(existing, created=False)
+    try:
+        group = create_group(db_session=db_session, data=data["dataCollectionGroup"], caller=caller)
+    except ApiError as exc:
+        raise _prefixed(exc, "dataCollectionGroup") from None
+    try:
+        collection = create_data_collection(
+            db_session=db_session,
+            data={**data["dataCollection"], "dataCollectionGroupId": group.dataCollectionGroupId},
+            caller=caller,
+        )
+    except ApiError as exc:
+        raise _prefixed(exc, "dataCollection") from None
+    db_session.add(
+        DataCollectionRegistration(
+            registrationKey=key,
+            status=REGISTERED,
+            requestHash=digest,
+            dataCollectionGroupId=group.dataCollectionGroupId,
+            dataCollectionId=collection.dataCollectionId,
+            requestedBy=caller.subject,
+            createdAt=_now(),
+        )
+    )
+    # A twin request with the same key that got here first makes this flush fail on the
+    # unique key: the whole transaction (group and sweep included) is rolled back.
+    db_session.flush()
+    return Registered(_registration(db_session, key), created=True)
+
+
+def cancel_registration(
+    *, db_session: Session, key: str, caller: Caller
+) -> DataCollectionRegistration:
+    """Remove what was registered under ``key`` and keep the key cancelled, so that a
+    registration arriving later (delayed in the network) creates nothing. Idempotent; an
+    unknown key is cancelled in advance. A data collection with processing results is a
+    409 (nothing is removed)."""
+    _check_key(key)
+    existing = _registration(db_session, key)
+    if existing is None:
+        require_acquisition_writer(
+            caller, beamline=None, action="cancel data collection registrations"
+        )
+        tombstone = DataCollectionRegistration(
+            registrationKey=key,
+            status=CANCELLED,
+            requestedBy=caller.subject,
+            createdAt=_now(),
+            cancelledAt=_now(),
+        )
+        db_session.add(tombstone)
+        db_session.flush()
+        return _registration(db_session, key)
+    if existing.status == CANCELLED:
+        return existing
+    group = existing.DataCollectionGroup
+    collection = existing.DataCollection
+    beamline = group.BLSession.beamLineName if group is not None else None
+    require_acquisition_writer(
+        caller, beamline=beamline, action="cancel data collection registrations"
+    )
+    if collection is not None:
+        delete_data_collection(db_session=db_session, collection=collection, caller=caller)
+    if group is not None:
+        others = db_session.execute(
+            select(
+                exists().where(DataCollection.dataCollectionGroupId == group.dataCollectionGroupId)
+            )
+        ).scalar()
+        if not others:
+            db_session.delete(group)
+    existing.status = CANCELLED
+    existing.dataCollectionGroupId = None
+    existing.dataCollectionId = None
+    existing.requestedBy = caller.subject
+    existing.cancelledAt = _now()
+    db_session.flush()
+    return _registration(db_session, key)
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)

@@ -1,0 +1,44 @@
+"""DataCollectionRegistration, a table of ours: a group and its data collection registered
+in one idempotent call keyed by the caller's key, and the tombstone of a cancelled key
+(docs/data-collections.md, "Registering in one call").
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from ispyb_core.migration_helpers import uuid_column, uuid_constraint
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    if sa.inspect(op.get_bind()).has_table("DataCollectionRegistration"):
+        return
+    op.create_table(
+        "DataCollectionRegistration",
+        sa.Column("dataCollectionRegistrationId", sa.Integer(), primary_key=True),
+        sa.Column("registrationKey", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("requestHash", sa.String(64), nullable=True),
+        sa.Column("dataCollectionGroupId", sa.Integer(), nullable=True),
+        sa.Column("dataCollectionId", sa.Integer(), nullable=True),
+        sa.Column("requestedBy", sa.String(255), nullable=False),
+        sa.Column("createdAt", sa.DateTime(), nullable=False),
+        sa.Column("cancelledAt", sa.DateTime(), nullable=True),
+        uuid_column(),
+        sa.UniqueConstraint(
+            "registrationKey", name="DataCollectionRegistration_registrationKey_uq"
+        ),
+        uuid_constraint("DataCollectionRegistration"),
+        mysql_charset="utf8mb4",
+    )
+
+
+def downgrade() -> None:
+    raise NotImplementedError("core's migrations are not reversible (they may hold site data)")
