@@ -2,25 +2,22 @@
 in one idempotent call keyed by the caller's key, and the tombstone of a cancelled key
 (docs/data-collections.md, "Registering in one call").
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
-from alembic import op
 
-from ispyb_core.migration_helpers import uuid_column, uuid_constraint
+from ispyb_core.migration_helpers import ensure_table, uuid_column, uuid_constraint
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    if sa.inspect(op.get_bind()).has_table("DataCollectionRegistration"):
-        return
-    op.create_table(
+    ensure_table(
         "DataCollectionRegistration",
         sa.Column("dataCollectionRegistrationId", sa.Integer(), primary_key=True),
         sa.Column("registrationKey", sa.String(64), nullable=False),
@@ -36,7 +33,6 @@ def upgrade() -> None:
             "registrationKey", name="DataCollectionRegistration_registrationKey_uq"
         ),
         uuid_constraint("DataCollectionRegistration"),
-        mysql_charset="utf8mb4",
     )
 
 
