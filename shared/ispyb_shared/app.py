@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -224,13 +225,15 @@ def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
 # Documents nest a handful of levels (a shipment: dewars, containers, samples, crystal,
 # protein); anything deeper is an attack on the parser and the validators' recursion.
 MAX_BODY_DEPTH = 32
+INT64_MAX = 2**63 - 1
 # Code points no column can hold as text: a lone surrogate cannot be encoded for the
 # database, NUL ends C strings in every tool that reads ISPyB afterwards.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def check_json_content(data: Any) -> None:
-    """Refuse bodies too deep, and text no database column can store, naming the place."""
+    """Refuse bodies too deep, text no database column can store, integers beyond 64 bits
+    and numbers that are not finite, naming the place."""
     problems: dict[str, list[str]] = {}
     pending: list[tuple[Any, str, int]] = [(data, "", 0)]
     while pending:
@@ -249,6 +252,12 @@ def check_json_content(data: Any) -> None:
             )
         elif isinstance(value, str) and _UNSTORABLE.search(value):
             problems.setdefault(path or "_body", []).append(_UNSTORABLE_MESSAGE)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT64_MAX:
+            # No column holds it, and the drivers overflow: refused here for every field,
+            # those without a range of their own included.
+            problems.setdefault(path or "_body", []).append("Beyond the 64-bit integer range.")
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.setdefault(path or "_body", []).append("Not a finite number (1e400?).")
     if problems:
         raise ValidationFailed("The body holds text that cannot be stored.", problems)
 

@@ -608,6 +608,11 @@ def test_bodies_nested_too_deep_or_holding_unstorable_text(client, core_db, targ
             raw = json.dumps({**body, field: text})  # \udc80 travels as its JSON escape
             response = send(client, method, url, data=raw, content_type="application/json")
             assert_refused(response, 422, "VALIDATION_ERROR", field)
+        # Numbers no column holds, whatever the field: beyond 64 bits, or not finite.
+        for number in ("19265529274905837984284672", "1e400", "-1e400"):
+            raw = json.dumps(body)[:-1] + f', "{field}": {number}}}'
+            response = send(client, method, url, data=raw, content_type="application/json")
+            assert_refused(response, 422, "VALIDATION_ERROR", field)
     assert row_counts(core_db) == before
 
 
