@@ -157,6 +157,7 @@ def create_service_app(
     database = database or Database(config["database"])
     init_database(app, database)
     init_request_logging(app)
+    init_conditional_gets(app)
     register_error_handlers(app)
     if "auth" in config:
         # Every endpoint but health, readiness and docs needs a valid token.
@@ -164,6 +165,29 @@ def create_service_app(
         api.authorizations = BEARER_SECURITY
         api.security = "bearer"
     return app
+
+
+def init_conditional_gets(app: Flask) -> None:
+    """An ETag on every successful JSON GET, and 304 to a client that already has it
+    (If-None-Match): a page polling every few seconds costs a hash, not a download.
+
+    Registered after the request log, so it runs before it and the log shows the 304.
+    Answers depend on the caller: private, revalidated each time, varying with the token.
+    """
+
+    @app.after_request
+    def _conditional(response):
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and response.mimetype == "application/json"
+            and not response.direct_passthrough
+        ):
+            response.add_etag()
+            response.headers.setdefault("Cache-Control", "private, no-cache")
+            response.vary.add("Authorization")
+            response.make_conditional(request)
+        return response
 
 
 def token_verifier(settings: Mapping[str, Any]) -> TokenVerifier:

@@ -112,3 +112,16 @@ def test_swagger_documents_every_field_with_a_description(client):
     assert docs.status_code == 200
     assert f"{CORE}/swaggerui/swagger-ui-bundle.js".encode() in docs.data
     assert client.get(f"{CORE}/swaggerui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_gets_carry_an_etag_and_an_unchanged_answer_is_304(client, factory):
+    first = client.get(f"{CORE}/proposals")
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    assert "private" in first.headers["Cache-Control"]
+    assert "Authorization" in first.headers["Vary"]
+    again = client.get(f"{CORE}/proposals", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    factory.proposal(proposalCode="mx", proposalNumber="304")
+    changed = client.get(f"{CORE}/proposals", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
