@@ -250,9 +250,9 @@ def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
 # protein); anything deeper is an attack on the parser and the validators' recursion.
 MAX_BODY_DEPTH = 32
 INT64_MAX = 2**63 - 1
-# Code points no column can hold as text: a lone surrogate cannot be encoded for the
-# database, NUL ends C strings in every tool that reads ISPyB afterwards.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Code points no column can hold as text: a lone surrogate cannot be encoded (UTF-8) for
+# the database. (NUL can be stored, and is stored exactly.)
+_UNSTORABLE = re.compile("[\ud800-\udfff]")
 
 
 def check_json_content(data: Any) -> None:
@@ -286,7 +286,7 @@ def check_json_content(data: Any) -> None:
         raise ValidationFailed("The body holds text that cannot be stored.", problems)
 
 
-_UNSTORABLE_MESSAGE = "Contains a NUL character or a lone UTF-16 surrogate, which cannot be stored."
+_UNSTORABLE_MESSAGE = "Contains a lone UTF-16 surrogate, which cannot be stored."
 
 
 def list_params(spec: ListSpec) -> ListParams:
