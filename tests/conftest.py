@@ -22,9 +22,29 @@ from tests.support.mariadb import (
     drop_database_on_url,
     kill_connections_on_url,
 )
+from tests.support.secrets import SecretWatch
 from tests.support.tokens import TestTokens
 
 BACKENDS = ("sqlite", "mariadb")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_log(tmp_path_factory) -> Iterator[SecretWatch]:
+    """After the whole session: no secret the tests used is in any log they wrote
+    (tests/support/secrets.py). Set up first, so it is torn down last, once every server
+    the tests started has stopped and flushed its logs."""
+    from ispyb_auth.demo import ACCOUNTS, DEMO_CLIENT_SECRET
+    from tests.auth.slapd import READER_PASSWORD
+
+    watch = SecretWatch(tmp_path_factory.getbasetemp())
+    watch.add_all([f"demo-{login}" for login in ACCOUNTS])
+    watch.add_all([DEMO_CLIENT_SECRET, READER_PASSWORD])
+    watch.start()
+    yield watch
+    watch.stop()
+    leaks = watch.scan()
+    watch.write_summary(leaks)
+    assert not leaks, watch.report(leaks)
 
 
 class MariaDBForTests:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ispyb_shared.db import Database
@@ -25,6 +26,7 @@ from . import throttle
 from .plugins import LoginPlugin
 
 audit = logging.getLogger("ispyb.auth.audit")
+log = logging.getLogger(__name__)
 
 BEAMLINE = re.compile(r"^[A-Za-z0-9_.-]{1,45}$")
 
@@ -186,8 +188,12 @@ def count_address_failure(
     *, db_session: Session, database: Database, config: Mapping[str, Any], source: str
 ) -> None:
     """Count a failed credential check of the address. The request fails anyway: its
-    transaction is rolled back first, so that this one can write (SQLite has one writer)."""
+    transaction is rolled back first, so that this one can write (SQLite has one writer).
+    Best effort: the caller's own error (401) is what it gets, even if counting fails."""
     db_session.rollback()
-    throttle.record_address_failure(
-        database, source=source, settings=config["address_throttle"], now=timeutil.utcnow()
-    )
+    try:
+        throttle.record_address_failure(
+            database, source=source, settings=config["address_throttle"], now=timeutil.utcnow()
+        )
+    except DBAPIError as exc:
+        log.warning("could not count a failed attempt: %s", exc.__class__.__name__)
