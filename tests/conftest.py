@@ -29,7 +29,7 @@ BACKENDS = ("sqlite", "mariadb")
 
 
 @pytest.fixture(scope="session", autouse=True)
-def no_secret_in_any_log(tmp_path_factory) -> Iterator[SecretWatch]:
+def no_secret_in_any_log(tmp_path_factory, pytestconfig) -> Iterator[SecretWatch]:
     """After the whole session: no secret the tests used is in any log they wrote
     (tests/support/secrets.py). Set up first, so it is torn down last, once every server
     the tests started has stopped and flushed its logs."""
@@ -43,7 +43,12 @@ def no_secret_in_any_log(tmp_path_factory) -> Iterator[SecretWatch]:
     yield watch
     watch.stop()
     leaks = watch.scan()
-    watch.write_summary(leaks)
+    summary = watch.write_summary(leaks)
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"\nsecret watch: {summary}")
     assert not leaks, watch.report(leaks)
 
 

@@ -73,7 +73,7 @@ def test_demo_seed_is_idempotent_by_its_own_keys_not_by_names(client, core_db, f
     start again)."""
     from sqlalchemy import select, update
 
-    from ispyb_core.data_collections.models import DataCollection, DataCollectionGroup
+    from ispyb_core.data_collections.models import DataCollection
     from ispyb_core.demo_keys import demo_uuid
     from ispyb_core.laboratories.models import Laboratory
     from ispyb_core.processing.models import AutoProcProgram

@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from ispyb_shared.logging import JsonFormatter, is_credential_name
 
 MIN_LENGTH = 8
+OVERLAP = 16 * 1024  # longer than any token: what is kept of a response between reads
 LOG_SUFFIXES = (".log", ".out", ".err")
 # A JWT anywhere in a text (header.payload.signature, base64url).
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")
@@ -84,7 +85,8 @@ class SecretWatch:
             text = text[: 4 * 1024 * 1024].decode("utf-8", "replace")
         self.add_all(JWT.findall(text))
         for name, value in JSON_PAIR.findall(text):
-            if is_credential_name(name):
+            # "code" in JSON is the error envelope's code (an OAuth code comes in a query).
+            if name != "code" and is_credential_name(name):
                 try:
                     self.add(json.loads(f'"{value}"'))
                 except ValueError:
@@ -210,9 +212,10 @@ class SecretWatch:
         def watched_read(resp, amt=None):
             data = read(resp, amt)
             if data:
-                buffer = getattr(resp, "_secret_watch_buffer", b"") + data
-                resp._secret_watch_buffer = buffer[-1024 * 1024 :]
-                watch.harvest_text(resp._secret_watch_buffer)
+                # The end of the previous chunk too: a token may straddle two reads.
+                window = getattr(resp, "_secret_watch_tail", b"") + data
+                resp._secret_watch_tail = window[-OVERLAP:]
+                watch.harvest_text(window)
             return data
 
         self._patch(connection, "putrequest", watched_putrequest)
@@ -255,15 +258,19 @@ class SecretWatch:
                 leaks.extend((path, number, secret) for secret in sorted(hits))
         return leaks
 
-    def write_summary(self, leaks: list[tuple[Path, int, str]]) -> None:
-        """What was watched and read, next to the in-process log (to see it really looks)."""
+    def write_summary(self, leaks: list[tuple[Path, int, str]]) -> str:
+        """What was watched and read, next to the in-process log (to see it really looks);
+        returns its first line."""
         files = self.log_files()
+        size = sum(path.stat().st_size for path in files)
         lines = [
-            f"{len(self.secrets)} secrets watched, {len(files)} log files read, {len(leaks)} leaks",
+            f"{len(self.secrets)} secrets watched, {len(files)} log files read ({size} bytes), "
+            f"{len(leaks)} leaks",
             *(f"{path.relative_to(self.base_dir)} ({path.stat().st_size} bytes)" for path in files),
         ]
         summary = self.in_process_log.with_name("summary.txt")
         summary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return lines[0]
 
     def report(self, leaks: list[tuple[Path, int, str]]) -> str:
         shown = [
