@@ -550,6 +550,11 @@ class RevocationList:
             response = requests.get(
                 url, timeout=http_timeout, headers={"Accept": "application/json"}
             )
+            if response.status_code == 404:
+                # An auth service older than revocation lists: it has nothing to revoke.
+                # (Refusing every token instead would stop a service upgraded first.)
+                log.warning("no token revocation list at %s (404): none is applied", url)
+                return {"subjects": {}, "retiredKeys": []}
             response.raise_for_status()
             return response.json()
 

@@ -221,3 +221,27 @@ def test_every_service_builds_its_verifier_by_the_one_rule(tmp_path):
         for v in verifiers
     }
     assert facts == {(300, 5, 5)}
+
+
+def test_an_auth_service_without_a_revocation_list_revokes_nothing(provider, clock):
+    """An auth service older than revocation lists answers 404: services upgraded first
+    keep serving (a 503 for every token would stop them)."""
+    server = JwksServer({})
+    server.failing = True  # answers 500 first: no list, 503
+    revocations = RevocationList.from_url(server.url, poll_seconds=5, clock=clock)
+    verifier = TokenVerifier(
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        jwks_url=provider.server.url,
+        clock=clock,
+        revocations=revocations,
+    )
+    try:
+        with pytest.raises(ServiceUnavailable):
+            verifier.verify(token(provider))
+        server.failing = False
+        server.status = 404
+        clock.now += 1
+        assert verifier.verify(token(provider)).subject == "alice"
+    finally:
+        server.close()
