@@ -17,7 +17,6 @@ from .config import AuthConfig, load_auth_config
 from .identity import LoginLocked
 from .keys.service import KeyStore
 from .logins.plugins import build_plugins
-from .logins.throttle import AddressBlocked
 from .revocations.service import revocation_document
 from .runtime import AuthRuntime, password_policy
 
@@ -81,9 +80,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     )
     init_auth(app, verifier)
 
-    @app.errorhandler(LoginLocked)
-    @app.errorhandler(AddressBlocked)
-    def _login_locked(exc: LoginLocked | AddressBlocked):
+    @app.errorhandler(LoginLocked)  # and AddressBlocked, a kind of it
+    def _login_locked(exc: LoginLocked):
         response = error_response(exc.status, exc.code, exc.message, exc.details)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response

@@ -39,8 +39,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from ispyb_shared.db import Database
-from ispyb_shared.errors import ApiError
 
+from ..identity import LoginLocked
 from .models import UNKNOWN_SOURCES, AddressThrottle, KnownSource, LoginThrottle
 
 log = logging.getLogger(__name__)
@@ -49,15 +49,11 @@ log = logging.getLogger(__name__)
 NO_ADDRESS = "-"
 
 
-class AddressBlocked(ApiError):
-    """Too many failed credential checks from this address: refused for a while."""
+class AddressBlocked(LoginLocked):
+    """Too many failed credential checks from this address: refused for a while (429, with
+    Retry-After like a locked login name)."""
 
-    status = 429
     code = "RATE_LIMITED"
-
-    def __init__(self, message: str, retry_after: int):
-        super().__init__(message, {"retryAfterSeconds": retry_after})
-        self.retry_after = retry_after
 
 
 def throttle_key(username: str) -> str:
