@@ -22,6 +22,7 @@ from tests.support.mariadb import (
     drop_database_on_url,
     kill_connections_on_url,
 )
+from tests.support.secrets import SecretWatch
 from tests.support.tokens import TestTokens
 
 BACKENDS = ("sqlite", "mariadb")
@@ -78,6 +79,30 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_log(tmp_path_factory, pytestconfig) -> Iterator[SecretWatch]:
+    """After the whole session: no secret the tests used is in any log they wrote
+    (tests/support/secrets.py). Set up first, so it is torn down last, once every server
+    the tests started has stopped and flushed its logs."""
+    from ispyb_auth.demo import ACCOUNTS, DEMO_CLIENT_SECRET
+    from tests.auth.slapd import READER_PASSWORD
+
+    watch = SecretWatch(tmp_path_factory.getbasetemp())
+    watch.add_all([f"demo-{login}" for login in ACCOUNTS])
+    watch.add_all([DEMO_CLIENT_SECRET, READER_PASSWORD])
+    watch.start()
+    yield watch
+    watch.stop()
+    leaks = watch.scan()
+    summary = watch.write_summary(leaks)
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"\nsecret watch: {summary}")
+    assert not leaks, watch.report(leaks)
 
 
 class MariaDBForTests:

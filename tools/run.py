@@ -6,6 +6,10 @@ For each selected service: bring its database schema up to date, seed the demo d
 start it (nginx, see the ispyb_gateway package in gateway/), print the URLs and keep running
 until interrupted (Ctrl-C stops all).
 
+It stays up: a service (or the gateway) that dies is started again, after a back-off
+(1, 2, 4 ... up to 30 s while it keeps dying; back to 1 s once it has run for a minute),
+with a line in the terminal each time; the others and the gateway keep serving meanwhile.
+
 Settings (environment):
   ISPYB_SERVICES   services to run, space- or comma-separated (default: all)
   ISPYB_HOST       address to bind (default 127.0.0.1)
@@ -19,6 +23,7 @@ Settings (environment):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -33,6 +38,9 @@ import ispyb_gateway
 ROOT = Path(__file__).resolve().parent.parent
 ALL_SERVICES = {"core": 8001, "ssx": 8002, "em": 8003, "auth": 8004}
 SEEDED = {"core", "auth", "em"}  # services that have demo data
+FIRST_BACKOFF_SECONDS = 1.0
+MAX_BACKOFF_SECONDS = 30.0
+STABLE_SECONDS = 60.0  # up this long: the next death starts the back-off from the start
 
 
 def selected_services() -> list[str]:
@@ -155,7 +163,8 @@ def wait_healthy(service: str, host: str, process: subprocess.Popen, timeout: fl
 
 
 def start_gateway(services: list[str]):
-    """Render the gateway for ``services`` and start nginx; (process, rendered gateway)."""
+    """Render the gateway for ``services`` and start nginx; (process, rendered gateway,
+    the command that starts it again)."""
     nginx = ispyb_gateway.find_nginx()
     if nginx is None:  # `make run` installs what it needs, like `make test`
         subprocess.run(["bash", str(ROOT / "tools" / "install-system-deps.sh"), "gateway"])
@@ -172,8 +181,8 @@ def start_gateway(services: list[str]):
     if check.returncode != 0:
         raise RuntimeError(f"gateway: nginx rejects {rendered.nginx_file}: {check.stderr.decode()}")
     # nginx's stdout is the central access log (JSON lines): it goes to ours.
-    process = subprocess.Popen(ispyb_gateway.nginx_command(rendered, nginx), start_new_session=True)
-    return process, rendered
+    command = ispyb_gateway.nginx_command(rendered, nginx)
+    return subprocess.Popen(command, start_new_session=True), rendered, command
 
 
 def wait_listening(name: str, host: str, port: int, process, timeout: float = 20) -> None:
@@ -187,6 +196,80 @@ def wait_listening(name: str, host: str, port: int, process, timeout: float = 20
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{name} did not listen on {host}:{port} within {timeout:.0f} s")
+
+
+def say(text: str) -> None:
+    print(f"run: {text}", flush=True)
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """Whatever is left of a dead process's group (gunicorn workers of a killed master
+    still hold the port)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+
+
+class Supervised:
+    """One child that is started again when it dies, with a back-off."""
+
+    def __init__(self, name: str, start, healthy=None, clock=time.monotonic):
+        self.name = name
+        self._start = start
+        self._healthy = healthy
+        self.clock = clock
+        self.process: subprocess.Popen = start()
+        self.started_at = clock()
+        self.failures = 0
+        self.restart_at: float | None = None
+        self.restarts = 0
+        self.announced = True
+
+    def check(self) -> None:
+        now = self.clock()
+        if self.restart_at is None:
+            code = self.process.poll()
+            if code is None:
+                if not self.announced and self._is_healthy():
+                    say(f"{self.name} is serving again (restart {self.restarts})")
+                    self.announced = True
+                return
+            kill_group(self.process)
+            if now - self.started_at >= STABLE_SECONDS:
+                self.failures = 0
+            self.failures += 1
+            delay = min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2 ** (self.failures - 1))
+            say(
+                f"{self.name} stopped unexpectedly (exit code {code}); "
+                f"starting it again in {delay:g} s"
+            )
+            self.restart_at = now + delay
+            return
+        if now >= self.restart_at:
+            self.restart_at = None
+            self.restarts += 1
+            try:
+                self.process = self._start()
+            except Exception as exc:  # any failure to start: try again later
+                say(f"{self.name} could not be started: {exc}")
+                self.restart_at = now + MAX_BACKOFF_SECONDS
+                return
+            self.started_at = now
+            self.announced = False
+            say(f"{self.name} started again (pid {self.process.pid})")
+
+    def _is_healthy(self) -> bool:
+        return self._healthy() if self._healthy else True
+
+
+def is_healthy(service: str, host: str) -> bool:
+    url = f"http://{host}:{port_of(service)}/ispyb/api/v1/{service}/health"
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
 
 
 def stop(processes: dict[str, subprocess.Popen]) -> None:
@@ -212,23 +295,35 @@ def main() -> int:
     for service in services:
         prepare(service)
 
-    processes: dict[str, subprocess.Popen] = {}
+    supervised: dict[str, Supervised] = {}
 
     def shutdown(_signum, _frame):
         raise KeyboardInterrupt
 
+    def running() -> dict[str, subprocess.Popen]:
+        return {name: child.process for name, child in supervised.items()}
+
     signal.signal(signal.SIGTERM, shutdown)
     try:
         for service in services:
-            processes[service] = start(service, host, log_dir)
+            supervised[service] = Supervised(
+                service,
+                lambda service=service: start(service, host, log_dir),
+                healthy=lambda service=service: is_healthy(service, host),
+            )
         for service in services:
-            wait_healthy(service, host, processes[service])
+            wait_healthy(service, host, supervised[service].process)
         # Last, so that it never answers for a service that is not up yet.
-        processes["gateway"], gateway = start_gateway(services)
+        first, gateway, command = start_gateway(services)
+        starts = iter([first])
+        supervised["gateway"] = Supervised(
+            "gateway",
+            lambda: next(starts, None) or subprocess.Popen(command, start_new_session=True),
+        )
         settings = gateway.settings
         gateway_url = f"http://{settings.upstream_host}:{settings.listen_port}/ispyb/api/v1"
         wait_listening(
-            "gateway", settings.upstream_host, settings.listen_port, processes["gateway"]
+            "gateway", settings.upstream_host, settings.listen_port, supervised["gateway"].process
         )
         seed_through_the_api(services, gateway_url)
         print("\nISPyB is running. Front ends and API clients use the gateway:", flush=True)
@@ -243,12 +338,11 @@ def main() -> int:
             "(search: .venv/bin/python tools/logsearch.py --help)",
             flush=True,
         )
-        print("Stop: Ctrl-C\n", flush=True)
+        print("Stop: Ctrl-C (a service or the gateway that stops is started again)\n", flush=True)
         while True:
-            for service, process in processes.items():
-                if process.poll() is not None:
-                    raise RuntimeError(f"{service} stopped (exit code {process.returncode})")
-            time.sleep(1)
+            for child in supervised.values():
+                child.check()
+            time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nstopping ...", flush=True)
         return 0
@@ -256,7 +350,7 @@ def main() -> int:
         print(f"run: {exc}; see {log_dir}", file=sys.stderr, flush=True)
         return 1
     finally:
-        stop(processes)
+        stop(running())
 
 
 if __name__ == "__main__":

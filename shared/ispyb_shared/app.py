@@ -192,14 +192,7 @@ def init_conditional_gets(app: Flask) -> None:
 
 def token_verifier(settings: Mapping[str, Any]) -> TokenVerifier:
     """The verifier described by a service's ``auth`` config section."""
-    return TokenVerifier(
-        issuer=settings["issuer"],
-        audience=settings["audience"],
-        jwks_url=settings.get("jwks_url"),
-        public_key_file=settings.get("public_key_file"),
-        cache_seconds=settings["jwks_cache_seconds"],
-        leeway_seconds=settings["leeway_seconds"],
-    )
+    return TokenVerifier.from_settings(settings)
 
 
 def _health_namespace() -> Namespace:

@@ -12,6 +12,15 @@ Claims (see docs/auth.md): ``iss``, ``aud``, ``iat``, ``nbf``, ``exp``, ``jti``,
 
 Only RS256 is accepted, whatever the token's header says: ``alg: none`` and the
 HS256-with-the-public-key confusion are refused before any key is used.
+
+Revocation: auth publishes a **revocation list** (``/revocations``): subjects whose tokens
+issued up to a moment are void (a disabled or deleted account, a disabled client) and
+signing keys retired early. Every verifier polls it every ``revocation_poll_seconds``
+(default 5), so such a token is refused by every service within seconds, whatever the
+phase of its JWKS cache: the one rule for all services.
+
+Logins (``sub``) are compared exactly, case included, on every backend
+(:func:`login_matches`); auth puts the login in its stored case into the token.
 """
 
 from __future__ import annotations
@@ -33,7 +42,16 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from flask import Flask, g, request
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+from sqlalchemy import ColumnElement, LargeBinary, and_, cast, literal
 
 from .config import ConfigError
 from .errors import ApiError, ServiceUnavailable, error_response
@@ -44,6 +62,12 @@ ALGORITHM = "RS256"
 USER = "user"
 CLIENT = "client"
 REQUIRED_CLAIMS = ("iss", "aud", "exp", "sub", "kind")
+JWKS_SUFFIX = "/.well-known/jwks.json"
+REVOCATIONS_SUFFIX = "/revocations"
+# The cache rules of every service (defaults of the `auth` config section).
+JWKS_CACHE_SECONDS = 300
+LEEWAY_SECONDS = 30
+REVOCATION_POLL_SECONDS = 5
 # A JWT this long is not one of ours; refusing early bounds the work an attacker can cause.
 MAX_TOKEN_LENGTH = 16 * 1024
 
@@ -140,6 +164,23 @@ def permissions_of(caller: Caller) -> list[str]:
     return granted
 
 
+def login_matches(column: Any, login: str) -> ColumnElement[bool]:
+    """``column`` holds exactly ``login``, case included, on SQLite and MariaDB alike.
+
+    The one rule for logins: auth matches what a person types ignoring case and puts the
+    login *in its stored case* into the token's ``sub``; every service then compares
+    ``sub`` exactly. (MariaDB's default collations ignore case, and accents, and SQLite's
+    does not: comparing the bytes makes both backends agree; the plain equality first
+    lets the database use the column's index.)
+    """
+    return and_(column == login, cast(column, LargeBinary) == cast(literal(login), LargeBinary))
+
+
+def revocation_key(kind: str, subject: str) -> str:
+    """How the revocation list names a subject: a SHA-256, so it does not list logins."""
+    return hashlib.sha256(f"{kind}:{subject}".encode()).hexdigest()
+
+
 # --- configuration ---------------------------------------------------------------------------
 
 
@@ -180,17 +221,41 @@ class AuthSettings(Schema):
         },
     )
     jwks_cache_seconds = fields.Integer(
-        load_default=300,
+        load_default=JWKS_CACHE_SECONDS,
         validate=validate.Range(min=0, max=86400),
         metadata={
             "description": "How long fetched keys are used before the JWKS is fetched again."
         },
     )
     leeway_seconds = fields.Integer(
-        load_default=30,
+        load_default=LEEWAY_SECONDS,
         validate=validate.Range(min=0, max=300),
         metadata={"description": "Clock skew tolerated on exp/nbf/iat."},
     )
+    revocations_url = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.URL(schemes={"http", "https"}, require_tld=False),
+        metadata={
+            "description": "URL of auth's revocation list; default: next to jwks_url "
+            "(.../auth/revocations). None with public_key_file: no revocation."
+        },
+    )
+    revocation_poll_seconds = fields.Integer(
+        load_default=REVOCATION_POLL_SECONDS,
+        validate=validate.Range(min=1, max=300),
+        metadata={
+            "description": "How often the revocation list is fetched again: a disabled "
+            "account's or a retired key's tokens are refused at most this much later."
+        },
+    )
+
+    @post_load
+    def _revocations_next_to_the_jwks(self, data: dict[str, Any], **_kwargs) -> dict[str, Any]:
+        jwks_url = data.get("jwks_url")
+        if not data.get("revocations_url") and jwks_url and jwks_url.endswith(JWKS_SUFFIX):
+            data["revocations_url"] = jwks_url[: -len(JWKS_SUFFIX)] + REVOCATIONS_SUFFIX
+        return data
 
     @validates_schema
     def _one_key_source(self, data: Mapping[str, Any], **_kwargs) -> None:
@@ -229,7 +294,7 @@ class JwksCache:
         url: str,
         *,
         algorithms: Iterable[str] = (ALGORITHM,),
-        cache_seconds: float = 300,
+        cache_seconds: float = JWKS_CACHE_SECONDS,
         min_refresh_seconds: float = 5,
         http_timeout: float = 5,
         clock: Callable[[], float] = time.monotonic,
@@ -410,6 +475,134 @@ class PublicKeyFile:
         return keys
 
 
+# --- revocation ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Revocations:
+    """One version of auth's revocation list."""
+
+    subjects: Mapping[str, int]  # revocation_key(kind, sub) -> tokens issued up to then
+    retired_keys: frozenset[str]
+
+    @classmethod
+    def parse(cls, document: Any) -> Revocations:
+        if not isinstance(document, Mapping):
+            raise ValueError("not a revocation list")
+        subjects, retired = document.get("subjects"), document.get("retiredKeys")
+        if not isinstance(subjects, Mapping) or not isinstance(retired, list):
+            raise ValueError("not a revocation list")
+        parsed = {}
+        for key, not_before in subjects.items():
+            if not isinstance(key, str) or isinstance(not_before, bool):
+                raise ValueError("not a revocation list")
+            if not isinstance(not_before, int):
+                raise ValueError("not a revocation list")
+            parsed[key] = not_before
+        if not all(isinstance(kid, str) for kid in retired):
+            raise ValueError("not a revocation list")
+        return cls(subjects=parsed, retired_keys=frozenset(retired))
+
+    def refusal(self, claims: Mapping[str, Any], kid: str | None) -> str | None:
+        """Why the token is revoked, or None."""
+        if kid is not None and kid in self.retired_keys:
+            return "The access token is signed with a retired key."
+        not_before = self.subjects.get(revocation_key(str(claims["kind"]), str(claims["sub"])))
+        if not_before is None:
+            return None
+        issued = claims.get("iat")
+        if not isinstance(issued, int | float) or isinstance(issued, bool) or issued <= not_before:
+            return "The access token has been revoked."
+        return None
+
+
+class RevocationList:
+    """Auth's revocation list, fetched again every ``poll_seconds`` (thread-safe).
+
+    While a fetch runs, other threads use the list they have. When a fetch fails, the last
+    list keeps being used (logged); before any list was ever fetched, tokens get a 503, as
+    they do when no signing key can be fetched.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], Any],
+        *,
+        poll_seconds: float = 5,
+        clock: Callable[[], float] = time.monotonic,
+        retry_seconds: float = 1,
+        source: str = "the auth service",
+    ):
+        self._fetch = fetch
+        self.poll_seconds = poll_seconds
+        self.retry_seconds = retry_seconds
+        self.clock = clock
+        self.source = source
+        self._lock = threading.Lock()
+        self._current: Revocations | None = None
+        self._fetched_at = 0.0
+        self._last_attempt: float | None = None
+        self.fetch_count = 0
+
+    @classmethod
+    def from_url(cls, url: str, *, http_timeout: float = 5, **kwargs: Any) -> RevocationList:
+        def fetch() -> Any:
+            response = requests.get(
+                url, timeout=http_timeout, headers={"Accept": "application/json"}
+            )
+            if response.status_code == 404:
+                # An auth service older than revocation lists: it has nothing to revoke.
+                # (Refusing every token instead would stop a service upgraded first.)
+                log.warning("no token revocation list at %s (404): none is applied", url)
+                return {"subjects": {}, "retiredKeys": []}
+            response.raise_for_status()
+            return response.json()
+
+        return cls(fetch, **kwargs)
+
+    def _fresh(self) -> bool:
+        return self._current is not None and (self.clock() - self._fetched_at < self.poll_seconds)
+
+    def current(self) -> Revocations:
+        if self._fresh():
+            return self._current  # type: ignore[return-value]
+        if not self._lock.acquire(blocking=self._current is None):
+            return self._current  # type: ignore[return-value]  # another thread fetches
+        try:
+            if self._fresh():
+                return self._current  # type: ignore[return-value]
+            recently = (
+                self._last_attempt is not None
+                and self.clock() - self._last_attempt < self.retry_seconds
+            )
+            if not recently:
+                self._refresh()
+            if self._current is None:
+                raise ServiceUnavailable(
+                    f"The token revocation list cannot be fetched from {self.source}."
+                )
+            return self._current
+        finally:
+            self._lock.release()
+
+    def _refresh(self) -> None:
+        self._last_attempt = self.clock()
+        self.fetch_count += 1
+        try:
+            revocations = Revocations.parse(self._fetch())
+        except ApiError:
+            raise
+        except Exception as exc:  # any failure of the fetch: keep what we have
+            text = f"{exc.__class__.__name__}: {exc}"
+            if self._current is None:
+                log.error("token revocation list unavailable: %s", text)
+            else:
+                log.warning("token revocation list refresh failed, using the last: %s", text)
+            return
+        self._current = revocations
+        self._fetched_at = self.clock()
+
+
 # --- the verifier ----------------------------------------------------------------------------
 
 
@@ -418,6 +611,7 @@ class TokenVerifier:
 
     Keys come from exactly one of: ``jwks_url`` (fetched and cached), ``public_key_file``
     (PEM), ``key_provider`` (a callable kid -> public key or None; the auth service's own).
+    ``revocations`` (auth's revocation list) refuses revoked subjects and retired keys.
     """
 
     def __init__(
@@ -428,11 +622,12 @@ class TokenVerifier:
         jwks_url: str | None = None,
         public_key_file: str | None = None,
         key_provider: Callable[[str], Any] | None = None,
-        cache_seconds: float = 300,
-        leeway_seconds: float = 30,
+        cache_seconds: float = JWKS_CACHE_SECONDS,
+        leeway_seconds: float = LEEWAY_SECONDS,
         http_timeout: float = 5,
         min_refresh_seconds: float = 5,
         clock: Callable[[], float] = time.monotonic,
+        revocations: RevocationList | None = None,
     ):
         sources = [s for s in (jwks_url, public_key_file, key_provider) if s is not None]
         if len(sources) != 1:
@@ -453,20 +648,32 @@ class TokenVerifier:
         )
         self.key_file = PublicKeyFile(public_key_file) if public_key_file else None
         self.key_provider = key_provider
+        self.revocations = revocations
 
     @classmethod
     def from_settings(
-        cls, settings: Mapping[str, Any], *, key_provider: Callable[[str], Any] | None = None
+        cls,
+        settings: Mapping[str, Any],
+        *,
+        key_provider: Callable[[str], Any] | None = None,
+        revocations: RevocationList | None = None,
     ) -> TokenVerifier:
-        """A verifier for a loaded ``auth`` config section (:class:`AuthSettings`)."""
+        """The verifier for a loaded ``auth`` config section (:class:`AuthSettings`): the one
+        place the cache rules (JWKS, revocation list) are turned into a verifier."""
+        if revocations is None and settings.get("revocations_url"):
+            revocations = RevocationList.from_url(
+                settings["revocations_url"],
+                poll_seconds=settings.get("revocation_poll_seconds", REVOCATION_POLL_SECONDS),
+            )
         return cls(
             issuer=settings["issuer"],
             audience=settings["audience"],
             jwks_url=None if key_provider else settings.get("jwks_url"),
             public_key_file=None if key_provider else settings.get("public_key_file"),
             key_provider=key_provider,
-            cache_seconds=settings.get("jwks_cache_seconds", 300),
-            leeway_seconds=settings.get("leeway_seconds", 30),
+            cache_seconds=settings.get("jwks_cache_seconds", JWKS_CACHE_SECONDS),
+            leeway_seconds=settings.get("leeway_seconds", LEEWAY_SECONDS),
+            revocations=revocations,
         )
 
     def verify(self, token: str) -> Caller:
@@ -483,7 +690,12 @@ class TokenVerifier:
         if kid is not None and not isinstance(kid, str):
             raise Unauthorized("The access token is malformed.")
         claims = self._decode(token, kid)
-        return caller_from_claims(claims)
+        caller = caller_from_claims(claims)
+        if self.revocations is not None:
+            refusal = self.revocations.current().refusal(claims, kid)
+            if refusal:
+                raise Unauthorized(refusal)
+        return caller
 
     def _candidate_keys(self, kid: str | None) -> list[Any]:
         if self.jwks is not None:

@@ -12,6 +12,7 @@ The file is ``$ISPYB_<SERVICE>_CONFIG`` when set, else the service's default fil
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -49,6 +50,15 @@ class DatabaseConfig(_StrictSchema):
     echo = fields.Boolean(load_default=False)
 
 
+def _ip_network(value: str) -> None:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValidationError(
+            f"{value!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)."
+        ) from None
+
+
 class ApiConfig(_StrictSchema):
     default_limit = fields.Integer(load_default=25, validate=validate.Range(min=1))
     max_limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=100000))
@@ -56,6 +66,14 @@ class ApiConfig(_StrictSchema):
         load_default=10 * 1024 * 1024,
         validate=validate.Range(min=1024),
         metadata={"description": "Largest accepted request body, in bytes"},
+    )
+    trusted_proxies = fields.List(
+        fields.String(validate=_ip_network),
+        load_default=list,
+        metadata={
+            "description": "Addresses or networks of the proxies (the gateway) whose "
+            "X-Forwarded-For is believed; from anyone else the header is ignored."
+        },
     )
 
 

@@ -34,9 +34,10 @@ ERROR_CODES = {
     "still referenced, a forbidden state change).",
     "PAYLOAD_TOO_LARGE": "The request body is larger than the service accepts.",
     "UNSUPPORTED_MEDIA_TYPE": "The body must be JSON (Content-Type: application/json).",
-    "RATE_LIMITED": "Too many requests from this client; slow down (gateway).",
-    "LOGIN_LOCKED": "Too many failed logins for this login name; retry after Retry-After "
-    "seconds (auth service).",
+    "RATE_LIMITED": "Too many requests (gateway) or failed credential checks (auth service) "
+    "from this client; retry after Retry-After seconds.",
+    "LOGIN_LOCKED": "Too many failed logins for this login name from this source; retry after "
+    "Retry-After seconds (auth service).",
     "SERVICE_UNAVAILABLE": "A dependency (database, another service) is unreachable.",
     "INTERNAL_ERROR": "An unexpected error; the log line with the same requestId has details.",
 }

@@ -1,27 +1,44 @@
-"""Structured JSON logs that carry the request id.
+"""Structured JSON logs that carry the request id, and never a credential.
 
 The gateway gives every request an ``X-Request-ID``; the service keeps it (or makes one
 when called directly), puts it in every log line written while serving the request and
 echoes it in the response, so one id follows a request through gateway and services.
+
+The access line names the path and query string with the values of credential-like
+parameters replaced (:func:`redact_query`), and the client's address as the trusted
+proxies report it (:func:`client_address`): ``X-Forwarded-For`` is believed only from the
+addresses in the ``api.trusted_proxies`` config key.
 """
 
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import json
 import logging
 import re
 import sys
 import time
 import uuid
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from urllib.parse import unquote_plus
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A client-supplied id is kept only when it is short and printable, so it cannot inject
 # fake fields or lines into the logs.
 _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+# Query parameters whose values are credentials (names compared lower-cased, with - as _):
+# these, and any name ending in one of CREDENTIAL_SUFFIXES.
+CREDENTIAL_NAMES = frozenset(
+    {"password", "secret", "token", "access_token", "refresh_token", "client_secret", "code"}
+    | {"api_key", "apikey", "passwd", "id_token", "assertion", "client_assertion"}
+)
+CREDENTIAL_SUFFIXES = ("password", "passwd", "secret", "token", "api_key", "apikey")
+REDACTED = "[REDACTED]"
 
 current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "current_request_id", default=None
@@ -83,9 +100,86 @@ def configure_logging(service: str, *, level: str = "INFO", as_json: bool = True
     root.setLevel(level)
 
 
+def is_credential_name(name: str) -> bool:
+    """Whether a parameter named ``name`` carries a credential (its value is never logged)."""
+    normalised = name.strip().lower().replace("-", "_")
+    return normalised in CREDENTIAL_NAMES or normalised.endswith(CREDENTIAL_SUFFIXES)
+
+
+def redact_query(query: str) -> str:
+    """``query`` (``a=1&password=x``) with the values of credential parameters replaced."""
+    if not query:
+        return query
+    parts = []
+    for part in query.split("&"):
+        name, equals, _value = part.partition("=")
+        if is_credential_name(unquote_plus(name)):
+            part = f"{name}={REDACTED}" if equals else part
+        parts.append(part)
+    return "&".join(parts)
+
+
+def loggable_path(path: str, query_string: bytes | str) -> str:
+    """A request's path and query string as the logs show them (credentials redacted)."""
+    query = (
+        query_string.decode("utf-8", "replace") if isinstance(query_string, bytes) else query_string
+    )
+    return f"{path}?{redact_query(query)}" if query else path
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_networks(addresses: Iterable[str]) -> tuple[Network, ...]:
+    """The ``api.trusted_proxies`` config value (validated at start-up) as networks."""
+    return tuple(ipaddress.ip_network(address, strict=False) for address in addresses)
+
+
+def _parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def client_address(
+    remote_addr: str | None, forwarded_for: Sequence[str], trusted: Sequence[Network]
+) -> str | None:
+    """The client's address: the peer, unless it is a trusted proxy, in which case the hops
+    of ``X-Forwarded-For`` are read from the right (each proxy appends the address it saw)
+    until one that is not a trusted proxy. Anything a client wrote further left is ignored.
+    """
+    address = remote_addr
+    if not trusted or not forwarded_for:
+        return address
+    hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    while hops:
+        current = _parse_address(address or "")
+        if current is None or not any(current in network for network in trusted):
+            break
+        previous = _parse_address(hops.pop())
+        if previous is None:  # a malformed hop: the trusted proxy is what is known
+            break
+        address = str(previous)
+    return address
+
+
+def request_client_address() -> str | None:
+    """The address of the client of the current request (see :func:`client_address`)."""
+    trusted = current_app.extensions.get("ispyb_trusted_proxies", ())
+    return client_address(request.remote_addr, request.headers.getlist("X-Forwarded-For"), trusted)
+
+
 def init_request_logging(app: Flask) -> None:
     """Keep or create the request id, echo it, and write one access line per request."""
     access_log = logging.getLogger("ispyb.access")
+    api_config = app.config.get("ISPYB_CONFIG", {}).get("api", {})
+    app.extensions["ispyb_trusted_proxies"] = trusted_networks(
+        api_config.get("trusted_proxies", ())
+    )
 
     @app.before_request
     def _start_request() -> None:
@@ -104,7 +198,7 @@ def init_request_logging(app: Flask) -> None:
         access_log.info(
             "%s %s %s",
             request.method,
-            request.full_path.rstrip("?"),
+            loggable_path(request.path, request.query_string),
             response.status_code,
             extra={
                 "method": request.method,
@@ -112,7 +206,7 @@ def init_request_logging(app: Flask) -> None:
                 "status": response.status_code,
                 "durationMs": round((time.perf_counter() - started) * 1000, 2) if started else None,
                 "responseSize": response.calculate_content_length(),
-                "remoteAddr": request.headers.get("X-Forwarded-For", request.remote_addr),
+                "remoteAddr": request_client_address(),
             },
         )
         return response

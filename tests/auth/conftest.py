@@ -2,7 +2,8 @@
 
 One auth app per test session and backend (SQLite, MariaDB), on a migrated database whose
 tables are emptied before each test. Its plugins: ``local`` (cheap argon2 settings so the
-tests run fast, a 3-failure lockout), ``dummy`` (the app is a development instance) and
+tests run fast, a 3-failure lockout), ``dummy`` (a development instance that allows the
+dummy login, which only tests do) and
 ``keycloak`` (oidc) trusting a test identity provider whose JWKS is served by a real HTTP
 server thread. The LDAP tests use their own app whose plugins talk to a private slapd.
 """
@@ -22,7 +23,13 @@ from tests.conftest import fresh_database_url
 
 AUTH = "/ispyb/api/v1/auth"
 FAST_ARGON2 = {"time_cost": 1, "memory_cost_kib": 8, "parallelism": 1}
-LOCKOUT = {"max_failures": 3, "window_seconds": 600, "lock_seconds": 300}
+LOCKOUT = {
+    "max_failures": 3,
+    "window_seconds": 600,
+    "lock_seconds": 300,
+    "slowdown_max_seconds": 60,
+    "known_source_days": 30,
+}
 IDP_ISSUER = "https://idp.example.org/realms/facility"
 IDP_AUDIENCE = "ispyb-portal"
 
@@ -42,6 +49,7 @@ def auth_config(database_url: str, *, idp_jwks_url: str, **overrides: Any) -> di
         database={"url": database_url},
         logging={"level": "INFO"},
         development=True,
+        allow_dummy_login=True,
         access_token_seconds=900,
         refresh_token_seconds=3600,
         plugins={

@@ -39,19 +39,22 @@ def public_pem(key: rsa.RSAPrivateKey) -> bytes:
 
 
 class JwksServer:
-    """Serves ``self.document`` as JSON on every GET; ``failing`` makes it answer 500."""
+    """Serves ``self.document`` as JSON on every GET; ``failing`` makes it answer 500,
+    ``status`` (when set) answer that status with no body."""
 
     def __init__(self, document: dict[str, Any] | None = None):
         self.document = document or {"keys": []}
         self.fetches = 0
         self.failing = False
+        self.status: int | None = None
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 server.fetches += 1
-                if server.failing:
-                    self.send_response(500)
+                if server.failing or server.status:
+                    self.send_response(500 if server.failing else server.status)
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
                 body = json.dumps(server.document).encode()

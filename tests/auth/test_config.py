@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,14 +23,21 @@ def error_of(raw) -> str:
     return str(raised.value)
 
 
-def test_shipped_development_config_is_valid():
+def test_shipped_development_config_is_valid_and_safe():
     config = load_auth_config(environ={})
     assert config["development"] is True
-    assert {name: p["type"] for name, p in config["plugins"].items()} == {
-        "local": "local",
-        "dummy": "dummy",
-    }
+    # Safe by default: no plugin that lets anyone in, and nothing that would allow one.
+    assert {name: p["type"] for name, p in config["plugins"].items()} == {"local": "local"}
+    assert config["allow_dummy_login"] is False
+    assert config["api"]["trusted_proxies"] == []
     assert config["access_token_seconds"] == 900 and config["issuer"] == "ispyb"
+
+
+def test_no_shipped_config_enables_the_dummy_plugin():
+    for path in SERVICE_DIR.glob("config*.yaml"):
+        text = path.read_text()
+        assert not re.search(r"^\s*dummy\s*:", text, re.M), path
+        assert not re.search(r"^\s*allow_dummy_login\s*:\s*true", text, re.M), path
 
 
 def test_production_example_config_is_valid():
@@ -42,25 +50,34 @@ def test_production_example_config_is_valid():
 
 def test_dummy_plugin_is_refused_outside_development():
     message = error_of(config_with({"devlogin": {"type": "dummy"}}))
-    assert "plugins.devlogin.type" in message and "development" in message
+    assert "plugins.devlogin.type" in message and "allow_dummy_login" in message
+    message = error_of(config_with({"devlogin": {"type": "dummy"}}, allow_dummy_login=True))
+    assert "allow_dummy_login" in message and "development" in message
 
 
-def test_turning_development_off_by_environment_refuses_the_dummy_plugin():
+def test_development_alone_does_not_allow_the_dummy_plugin():
+    message = error_of(config_with({"devlogin": {"type": "dummy"}}, development=True))
+    assert "plugins.devlogin.type" in message and "allow_dummy_login" in message
+    allowed = config_with({"devlogin": {"type": "dummy"}}, development=True, allow_dummy_login=True)
+    assert validate_config(allowed, AuthConfig)["plugins"]["devlogin"]["type"] == "dummy"
+
+
+def test_a_dummy_plugin_added_by_environment_is_refused():
     with pytest.raises(ConfigError, match=r"plugins\.dummy\.type"):
-        load_auth_config(environ={"ISPYB_AUTH__DEVELOPMENT": "false"})
+        load_auth_config(environ={"ISPYB_AUTH__PLUGINS__DUMMY__TYPE": "dummy"})
 
 
-def test_service_refuses_to_start_with_dummy_outside_development():
+def test_service_refuses_to_start_with_dummy_unless_allowed():
     from ispyb_auth.app import create_app
 
     with pytest.raises(ConfigError, match=r"plugins\.dummy\.type"):
-        create_app(config_with({"dummy": {"type": "dummy"}}, development=False))
+        create_app(config_with({"dummy": {"type": "dummy"}}, development=True))
 
 
 def test_check_config_command_names_the_key(monkeypatch, capsys):
     from ispyb_auth.__main__ import main
 
-    monkeypatch.setenv("ISPYB_AUTH__DEVELOPMENT", "false")
+    monkeypatch.setenv("ISPYB_AUTH__PLUGINS__DUMMY__TYPE", "dummy")
     assert main(["check-config"]) == 2
     assert "plugins.dummy.type" in capsys.readouterr().err
 

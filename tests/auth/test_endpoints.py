@@ -15,6 +15,7 @@ PUBLIC = {
     ("GET", "/docs"),
     ("GET", "/swagger.json"),
     ("GET", "/.well-known/jwks.json"),
+    ("GET", "/revocations"),
     ("POST", "/login"),
     ("POST", "/token"),
     ("POST", "/token/refresh"),
@@ -56,7 +57,7 @@ def test_every_protected_route_but_me_needs_the_admin_role(auth_app, api, alice_
 
 
 def test_public_routes_answer_without_a_token(api):
-    for path in ("/health", "/docs", "/swagger.json", "/.well-known/jwks.json"):
+    for path in ("/health", "/docs", "/swagger.json", "/.well-known/jwks.json", "/revocations"):
         assert api.get(f"{AUTH}{path}").status_code == 200, path
 
 

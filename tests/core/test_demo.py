@@ -65,3 +65,75 @@ def test_demo_has_data_collections_and_processing(client, core_db):
     em = client.get(f"{CORE}/data-collections/7c0e5c1e-5d1a-4b8e-9a57-2f7f3a0c4e01").json
     assert em["visit"] == "cm1003-1" and em["experimentType"] == "single particle"
     assert "nothing added" in seed_demo(core_db)
+
+
+def test_demo_seed_is_idempotent_by_its_own_keys_not_by_names(client, core_db, factory):
+    """Users may reuse and change every name the demo uses: the seed finds its rows by
+    their demo UUIDs (it once failed with MultipleResultsFound and make run could not
+    start again)."""
+    from sqlalchemy import select, update
+
+    from ispyb_core.data_collections.models import DataCollection
+    from ispyb_core.demo_keys import demo_uuid
+    from ispyb_core.laboratories.models import Laboratory
+    from ispyb_core.processing.models import AutoProcProgram
+    from ispyb_core.sessions.models import BLSession
+
+    seed_demo(core_db)
+    with core_db.sessionmaker() as db:
+        lab = db.execute(
+            select(Laboratory).where(Laboratory.uuid == demo_uuid("laboratory/Beamline Science"))
+        ).scalar_one()
+        visit = db.execute(
+            select(BLSession).where(BLSession.uuid == demo_uuid("session/mx1001-1"))
+        ).scalar_one()
+        sweep = db.execute(
+            select(DataCollection).where(DataCollection.uuid == demo_uuid("data-collection/lyso/1"))
+        ).scalar_one()
+    assert lab.name == "Beamline Science" and visit.visit_number == 1
+    # A second laboratory named like each demo one, through the API as a user would.
+    for name in ("Structural Biology Lab", "Protein Crystallography", "Beamline Science"):
+        response = client.post(f"{CORE}/laboratories", json={"name": name, "country": "France"})
+        assert response.status_code == 201, response.json
+    # Copies of the demo's data collection group, sweep and processing run.
+    group = factory.data_collection_group(visit, comments="demo: lysozyme, one sweep")
+    copy = factory.data_collection(
+        group,
+        imageDirectory=sweep.imageDirectory,
+        imagePrefix="lyso",
+        dataCollectionNumber=1,
+    )
+    run = factory.processing_run(copy)
+    with core_db.sessionmaker() as db, db.begin():
+        db.execute(
+            update(AutoProcProgram)
+            .where(AutoProcProgram.autoProcProgramId == run.autoProcProgramId)
+            .values(processingCommandLine="demo: xia2 lyso_1")
+        )
+    # A demo laboratory renamed.
+    renamed = client.patch(f"{CORE}/laboratories/{lab.laboratoryId}", json={"name": "Renamed"})
+    assert renamed.status_code == 200, renamed.json
+    labs = client.get(f"{CORE}/laboratories?limit=100").json["total"]
+
+    assert seed_demo(core_db) == "demo data already present (nothing added)"
+    assert client.get(f"{CORE}/laboratories?limit=100").json["total"] == labs
+    assert client.get(f"{CORE}/proposals").json["total"] == 4
+
+
+def test_a_database_seeded_before_demo_keys_is_not_seeded_twice(client, core_db):
+    """Demo rows made by the seed of before (random UUIDs) are found by natural key."""
+    from sqlalchemy import literal_column, update
+
+    from ispyb_core.demo_data_collections import EM_DEMO_DATA_COLLECTION_UUID
+    from ispyb_core.models import Base
+    from ispyb_shared.uuids import uuid_sql_expression
+
+    seed_demo(core_db)
+    random_uuid = literal_column(uuid_sql_expression(core_db.dialect))
+    with core_db.sessionmaker() as db, db.begin():
+        for table in Base.metadata.sorted_tables:
+            if "uuid" in table.c:  # all but the fixed one the EM demo refers to
+                keep = table.c.uuid != EM_DEMO_DATA_COLLECTION_UUID
+                db.execute(update(table).where(keep).values(uuid=random_uuid))
+    assert seed_demo(core_db) == "demo data already present (nothing added)"
+    assert client.get(f"{CORE}/proposals").json["total"] == 4

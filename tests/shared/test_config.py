@@ -23,6 +23,7 @@ def test_file_and_defaults(tmp_path):
         "default_limit": 25,
         "max_limit": 1000,
         "max_content_length": 10 * 1024 * 1024,
+        "trusted_proxies": [],
     }
 
 

@@ -12,11 +12,13 @@ from flask_restx import Namespace
 from ispyb_shared.app import document_errors
 from ispyb_shared.auth import require_admin
 from ispyb_shared.errors import InvalidParameter
+from ispyb_shared.logging import is_credential_name
 
 AUTH_ERROR_TEXTS = {
     401: "No valid access token (UNAUTHORIZED), or wrong credentials",
     403: "The caller may not do this (FORBIDDEN)",
-    429: "Too many failed logins for this login name (LOGIN_LOCKED); see Retry-After",
+    429: "Too many failed logins for this login name from this source (LOGIN_LOCKED), or "
+    "too many failures from this address (RATE_LIMITED); see Retry-After",
     503: "The directory, identity provider or database is unreachable",
 }
 
@@ -48,8 +50,16 @@ def document(ns: Namespace, models: Mapping[str, Any], *codes: int) -> Callable:
 
 def refuse_query_credentials() -> None:
     """Credentials travel in the body only: URLs end up in logs and browser histories."""
-    if request.args:
+    if not request.args:
+        return
+    credentials = [name for name in request.args if is_credential_name(name)]
+    if credentials:
         raise InvalidParameter(
-            "This endpoint takes no query parameters: send credentials in the body.",
-            {name: ["Not allowed here."] for name in request.args},
+            "Credentials must not be sent in the URL (URLs are logged and cached): send "
+            "them in the body. This endpoint takes no query parameters.",
+            {name: ["A credential in the URL: not allowed."] for name in credentials},
         )
+    raise InvalidParameter(
+        "This endpoint takes no query parameters: send credentials in the body.",
+        {name: ["Not allowed here."] for name in request.args},
+    )

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from ispyb_shared.app import BEARER_SECURITY, create_service_app
-from ispyb_shared.auth import TokenVerifier, init_auth
+from ispyb_shared.auth import RevocationList, TokenVerifier, init_auth
 from ispyb_shared.config import validate_config
 from ispyb_shared.db import Database
 from ispyb_shared.errors import error_response
@@ -17,6 +17,7 @@ from .config import AuthConfig, load_auth_config
 from .identity import LoginLocked
 from .keys.service import KeyStore
 from .logins.plugins import build_plugins
+from .revocations.service import revocation_document
 from .runtime import AuthRuntime, password_policy
 
 
@@ -27,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .clients.api import ns as clients
     from .keys.api import jwks_ns
     from .keys.api import ns as keys
+    from .revocations.api import ns as revocations
     from .tokens.api import ns as tokens
     from .tokens.api import refresh_ns
 
@@ -37,7 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
         "that every ISPyB service verifies; manages local accounts, machine clients and "
         "signing keys. See docs/auth.md.",
         config=config,
-        namespaces=[tokens, jwks_ns, accounts, clients, refresh_ns, keys],
+        namespaces=[tokens, jwks_ns, revocations, accounts, clients, refresh_ns, keys],
         database=database,
     )
     api = app.extensions["ispyb_api"]
@@ -62,16 +64,23 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
         hasher=hasher,
         min_password_length=min_password_length,
     )
-    # Auth verifies tokens for its own protected endpoints with the keys in its database.
+
+    def current_revocations() -> dict[str, Any]:
+        with database.sessionmaker() as session:
+            return revocation_document(db_session=session, keystore=keystore, config=config)
+
+    # Auth verifies tokens for its own protected endpoints with the keys in its database,
+    # and reads its revocation list at every request (a disabled admin is out at once).
     verifier = TokenVerifier(
         issuer=config["issuer"],
         audience=config["audience"],
         key_provider=keystore.verification_key,
         leeway_seconds=config["leeway_seconds"],
+        revocations=RevocationList(current_revocations, poll_seconds=0, retry_seconds=0),
     )
     init_auth(app, verifier)
 
-    @app.errorhandler(LoginLocked)
+    @app.errorhandler(LoginLocked)  # and AddressBlocked, a kind of it
     def _login_locked(exc: LoginLocked):
         response = error_response(exc.status, exc.code, exc.message, exc.details)
         response.headers["Retry-After"] = str(exc.retry_after)

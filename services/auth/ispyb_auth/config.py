@@ -3,8 +3,8 @@
 Login mechanisms are plugins declared under ``plugins``: a mapping of plugin name (what a
 login request's ``plugin`` field names) to its settings, whose ``type`` is one of
 ``local``, ``ldap``, ``oidc``, ``dummy``. Several can be enabled at once; switching is a
-config change, never a code change. ``dummy`` (anyone logs in) is refused unless
-``development: true``.
+config change, never a code change. ``dummy`` (anyone logs in) is refused unless both
+``development`` and ``allow_dummy_login`` are true; nothing shipped sets the latter (tests do).
 """
 
 from __future__ import annotations
@@ -48,15 +48,42 @@ def _seconds(default: int, *, low: int = 1, high: int | None = None, text: str =
 
 
 class LockoutConfig(_Strict):
-    """Failed-login throttling of one plugin (per login name, known or not)."""
+    """Failed-login throttling of one plugin, per login name and source (docs/auth.md)."""
 
     max_failures = fields.Integer(
         load_default=5,
         validate=validate.Range(min=1, max=1000),
-        metadata={"description": "Failures within window_seconds that lock the login name."},
+        metadata={
+            "description": "Failures of one login name from one source within window_seconds "
+            "that lock the name for that source; as many failures from sources the name never "
+            "logged in from start the slow-down of every unknown source."
+        },
     )
     window_seconds = _seconds(900, text="Window in which failures are counted.")
-    lock_seconds = _seconds(900, text="How long a locked login name is refused.")
+    lock_seconds = _seconds(900, text="How long a login name stays locked for one source.")
+    slowdown_max_seconds = _seconds(
+        60,
+        high=3600,
+        text="Longest wait between two attempts at a slowed-down login name from unknown "
+        "sources (the wait doubles with each failure: 1, 2, 4 ... seconds).",
+    )
+    known_source_days = _seconds(
+        90,
+        high=3650,
+        text="A source the name logged in from successfully is known for this many days.",
+    )
+
+
+class AddressThrottleConfig(_Strict):
+    """Failed credential checks per client address (login, token, refresh), any name."""
+
+    max_failures = fields.Integer(
+        load_default=20,
+        validate=validate.Range(min=1, max=100000),
+        metadata={"description": "Failures from one address within window_seconds that block it."},
+    )
+    window_seconds = _seconds(600, text="Window in which failures are counted.")
+    block_seconds = _seconds(600, text="How long a blocked address is refused.")
 
 
 class Argon2Config(_Strict):
@@ -235,7 +262,14 @@ class AuthConfig(ServiceConfig):
 
     development = fields.Boolean(
         load_default=False,
-        metadata={"description": "A development instance: allows the dummy plugin."},
+        metadata={"description": "A development instance: allows seed-demo."},
+    )
+    allow_dummy_login = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Allows the dummy plugin (anyone logs in as anyone, without a "
+            "password) on a development instance. For automated tests only."
+        },
     )
     issuer = fields.String(load_default="ispyb", validate=validate.Length(min=1))
     audience = fields.String(load_default="ispyb", validate=validate.Length(min=1))
@@ -244,6 +278,9 @@ class AuthConfig(ServiceConfig):
     leeway_seconds = _seconds(30, low=0, high=300)
     signing_keys = fields.Nested(
         SigningKeysConfig, load_default=lambda: SigningKeysConfig().load({})
+    )
+    address_throttle = fields.Nested(
+        AddressThrottleConfig, load_default=lambda: AddressThrottleConfig().load({})
     )
     extra_scopes = fields.Dict(
         keys=fields.String(
@@ -256,11 +293,21 @@ class AuthConfig(ServiceConfig):
     plugins = PluginsField(load_default=dict)
 
     @validates_schema
-    def _dummy_only_in_development(self, data: Mapping[str, Any], **_kwargs) -> None:
-        if data.get("development"):
+    def _dummy_only_when_allowed(self, data: Mapping[str, Any], **_kwargs) -> None:
+        if data.get("allow_dummy_login") and not data.get("development"):
+            raise ValidationError(
+                "The dummy plugin can be allowed only when development is true.",
+                "allow_dummy_login",
+            )
+        if data.get("allow_dummy_login"):
             return
         errors = {
-            name: {"type": ["The dummy plugin is allowed only when development is true."]}
+            name: {
+                "type": [
+                    "The dummy plugin (anyone logs in) is refused unless development and "
+                    "allow_dummy_login are true (for automated tests only)."
+                ]
+            }
             for name, settings in (data.get("plugins") or {}).items()
             if settings["type"] == "dummy"
         }

@@ -4,7 +4,18 @@ from .accounts.models import Account
 from .clients.models import Client
 from .database import Base
 from .keys.models import SigningKey
-from .logins.models import LoginThrottle
+from .logins.models import AddressThrottle, KnownSource, LoginThrottle
+from .revocations.models import Revocation
 from .tokens.models import RefreshToken
 
-__all__ = ["Account", "Base", "Client", "LoginThrottle", "RefreshToken", "SigningKey"]
+__all__ = [
+    "Account",
+    "AddressThrottle",
+    "Base",
+    "Client",
+    "KnownSource",
+    "LoginThrottle",
+    "RefreshToken",
+    "Revocation",
+    "SigningKey",
+]

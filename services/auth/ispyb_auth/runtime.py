@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 
 from ispyb_shared.db import Database
+from ispyb_shared.logging import request_client_address
 
 from .config import Argon2Config
 from .keys.service import KeyStore
@@ -43,4 +44,5 @@ def get_runtime() -> AuthRuntime:
 
 
 def client_ip() -> str | None:
-    return request.headers.get("X-Forwarded-For", request.remote_addr)
+    """The caller's address: X-Forwarded-For counts only from `api.trusted_proxies`."""
+    return request_client_address()

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, exists, select, true
 
-from ispyb_shared.auth import Caller, Forbidden
+from ispyb_shared.auth import Caller, Forbidden, login_matches
 
 from .persons.models import Person
 from .proposals.models import Proposal, ProposalHasPerson
@@ -33,7 +33,10 @@ PROCESSING_WRITE_SCOPE = "core:processing:write"
 
 
 def _caller_person_id(caller: Caller):
-    return select(Person.personId).where(Person.login == caller.subject).scalar_subquery()
+    # Exactly the token's login, case included, on every backend (docs/authorization.md).
+    return (
+        select(Person.personId).where(login_matches(Person.login, caller.subject)).scalar_subquery()
+    )
 
 
 def sees_everything(caller: Caller, read_scopes: tuple[str, ...] = (READ_SCOPE,)) -> bool:
@@ -112,7 +115,7 @@ def person_condition(caller: Caller) -> ColumnElement[bool]:
         SessionHasPerson.personId == Person.personId,
         SessionHasPerson.sessionId.in_(my_sessions),
     )
-    return (Person.login == caller.subject) | shares_a_proposal | shares_a_session
+    return login_matches(Person.login, caller.subject) | shares_a_proposal | shares_a_session
 
 
 def require_staff(

@@ -1,9 +1,14 @@
 """A small demo facility, so a new user sees data at once.
 
-Seeded by ``make run`` (``ispyb-core seed-demo``). Every row is looked up by its natural
-key first (laboratory name, login, proposal code+number, visit, protein acronym, shipment
-name), so re-running adds nothing; rows a user added or changed are left alone. The demo
-shipment is entered like a LIMS would, as one shipment document.
+Seeded by ``make run`` (``ispyb-core seed-demo``). Every demo row has a fixed UUID made
+from its own demo key (:func:`demo_uuid`, e.g. ``laboratory/Beamline Science``) and is
+looked up by it, so re-running adds nothing, whatever users have added or renamed since:
+a second laboratory named like a demo one, or a renamed demo row, changes nothing (the
+seed once looked rows up by such names and failed with MultipleResultsFound). Rows a
+user added or changed are left alone. A database seeded before demo keys existed has
+demo rows with random UUIDs: a row not found by its key is looked for by its natural key
+(the oldest match), so such a database is not seeded twice. The demo shipment is entered
+like a LIMS would, as one shipment document, found again by its externalId.
 """
 
 from __future__ import annotations
@@ -17,14 +22,15 @@ from ispyb_shared.auth import USER, Caller
 from ispyb_shared.db import Database
 
 from .demo_data_collections import seed_data_collections
+from .demo_keys import demo_uuid, find_demo_row
 from .lab_contacts.models import LabContact
 from .laboratories.models import Laboratory
 from .persons.models import Person
 from .proposals.models import Proposal, ProposalHasPerson
 from .proteins.models import Protein
 from .sessions.models import BLSession, SessionHasPerson
+from .shipment_documents.models import ShipmentDocument
 from .shipment_documents.service import submit_document
-from .shipments.models import Shipping
 
 LABORATORIES = [
     {
@@ -189,27 +195,27 @@ SEED_CALLER = Caller(
 
 
 class _Seeder:
-    """Adds rows that are not there yet, found by their natural key, and counts them."""
+    """Adds the demo rows that are not there yet, found by their demo key, and counts them."""
 
     def __init__(self, db: Session):
         self.db = db
         self.created = 0
 
-    def __call__(self, model, lookup: dict, values: dict):
-        row = self.db.execute(select(model).filter_by(**lookup)).scalar_one_or_none()
+    def __call__(self, model, key: str, lookup: dict, values: dict):
+        row = find_demo_row(self.db, model, key, lookup)
         if row is None:
-            row = model(**lookup, **values)
+            row = model(uuid=demo_uuid(key), **lookup, **values)
             self.db.add(row)
             self.db.flush()
             self.created += 1
         return row
 
     def shipment(self, document: dict) -> None:
-        """Enter a shipment document unless the proposal has a shipment of that name."""
+        """Enter a shipment document unless the proposal has had it (its externalId)."""
         exists = self.db.execute(
-            select(Shipping.shippingId).where(
-                Shipping.proposalId == document["proposalId"],
-                Shipping.shippingName == document["shippingName"],
+            select(ShipmentDocument.shipmentDocumentId).where(
+                ShipmentDocument.proposalId == document["proposalId"],
+                ShipmentDocument.externalId == document["externalId"],
             )
         ).first()
         if exists is not None:
@@ -230,13 +236,17 @@ def seed_demo(database: Database) -> str:
         get_or_add = _Seeder(db)
         labs = {
             lab["name"]: get_or_add(
-                Laboratory, {"name": lab["name"]}, {k: v for k, v in lab.items() if k != "name"}
+                Laboratory,
+                f"laboratory/{lab['name']}",
+                {"name": lab["name"]},
+                {k: v for k, v in lab.items() if k != "name"},
             )
             for lab in LABORATORIES
         }
         persons = {
             login: get_or_add(
                 Person,
+                f"person/{login}",
                 {"login": login},
                 {
                     "givenName": given,
@@ -251,6 +261,7 @@ def seed_demo(database: Database) -> str:
         for code, number, title, owner, state, members in PROPOSALS:
             proposal = get_or_add(
                 Proposal,
+                f"proposal/{code}{number}",
                 {"proposalCode": code, "proposalNumber": number},
                 {
                     "title": title,
@@ -263,11 +274,13 @@ def seed_demo(database: Database) -> str:
             for login, role in members.items():
                 get_or_add(
                     ProposalHasPerson,
+                    f"proposal-member/{code}{number}/{login}",
                     {"proposalId": proposal.proposalId, "personId": persons[login].personId},
                     {"role": role},
                 )
             get_or_add(
                 LabContact,
+                f"lab-contact/{code}{number}",
                 {"proposalId": proposal.proposalId, "cardName": f"{owner}-{code}{number}"},
                 {
                     "personId": persons[owner].personId,
@@ -281,6 +294,7 @@ def seed_demo(database: Database) -> str:
             start = BASE_DAY + dt.timedelta(days=day)
             sessions[f"{name}-{visit}"] = session = get_or_add(
                 BLSession,
+                f"session/{name}-{visit}",
                 {"proposalId": proposals[name].proposalId, "visit_number": visit},
                 {
                     "beamLineName": beamline,
@@ -293,6 +307,7 @@ def seed_demo(database: Database) -> str:
             for login, role in participants.items():
                 get_or_add(
                     SessionHasPerson,
+                    f"session-member/{name}-{visit}/{login}",
                     {"sessionId": session.sessionId, "personId": persons[login].personId},
                     {"role": role},
                 )
@@ -300,11 +315,12 @@ def seed_demo(database: Database) -> str:
             for acronym, full_name, description, mass in proteins:
                 get_or_add(
                     Protein,
+                    f"protein/{name}/{acronym}",
                     {"proposalId": proposals[name].proposalId, "acronym": acronym},
                     {"name": full_name, "description": description, "molecularMass": mass},
                 )
         get_or_add.shipment(demo_shipment(proposals["mx1002"], sessions["mx1002-1"]))
-        get_or_add.created += seed_data_collections(db)
+        get_or_add.created += seed_data_collections(db, sessions)
     if get_or_add.created:
         return f"demo data seeded ({get_or_add.created} rows added)"
     return "demo data already present (nothing added)"

@@ -4,8 +4,9 @@ Visit mx1001-1 (i03): a lysozyme sweep processed by xia2 and by autoPROC with ST
 (anisotropy), and a three-sweep (multi-wedge) group merged by xia2.multiplex.
 Visit cm1003-1: a cryo-EM data collection with a FIXED uuid, which the EM service's demo
 refers to (services share no code, so the EM service keeps the same constant).
-Rows are found by natural keys first (image directory + prefix + number, a run's command
-line), so re-running adds nothing.
+Rows are found by their demo keys (ispyb_core.demo_keys), so re-running adds nothing
+whatever users added since; a database seeded before demo keys is matched by natural keys
+(image directory + prefix + number, a run's command line, a group's comment).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .data_collections.models import DataCollection, DataCollectionGroup
+from .demo_keys import demo_uuid, find_demo_row
 from .processing.models import (
     AutoProc,
     AutoProcIntegration,
@@ -26,38 +28,22 @@ from .processing.models import (
     AutoProcScalingHasInt,
     AutoProcScalingStatistics,
 )
-from .proposals.models import Proposal
 from .sessions.models import BLSession
 
 EM_DEMO_DATA_COLLECTION_UUID = "7c0e5c1e-5d1a-4b8e-9a57-2f7f3a0c4e01"
 LYSOZYME_CELL = (79.1, 79.1, 37.9, 90.0, 90.0, 90.0)
 
 
-def _session(db: Session, code: str, number: str, visit: int) -> BLSession:
-    return db.execute(
-        select(BLSession)
-        .join(Proposal, Proposal.proposalId == BLSession.proposalId)
-        .where(
-            Proposal.proposalCode == code,
-            Proposal.proposalNumber == number,
-            BLSession.visit_number == visit,
-        )
-    ).scalar_one()
-
-
 def _sweep(db: Session, group: DataCollectionGroup, number: int, start: dt.datetime, **values):
     directory = values.pop("imageDirectory")
     prefix = values.pop("imagePrefix")
-    existing = db.execute(
-        select(DataCollection).where(
-            DataCollection.imageDirectory == directory,
-            DataCollection.imagePrefix == prefix,
-            DataCollection.dataCollectionNumber == number,
-        )
-    ).scalar_one_or_none()
+    key = f"data-collection/{prefix}/{number}"
+    natural = {"imageDirectory": directory, "imagePrefix": prefix, "dataCollectionNumber": number}
+    existing = find_demo_row(db, DataCollection, key, natural)
     if existing is not None:
         return existing, False
     sweep = DataCollection(
+        uuid=demo_uuid(key),
         dataCollectionGroupId=group.dataCollectionGroupId,
         SESSIONID=group.sessionId,
         dataCollectionNumber=number,
@@ -127,11 +113,11 @@ def _processing(
     anisotropy: dict | None = None,
     space_group: str = "P 43 21 2",
 ) -> int:
-    if db.execute(
-        select(AutoProcProgram).where(AutoProcProgram.processingCommandLine == command)
-    ).scalar_one_or_none():
+    key = f"processing/{command}"
+    if find_demo_row(db, AutoProcProgram, key, {"processingCommandLine": command}):
         return 0
     program = AutoProcProgram(
+        uuid=demo_uuid(key),
         processingPrograms=programs,
         processingCommandLine=command,
         processingStatus=True,
@@ -217,23 +203,21 @@ def _processing(
     return 1 + len(integrations) + 2 + len(rows)
 
 
-def seed_data_collections(db: Session) -> int:
-    """Returns how many rows were added."""
+def seed_data_collections(db: Session, sessions: dict[str, BLSession]) -> int:
+    """Returns how many rows were added. ``sessions``: the demo sessions by visit name."""
     added = 0
-    mx = _session(db, "mx", "1001", 1)
+    mx = sessions["mx1001-1"]
     start = mx.startDate + dt.timedelta(hours=2)
     directory = "/dls/i03/data/2026/mx1001-1/lysozyme/"
 
     def group_for(session: BLSession, experiment: str, comment: str) -> DataCollectionGroup:
         nonlocal added
-        group = db.execute(
-            select(DataCollectionGroup).where(
-                DataCollectionGroup.sessionId == session.sessionId,
-                DataCollectionGroup.comments == comment,
-            )
-        ).scalar_one_or_none()
+        key = f"data-collection-group/{comment}"
+        natural = {"sessionId": session.sessionId, "comments": comment}
+        group = find_demo_row(db, DataCollectionGroup, key, natural)
         if group is None:
             group = DataCollectionGroup(
+                uuid=demo_uuid(key),
                 sessionId=session.sessionId,
                 experimentType=experiment,
                 comments=comment,
@@ -337,7 +321,7 @@ def seed_data_collections(db: Session) -> int:
         space_group="P 41 21 2",
     )
 
-    em = _session(db, "cm", "1003", 1)
+    em = sessions["cm1003-1"]
     em_group = group_for(em, "single particle", "demo: apoferritin grid 1")
     if (
         db.execute(

@@ -106,7 +106,8 @@ class AccountRevokeTokens(Resource):
     def post(self, login: str):
         """Revoke every refresh token of this person (whatever plugin they logged in with).
 
-        Access tokens already issued stay valid until they expire (access_token_seconds).
+        Access tokens already issued are voided too: every service refuses them within
+        revocation_poll_seconds (the revocation list).
         """
         session = db_session()
         account = service.get_account(db_session=session, login=login)

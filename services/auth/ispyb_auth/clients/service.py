@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ispyb_shared.auth import CLIENT
 from ispyb_shared.crud import one_or_404
 from ispyb_shared.db import check_unique
 from ispyb_shared.errors import ValidationFailed
@@ -16,6 +17,7 @@ from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
 from .. import timeutil
 from ..names import join_names
 from ..passwords import hash_secret, new_secret
+from ..revocations.service import revoke_access
 from .models import Client
 
 LIST_SPEC = ListSpec(
@@ -85,6 +87,10 @@ def update_client(
     if "description" in data:
         client.description = data["description"]
     if data.get("active") is not None:
+        if client.active and not data["active"]:
+            revoke_access(
+                db_session=db_session, kind=CLIENT, subjects=[client.clientId], reason="disabled"
+            )
         client.active = data["active"]
     client.updatedAt = timeutil.utcnow()
     db_session.flush()
@@ -92,7 +98,10 @@ def update_client(
 
 
 def new_client_secret(*, db_session: Session, client: Client) -> str:
-    """Replace the secret (the old one stops working at once)."""
+    """Replace the secret (the old one stops working at once, and the tokens it got)."""
+    revoke_access(
+        db_session=db_session, kind=CLIENT, subjects=[client.clientId], reason="new-secret"
+    )
     secret = new_secret()
     client.secretHash = hash_secret(secret)
     client.secretChangedAt = client.updatedAt = timeutil.utcnow()
@@ -101,5 +110,6 @@ def new_client_secret(*, db_session: Session, client: Client) -> str:
 
 
 def delete_client(*, db_session: Session, client: Client) -> None:
+    revoke_access(db_session=db_session, kind=CLIENT, subjects=[client.clientId], reason="deleted")
     db_session.delete(client)
     db_session.flush()

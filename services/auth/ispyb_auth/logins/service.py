@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ispyb_shared.db import Database
@@ -25,6 +26,7 @@ from . import throttle
 from .plugins import LoginPlugin
 
 audit = logging.getLogger("ispyb.auth.audit")
+log = logging.getLogger(__name__)
 
 BEAMLINE = re.compile(r"^[A-Za-z0-9_.-]{1,45}$")
 
@@ -98,15 +100,35 @@ def login(
     attempted = username if plugin.needs != "token" else None
     fields = {"plugin": plugin.name, "login": attempted, "client_ip": client_ip}
     now = timeutil.utcnow()
+    source = throttle.source_key(client_ip)
+    try:
+        throttle.check_address(db_session, source=source, now=now)
+    except throttle.AddressBlocked:
+        audit_event("login", outcome="address-blocked", **fields)
+        raise
     lockout = plugin.lockout
     key_name = throttle.throttle_key(username) if lockout and username else None
+    known = False
     if key_name:
-        seconds = throttle.locked_for(db_session, plugin=plugin.name, login=key_name, now=now)
+        where = {"plugin": plugin.name, "login": key_name}
+        seconds = throttle.locked_for(db_session, **where, source=source, now=now)
         if seconds:
             audit_event("login", outcome="locked", **fields)
             raise LoginLocked(
                 f"Too many failed logins: try again in {seconds} seconds.", retry_after=seconds
             )
+        known = throttle.is_known_source(
+            db_session, **where, source=source, lockout=lockout, now=now
+        )
+        if not known:
+            wait = throttle.slowdown_wait(database, **where, lockout=lockout, now=now)
+            if wait:
+                audit_event("login", outcome="slowed-down", **fields)
+                raise LoginLocked(
+                    "Too many failed logins for this name from new places: "
+                    f"try again in {wait} seconds.",
+                    retry_after=wait,
+                )
     # Before anything is written in the request's transaction (see KeyStore.signing_key).
     signing_key = keystore.signing_key()
     purge_expired(database)
@@ -118,8 +140,17 @@ def login(
         locked = False
         if key_name:
             locked = throttle.record_failure(
-                database, plugin=plugin.name, login=key_name, lockout=lockout, now=now
+                database,
+                plugin=plugin.name,
+                login=key_name,
+                source=source,
+                known=known,
+                lockout=lockout,
+                now=now,
             )
+        throttle.record_address_failure(
+            database, source=source, settings=config["address_throttle"], now=now
+        )
         audit_event("login", outcome="locked-now" if locked else "failed", **fields)
         raise
     except ServiceUnavailable:
@@ -127,7 +158,9 @@ def login(
         raise
     identity = _clean(identity)
     if key_name:
-        throttle.clear(db_session, plugin=plugin.name, login=key_name)
+        throttle.succeeded(
+            db_session, plugin=plugin.name, login=key_name, source=source, lockout=lockout, now=now
+        )
     tokens = issue_user_tokens(
         db_session=db_session,
         key=signing_key,
@@ -142,3 +175,25 @@ def login(
         **{**fields, "login": identity.login, "roles": sorted(identity.roles)},
     )
     return tokens
+
+
+def guard_address(*, db_session: Session, client_ip: str | None) -> str:
+    """Refuse a blocked address (429 RATE_LIMITED); its source key for failure counting."""
+    source = throttle.source_key(client_ip)
+    throttle.check_address(db_session, source=source, now=timeutil.utcnow())
+    return source
+
+
+def count_address_failure(
+    *, db_session: Session, database: Database, config: Mapping[str, Any], source: str
+) -> None:
+    """Count a failed credential check of the address. The request fails anyway: its
+    transaction is rolled back first, so that this one can write (SQLite has one writer).
+    Best effort: the caller's own error (401) is what it gets, even if counting fails."""
+    db_session.rollback()
+    try:
+        throttle.record_address_failure(
+            database, source=source, settings=config["address_throttle"], now=timeutil.utcnow()
+        )
+    except DBAPIError as exc:
+        log.warning("could not count a failed attempt: %s", exc.__class__.__name__)

@@ -8,9 +8,11 @@ from flask_restx import Namespace, Resource
 from ispyb_shared.app import list_params, load_body, register_models
 from ispyb_shared.auth import current_caller, permissions_of, public
 from ispyb_shared.db import db_session
+from ispyb_shared.errors import ApiError
 from ispyb_shared.listing import list_params_doc
 
 from ..apidoc import admin_only, document, refuse_query_credentials
+from ..identity import LoginFailed
 from ..logins import service as logins
 from ..runtime import client_ip, get_runtime
 from . import service
@@ -72,15 +74,17 @@ class TokenRefresh(Resource):
     @ns.doc(security=[])
     @ns.expect(models["RefreshRequest"])
     @ns.response(200, "New tokens; the refresh token sent is now revoked", models["TokenResponse"])
-    @document(ns, models, 400, 401, 415, 422)
+    @document(ns, models, 400, 401, 415, 422, 429)
     def post(self):
         """Exchange a refresh token for a new access token and a new refresh token."""
         refuse_query_credentials()
         body = load_body(RefreshRequest())
         runtime = get_runtime()
-        key = runtime.keystore.signing_key()
-        service.purge_expired(runtime.database)
+        source = ""
         try:
+            source = logins.guard_address(db_session=db_session(), client_ip=client_ip())
+            key = runtime.keystore.signing_key()
+            service.purge_expired(runtime.database)
             tokens, row = service.refresh_user_tokens(
                 db_session=db_session(),
                 database=runtime.database,
@@ -89,7 +93,16 @@ class TokenRefresh(Resource):
                 refresh_token=body["refresh_token"],
             )
         except Exception as exc:
-            logins.audit_event("refresh", outcome="failed", client_ip=client_ip(), reason=str(exc))
+            if isinstance(exc, LoginFailed):
+                logins.count_address_failure(
+                    db_session=db_session(),
+                    database=runtime.database,
+                    config=runtime.config,
+                    source=source,
+                )
+            logins.audit_event(
+                "refresh", outcome="failed", client_ip=client_ip(), reason=logins.reason(exc)
+            )
             raise
         logins.audit_event(
             "refresh",
@@ -137,7 +150,7 @@ class ClientToken(Resource):
     @ns.doc(security=[])
     @ns.expect(models["ClientTokenRequest"])
     @ns.response(200, "An access token with the granted scopes", models["ClientTokenResponse"])
-    @document(ns, models, 400, 401, 403, 415, 422)
+    @document(ns, models, 400, 401, 403, 415, 422, 429)
     def post(self):
         """Client credentials: a machine client gets an access token with narrow scopes.
 
@@ -145,8 +158,15 @@ class ClientToken(Resource):
         refuse_query_credentials()
         body = _client_token_body()
         runtime = get_runtime()
-        key = runtime.keystore.signing_key()
         fields = {"client_ip": client_ip(), "clientId": body["client_id"]}
+        try:
+            source = logins.guard_address(db_session=db_session(), client_ip=client_ip())
+        except ApiError as exc:
+            logins.audit_event(
+                "client-token", outcome="address-blocked", reason=logins.reason(exc), **fields
+            )
+            raise
+        key = runtime.keystore.signing_key()
         try:
             tokens = service.client_token(
                 db_session=db_session(),
@@ -157,6 +177,13 @@ class ClientToken(Resource):
                 scope=body.get("scope"),
             )
         except Exception as exc:
+            if isinstance(exc, LoginFailed):
+                logins.count_address_failure(
+                    db_session=db_session(),
+                    database=runtime.database,
+                    config=runtime.config,
+                    source=source,
+                )
             logins.audit_event(
                 "client-token", outcome="failed", reason=logins.reason(exc), **fields
             )

@@ -33,6 +33,7 @@ from ..identity import Identity, LoginFailed
 from ..keys.service import ActiveKey
 from ..names import join_names, split_names
 from ..passwords import secret_matches
+from ..revocations.service import issue_time, revoke_access
 from .models import RefreshToken
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def issue_user_tokens(
 ) -> dict[str, Any]:
     """An access token and a new refresh token (of a new family unless one is given)."""
     now = timeutil.utcnow()
+    issued = issue_time(db_session=db_session, kind=USER, subject=identity.login, now=now)
     access = sign_access_token(
         key=key,
         config=config,
@@ -114,7 +116,7 @@ def issue_user_tokens(
         roles=identity.roles,
         beamlines=identity.beamlines,
         name=identity.name,
-        now=now,
+        now=issued,
     )
     refresh = secrets.token_urlsafe(32)
     expires_at = family_expires_at or now + dt.timedelta(seconds=config["refresh_token_seconds"])
@@ -264,10 +266,13 @@ def logout(*, db_session: Session, refresh_token: str) -> RefreshToken | None:
 def revoke_subject(
     *, db_session: Session, subject: str, reason: str, plugins: list[str] | None = None
 ) -> int:
-    """Revoke every usable refresh token of a person (of some plugins only if given)."""
-    statement = update(RefreshToken).where(
-        func.lower(RefreshToken.subject) == subject.lower(), RefreshToken.revokedAt.is_(None)
-    )
+    """Revoke every usable refresh token of a person (of some plugins only if given), and
+    void the access tokens already issued to them (the revocation list)."""
+    matching = func.lower(RefreshToken.subject) == subject.lower()
+    known = db_session.execute(select(RefreshToken.subject).where(matching)).scalars()
+    subjects = {subject, *known}
+    revoke_access(db_session=db_session, kind=USER, subjects=subjects, reason=reason)
+    statement = update(RefreshToken).where(matching, RefreshToken.revokedAt.is_(None))
     if plugins is not None:
         statement = statement.where(RefreshToken.plugin.in_(plugins))
     result = db_session.execute(statement.values(revokedAt=timeutil.utcnow(), revokedReason=reason))
@@ -338,8 +343,9 @@ def client_token(
         raise ValidationFailed("The client has no scopes.", {"scope": ["No scope to grant."]})
     now = timeutil.utcnow()
     granted = join_names(requested)
+    issued = issue_time(db_session=db_session, kind=CLIENT, subject=client.clientId, now=now)
     access = sign_access_token(
-        key=key, config=config, subject=client.clientId, kind=CLIENT, scope=granted, now=now
+        key=key, config=config, subject=client.clientId, kind=CLIENT, scope=granted, now=issued
     )
     client.lastUsedAt = now
     db_session.flush()

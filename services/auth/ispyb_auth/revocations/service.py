@@ -1,0 +1,88 @@
+"""Revocation of access tokens before they expire.
+
+Access tokens are verified by every service on its own, so they cannot be looked up at
+auth. Instead auth keeps a short list of subjects whose tokens issued up to a moment are
+void, and of keys retired early; every service polls it (``GET /revocations``, every
+``revocation_poll_seconds``, default 5). An entry is listed as long as a token it voids
+could still be valid (``access_token_seconds + leeway_seconds``), then forgotten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ispyb_shared.auth import REVOCATION_POLL_SECONDS, revocation_key
+
+from .. import timeutil
+from ..keys.service import KeyStore
+from .models import Revocation
+
+# Longest an access token can live (config maxima): older entries void nothing any more.
+_FORGET_AFTER = dt.timedelta(seconds=86400 + 300)
+
+
+def revoke_access(*, db_session: Session, kind: str, subjects: Iterable[str], reason: str) -> None:
+    """Void the access tokens of ``subjects`` (of ``kind``) issued until now."""
+    now = timeutil.utcnow()
+    for subject in sorted(set(subjects)):
+        row = db_session.execute(
+            select(Revocation).where(Revocation.kind == kind, Revocation.subject == subject)
+        ).scalar_one_or_none()
+        if row is None:
+            try:
+                with db_session.begin_nested():
+                    db_session.add(
+                        Revocation(kind=kind, subject=subject, notBefore=now, reason=reason)
+                    )
+                continue
+            except IntegrityError:  # a concurrent revocation of the same subject
+                row = db_session.execute(
+                    select(Revocation).where(Revocation.kind == kind, Revocation.subject == subject)
+                ).scalar_one()
+        row.notBefore = max(row.notBefore, now)
+        row.reason = reason
+    db_session.execute(delete(Revocation).where(Revocation.notBefore < now - _FORGET_AFTER))
+    db_session.flush()
+
+
+def issue_time(*, db_session: Session, kind: str, subject: str, now: dt.datetime) -> dt.datetime:
+    """When a new token of the subject is issued: now, or a second after its revocation
+    when that was this very second (``iat`` counts whole seconds: a token issued after a
+    revocation must not look as if it was issued with the tokens it voided)."""
+    not_before = db_session.execute(
+        select(Revocation.notBefore).where(Revocation.kind == kind, Revocation.subject == subject)
+    ).scalar_one_or_none()
+    if not_before is not None and not_before >= now:
+        return not_before + dt.timedelta(seconds=1)
+    return now
+
+
+def revocation_document(
+    *, db_session: Session, keystore: KeyStore, config: Mapping[str, Any]
+) -> dict[str, Any]:
+    now = timeutil.utcnow()
+    horizon = now - dt.timedelta(seconds=config["access_token_seconds"] + config["leeway_seconds"])
+    rows = db_session.execute(
+        select(Revocation.kind, Revocation.subject, Revocation.notBefore).where(
+            Revocation.notBefore >= horizon
+        )
+    ).all()
+    retired = [
+        state.key.kid
+        for state in keystore.states(db_session)
+        if state.key.retiredAt is not None and state.key.retiredAt >= horizon
+    ]
+    return {
+        "subjects": {
+            revocation_key(kind, subject): timeutil.epoch_seconds(not_before)
+            for kind, subject, not_before in rows
+        },
+        "retiredKeys": sorted(retired),
+        "pollSeconds": REVOCATION_POLL_SECONDS,
+    }
