@@ -16,8 +16,9 @@ Settings (environment):
   ISPYB_<SVC>_PORT port of one service (defaults: core 8001, ssx 8002, em 8003, auth 8004)
   ISPYB_GATEWAY_PORT  port of the gateway, the one URL for front ends (default 8000)
   ISPYB_WORKERS    gunicorn workers per service (default 2)
-  ISPYB_VAR_DIR    where logs go (default ./var); each service's database is set in its
-                   config file (default SQLite under var/)
+  ISPYB_VAR_DIR    where everything this run writes goes (default ./var): logs, the
+                   rendered gateway, and the SQLite databases of services whose database
+                   is not set otherwise (ISPYB_<SVC>__DATABASE__URL or their own config)
 `ispyb-gateway --help` lists the gateway's other settings (CORS origins, source kong.yml).
 """
 
@@ -58,6 +59,40 @@ def port_of(service: str) -> int:
 
 def bin_path(name: str) -> str:
     return str(Path(sys.executable).parent / name)
+
+
+def var_directory() -> Path:
+    return Path(os.environ.get("ISPYB_VAR_DIR") or ROOT / "var").resolve()
+
+
+def place_databases(services: list[str], var_dir: Path) -> None:
+    """Each service's SQLite database in this run's var directory, unless the site set the
+    database (its URL, or a config file of its own): two deployments with two var
+    directories never share data."""
+    for service in services:
+        upper = service.upper()
+        if f"ISPYB_{upper}__DATABASE__URL" in os.environ or f"ISPYB_{upper}_CONFIG" in os.environ:
+            continue
+        os.environ[f"ISPYB_{upper}__DATABASE__URL"] = f"sqlite:///{var_dir / f'{service}.sqlite'}"
+
+
+def busy_ports(wanted: dict[str, int], host: str) -> list[str]:
+    """The ports of ``wanted`` (name -> port) another program already listens on."""
+    busy = []
+    for name, port in wanted.items():
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            # As gunicorn and nginx bind: a port left in TIME_WAIT is free to them.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError:
+                variable = (
+                    "ISPYB_GATEWAY_PORT" if name == "gateway" else f"ISPYB_{name.upper()}_PORT"
+                )
+                busy.append(
+                    f"port {port} ({name}) is already in use; stop what uses it or set {variable}"
+                )
+    return busy
 
 
 def prepare(service: str) -> None:
@@ -180,9 +215,14 @@ def start_gateway(services: list[str]):
     )
     if check.returncode != 0:
         raise RuntimeError(f"gateway: nginx rejects {rendered.nginx_file}: {check.stderr.decode()}")
-    # nginx's stdout is the central access log (JSON lines): it goes to ours.
+    # The central access log is the gateway's file (var/log/gateway.log); the copy nginx
+    # also writes to its stdout would bury the URLs and errors of the terminal.
     command = ispyb_gateway.nginx_command(rendered, nginx)
-    return subprocess.Popen(command, start_new_session=True), rendered, command
+    return start_nginx(command), rendered, command
+
+
+def start_nginx(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True)
 
 
 def wait_listening(name: str, host: str, port: int, process, timeout: float = 20) -> None:
@@ -272,39 +312,58 @@ def is_healthy(service: str, host: str) -> bool:
         return False
 
 
-def stop(processes: dict[str, subprocess.Popen]) -> None:
-    # The gateway (started last) first, so it stops taking requests before the services go.
+def stop(processes: dict[str, subprocess.Popen], hurry=lambda: False) -> None:
+    """The gateway (started last) first, so it stops taking requests before the services
+    go; each gets 15 s, or none once ``hurry()`` says so (a second Ctrl-C)."""
     for process in reversed(processes.values()):
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGTERM)
     for process in processes.values():
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        while process.poll() is None and time.monotonic() < deadline and not hurry():
+            time.sleep(0.1)
+        if process.poll() is None:
+            kill_group(process)
 
 
 def main() -> int:
     services = selected_services()
     host = os.environ.get("ISPYB_HOST", "127.0.0.1")
-    log_dir = Path(os.environ.get("ISPYB_VAR_DIR", ROOT / "var")) / "log"
+    var_dir = var_directory()
+    os.environ["ISPYB_VAR_DIR"] = str(var_dir)  # the gateway renders under it too
+    log_dir = var_dir / "log"
+    wanted = {service: port_of(service) for service in services}
+    wanted["gateway"] = int(os.environ.get("ISPYB_GATEWAY_PORT") or 8000)
+    busy = busy_ports(wanted, host)
+    if busy:
+        for problem in busy:
+            print(f"run: {problem}", file=sys.stderr, flush=True)
+        print("run: nothing was started", file=sys.stderr, flush=True)
+        return 1
     log_dir.mkdir(parents=True, exist_ok=True)
+    place_databases(services, var_dir)
     trust_the_auth_service(services, host)
     point_at_core(services, host)
     let_ssx_undo(services, host)
-    for service in services:
-        prepare(service)
 
     supervised: dict[str, Supervised] = {}
+    signals = []
 
-    def shutdown(_signum, _frame):
-        raise KeyboardInterrupt
+    def shutdown(signum, _frame):
+        signals.append(signum)
+        if len(signals) == 1:
+            raise KeyboardInterrupt
+        # A second signal while stopping: stop at once (stop() sees it), no traceback.
 
     def running() -> dict[str, subprocess.Popen]:
         return {name: child.process for name, child in supervised.items()}
 
     signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
     try:
+        for service in services:
+            prepare(service)
         for service in services:
             supervised[service] = Supervised(
                 service,
@@ -318,7 +377,7 @@ def main() -> int:
         starts = iter([first])
         supervised["gateway"] = Supervised(
             "gateway",
-            lambda: next(starts, None) or subprocess.Popen(command, start_new_session=True),
+            lambda: next(starts, None) or start_nginx(command),
         )
         settings = gateway.settings
         gateway_url = f"http://{settings.upstream_host}:{settings.listen_port}/ispyb/api/v1"
@@ -338,19 +397,20 @@ def main() -> int:
             "(search: .venv/bin/python tools/logsearch.py --help)",
             flush=True,
         )
+        print(f"Data: {var_dir} (the SQLite databases, unless configured elsewhere)", flush=True)
         print("Stop: Ctrl-C (a service or the gateway that stops is started again)\n", flush=True)
         while True:
             for child in supervised.values():
                 child.check()
             time.sleep(0.5)
     except KeyboardInterrupt:
-        print("\nstopping ...", flush=True)
+        print("\nstopping ... (again to stop at once)", flush=True)
         return 0
-    except RuntimeError as exc:
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
         print(f"run: {exc}; see {log_dir}", file=sys.stderr, flush=True)
         return 1
     finally:
-        stop(running())
+        stop(running(), hurry=lambda: len(signals) > 1)
 
 
 if __name__ == "__main__":
