@@ -8,6 +8,8 @@ combine (all must match):
   tools/logsearch.py --service core --status 5xx    core's server errors
   tools/logsearch.py --status 429,413               refused by the gateway
   tools/logsearch.py --slower-than 500              requests that took over 500 ms
+  tools/logsearch.py --subject alice --since 2026-12-01T08:00   what alice did since 8:00
+  tools/logsearch.py --subject pipeline-i03 --status 4xx  a client's refused requests
   docker-compose logs --no-log-prefix kong | tools/logsearch.py --file -   Kong's log
 
 Output: one line per request (time, id, method, URI, status, service/route, latency);
@@ -64,8 +66,45 @@ def read_json_lines(stream: Iterable[str]) -> Iterator[dict[str, Any]]:
             yield entry
 
 
-def matches(entry: dict[str, Any], args: argparse.Namespace) -> bool:
+def parse_time(raw: str) -> float:
+    """An ISO 8601 time (zone optional, UTC assumed) as milliseconds since the epoch."""
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp() * 1000
+
+
+def subject_of(entry: dict[str, Any], subjects: dict[str, str]) -> str | None:
+    """Who made a gateway entry's request: the gateway's own field when it has one, else
+    the subject the service logged for the same request id."""
+    return entry.get("subject") or subjects.get(entry.get("correlation_id") or "")
+
+
+def service_subjects(log_dir: Path) -> dict[str, str]:
+    """request id -> subject, from the services' access lines."""
+    found: dict[str, str] = {}
+    for path in sorted(log_dir.glob("*.log")):
+        if path.name.startswith("gateway"):
+            continue
+        with path.open(encoding="utf-8", errors="replace") as stream:
+            for entry in read_json_lines(stream):
+                if entry.get("logger") == "ispyb.access" and entry.get("subject"):
+                    found[entry.get("requestId") or ""] = entry["subject"]
+    return found
+
+
+def matches(entry: dict[str, Any], args: argparse.Namespace, subjects=None) -> bool:
     if args.request_id and entry.get("correlation_id") != args.request_id:
+        return False
+    if args.subject and subject_of(entry, subjects or {}) != args.subject:
+        return False
+    started = entry.get("started_at")
+    if args.since is not None and not (isinstance(started, int | float) and started >= args.since):
+        return False
+    if args.until is not None and not (isinstance(started, int | float) and started < args.until):
         return False
     if args.service and (entry.get("service") or {}).get("name") != args.service:
         return False
@@ -131,7 +170,8 @@ def search(args: argparse.Namespace, out: TextIO) -> int:
             raise SearchError(f"{path} does not exist (is the gateway running? see make run)")
         with path.open(encoding="utf-8", errors="replace") as stream:
             entries = list(read_json_lines(stream))
-    found = [entry for entry in entries if matches(entry, args)]
+    subjects = service_subjects(log_dir) if args.subject else {}
+    found = [entry for entry in entries if matches(entry, args, subjects)]
     if args.tail:
         found = found[-args.tail :]
     for entry in found:
@@ -159,6 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--slower-than", type=float, metavar="MS", help="total latency above MS milliseconds"
     )
+    parser.add_argument(
+        "--subject", help="who: a login or a client id (from the gateway, else the services)"
+    )
+    parser.add_argument("--since", type=parse_time, help="from this time (ISO 8601; UTC if bare)")
+    parser.add_argument("--until", type=parse_time, help="before this time (ISO 8601)")
     parser.add_argument("--tail", type=int, metavar="N", help="only the last N matches")
     parser.add_argument("--json", action="store_true", help="print the log lines as they are")
     parser.add_argument(

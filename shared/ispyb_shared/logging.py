@@ -195,6 +195,7 @@ def init_request_logging(app: Flask) -> None:
         if request_id:
             response.headers[REQUEST_ID_HEADER] = request_id
         started = g.get("request_started")
+        caller = g.get("caller")
         access_log.info(
             "%s %s %s",
             request.method,
@@ -207,6 +208,12 @@ def init_request_logging(app: Flask) -> None:
                 "durationMs": round((time.perf_counter() - started) * 1000, 2) if started else None,
                 "responseSize": response.calculate_content_length(),
                 "remoteAddr": request_client_address(),
+                # Who did it: the verified token's subject (a login, or a client's id), its
+                # kind and roles; the route template, to group requests by operation.
+                "subject": getattr(caller, "subject", None),
+                "subjectKind": getattr(caller, "kind", None),
+                "roles": sorted(getattr(caller, "roles", ())) or None,
+                "route": request.url_rule.rule if request.url_rule is not None else None,
             },
         )
         return response

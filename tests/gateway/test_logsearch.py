@@ -42,7 +42,8 @@ def logs(start_gateway):
         "requestId": "find-me",
         "durationMs": 3.2,
     }
-    other = {**core_line, "requestId": "someone-else"}
+    core_line["subject"] = "alice"
+    other = {**core_line, "requestId": "someone-else", "subject": "bob"}
     (log_dir / "core.log").write_text(
         "not json: a gunicorn start-up line\n" + json.dumps(other) + "\n" + json.dumps(core_line)
     )
@@ -93,3 +94,20 @@ def test_bad_filters_are_refused(logs, tmp_path):
     assert result.returncode == 2 and "--status" in result.stderr
     missing = logsearch("--log-dir", str(tmp_path / "nothing"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def test_by_caller_and_time(logs):
+    """Who did it comes from the services' access lines, joined by request id; times are
+    the gateway's."""
+
+    def search(*args):
+        result = logsearch("--log-dir", str(logs), *args)
+        return result.returncode, ids(result.stdout)
+
+    assert search("--subject", "alice") == (0, ["find-me"])
+    assert search("--subject", "carol") == (1, [])
+    assert search("--subject", "alice", "--since", "2000-01-01T00:00:00") == (0, ["find-me"])
+    assert search("--subject", "alice", "--until", "2000-01-01T00:00:00Z") == (1, [])
+    assert search("--since", "2999-01-01")[1] == []
+    bad = logsearch("--log-dir", str(logs), "--since", "yesterday")
+    assert bad.returncode == 2 and "ISO 8601" in bad.stderr

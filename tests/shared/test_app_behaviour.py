@@ -125,3 +125,19 @@ def test_gets_carry_an_etag_and_an_unchanged_answer_is_304(client, factory):
     factory.proposal(proposalCode="mx", proposalNumber="304")
     changed = client.get(f"{CORE}/proposals", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_the_access_line_says_who_did_it(client):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter("core"))
+    logging.getLogger().addHandler(handler)
+    try:
+        client.get(f"{CORE}/proposals", headers={"X-Request-ID": "who-1"})
+    finally:
+        logging.getLogger().removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    [access] = [line for line in lines if line["logger"] == "ispyb.access"]
+    assert access["subject"] == "test-admin" and access["subjectKind"] == "user"
+    assert access["roles"] == ["admin"]
+    assert access["route"] == "/ispyb/api/v1/core/proposals"
