@@ -17,6 +17,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.support.ports import free_port
+
 INSTALL_HINT = (
     "slapd is not installed: run `make install-test-deps` (Debian packages slapd, ldap-utils)"
 )
@@ -40,12 +42,6 @@ def _binary(name: str) -> str:
     if found is None:
         raise RuntimeError(INSTALL_HINT)
     return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Slapd:
@@ -103,7 +99,7 @@ class Slapd:
         )
         last_error = ""
         for _ in range(_PORT_ATTEMPTS):
-            self.port = _free_port()
+            self.port = free_port()
             log = open(self.base_dir / "slapd.log", "wb")  # noqa: SIM115 - lives with the server
             # -d keeps slapd in the foreground, so the test session owns the process.
             self.process = subprocess.Popen(

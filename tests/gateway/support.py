@@ -21,15 +21,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import ispyb_gateway
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "gateway" / "kong.yml"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Response:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from tests.support.ports import free_port
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C web element identifier
 CHROMIUM_ARGS = [
@@ -56,9 +57,7 @@ def find_browser() -> tuple[str, str]:
 class Browser:
     def __init__(self, profile_dir: Path):
         chromium, chromedriver = find_browser()
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = free_port()
         self.log = profile_dir / "chromedriver.log"
         self.driver = subprocess.Popen(
             [chromedriver, f"--port={self.port}", f"--log-path={self.log}"],

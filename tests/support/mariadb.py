@@ -20,7 +20,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -30,6 +29,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import pymysql
+
+from tests.support.ports import free_port
 
 INSTALL_HINT = "mariadb-server is not installed: run `make install-test-deps`"
 
@@ -171,13 +172,6 @@ def _connect(
     )
 
 
-def _free_loopback_port() -> int:
-    """Ask the kernel for a free port; the server may still lose a race for it."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _load_prctl() -> Callable[..., int] | None:
     try:
         return ctypes.CDLL(None, use_errno=True).prctl
@@ -227,8 +221,11 @@ class ThrowawayMariaDB:
 
     user = "ispyb"
 
-    def __init__(self, base_dir: Path) -> None:
+    def __init__(self, base_dir: Path, server_options: tuple[str, ...] = ()) -> None:
         self.base_dir = Path(base_dir).resolve()
+        # Appended to the tuning (the last of two settings wins), e.g. a bigger buffer
+        # pool for the benchmark at facility scale.
+        self.server_options = tuple(server_options)
         self.datadir = self.base_dir / "data"
         self.error_log = self.base_dir / "error.log"
         self.pid_file = self.base_dir / "mariadbd.pid"
@@ -254,7 +251,7 @@ class ThrowawayMariaDB:
         restarting = self.port is not None
         for attempt in range(1, _PORT_ATTEMPTS + 1):
             if not restarting:
-                self.port = _free_loopback_port()
+                self.port = free_port()
             self._spawn(server)
             try:
                 self._wait_until_ready()
@@ -366,6 +363,7 @@ class ThrowawayMariaDB:
             "--skip-networking=0",
             *self._root_args(),
             *_SERVER_TUNING,
+            *self.server_options,
         ]
         # Without --log-error the server logs to stderr, which goes to error_log.
         with self.error_log.open("ab") as log:
