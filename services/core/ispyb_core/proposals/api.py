@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from flask_restx import Namespace, Resource
 
-from ispyb_shared.app import document_errors, list_params, load_body, register_models
 from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
-from ispyb_shared.listing import list_params_doc
+from ispyb_shared.operations import operation
 
 from . import service
 from .schemas import (
@@ -18,148 +17,94 @@ from .schemas import (
 )
 
 ns = Namespace("proposals", path="/proposals", description="Proposals and their members")
-models = register_models(
-    ns,
-    {
-        "ProposalRead": ProposalRead,
-        "ProposalCreate": ProposalCreate,
-        "ProposalUpdate": ProposalUpdate,
-        "ProposalMemberRead": ProposalMemberRead,
-        "ProposalMemberCreate": ProposalMemberCreate,
-        "ProposalMemberUpdate": ProposalMemberUpdate,
-    },
-    list_of={"ProposalList": "ProposalRead", "ProposalMemberList": "ProposalMemberRead"},
-)
-proposal_read = ProposalRead()
-proposal_read_many = ProposalRead(many=True)
-member_read = ProposalMemberRead()
-member_read_many = ProposalMemberRead(many=True)
+
+
+def _proposal(ref: str):
+    return service.get_proposal(db_session=db_session(), ref=ref, caller=current_caller())
+
+
+def _member(ref: str, person_ref: str):
+    return service.get_member(
+        db_session=db_session(),
+        proposal=_proposal(ref),
+        person_ref=person_ref,
+        caller=current_caller(),
+    )
 
 
 @ns.route("")
 class Proposals(Resource):
-    @ns.doc(params=list_params_doc(service.LIST_SPEC))
-    @ns.response(200, "A page of proposals", models["ProposalList"])
-    @document_errors(ns, models, 400)
-    def get(self):
+    @operation(ns, response=ProposalRead, list_spec=service.LIST_SPEC)
+    def get(self, *, params):
         """List proposals (filter by code, number, state, ...)."""
-        page = service.list_proposals(
-            db_session=db_session(), params=list_params(service.LIST_SPEC), caller=current_caller()
+        return service.list_proposals(
+            db_session=db_session(), params=params, caller=current_caller()
         )
-        return page.envelope(proposal_read_many.dump)
 
-    @ns.expect(models["ProposalCreate"])
-    @ns.response(201, "Created", models["ProposalRead"])
-    @document_errors(ns, models, 400, 409, 415, 422)
-    def post(self):
+    @operation(ns, body=ProposalCreate, response=ProposalRead, status=201, errors=(409,))
+    def post(self, *, body):
         """Create a proposal."""
-        proposal = service.create_proposal(
-            db_session=db_session(), data=load_body(ProposalCreate()), caller=current_caller()
-        )
-        return proposal_read.dump(proposal), 201
+        return service.create_proposal(db_session=db_session(), data=body, caller=current_caller())
 
 
 @ns.route("/<string:ref>")
 @ns.param("ref", "Proposal id, UUID or name (e.g. mx1234)")
 class ProposalItem(Resource):
-    @ns.response(200, "The proposal", models["ProposalRead"])
-    @document_errors(ns, models, 404)
+    @operation(ns, response=ProposalRead, errors=(404,))
     def get(self, ref: str):
         """Get a proposal by id, UUID or name."""
-        return proposal_read.dump(
-            service.get_proposal(db_session=db_session(), ref=ref, caller=current_caller())
-        )
+        return _proposal(ref)
 
-    @ns.expect(models["ProposalUpdate"])
-    @ns.response(200, "Updated", models["ProposalRead"])
-    @document_errors(ns, models, 400, 404, 409, 415, 422)
-    def patch(self, ref: str):
+    @operation(ns, body=ProposalUpdate, partial=True, response=ProposalRead, errors=(404, 409))
+    def patch(self, ref: str, *, body):
         """Change some fields of a proposal."""
-        session = db_session()
-        proposal = service.get_proposal(db_session=session, ref=ref, caller=current_caller())
-        data = load_body(ProposalUpdate(), partial=True)
-        return proposal_read.dump(
-            service.update_proposal(
-                db_session=session, proposal=proposal, data=data, caller=current_caller()
-            )
+        return service.update_proposal(
+            db_session=db_session(), proposal=_proposal(ref), data=body, caller=current_caller()
         )
 
 
 @ns.route("/<string:ref>/members")
 @ns.param("ref", "Proposal id, UUID or name (e.g. mx1234)")
 class ProposalMembers(Resource):
-    @ns.doc(params=list_params_doc(service.MEMBER_LIST_SPEC))
-    @ns.response(200, "A page of members", models["ProposalMemberList"])
-    @document_errors(ns, models, 400, 404)
-    def get(self, ref: str):
+    @operation(ns, response=ProposalMemberRead, list_spec=service.MEMBER_LIST_SPEC, errors=(404,))
+    def get(self, ref: str, *, params):
         """List the members of a proposal with their roles."""
-        session = db_session()
-        proposal = service.get_proposal(db_session=session, ref=ref, caller=current_caller())
-        page = service.list_members(
-            db_session=session, proposal=proposal, params=list_params(service.MEMBER_LIST_SPEC)
-        )
-        return page.envelope(member_read_many.dump)
+        return service.list_members(db_session=db_session(), proposal=_proposal(ref), params=params)
 
-    @ns.expect(models["ProposalMemberCreate"])
-    @ns.response(201, "Added", models["ProposalMemberRead"])
-    @document_errors(ns, models, 400, 404, 409, 415, 422)
-    def post(self, ref: str):
+    @operation(
+        ns, body=ProposalMemberCreate, response=ProposalMemberRead, status=201, errors=(404, 409)
+    )
+    def post(self, ref: str, *, body):
         """Add a person to a proposal."""
-        session = db_session()
-        proposal = service.get_proposal(db_session=session, ref=ref, caller=current_caller())
-        member = service.add_member(
-            db_session=session,
-            proposal=proposal,
-            data=load_body(ProposalMemberCreate()),
-            caller=current_caller(),
+        return service.add_member(
+            db_session=db_session(), proposal=_proposal(ref), data=body, caller=current_caller()
         )
-        return member_read.dump(member), 201
 
 
 @ns.route("/<string:ref>/members/<string:person_ref>")
 @ns.param("ref", "Proposal id, UUID or name (e.g. mx1234)")
 @ns.param("person_ref", "Person id, UUID or login")
 class ProposalMember(Resource):
-    @ns.response(200, "The membership", models["ProposalMemberRead"])
-    @document_errors(ns, models, 404)
+    @operation(ns, response=ProposalMemberRead, errors=(404,))
     def get(self, ref: str, person_ref: str):
         """Get one member of a proposal."""
-        session = db_session()
-        proposal = service.get_proposal(db_session=session, ref=ref, caller=current_caller())
-        return member_read.dump(
-            service.get_member(
-                db_session=session,
-                proposal=proposal,
-                person_ref=person_ref,
-                caller=current_caller(),
-            )
-        )
+        return _member(ref, person_ref)
 
-    @ns.expect(models["ProposalMemberUpdate"])
-    @ns.response(200, "Updated", models["ProposalMemberRead"])
-    @document_errors(ns, models, 400, 404, 415, 422)
-    def patch(self, ref: str, person_ref: str):
+    @operation(
+        ns, body=ProposalMemberUpdate, partial=True, response=ProposalMemberRead, errors=(404,)
+    )
+    def patch(self, ref: str, person_ref: str, *, body):
         """Change a member's role."""
-        session = db_session()
-        proposal = service.get_proposal(db_session=session, ref=ref, caller=current_caller())
-        member = service.get_member(
-            db_session=session, proposal=proposal, person_ref=person_ref, caller=current_caller()
-        )
-        data = load_body(ProposalMemberUpdate(), partial=True)
-        return member_read.dump(
-            service.update_member(
-                db_session=session, member=member, data=data, caller=current_caller()
-            )
+        return service.update_member(
+            db_session=db_session(),
+            member=_member(ref, person_ref),
+            data=body,
+            caller=current_caller(),
         )
 
-    @ns.response(204, "Removed")
-    @document_errors(ns, models, 404)
+    @operation(ns, status=204, description="Removed", errors=(404,))
     def delete(self, ref: str, person_ref: str):
         """Remove a person from a proposal (the person and the data stay)."""
-        session = db_session()
-        proposal = service.get_proposal(db_session=session, ref=ref, caller=current_caller())
-        member = service.get_member(
-            db_session=session, proposal=proposal, person_ref=person_ref, caller=current_caller()
+        service.remove_member(
+            db_session=db_session(), member=_member(ref, person_ref), caller=current_caller()
         )
-        service.remove_member(db_session=session, member=member, caller=current_caller())
-        return "", 204

@@ -1,0 +1,159 @@
+"""One way to declare an operation: the body it takes, what it answers, the errors it documents.
+
+A handler decorated with :func:`operation` receives the validated body as ``body=`` and the
+list parameters as ``params=``, and returns rows (or a :class:`~ispyb_shared.listing.Page`);
+the decorator dumps them with the response schema, answers the status, and writes all of it
+into the OpenAPI document, models derived from the same marshmallow schemas::
+
+    @ns.route("")
+    class Proposals(Resource):
+        @operation(ns, response=ProposalRead, list_spec=service.LIST_SPEC)
+        def get(self, *, params):
+            \"\"\"List proposals.\"\"\"
+            return service.list_proposals(db_session=db_session(), params=params, ...)
+
+        @operation(ns, body=ProposalCreate, response=ProposalRead, status=201, errors=(409,))
+        def post(self, *, body):
+            \"\"\"Create a proposal.\"\"\"
+            return service.create_proposal(db_session=db_session(), data=body, ...)
+
+(microblog-api's ``@body``/``@response`` is the model.) A handler that must choose its
+status or add headers at run time (a replayed idempotent create answers 200, not 201)
+returns a :class:`Reply`. Swagger model names are the schema class names; a list of
+``XRead`` is documented as ``XList``, the list envelope.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Response
+from flask_restx import Namespace
+from marshmallow import Schema
+
+from .app import document_errors, list_params, load_body
+from .listing import ListSpec, Page, list_params_doc
+from .schemas import ErrorSchema, json_schema, list_json_schema
+
+__all__ = ["Reply", "list_model_for", "model_for", "operation"]
+
+_DEFAULT_TEXT = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content"}
+# What an operation can answer because of what it takes, beside what it declares.
+_BODY_ERRORS = (400, 415, 422)
+_LIST_ERRORS = (400,)
+
+
+@dataclass
+class Reply:
+    """A handler's answer when the status or headers are decided at run time."""
+
+    value: Any
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def _registry(ns: Namespace) -> dict[str, Any]:
+    registry = ns.__dict__.setdefault("_ispyb_models", {})
+    if "Error" not in registry:
+        registry["Error"] = ns.schema_model("Error", json_schema(ErrorSchema))
+    return registry
+
+
+def model_for(ns: Namespace, schema: type[Schema]) -> Any:
+    """The Swagger model of ``schema`` in ``ns`` (registered once, by class name)."""
+    registry = _registry(ns)
+    name = schema.__name__
+    if name not in registry:
+        registry[name] = ns.schema_model(name, json_schema(schema))
+    return registry[name]
+
+
+def list_model_for(ns: Namespace, schema: type[Schema]) -> Any:
+    """The list envelope of ``schema`` items: ``ProposalRead`` -> ``ProposalList``."""
+    registry = _registry(ns)
+    base = schema.__name__
+    name = (base[: -len("Read")] if base.endswith("Read") else base) + "List"
+    if name not in registry:
+        registry[name] = ns.schema_model(name, list_json_schema(schema))
+    return registry[name]
+
+
+def operation(
+    ns: Namespace,
+    *,
+    body: type[Schema] | None = None,
+    partial: bool = False,
+    response: type[Schema] | None = None,
+    status: int = 200,
+    list_spec: ListSpec | None = None,
+    errors: Iterable[int] = (),
+    description: str | None = None,
+    load: Callable[[Schema], Any] | None = None,
+    authorize: Callable[[], object] | None = None,
+) -> Callable:
+    """Declare an operation of ``ns`` (see the module's documentation).
+
+    ``body``: the schema the JSON body is loaded with (``partial`` for PATCH), passed to
+    the handler as ``body=``. ``list_spec``: the operation lists; the handler gets
+    ``params=`` and returns a Page, answered in the list envelope of ``response`` items.
+    ``response``: the schema the result is dumped with (None: the handler's value is the
+    answer, e.g. 204's empty body). ``errors``: the error statuses the operation can answer
+    besides those its body or list parameters imply. ``load``: a loader other than the
+    JSON body loader (a CSV upload), given a fresh ``body`` schema. ``authorize``: a check
+    run before the body is read (who may call comes first: a reader posting a bad body is
+    told 403, not what is wrong with the body).
+    """
+    errors = tuple(errors)
+    if body is not None:
+        errors += _BODY_ERRORS
+    if list_spec is not None:
+        errors += _LIST_ERRORS
+    if list_spec is not None and response is None:
+        raise ValueError("a list operation needs the response schema of its items")
+    dump_one = response() if response is not None else None
+    dump_many = response(many=True) if response is not None else None
+
+    def answer(result: Any) -> Any:
+        if isinstance(result, Reply):
+            return _dumped(result.value), result.status, dict(result.headers)
+        if isinstance(result, Response):
+            return result
+        if status == 204:
+            return "", 204
+        return _dumped(result), status
+
+    def _dumped(value: Any) -> Any:
+        if isinstance(value, Page):
+            return value.envelope(dump_many.dump)
+        if dump_one is None:
+            return value
+        return dump_one.dump(value)
+
+    def decorate(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def handler(resource, *args, **kwargs):
+            if authorize is not None:
+                authorize()
+            if body is not None:
+                schema = body()
+                kwargs["body"] = load(schema) if load else load_body(schema, partial=partial)
+            if list_spec is not None:
+                kwargs["params"] = list_params(list_spec)
+            return answer(func(resource, *args, **kwargs))
+
+        text = description or _DEFAULT_TEXT.get(status, "OK")
+        if list_spec is not None:
+            handler = ns.doc(params=list_params_doc(list_spec))(handler)
+            handler = ns.response(status, text, list_model_for(ns, response))(handler)
+        elif response is not None and status != 204:
+            handler = ns.response(status, text, model_for(ns, response))(handler)
+        else:
+            handler = ns.response(status, text)(handler)
+        if body is not None and load is None:
+            handler = ns.expect(model_for(ns, body))(handler)
+        return document_errors(ns, _registry(ns), *sorted(set(errors)))(handler)
+
+    return decorate

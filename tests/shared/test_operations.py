@@ -1,0 +1,160 @@
+"""The operation decorator: body loaded and validated, result dumped, list envelope, status,
+and all of it in the OpenAPI document from the same schemas."""
+
+from __future__ import annotations
+
+import pytest
+from flask import request
+from flask_restx import Namespace, Resource
+from marshmallow import Schema, fields, validate
+
+from ispyb_shared.app import create_service_app
+from ispyb_shared.auth import Forbidden
+from ispyb_shared.listing import ListSpec, Page
+from ispyb_shared.operations import Reply, operation
+
+TINY = "/ispyb/api/v1/tiny"
+
+
+class ThingCreate(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=10))
+
+
+class ThingRead(Schema):
+    name = fields.String()
+    size = fields.Integer()
+
+
+class Thing:
+    def __init__(self, name: str, size: int):
+        self.name = name
+        self.size = size
+        self.secret = "not dumped"
+
+
+STORE: dict[str, Thing] = {}
+
+
+def writers_only():
+    if request.headers.get("X-Role") != "writer":
+        raise Forbidden("Only writers may do that.")
+
+
+@pytest.fixture
+def tiny():
+    STORE.clear()
+    ns = Namespace("things", path="/things")
+
+    @ns.route("")
+    class Things(Resource):
+        @operation(ns, response=ThingRead, list_spec=ListSpec())
+        def get(self, *, params):
+            """List things."""
+            rows = list(STORE.values())[params.offset : params.offset + params.limit]
+            return Page(total=len(STORE), limit=params.limit, offset=params.offset, results=rows)
+
+        @operation(ns, body=ThingCreate, response=ThingRead, status=201, errors=(409,))
+        def post(self, *, body):
+            """Create a thing; the same name again is a replay (200)."""
+            if body["name"] in STORE:
+                return Reply(STORE[body["name"]], 200, {"X-Replayed": "yes"})
+            STORE[body["name"]] = Thing(body["name"], len(body["name"]))
+            return STORE[body["name"]]
+
+    @ns.route("/<string:name>")
+    class ThingItem(Resource):
+        @operation(ns, response=ThingRead, errors=(404,))
+        def get(self, name):
+            """Get a thing."""
+            return STORE[name]
+
+        @operation(ns, body=ThingCreate, partial=True, response=ThingRead)
+        def patch(self, name, *, body):
+            """Rename nothing, report the partial body's size."""
+            STORE[name].size = len(body)
+            return STORE[name]
+
+        @operation(ns, body=ThingCreate, authorize=writers_only, status=204, errors=(403,))
+        def put(self, name, *, body):
+            """Writers only, checked before the body."""
+
+        @operation(ns, status=204, errors=(404,))
+        def delete(self, name):
+            """Delete a thing."""
+            del STORE[name]
+
+    app = create_service_app(
+        service="tiny",
+        title="tiny",
+        description="a service for the operation tests",
+        config={
+            "database": {"url": "sqlite://"},
+            "api": {"max_content_length": 1 << 20, "default_limit": 25, "max_limit": 100},
+            "logging": {"level": "INFO", "json": True},
+        },
+        namespaces=[ns],
+    )
+    return app.test_client()
+
+
+def test_body_is_loaded_result_dumped_with_the_declared_status(tiny):
+    created = tiny.post(f"{TINY}/things", json={"name": "cup"})
+    assert created.status_code == 201
+    assert created.json == {"name": "cup", "size": 3}
+    replayed = tiny.post(f"{TINY}/things", json={"name": "cup"})
+    assert replayed.status_code == 200
+    assert replayed.headers["X-Replayed"] == "yes"
+    assert tiny.get(f"{TINY}/things/cup").json == {"name": "cup", "size": 3}
+    assert tiny.patch(f"{TINY}/things/cup", json={}).json["size"] == 0
+    deleted = tiny.delete(f"{TINY}/things/cup")
+    assert deleted.status_code == 204
+    assert deleted.data == b""
+
+
+def test_bad_body_is_refused_in_the_envelope_naming_the_field(tiny):
+    refused = tiny.post(f"{TINY}/things", json={"name": ""})
+    assert refused.status_code == 422
+    assert refused.json["code"] == "VALIDATION_ERROR"
+    assert "name" in refused.json["details"]
+    assert tiny.post(f"{TINY}/things", data="name=x").status_code == 415
+    assert tiny.get(f"{TINY}/things").json["results"] == []
+
+
+def test_who_may_call_is_checked_before_the_body(tiny):
+    refused = tiny.put(f"{TINY}/things/x", json={"name": ""})
+    assert refused.status_code == 403
+    assert refused.json["code"] == "FORBIDDEN"
+    invalid = tiny.put(f"{TINY}/things/x", json={"name": ""}, headers={"X-Role": "writer"})
+    assert invalid.status_code == 422
+    accepted = tiny.put(f"{TINY}/things/x", json={"name": "x"}, headers={"X-Role": "writer"})
+    assert accepted.status_code == 204
+
+
+def test_lists_answer_the_envelope_and_check_their_parameters(tiny):
+    for name in ("a", "bb", "ccc"):
+        tiny.post(f"{TINY}/things", json={"name": name})
+    page = tiny.get(f"{TINY}/things?limit=2").json
+    assert page["total"] == 3
+    assert page["limit"] == 2
+    assert page["results"] == [{"name": "a", "size": 1}, {"name": "bb", "size": 2}]
+    assert tiny.get(f"{TINY}/things?limit=-1").status_code == 400
+    assert tiny.get(f"{TINY}/things?limit=").status_code == 400
+
+
+def test_the_document_says_what_the_decorator_does(tiny):
+    document = tiny.get(f"{TINY}/swagger.json").json
+    things = document["paths"]["/things"]
+    assert things["get"]["responses"]["200"]["schema"]["$ref"] == "#/definitions/ThingList"
+    assert {p["name"] for p in things["get"]["parameters"]} >= {"limit", "offset"}
+    assert "400" in things["get"]["responses"]
+    post = things["post"]
+    assert post["responses"]["201"]["schema"]["$ref"] == "#/definitions/ThingRead"
+    assert {"400", "409", "415", "422"} <= set(post["responses"])
+    body = [p for p in post["parameters"] if p["in"] == "body"]
+    assert body[0]["schema"]["$ref"] == "#/definitions/ThingCreate"
+    assert post["summary"].startswith("Create a thing")
+    item = document["paths"]["/things/{name}"]
+    assert "404" in item["get"]["responses"]
+    assert set(item["delete"]["responses"]) >= {"204", "404"}
+    listed = document["definitions"]["ThingList"]["properties"]["results"]["items"]
+    assert set(listed["properties"]) == {"name", "size"}
