@@ -21,9 +21,16 @@ $(STAMP): shared/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyp
 
 install: $(STAMP)
 
+# mysqlclient, the optional C driver (mysql+mysqldb://): built here, so it needs gcc and
+# libmariadb-dev (tools/install-system-deps.sh bench); the tests and the benchmark use it.
+$(VENV)/.mysqlclient: $(STAMP)
+	bash tools/install-system-deps.sh bench
+	$(BIN)/python -m pip install --quiet -e 'shared[mysqlclient]'
+	@touch $@
+
 # Real parts for the tests: MariaDB, nginx (gateway), slapd (LDAP), chromium (docs page),
 # decK (kong.yml validation), docker-compose (compose file validation).
-install-test-deps: install
+install-test-deps: install $(VENV)/.mysqlclient
 	bash tools/install-system-deps.sh test gateway ldap browser deck compose
 
 run: install
@@ -46,10 +53,11 @@ test-fast: install
 	ISPYB_TEST_BACKENDS=sqlite $(BIN)/python -m pytest -q -m "not slow and not e2e" \
 		tests/core tests/shared $(PYTEST_ARGS)
 
-# Throughput and latency of a read and a write endpoint, direct and through the gateway
-# (tools/bench.py; BENCH_ARGS="--concurrency 16 --duration 10" to change the load).
-bench: install
-	bash tools/install-system-deps.sh gateway
+# The main reads against a raw-SQL ceiling app, direct and through the gateway, on a
+# throwaway MariaDB, with both drivers (tools/bench.py, docs/performance.md;
+# BENCH_ARGS="--scale 1" for a facility's data, "--help" for the rest).
+bench: install $(VENV)/.mysqlclient
+	bash tools/install-system-deps.sh test gateway bench
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 
 clean:

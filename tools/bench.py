@@ -1,153 +1,549 @@
-"""Benchmark: a read and a write endpoint, direct to core and through the gateway.
+"""Benchmark of the main reads against a raw-SQL ceiling, on MariaDB, in one run.
 
-What ``make bench`` runs. By default it starts a fresh stack on free loopback ports (the
-same way ``make run`` does, with SQLite databases in a temporary directory), then drives
-four scenarios one after the other with the same load generator and prints throughput
-and latency percentiles side by side, with the settings used:
+What ``make bench`` runs (``BENCH_ARGS="--scale 1 ..."`` passes options). In one run it:
 
-  read   GET  /ispyb/api/v1/core/proposals      direct | through the gateway
-  write  POST /ispyb/api/v1/core/laboratories   direct | through the gateway
+1. starts a throwaway MariaDB (or uses the server of ISPYB_BENCH_MYSQL_URL, an admin URL
+   like ``mysql+pymysql://root:pw@127.0.0.1:3306/``), creates the core, em and ssx
+   databases, migrates them and fills them with tools/generate_facility.py at ``--scale``
+   (0.01 by default: 100 proposals, 10,000 data collections, 50,000 movies; 1 is a
+   facility: 1 M data collections, 5 M movies), plus core's demo (a nested shipment);
+2. serves a JWKS and signs an admin token with a throwaway key; every server verifies it
+   from that JWKS, as the services verify auth's tokens;
+3. starts core, em and ssx under gunicorn (``--workers`` sync workers each), the ceiling
+   app (tools/bench_ceiling.py: Flask + SQLAlchemy Core, the same driver, the same token
+   check, one hand-written query returning the same rows as JSON) with the same number
+   of workers, and the local gateway (nginx rendered from gateway/kong.yml by the
+   ispyb_gateway package, rate limits raised for one client address);
+4. drives each main read with wrk (``--connections``, ``--threads``, ``--duration`` s),
+   the service directly, the ceiling and the service through the gateway one after the
+   other, ``--rounds`` times in rotating order (interleaved: a disturbance on the shared
+   machine hits all three alike), and sums the rounds;
+5. counts, server side (MariaDB's status counters around 20 sequential requests), the
+   SQL statements and the round trips (statements, COMMIT, ROLLBACK, pings: everything a
+   client sent) per request; em's and ssx's include what core does for them;
+6. measures the first request of a fresh worker (core with and without its warm-up, and
+   the ceiling), and, in core's data collection list, a page deep in the list by offset
+   and by keyset (``after=``) against the first page;
+7. does it all once per driver of ``--drivers`` (pymysql, and mysqlclient when it is
+   installed: ``pip install -e 'shared[mysqlclient]'``, what ``make bench`` does).
 
-``--direct-url``/``--gateway-url`` measure an already running stack instead (loopback
-only). The load generator is Python threads, each with one keep-alive HTTP connection
-(http.client), reconnecting when the server closes it (gunicorn's sync workers do after
-every response). It shares the machine's CPUs with the servers: compare the columns
-with each other, not with other machines.
-
-The gateway's rate limits count per client address, and the load generator is one
-address: a fresh stack renders the gateway from a copy of gateway/kong.yml with every
-rate-limiting limit multiplied (printed with the settings). Everything else is as in
-``make run``.
-
-The services want an access token. A fresh stack trusts a throwaway signing key made for
-the run, and the benchmark sends an admin token signed with it. ISPYB_BENCH_TOKEN, when
-set, is sent instead (``Authorization: Bearer <token>``), e.g. for a running stack.
-This is a benchmark, not a test: it asserts nothing about speed.
+It prints one table per driver and, with ``--json FILE``, writes every figure. It asserts
+nothing: speed targets are read from the table (docs/performance.md has the method, the
+machine and the figures). The load generator shares the machine with the servers and the
+database: compare the columns of one run with each other, not with other machines.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
-import ipaddress
 import json
 import os
 import platform
+import re
+import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-READ_PATH = "/ispyb/api/v1/core/proposals"
-WRITE_PATH = "/ispyb/api/v1/core/laboratories"
+sys.path[:0] = [str(ROOT), str(ROOT / "tools")]
+
+import generate_facility  # noqa: E402
+from generate_facility import entity_uuid  # noqa: E402
+
 RATE_LIMIT_MULTIPLIER = 1000
-MAX_DURATION = 60.0
-MAX_CONCURRENCY = 64
-MAX_REQUESTS = 200_000
+SERVICES = ("core", "em", "ssx")
+COUNTED_REQUESTS = 20
+STATUS_COUNTERS = (
+    "Questions",
+    "Com_select",
+    "Com_insert",
+    "Com_update",
+    "Com_delete",
+    "Com_commit",
+    "Com_rollback",
+    "Com_begin",
+    "Com_admin_commands",
+    "Com_show_status",
+)
+DEEP_PAGE = 10_000
+PAGE_SIZE = 25
+
+
+# --- what is measured -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    service: str
+    path: str  # under /ispyb/api/v1/<service>
+    ceiling: str | None  # under the ceiling app's root
+
+
+def scenarios(context: dict[str, str]) -> list[Scenario]:
+    c = context
+    return [
+        Scenario("proposals", "core", "/proposals", "/ceiling/proposals"),
+        Scenario(
+            "sessions of a proposal",
+            "core",
+            f"/sessions?proposal={c['proposal']}",
+            f"/ceiling/proposals/{c['proposal']}/sessions",
+        ),
+        Scenario(
+            "session's data collections + best result",
+            "core",
+            f"/sessions/{c['visit']}/data-collections",
+            f"/ceiling/sessions/{c['visit']}/data-collections",
+        ),
+        Scenario(
+            "one data collection's processing",
+            "core",
+            f"/data-collections/{c['collection']}/processing",
+            f"/ceiling/data-collections/{c['collection']}/processing",
+        ),
+        Scenario(
+            "shipment, nested",
+            "core",
+            f"/shipments/{c['shipment']}",
+            f"/ceiling/shipments/{c['shipment']}",
+        ),
+        Scenario(
+            "EM summary",
+            "em",
+            f"/data-collections/{c['em_collection']}/summary",
+            f"/ceiling/data-collections/{c['em_collection']}/summary",
+        ),
+        Scenario(
+            "EM movies page",
+            "em",
+            f"/data-collections/{c['em_collection']}/movies?limit={PAGE_SIZE}",
+            f"/ceiling/data-collections/{c['em_collection']}/movies?limit={PAGE_SIZE}",
+        ),
+        Scenario(
+            "SSX runs of a session",
+            "ssx",
+            f"/sessions/{c['ssx_session']}/runs",
+            f"/ceiling/sessions/{c['ssx_session']}/ssx-runs",
+        ),
+    ]
+
+
+def depth_scenarios(context: dict[str, str]) -> list[Scenario]:
+    depth = context["depth"]
+    offset = (int(depth) - 1) * PAGE_SIZE
+    return [
+        Scenario("DC list, page 1", "core", f"/data-collections?limit={PAGE_SIZE}", None),
+        Scenario(
+            f"DC list, page {depth} by offset",
+            "core",
+            f"/data-collections?limit={PAGE_SIZE}&offset={offset}",
+            None,
+        ),
+        Scenario(
+            f"DC list, page {depth} by after=",
+            "core",
+            f"/data-collections?limit={PAGE_SIZE}&after={context['cursor']}",
+            None,
+        ),
+    ]
 
 
 @dataclass
-class Result:
-    latencies: list[float] = field(default_factory=list)  # seconds, successful requests
-    statuses: dict[str, int] = field(default_factory=dict)
-    elapsed: float = 0.0
+class Measure:
+    requests: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    latencies_ms: dict[str, list[float]] = field(default_factory=dict)  # p50/p95/p99 per run
 
-    def count(self, status: str) -> None:
-        self.statuses[status] = self.statuses.get(status, 0) + 1
+    def add(self, other: Measure) -> None:
+        self.requests += other.requests
+        self.errors += other.errors
+        self.seconds += other.seconds
+        for key, values in other.latencies_ms.items():
+            self.latencies_ms.setdefault(key, []).extend(values)
 
     @property
-    def errors(self) -> int:
-        return sum(n for status, n in self.statuses.items() if not status.startswith("2"))
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def latency(self, key: str) -> float:
+        # Rounds' percentiles averaged (each round is as long as the others).
+        values = self.latencies_ms.get(key) or [float("nan")]
+        return statistics.fmean(values)
 
 
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))
-    return sorted_values[index]
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local errors = summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout
+  io.write(string.format(
+    "WRK-RESULT {\\"requests\\": %d, \\"errors\\": %d, \\"us\\": %d, \\"p50\\": %d, "
+    .. "\\"p95\\": %d, \\"p99\\": %d}\\n",
+    summary.requests, errors, summary.duration, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99)))
+end
+"""
 
 
-def _write_body() -> bytes:
-    return json.dumps({"name": f"bench-{uuid.uuid4().hex[:12]}", "city": "Grenoble"}).encode()
+def run_wrk(url: str, token: str, args, script: Path) -> Measure:
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        "-H",
+        f"Authorization: Bearer {token}",
+        url,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in output.splitlines() if x.startswith("WRK-RESULT "))
+    data = json.loads(line.removeprefix("WRK-RESULT "))
+    errors = data["errors"]
+    return Measure(
+        requests=data["requests"] - errors,
+        errors=errors,
+        seconds=data["us"] / 1e6,
+        latencies_ms={key: [data[key] / 1000] for key in ("p50", "p95", "p99")},
+    )
 
 
-def run_load(
-    base_url: str,
-    method: str,
-    path: str,
-    *,
-    concurrency: int,
-    duration: float,
-    max_requests: int,
-    headers: dict[str, str],
-) -> Result:
-    """Drive one endpoint for ``duration`` seconds or ``max_requests`` requests."""
-    target = urlsplit(base_url)
-    result = Result()
-    lock = threading.Lock()
-    issued = [0]
-    deadline = time.perf_counter() + duration
-
-    def worker() -> None:
-        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
-        own_latencies: list[float] = []
-        own_statuses: dict[str, int] = {}
-        while time.perf_counter() < deadline:
-            with lock:
-                if issued[0] >= max_requests:
-                    break
-                issued[0] += 1
-            body = _write_body() if method == "POST" else None
-            request_headers = dict(headers)
-            if body is not None:
-                request_headers["Content-Type"] = "application/json"
-            started = time.perf_counter()
-            try:
-                connection.request(method, path, body=body, headers=request_headers)
-                response = connection.getresponse()
-                response.read()
-                status = str(response.status)
-            except (OSError, http.client.HTTPException) as exc:
-                status = type(exc).__name__
-                connection.close()
-            latency = time.perf_counter() - started
-            own_statuses[status] = own_statuses.get(status, 0) + 1
-            if status.startswith("2"):
-                own_latencies.append(latency)
+def get(url: str, token: str | None = None, timeout: float = 30) -> tuple[int, bytes]:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        connection.request(
+            "GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers
+        )
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
         connection.close()
-        with lock:
-            result.latencies.extend(own_latencies)
-            for status, n in own_statuses.items():
-                result.statuses[status] = result.statuses.get(status, 0) + n
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    result.elapsed = time.perf_counter() - started
-    result.latencies.sort()
-    return result
 
 
-# --- a fresh stack --------------------------------------------------------------------------
+# --- the database -------------------------------------------------------------------------------
+
+
+class Database:
+    """The MariaDB server of the run and its status counters."""
+
+    def __init__(self, directory: Path, scale: float):
+        self.server = None
+        admin = os.environ.get("ISPYB_BENCH_MYSQL_URL")
+        if admin:
+            self.admin_url = admin
+        else:
+            from tests.support.mariadb import ThrowawayMariaDB
+
+            pool = "6G" if scale >= 0.5 else "1G"
+            self.server = ThrowawayMariaDB(
+                directory / "mariadb",
+                (
+                    f"--innodb-buffer-pool-size={pool}",
+                    "--innodb-log-file-size=1G",
+                    "--max-connections=1000",
+                ),
+            )
+            self.server.start()
+            self.admin_url = self.server.admin_url()
+        self._status = self._connect(None)
+
+    def _connect(self, database: str | None):
+        import pymysql
+        from sqlalchemy.engine import make_url
+
+        parts = make_url(self.admin_url)
+        return pymysql.connect(
+            host=parts.host,
+            port=parts.port or 3306,
+            user=parts.username,
+            password=parts.password or "",
+            database=database,
+            autocommit=True,
+        )
+
+    def version(self) -> str:
+        with self._status.cursor() as cursor:
+            cursor.execute("SELECT VERSION()")
+            return cursor.fetchone()[0]
+
+    def url_of(self, name: str) -> str:
+        parts = urlsplit(self.admin_url)
+        return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "charset=utf8mb4", ""))
+
+    def holds(self, sizes) -> bool:
+        """The bench databases hold generated data of these sizes."""
+        try:
+            movies = self.scalar("bench_em", "SELECT MAX(movieId) FROM Movie")
+            collections = self.scalar(
+                "bench_core", "SELECT MAX(dataCollectionId) FROM DataCollection"
+            )
+        except Exception:  # no such database or table: not there
+            return False
+        return movies == sizes.movies and (collections or 0) >= sizes.collections
+
+    def fresh(self, name: str) -> str:
+        from tests.support.mariadb import create_database_on_url, drop_database_on_url
+
+        drop_database_on_url(self.admin_url, name)
+        return create_database_on_url(self.admin_url, name)
+
+    def counters(self) -> dict[str, int]:
+        with self._status.cursor() as cursor:
+            names = ", ".join(f"'{name}'" for name in STATUS_COUNTERS)
+            cursor.execute(f"SHOW GLOBAL STATUS WHERE Variable_name IN ({names})")
+            return {name: int(value) for name, value in cursor.fetchall()}
+
+    def scalar(self, database: str, sql: str):
+        connection = self._connect(database)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                return cursor.fetchone()[0]
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._status.close()
+        if self.server is not None:
+            self.server.stop()
+
+
+def driver_url(url: str, driver: str) -> str:
+    return re.sub(r"^mysql\+\w+://", f"mysql+{driver}://", url)
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+
+class Keys:
+    """A throwaway signing key, its JWKS served over HTTP, and an admin token."""
+
+    def __init__(self):
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        from ispyb_shared.auth import jwk_thumbprint, public_jwk
+
+        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = jwk_thumbprint(self.private_key.public_key())
+        document = json.dumps(
+            {"keys": [public_jwk(self.private_key.public_key(), kid=self.kid)]}
+        ).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(document)))
+                self.end_headers()
+                self.wfile.write(document)
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/jwks.json"
+
+    def admin_token(self, lifetime: int = 6 * 3600) -> str:
+        import jwt
+
+        now = int(time.time())
+        claims = {
+            "iss": "ispyb",
+            "aud": "ispyb",
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "jti": str(uuid.uuid4()),
+            "sub": "bench-admin",
+            "kind": "user",
+            "roles": ["admin"],
+            "beamlines": [],
+            "scope": "",
+        }
+        return jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": self.kid})
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+# --- the servers ----------------------------------------------------------------------------
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def bin_path(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            if get(url, timeout=5)[0] == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer in {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def stop_process(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+class Stack:
+    """core, em and ssx, the ceiling, and the gateway, on fixed ports across drivers."""
+
+    def __init__(self, directory: Path, urls: dict[str, str], keys: Keys, workers: int):
+        self.directory = directory
+        self.urls = urls  # database URLs by service, pymysql
+        self.keys = keys
+        self.workers = workers
+        self.ports = {name: free_port() for name in (*SERVICES, "ceiling", "gateway")}
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def gunicorn(
+        self, name: str, app: str, env: dict[str, str], port: int, workers: int, log: Path
+    ) -> subprocess.Popen:
+        command = [
+            bin_path("gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "120",
+            "--name",
+            f"bench-{name}",
+        ]
+        if name == "ceiling":
+            command += ["--pythonpath", str(ROOT / "tools")]
+        with log.open("ab") as output:
+            return subprocess.Popen(
+                [*command, app],
+                cwd=ROOT,
+                env={**os.environ, **env},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def service_env(self, service: str, driver: str, *, warm_up: bool = True) -> dict[str, str]:
+        prefix = f"ISPYB_{service.upper()}__"
+        env = {
+            f"{prefix}DATABASE__URL": driver_url(self.urls[service], driver),
+            f"{prefix}AUTH__JWKS_URL": self.keys.url,
+            f"{prefix}API__WARM_UP": "true" if warm_up else "false",
+        }
+        if service != "core":
+            env[f"{prefix}CORE__URL"] = self.url("core")
+        return env
+
+    def ceiling_env(self, driver: str) -> dict[str, str]:
+        return {
+            "ISPYB_CEILING_CORE_DB": driver_url(self.urls["core"], driver),
+            "ISPYB_CEILING_EM_DB": driver_url(self.urls["em"], driver),
+            "ISPYB_CEILING_SSX_DB": driver_url(self.urls["ssx"], driver),
+            "ISPYB_CEILING_JWKS_URL": self.keys.url,
+            "ISPYB_CEILING_CORE_URL": self.url("core"),
+        }
+
+    def start(self, driver: str) -> None:
+        logs = self.directory / "logs"
+        logs.mkdir(exist_ok=True)
+        for service in SERVICES:
+            log = logs / f"{service}-{driver}.log"
+            self.processes[service] = self.gunicorn(
+                service,
+                f"ispyb_{service}.app:create_app()",
+                self.service_env(service, driver),
+                self.ports[service],
+                self.workers,
+                log,
+            )
+            wait_for(
+                f"{self.url(service)}/ispyb/api/v1/{service}/health", self.processes[service], log
+            )
+        log = logs / f"ceiling-{driver}.log"
+        self.processes["ceiling"] = self.gunicorn(
+            "ceiling",
+            "bench_ceiling:create_app()",
+            self.ceiling_env(driver),
+            self.ports["ceiling"],
+            self.workers,
+            log,
+        )
+        wait_for(f"{self.url('ceiling')}/ceiling/health", self.processes["ceiling"], log)
+        if "gateway" not in self.processes:
+            self.start_gateway()
+
+    def start_gateway(self) -> None:
+        import ispyb_gateway
+
+        nginx = ispyb_gateway.find_nginx()
+        if nginx is None:
+            raise RuntimeError("nginx is missing: bash tools/install-system-deps.sh gateway")
+        var_dir = self.directory / "gateway"
+        environ = {
+            "ISPYB_VAR_DIR": str(var_dir),
+            "ISPYB_GATEWAY_PORT": str(self.ports["gateway"]),
+            "ISPYB_GATEWAY_SOURCE": str(bench_gateway_source(self.directory)),
+            **{f"ISPYB_{name.upper()}_PORT": str(self.ports[name]) for name in SERVICES},
+        }
+        rendered = ispyb_gateway.render_site(environ, services=" ".join(SERVICES))
+        log = self.directory / "logs" / "gateway-stdout.log"
+        with log.open("ab") as output:
+            self.processes["gateway"] = subprocess.Popen(
+                ispyb_gateway.nginx_command(rendered, nginx),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for(f"{self.url('gateway')}/ispyb/api/v1/core/health", self.processes["gateway"], log)
+
+    def stop_apps(self) -> None:
+        for name in (*SERVICES, "ceiling"):
+            stop_process(self.processes.pop(name, None))
+
+    def stop(self) -> None:
+        self.stop_apps()
+        stop_process(self.processes.pop("gateway", None))
 
 
 def bench_gateway_source(directory: Path) -> Path:
@@ -171,147 +567,289 @@ def bench_gateway_source(directory: Path) -> Path:
     return path
 
 
-class ThrowawaySigningKey:
-    """A signing key that only the fresh stack trusts, and an admin token signed with it."""
+# --- data -----------------------------------------------------------------------------------
 
-    def __init__(self, directory: Path):
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
 
-        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.public_key_file = directory / "bench-public.pem"
-        self.public_key_file.write_bytes(
-            self.private_key.public_key().public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+def prepare_data(
+    database: Database, scale: float, *, reuse: bool = False
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Migrated, generated databases; (URLs by service, the ids the scenarios read).
+    ``reuse``: keep the bench_* databases of an earlier run at the same scale."""
+    from ispyb_shared.migrations import upgrade
+
+    sizes = generate_facility.Scale.of(scale)
+    urls = {service: database.url_of(f"bench_{service}") for service in SERVICES}
+    if reuse and database.holds(sizes):
+        print("reusing the data of an earlier run at this scale", flush=True)
+    else:
+        for service in SERVICES:
+            urls[service] = database.fresh(f"bench_{service}")
+            upgrade(
+                package=f"ispyb_{service}",
+                database_url=urls[service],
+                version_table=f"{service}_alembic_version",
+            )
+        generate_facility.generate(
+            core_url=urls["core"], em_url=urls["em"], ssx_url=urls["ssx"], scale=scale
+        )
+        subprocess.run(
+            [bin_path("ispyb-core"), "seed-demo"],
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "ISPYB_CORE__DATABASE__URL": urls["core"]},
+            capture_output=True,
+        )
+    shipment = database.scalar(
+        "bench_core",
+        "SELECT MIN(shippingId) FROM Shipping WHERE shippingId IN (SELECT shippingId FROM Dewar)",
+    )
+    pages = max(2, sizes.collections // PAGE_SIZE)
+    context = {
+        "proposal": "mx1",
+        "visit": "mx1-1",
+        "collection": "1",
+        "shipment": str(shipment),
+        "em_collection": entity_uuid("DataCollection", 1),
+        "ssx_session": entity_uuid("BLSession", 1),
+        "depth": str(min(DEEP_PAGE, pages - 1)),
+    }
+    return urls, {**context, "scale": str(scale), "collections": str(sizes.collections)}
+
+
+def deep_cursor(stack: Stack, token: str, depth: int) -> str:
+    """The after= cursor of page ``depth`` (from the links.next of the page before)."""
+    offset = (depth - 2) * PAGE_SIZE
+    status, body = get(
+        f"{stack.url('core')}/ispyb/api/v1/core/data-collections?limit={PAGE_SIZE}&offset={offset}",
+        token,
+        timeout=300,
+    )
+    if status != 200:
+        raise RuntimeError(f"data collection list: {status} {body[:300]!r}")
+    link = json.loads(body)["links"]["next"]
+    return re.search(r"[?&]after=([^&]+)", link).group(1)
+
+
+# --- counting -------------------------------------------------------------------------------
+
+
+def per_request(database: Database, url: str, token: str) -> dict[str, float]:
+    """Statements and round trips per request, from the server's counters (the counters'
+    own query subtracted)."""
+    for _ in range(3):
+        get(url, token)  # warm caches (em's answers from core) as under load
+    before = database.counters()
+    sizes = []
+    for _ in range(COUNTED_REQUESTS):
+        status, body = get(url, token)
+        if status != 200:
+            raise RuntimeError(f"{url}: {status} {body[:300]!r}")
+        sizes.append(len(body))
+    after = database.counters()
+    delta = {name: after[name] - before[name] for name in STATUS_COUNTERS}
+    delta["Questions"] -= 1  # SHOW GLOBAL STATUS
+    delta["Com_show_status"] -= 1
+    statements = sum(delta[f"Com_{kind}"] for kind in ("select", "insert", "update", "delete"))
+    trips = delta["Questions"] + delta["Com_admin_commands"]
+    return {
+        "statements": statements / COUNTED_REQUESTS,
+        "round_trips": trips / COUNTED_REQUESTS,
+        "commits": (delta["Com_commit"] + delta["Com_rollback"]) / COUNTED_REQUESTS,
+        "bytes": statistics.fmean(sizes),
+    }
+
+
+# --- first request of a worker -------------------------------------------------------------
+
+
+def first_request(stack: Stack, driver: str, kind: str, token: str, attempts: int) -> dict:
+    """A fresh one-worker server; the time of its first and second requests (median)."""
+    firsts, seconds = [], []
+    for attempt in range(attempts):
+        port = free_port()
+        log = stack.directory / "logs" / f"first-{kind}-{driver}-{attempt}.log"
+        if kind == "ceiling":
+            process = stack.gunicorn(
+                "ceiling", "bench_ceiling:create_app()", stack.ceiling_env(driver), port, 1, log
+            )
+            path = "/ceiling/proposals"
+            ready = "Booting worker"
+            settle = 3.0
+        else:
+            process = stack.gunicorn(
+                "core",
+                "ispyb_core.app:create_app()",
+                stack.service_env("core", driver, warm_up=kind == "core, warm-up"),
+                port,
+                1,
+                log,
+            )
+            path = "/ispyb/api/v1/core/proposals"
+            ready = "warmed up in" if kind == "core, warm-up" else "app built (no warm-up)"
+            settle = 0.5
+        try:
+            deadline = time.monotonic() + 120
+            while ready not in log.read_text(errors="replace"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{kind}: no worker:\n{log.read_text()[-2000:]}")
+                time.sleep(0.05)
+            time.sleep(settle)
+            for times in (firsts, seconds):
+                started = time.perf_counter()
+                status, _ = get(f"http://127.0.0.1:{port}{path}", token)
+                times.append((time.perf_counter() - started) * 1000)
+                if status != 200:
+                    raise RuntimeError(f"{kind}: first request answered {status}")
+        finally:
+            stop_process(process)
+    return {"first_ms": statistics.median(firsts), "second_ms": statistics.median(seconds)}
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    model = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = "unknown"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kib / 1024 / 1024:.1f} GiB"
+    return {
+        "host": platform.node(),
+        "nproc": str(os.cpu_count()),
+        "cpu": model,
+        "memory": memory,
+        "python": platform.python_version(),
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+def drivers_available(requested: list[str]) -> list[str]:
+    chosen = []
+    for driver in requested:
+        module = {"pymysql": "pymysql", "mysqldb": "MySQLdb"}[driver]
+        try:
+            __import__(module)
+        except ImportError:
+            print(
+                f"driver {driver} is not installed: skipped (pip install -e 'shared[mysqlclient]')"
+            )
+            continue
+        chosen.append(driver)
+    return chosen
+
+
+def drain(stack: Stack, name: str) -> None:
+    """Wait until a server has answered everything queued before now (its health probe,
+    queued behind them, answers)."""
+    path = "/ceiling/health" if name == "ceiling" else f"/ispyb/api/v1/{name}/health"
+    with contextlib.suppress(OSError, http.client.HTTPException):
+        get(f"{stack.url(name)}{path}", timeout=300)
+
+
+def run_driver(
+    stack: Stack, database: Database, driver: str, context: dict[str, str], token: str, args, script
+) -> dict:
+    print(
+        f"\n== driver {driver}: starting core, em, ssx, the ceiling ({args.workers} workers)",
+        flush=True,
+    )
+    stack.start(driver)
+    try:
+        main = scenarios(context)
+        if args.only:
+            main = [s for s in main if any(word in s.name for word in args.only)]
+        targets: dict[tuple[str, str], Measure] = {}
+        counts: dict[tuple[str, str], dict] = {}
+        context = {**context, "cursor": deep_cursor(stack, token, int(context["depth"]))}
+        deep = depth_scenarios(context)
+        if args.only:
+            deep = [s for s in deep if any(word in s.name for word in args.only)]
+
+        def urls_of(scenario: Scenario) -> dict[str, str]:
+            api = f"/ispyb/api/v1/{scenario.service}{scenario.path}"
+            urls = {"direct": f"{stack.url(scenario.service)}{api}"}
+            if scenario.ceiling:
+                urls["ceiling"] = f"{stack.url('ceiling')}{scenario.ceiling}"
+            if not args.no_gateway and scenario.ceiling:
+                urls["gateway"] = f"{stack.url('gateway')}{api}"
+            return urls
+
+        for scenario in [*main, *deep]:
+            for target, url in urls_of(scenario).items():
+                if target != "gateway":
+                    counts[(scenario.name, target)] = per_request(database, url, token)
+        for round_number in range(args.rounds):
+            for scenario in [*main, *deep]:
+                urls = list(urls_of(scenario).items())
+                shift = round_number % len(urls)
+                for target, url in urls[shift:] + urls[:shift]:
+                    measure = run_wrk(url, token, args, script)
+                    targets.setdefault((scenario.name, target), Measure()).add(measure)
+                    # Requests wrk gave up on are still queued at the server: let them
+                    # drain, or they would slow down the next measure.
+                    drain(stack, "ceiling" if target == "ceiling" else scenario.service)
+            print(f"   round {round_number + 1}/{args.rounds} done", flush=True)
+        firsts = {}
+        if not args.only or "first" in args.only:
+            for kind in ("core, warm-up", "core, no warm-up", "ceiling"):
+                firsts[kind] = first_request(stack, driver, kind, token, args.first_attempts)
+    finally:
+        stack.stop_apps()
+    return {
+        "scenarios": [s.name for s in [*main, *deep]],
+        "measures": {f"{k[0]}|{k[1]}": asdict(v) | {"rate": v.rate} for k, v in targets.items()},
+        "counts": {f"{k[0]}|{k[1]}": v for k, v in counts.items()},
+        "first_request": firsts,
+        "_targets": targets,
+        "_counts": counts,
+    }
+
+
+def print_table(driver: str, result: dict) -> None:
+    targets, counts = result["_targets"], result["_counts"]
+    print(f"\n-- {driver} --")
+    header = (
+        f"{'read':<42} {'target':<8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'÷ceil':>6} {'gw÷dir':>6} {'stmts':>5} {'trips':>5} {'KiB':>6} {'err':>4}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name in result["scenarios"]:
+        direct = targets.get((name, "direct"))
+        ceiling = targets.get((name, "ceiling"))
+        for target in ("direct", "ceiling", "gateway"):
+            measure = targets.get((name, target))
+            if measure is None:
+                continue
+            ratio = gateway_ratio = ""
+            if target == "direct" and ceiling is not None and ceiling.rate:
+                ratio = f"{measure.rate / ceiling.rate:.2f}"
+            if target == "gateway" and direct is not None and direct.rate:
+                gateway_ratio = f"{measure.rate / direct.rate:.2f}"
+            count = counts.get((name, target), {})
+            stmts = f"{count['statements']:.1f}" if count else ""
+            trips = f"{count['round_trips']:.1f}" if count else ""
+            size = f"{count['bytes'] / 1024:.1f}" if count else ""
+            print(
+                f"{name if target == 'direct' else '':<42} {target:<8} {measure.rate:>7.0f} "
+                f"{measure.latency('p50'):>7.1f} {measure.latency('p95'):>7.1f} "
+                f"{measure.latency('p99'):>7.1f} {ratio:>6} {gateway_ratio:>6} {stmts:>5} "
+                f"{trips:>5} {size:>6} {measure.errors:>4}"
+            )
+    if result["first_request"]:
+        print("\nfirst request of a fresh worker (median): ", end="")
+        print(
+            "; ".join(
+                f"{kind} {values['first_ms']:.1f} ms (then {values['second_ms']:.1f} ms)"
+                for kind, values in result["first_request"].items()
             )
         )
-
-    def service_env(self, service: str) -> dict[str, str]:
-        """Make ``service`` verify tokens with this key instead of auth's JWKS."""
-        prefix = f"ISPYB_{service.upper()}__AUTH__"
-        return {f"{prefix}PUBLIC_KEY_FILE": str(self.public_key_file), f"{prefix}JWKS_URL": "null"}
-
-    def admin_token(self, lifetime: int = 3600) -> str:
-        import jwt
-
-        from ispyb_shared.auth import jwk_thumbprint
-
-        now = int(time.time())
-        claims = {
-            "iss": "ispyb",
-            "aud": "ispyb",
-            "iat": now,
-            "nbf": now,
-            "exp": now + lifetime,
-            "jti": str(uuid.uuid4()),
-            "sub": "bench-admin",
-            "kind": "user",
-            "roles": ["admin"],
-            "beamlines": [],
-            "scope": "",
-        }
-        kid = jwk_thumbprint(self.private_key.public_key())
-        return jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": kid})
-
-
-class FreshStack:
-    """tools/run.py on free ports with a private var directory."""
-
-    def __init__(self, directory: Path, services: list[str], workers: int, *, own_key: bool):
-        self.directory = directory
-        # With ISPYB_BENCH_TOKEN the services keep their configured key source.
-        self.signing_key = ThrowawaySigningKey(directory) if own_key else None
-        self.services = services
-        self.ports = {name: free_port() for name in services}
-        self.gateway_port = free_port()
-        self.workers = workers
-        self.output = directory / "run.out"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        env = {
-            **os.environ,
-            "ISPYB_SERVICES": " ".join(self.services),
-            "ISPYB_VAR_DIR": str(self.directory),
-            "ISPYB_WORKERS": str(self.workers),
-            "ISPYB_GATEWAY_PORT": str(self.gateway_port),
-            "ISPYB_GATEWAY_SOURCE": str(bench_gateway_source(self.directory)),
-        }
-        for name, port in self.ports.items():
-            env[f"ISPYB_{name.upper()}_PORT"] = str(port)
-            env[f"ISPYB_{name.upper()}__DATABASE__URL"] = f"sqlite:///{self.directory}/{name}.db"
-            if name != "auth" and self.signing_key is not None:
-                env.update(self.signing_key.service_env(name))
-        # The gateway's access log goes to run.py's stdout: a file, so nobody must drain it.
-        with self.output.open("wb") as output:
-            self.process = subprocess.Popen(
-                [sys.executable, str(ROOT / "tools" / "run.py")],
-                env=env,
-                cwd=ROOT,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if "Stop: Ctrl-C" in self.output.read_text(errors="replace"):
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("the stack did not start:\n" + self.output.read_text(errors="replace"))
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-
-    @property
-    def direct_url(self) -> str:
-        return f"http://127.0.0.1:{self.ports['core']}"
-
-    @property
-    def gateway_url(self) -> str:
-        return f"http://127.0.0.1:{self.gateway_port}"
-
-
-# --- report ---------------------------------------------------------------------------------
-
-
-def format_row(label: str, result: Result) -> str:
-    ms = [value * 1000 for value in result.latencies]
-    ok = len(ms)
-    rate = ok / result.elapsed if result.elapsed else 0.0
-    return (
-        f"{label:<42} {ok + result.errors:>8} {result.errors:>6} {rate:>8.0f} "
-        f"{percentile(ms, 0.50):>7.1f} {percentile(ms, 0.90):>7.1f} "
-        f"{percentile(ms, 0.99):>7.1f} {(ms[-1] if ms else float('nan')):>7.1f}"
-    )
-
-
-def _loopback_url(raw: str) -> str:
-    parts = urlsplit(raw)
-    try:
-        loopback = ipaddress.ip_address(parts.hostname or "").is_loopback
-    except ValueError:
-        loopback = parts.hostname == "localhost"
-    if parts.scheme != "http" or not loopback or not parts.port:
-        raise argparse.ArgumentTypeError(f"{raw}: use http://127.0.0.1:<port> (loopback only)")
-    return f"http://{parts.hostname}:{parts.port}"
-
-
-def _bounded(kind, low, high):
-    def parse(raw: str):
-        value = kind(raw)
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{raw}: must be from {low} to {high}")
-        return value
-
-    return parse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -321,107 +859,94 @@ def main(argv: list[str] | None = None) -> int:
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--concurrency", type=_bounded(int, 1, MAX_CONCURRENCY), default=8)
+    parser.add_argument("--scale", type=float, default=0.01, help="data size; 1 = a facility")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per server")
+    parser.add_argument("--connections", type=int, default=16, help="wrk -c")
+    parser.add_argument("--threads", type=int, default=2, help="wrk -t")
+    parser.add_argument("--duration", type=int, default=3, help="seconds per measure (wrk -d)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
+    parser.add_argument("--drivers", default="pymysql,mysqldb", help="comma-separated")
+    parser.add_argument("--first-attempts", type=int, default=3, help="fresh workers timed")
+    parser.add_argument("--no-gateway", action="store_true", help="direct and ceiling only")
     parser.add_argument(
-        "--duration", type=_bounded(float, 0.5, MAX_DURATION), default=5.0, help="s per scenario"
+        "--only",
+        nargs="*",
+        help="reads whose name contains one of these words ('first': a worker's first request)",
+    )
+    parser.add_argument("--json", type=Path, help="write every figure to this file")
+    parser.add_argument("--keep", type=Path, help="work directory to use and keep (logs, data)")
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="make the data (for --reuse-data) and stop"
     )
     parser.add_argument(
-        "--max-requests",
-        type=_bounded(int, 1, MAX_REQUESTS),
-        default=50_000,
-        help="per scenario, whichever of this and --duration comes first",
+        "--reuse-data",
+        action="store_true",
+        help="keep the bench_* databases of an earlier run at the same scale "
+        "(with --keep or ISPYB_BENCH_MYSQL_URL)",
     )
-    parser.add_argument("--warmup", type=_bounded(int, 0, 10_000), default=100)
-    parser.add_argument("--workers", type=_bounded(int, 1, 16), default=2, help="gunicorn's")
-    parser.add_argument("--direct-url", type=_loopback_url, help="core of a running stack")
-    parser.add_argument("--gateway-url", type=_loopback_url, help="gateway of a running stack")
     args = parser.parse_args(argv)
-    if bool(args.direct_url) != bool(args.gateway_url):
-        parser.error("--direct-url and --gateway-url go together")
+    if not 0 < args.scale <= 10 or not 1 <= args.workers <= 32 or not 1 <= args.duration <= 60:
+        parser.error("--scale 0..10, --workers 1..32, --duration 1..60")
+    if shutil.which("wrk") is None:
+        parser.error("wrk is missing: bash tools/install-system-deps.sh bench")
+    drivers = drivers_available([d.strip() for d in args.drivers.split(",") if d.strip()])
+    if not drivers:
+        parser.error("no driver to benchmark")
 
-    headers = {"Accept": "application/json"}
-    token = os.environ.get("ISPYB_BENCH_TOKEN")
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-
-    stack = None
-    results: dict[str, Result] = {}
-    with tempfile.TemporaryDirectory(prefix="ispyb-bench-") as directory:
-        try:
-            if args.direct_url:
-                direct, gateway = args.direct_url, args.gateway_url
-                stack_text = f"running stack: core {direct}, gateway {gateway}"
-            else:
-                print("starting a fresh stack (core + gateway) ...", flush=True)
-                stack = FreshStack(Path(directory), ["core"], args.workers, own_key=not token)
-                stack.start()
-                direct, gateway = stack.direct_url, stack.gateway_url
-                if not token:
-                    headers["Authorization"] = f"Bearer {stack.signing_key.admin_token()}"
-                stack_text = (
-                    f"fresh stack: core on gunicorn ({args.workers} sync workers, SQLite with "
-                    f"demo data), gateway nginx rendered from gateway/kong.yml with rate limits "
-                    f"x{RATE_LIMIT_MULTIPLIER}; all on 127.0.0.1"
+    with contextlib.ExitStack() as cleanup:
+        if args.keep:
+            directory = args.keep.resolve()
+            directory.mkdir(parents=True, exist_ok=True)
+        else:
+            directory = Path(
+                cleanup.enter_context(tempfile.TemporaryDirectory(prefix="ispyb-bench-"))
+            )
+        script = directory / "report.lua"
+        script.write_text(WRK_SCRIPT)
+        info = machine()
+        print(f"ISPyB benchmark {time.strftime('%Y-%m-%d %H:%M')}: {info}", flush=True)
+        started = time.perf_counter()
+        database = Database(directory, args.scale)
+        cleanup.callback(database.stop)
+        info["mariadb"] = database.version()
+        print(f"MariaDB {info['mariadb']}; generating data at scale {args.scale} ...", flush=True)
+        urls, context = prepare_data(database, args.scale, reuse=args.reuse_data)
+        print(f"data ready in {time.perf_counter() - started:.0f} s", flush=True)
+        if args.prepare_only:
+            return 0
+        keys = Keys()
+        cleanup.callback(keys.stop)
+        token = keys.admin_token()
+        stack = Stack(directory, urls, keys, args.workers)
+        cleanup.callback(stack.stop)
+        results = {}
+        for driver in drivers:
+            results[driver] = run_driver(stack, database, driver, context, token, args, script)
+            print_table(driver, results[driver])
+        print(
+            f"\nwrk -t{args.threads} -c{args.connections}, {args.duration} s x {args.rounds} "
+            f"interleaved rounds per target; {args.workers} gunicorn sync workers per server; "
+            f"admin token; statements and round trips per request counted by MariaDB over "
+            f"{COUNTED_REQUESTS} sequential requests; scale {args.scale} "
+            f"({int(context['collections']):,} data collections)."
+        )
+        if args.json:
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "machine": info,
+                        "settings": vars(args) | {"json": str(args.json), "keep": str(args.keep)},
+                        "context": context,
+                        "results": {
+                            driver: {k: v for k, v in r.items() if not k.startswith("_")}
+                            for driver, r in results.items()
+                        },
+                    },
+                    indent=1,
+                    default=str,
                 )
-            token_text = (
-                "ISPYB_BENCH_TOKEN"
-                if token
-                else "admin, throwaway key"
-                if "Authorization" in headers
-                else "none"
             )
-            scenarios = [
-                ("read  GET  /core/proposals      direct", direct, "GET", READ_PATH),
-                ("read  GET  /core/proposals      gateway", gateway, "GET", READ_PATH),
-                ("write POST /core/laboratories   direct", direct, "POST", WRITE_PATH),
-                ("write POST /core/laboratories   gateway", gateway, "POST", WRITE_PATH),
-            ]
-            print(
-                f"\nISPyB benchmark  {time.strftime('%Y-%m-%d %H:%M:%S')}  "
-                f"{platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-            )
-            print(stack_text)
-            print(
-                f"load generator: Python threads + http.client keep-alive; concurrency "
-                f"{args.concurrency}; {args.duration:g} s or {args.max_requests} requests per "
-                f"scenario; {args.warmup} warm-up requests first; "
-                f"token: {token_text}"
-            )
-            print(
-                f"\n{'scenario':<42} {'requests':>8} {'errors':>6} {'req/s':>8} "
-                f"{'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}"
-            )
-            for label, base, method, path in scenarios:
-                if args.warmup:
-                    run_load(
-                        base,
-                        method,
-                        path,
-                        concurrency=min(args.concurrency, args.warmup),
-                        duration=args.duration,
-                        max_requests=args.warmup,
-                        headers=headers,
-                    )
-                result = run_load(
-                    base,
-                    method,
-                    path,
-                    concurrency=args.concurrency,
-                    duration=args.duration,
-                    max_requests=args.max_requests,
-                    headers=headers,
-                )
-                results[label] = result
-                print(format_row(label, result), flush=True)
-        finally:
-            if stack is not None:
-                stack.stop()
-    failed = {label: r.statuses for label, r in results.items() if r.errors}
-    for label, statuses in failed.items():
-        print(f"non-2xx answers in {label.split()[0]} {label.split()[-1]}: {statuses}")
-    if any("401" in statuses for statuses in failed.values()):
-        print("401: the services require a token; set ISPYB_BENCH_TOKEN")
-    return 1 if failed else 0
+    return 0
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@
 #                                           language of kong.yml's custom_fields_by_lua)
 #   compose  docker-compose
 #   venv     python3-venv                   (only when venv/ensurepip is missing)
+#   bench    wrk, and what building mysqlclient needs: gcc, pkg-config, libmariadb-dev,
+#            python3-dev                    (make bench)
 #
 # Idempotent: a package is installed only when its main binary is missing, and
 # `apt-get update` runs at most once, only when something must be installed.
@@ -25,7 +27,7 @@ export DEBIAN_FRONTEND=noninteractive
 readonly POLICY_RC_D=/usr/sbin/policy-rc.d
 
 usage() {
-    sed -n '2,14s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,16s/^# \{0,1\}//p' "$0" >&2
     exit 2
 }
 
@@ -77,6 +79,13 @@ missing_packages() {
         ;;
     venv)
         have_venv || missing+=(python3-venv)
+        ;;
+    bench)
+        have_cmd wrk || missing+=(wrk)
+        have_cmd gcc || missing+=(gcc)
+        have_cmd pkg-config || missing+=(pkg-config)
+        [[ -e /usr/include/mariadb/mysql.h ]] || missing+=(libmariadb-dev)
+        python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' || missing+=(python3-dev)
         ;;
     *)
         echo "unknown group: $1" >&2

@@ -18,6 +18,8 @@ Settings (environment; the command line can override some):
   ISPYB_VAR_DIR               var directory (default ./var): the rendered files go to
                               var/gateway/, the gateway's logs to var/log/
   ISPYB_GATEWAY_WORKERS       nginx worker processes (default auto: one per CPU)
+  ISPYB_GATEWAY_LOG_BUFFER    access log written in batches of this size, at least every
+                              second (default 32k); off: one write per request
 
 docs/gateway.md explains the mapping from each Kong plugin to nginx, and the differences.
 """

@@ -49,6 +49,9 @@ class LocalSettings:
     prefix_dir: Path = DEFAULT_VAR_DIR / "gateway"
     log_dir: Path = DEFAULT_VAR_DIR / "log"
     workers: str = "auto"
+    # access_log buffer size ("32k"; written at least every second), or "" for a write per
+    # request (ISPYB_GATEWAY_LOG_BUFFER=off).
+    log_buffer: str = "32k"
 
 
 @dataclass
@@ -323,6 +326,11 @@ def render_nginx(
         ],
         routes=routes,
         upstreams={route.service: route.upstream for route in routes if route.upstream},
+        upstream_names={
+            route.service: "service_" + re.sub(r"[^A-Za-z0-9_]", "_", route.service)
+            for route in routes
+            if route.upstream
+        },
         file_log="file-log" in global_plugins,
         redaction_maps=redaction_maps,
         logged_uri=logged_uri,

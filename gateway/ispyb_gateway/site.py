@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,7 +171,20 @@ def local_settings_from_env(environ: Mapping[str, str], config: Mapping[str, Any
         prefix_dir=var_dir / "gateway",
         log_dir=var_dir / "log",
         workers=environ.get("ISPYB_GATEWAY_WORKERS") or "auto",
+        log_buffer=_log_buffer(environ.get("ISPYB_GATEWAY_LOG_BUFFER")),
     )
+
+
+def _log_buffer(raw: str | None) -> str:
+    """ISPYB_GATEWAY_LOG_BUFFER: a size (32k, the default; 64k, 1m) or off."""
+    if raw is None or raw.strip() == "":
+        return "32k"
+    value = raw.strip().lower()
+    if value in {"off", "0", "no", "false"}:
+        return ""
+    if not re.fullmatch(r"[1-9]\d{0,5}[km]?", value):
+        raise GatewayConfigError(f"ISPYB_GATEWAY_LOG_BUFFER={raw!r}: a size like 32k or 1m, or off")
+    return value
 
 
 def _port(raw: Any, variable: str) -> int:

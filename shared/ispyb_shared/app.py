@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
 from flask_restx import Api, Namespace, Resource, apidoc
 from marshmallow import Schema
 from werkzeug.routing import IntegerConverter
 
-from .auth import TokenVerifier, init_auth
+from .auth import Caller, JwksUnavailable, TokenVerifier, init_auth
 from .db import Database, get_database, init_database, transactional
 from .errors import ERROR_CODES, ApiError, ValidationFailed, register_error_handlers
 from .listing import ListParams, ListSpec, parse_list_args
 from .logging import configure_logging, init_request_logging
 from .schemas import ErrorSchema, json_schema, list_json_schema
+
+log = logging.getLogger(__name__)
 
 API_ROOT = "/ispyb/api/v1"
 BEARER_SECURITY = {
@@ -110,12 +114,16 @@ def create_service_app(
     namespaces: Iterable[Namespace] = (),
     database: Database | None = None,
     version: str = "1.0",
+    warm_up_paths: Iterable[str] = (),
 ) -> Flask:
     """A Flask app with the service's API under ``/ispyb/api/v1/<service>``.
 
     It has Swagger UI at ``<prefix>/docs``, the OpenAPI document at
     ``<prefix>/swagger.json``, ``<prefix>/health`` (the process is alive) and
-    ``<prefix>/ready`` (the database answers).
+    ``<prefix>/ready`` (the database answers). With ``api.warm_up`` (the default) it is
+    warmed up before it is returned (:func:`warm_up`, ``warm_up_paths`` under the prefix):
+    gunicorn builds the app in each worker after the fork, so each worker is warm before
+    it accepts its first request.
     """
     configure_logging(service, level=config["logging"]["level"], as_json=config["logging"]["json"])
     app = Flask(f"ispyb_{service}")
@@ -164,6 +172,10 @@ def create_service_app(
         init_auth(app, token_verifier(config["auth"]))
         api.authorizations = BEARER_SECURITY
         api.security = "bearer"
+    if config["api"].get("warm_up", True):
+        warm_up(app, [f"{prefix}{path}" for path in warm_up_paths])
+    else:
+        log.info("app built (no warm-up)")
     return app
 
 
@@ -188,6 +200,47 @@ def init_conditional_gets(app: Flask) -> None:
             response.vary.add("Authorization")
             response.make_conditional(request)
         return response
+
+
+# Who the warm-up's reads run as: in this process only, never reachable by a request (the
+# reads are called without the request hooks, whose token check sets g.caller).
+WARM_UP_CALLER = Caller(
+    subject="ispyb-warm-up",
+    kind="user",
+    roles=frozenset({"admin"}),
+    beamlines=frozenset(),
+    scopes=frozenset(),
+    token_id="",
+)
+
+
+def warm_up(app: Flask, paths: Iterable[str] = ()) -> float:
+    """Pay now what a worker's first request would pay: a database connection (kept in
+    the pool), the token signing keys (JWKS), and ``paths`` (GET reads, run once through
+    their views, compiling their SQL and loading what they use). Nothing fails here: a
+    database or an auth service not up yet is left to the first request. Returns ms."""
+    started = time.perf_counter()
+    database: Database = app.extensions["ispyb_database"]
+    database.ping()
+    verifier = app.extensions.get("ispyb_token_verifier")
+    jwks = getattr(verifier, "jwks", None)
+    if jwks is not None:
+        try:
+            jwks._fetch()
+        except JwksUnavailable as exc:
+            log.info("warm-up: token keys not fetched yet (%s)", exc)
+            # A failed warm-up must not hold back the first request's own fetch.
+            jwks._last_attempt = None
+    for path in paths:
+        with app.test_request_context(path, method="GET"):
+            g.caller = WARM_UP_CALLER
+            try:
+                app.make_response(app.dispatch_request())
+            except Exception as exc:  # warming up, not serving: the first request reports it
+                log.debug("warm-up of %s: %s", path, exc)
+    elapsed = (time.perf_counter() - started) * 1000
+    log.info("warmed up in %.0f ms", elapsed, extra={"warmUpMs": round(elapsed, 1)})
+    return elapsed
 
 
 def token_verifier(settings: Mapping[str, Any]) -> TokenVerifier:

@@ -75,6 +75,13 @@ class ApiConfig(_StrictSchema):
             "X-Forwarded-For is believed; from anyone else the header is ignored."
         },
     )
+    warm_up = fields.Boolean(
+        load_default=True,
+        metadata={
+            "description": "Before serving (in each worker): open a database connection, "
+            "fetch the token keys, run the main reads once, so the first request is not slow"
+        },
+    )
 
 
 class LoggingConfig(_StrictSchema):

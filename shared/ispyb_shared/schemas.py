@@ -282,10 +282,28 @@ def list_json_schema(item_schema: Schema | type[Schema]) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {
-            "total": {"type": "integer", "description": "Rows matching the filters."},
+            "total": {
+                "type": ["integer", "null"],
+                "description": "Rows matching the filters (null on an after= page).",
+            },
             "limit": {"type": "integer", "description": "Page size used."},
             "offset": {"type": "integer", "description": "Rows skipped."},
+            "after": {
+                "type": ["string", "null"],
+                "description": "The after= cursor of this page, if any.",
+            },
             "results": {"type": "array", "items": json_schema(item_schema)},
+            "links": {
+                "type": "object",
+                "description": "Links to other pages.",
+                "properties": {
+                    "next": {
+                        "type": ["string", "null"],
+                        "description": "URL of the next page (keyset cursor), null on the "
+                        "last page.",
+                    }
+                },
+            },
         },
         "required": ["total", "limit", "offset", "results"],
     }

@@ -94,7 +94,7 @@ def test_run_starts_everything_behind_the_gateway(stack, tokens):
         assert response.status == 200
         assert response.headers["X-Request-ID"] == request_id
         body = response.json()
-        assert set(body) == {"total", "limit", "offset", "results"}
+        assert set(body) == {"total", "limit", "offset", "after", "results", "links"}
         assert {p["name"] for p in body["results"]} >= {"mx1001", "mx1002", "cm1003"}
 
         entry = stack.wait_for_log(stack.gateway_log, lambda e: e["correlation_id"] == request_id)

@@ -7,6 +7,8 @@ renders its operations.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.gateway.support import RunningStack
@@ -62,7 +64,13 @@ def test_each_swagger_ui_renders_its_operations_through_the_gateway(stack, brows
     paths = {browser.text(p) for p in browser.find_all(".opblock-summary-path")}
     assert any(path.endswith("/health") for path in paths), paths
     assert len(operations) >= 2
-    # The page, its assets and the OpenAPI document all came through the gateway.
+    # The page, its assets and the OpenAPI document all came through the gateway (its
+    # access log is written at least once a second).
+    stack.wait_for_log(
+        stack.gateway_log,
+        lambda entry: entry["request"]["uri"] == f"/ispyb/api/v1/{service}/swagger.json",
+    )
+    time.sleep(1.5)  # the other lines of the same second
     uris = {entry["request"]["uri"] for entry in stack.gateway_log()}
     assert f"/ispyb/api/v1/{service}/docs" in uris
     assert f"/ispyb/api/v1/{service}/swagger.json" in uris

@@ -90,8 +90,10 @@ def test_ports_and_listen_address_come_from_the_environment(gateway_tool, tmp_pa
     assert "listen 0.0.0.0:18000;" in nginx
     # Listening everywhere, the services are still reached on loopback, at start-up
     # resolved addresses (nginx starts even if a service is down).
-    assert "proxy_pass http://127.0.0.1:18001;" in nginx
-    assert "proxy_pass http://127.0.0.1:8002;" in nginx  # kong.yml's port
+    assert "server 127.0.0.1:18001;" in nginx
+    assert "server 127.0.0.1:8002;" in nginx  # kong.yml's port
+    assert "proxy_pass http://service_core;" in nginx
+    assert nginx.count("keepalive 32;") == nginx.count("upstream service_")
     # Down services fail fast: kong.yml's connect_timeout.
     assert "proxy_connect_timeout 2000ms;" in nginx
     with pytest.raises(gateway_tool.GatewayConfigError, match="ISPYB_CORE_PORT"):
@@ -134,3 +136,20 @@ def test_each_rate_limit_window_gets_an_nginx_zone(gateway_tool, tmp_path):
     login = re.search(r"location /ispyb/api/v1/auth/login \{\n(.*?)\n        \}", nginx, re.S)
     assert "limit_req zone=rl_route_auth_login_minute burst=10 nodelay;" in login.group(1)
     assert "rl_global" not in login.group(1)  # the route's plugin replaces the global one
+
+
+def test_the_access_log_is_written_in_batches_unless_turned_off(gateway_tool, tmp_path):
+    env = {"ISPYB_VAR_DIR": str(tmp_path)}
+    nginx = gateway_tool.render_site(env, services="core").nginx_file.read_text()
+    assert nginx.count("kong_file_log buffer=32k flush=1s;") == 2  # the file and stdout
+    for value in ("off", "0"):
+        unbuffered = gateway_tool.render_site(
+            {**env, "ISPYB_GATEWAY_LOG_BUFFER": value}, services="core"
+        ).nginx_file.read_text()
+        assert "buffer=" not in unbuffered and "kong_file_log;" in unbuffered
+    bigger = gateway_tool.render_site(
+        {**env, "ISPYB_GATEWAY_LOG_BUFFER": "1m"}, services="core"
+    ).nginx_file.read_text()
+    assert "buffer=1m flush=1s" in bigger
+    with pytest.raises(gateway_tool.GatewayConfigError, match="ISPYB_GATEWAY_LOG_BUFFER"):
+        gateway_tool.render_site({**env, "ISPYB_GATEWAY_LOG_BUFFER": "lots"}, services="core")

@@ -196,7 +196,8 @@ def test_session_summary_makes_fixed_queries_and_core_calls(
     assert len(results) == runs
     assert results[0]["sampleName"] == world.sample.name
     assert results[0]["startTime"] == "2026-01-01T10:00:00"
-    assert counter.count == 2, counter.statements
+    # The page, and the count only when the page is full (a short page tells the total).
+    assert counter.count == 1, counter.statements
     assert [method for method, _ in core_calls.calls] == ["GET", "GET", "GET"]
     assert sum("uuid.in=" in path for _, path in core_calls.calls) == 1
 

@@ -17,7 +17,7 @@ from .config import AuthConfig, load_auth_config
 from .identity import LoginLocked
 from .keys.service import KeyStore
 from .logins.plugins import build_plugins
-from .revocations.service import revocation_document
+from .revocations.service import own_revocations
 from .runtime import AuthRuntime, password_policy
 
 
@@ -66,8 +66,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     )
 
     def current_revocations() -> dict[str, Any]:
-        with database.sessionmaker() as session:
-            return revocation_document(db_session=session, keystore=keystore, config=config)
+        with database.read_sessionmaker() as session:
+            return own_revocations(db_session=session, config=config)
 
     # Auth verifies tokens for its own protected endpoints with the keys in its database,
     # and reads its revocation list at every request (a disabled admin is out at once).

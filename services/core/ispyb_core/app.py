@@ -14,6 +14,17 @@ from ispyb_shared.db import Database
 
 from .config import CoreConfig, load_core_config
 
+# The main reads, run once by each worker before it serves (ispyb_shared.app.warm_up);
+# the items do not exist (id 0): their first statements are compiled all the same.
+WARM_UP_PATHS = (
+    "/proposals?limit=1",
+    "/sessions?limit=1",
+    "/sessions/0/data-collections",
+    "/data-collections/0",
+    "/data-collections/0/processing",
+    "/shipments/0",
+)
+
 
 def create_app(config: Mapping[str, Any] | None = None, *, database: Database | None = None):
     """Build core. ``config`` is validated like the file; None reads file + environment."""
@@ -71,6 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             user_office,
         ],
         database=database,
+        warm_up_paths=WARM_UP_PATHS,
     )
     _look_at_the_schema(app.extensions["ispyb_database"])
     return app

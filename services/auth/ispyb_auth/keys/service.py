@@ -107,7 +107,8 @@ class KeyStore:
         return result
 
     def published(self) -> list[KeyState]:
-        with self.database.sessionmaker() as session:
+        # A read session: verifying a token opens no transaction (ispyb_shared.db).
+        with self.database.read_sessionmaker() as session:
             return [s for s in self.states(session) if s.state != RETIRED]
 
     def jwks(self) -> dict[str, Any]:

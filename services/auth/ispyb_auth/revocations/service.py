@@ -63,26 +63,45 @@ def issue_time(*, db_session: Session, kind: str, subject: str, now: dt.datetime
     return now
 
 
-def revocation_document(
-    *, db_session: Session, keystore: KeyStore, config: Mapping[str, Any]
-) -> dict[str, Any]:
-    now = timeutil.utcnow()
-    horizon = now - dt.timedelta(seconds=config["access_token_seconds"] + config["leeway_seconds"])
+def _horizon(config: Mapping[str, Any]) -> dt.datetime:
+    lifetime = config["access_token_seconds"] + config["leeway_seconds"]
+    return timeutil.utcnow() - dt.timedelta(seconds=lifetime)
+
+
+def _revoked_subjects(*, db_session: Session, horizon: dt.datetime) -> dict[str, int]:
     rows = db_session.execute(
         select(Revocation.kind, Revocation.subject, Revocation.notBefore).where(
             Revocation.notBefore >= horizon
         )
     ).all()
+    return {
+        revocation_key(kind, subject): timeutil.epoch_seconds(not_before)
+        for kind, subject, not_before in rows
+    }
+
+
+def own_revocations(*, db_session: Session, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The list auth applies to its own endpoints, read at every request.
+
+    Subjects only: auth verifies with the keys it publishes, so a retired key is refused
+    already (KeyStore.verification_key), and reading keys again would cost a round trip.
+    """
+    subjects = _revoked_subjects(db_session=db_session, horizon=_horizon(config))
+    return {"subjects": subjects, "retiredKeys": [], "pollSeconds": REVOCATION_POLL_SECONDS}
+
+
+def revocation_document(
+    *, db_session: Session, keystore: KeyStore, config: Mapping[str, Any]
+) -> dict[str, Any]:
+    horizon = _horizon(config)
+    subjects = _revoked_subjects(db_session=db_session, horizon=horizon)
     retired = [
         state.key.kid
         for state in keystore.states(db_session)
         if state.key.retiredAt is not None and state.key.retiredAt >= horizon
     ]
     return {
-        "subjects": {
-            revocation_key(kind, subject): timeutil.epoch_seconds(not_before)
-            for kind, subject, not_before in rows
-        },
+        "subjects": subjects,
         "retiredKeys": sorted(retired),
         "pollSeconds": REVOCATION_POLL_SECONDS,
     }

@@ -10,7 +10,6 @@ from ispyb_shared.errors import InvalidParameter, NotFound
 from ispyb_shared.listing import list_params_doc
 
 from ..data_collections import service as data_collections
-from ..sessions.service import get_session
 from . import service
 from .mmcif import mmcif_fragment
 from .schemas import (
@@ -176,13 +175,11 @@ class SessionDataCollections(Resource):
     @document_errors(ns, models, 400, 404)
     def get(self, ref: str):
         """A session's sweeps, each with the summary of its best processing result."""
-        db, caller = db_session(), current_caller()
-        session = get_session(db_session=db, ref=ref, caller=caller)
         page, best = service.session_summary(
-            db_session=db,
-            session=session,
+            db_session=db_session(),
+            ref=ref,
             params=list_params(data_collections.LIST_SPEC),
-            caller=caller,
+            caller=current_caller(),
         )
         for collection in page.results:
             collection.bestResult = best.get(collection.dataCollectionId)

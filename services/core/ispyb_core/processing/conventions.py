@@ -87,6 +87,8 @@ _has_esrf_column: WeakKeyDictionary = WeakKeyDictionary()
 def detect_esrf_anomalous(engine: Engine) -> bool:
     """Look once per engine (core's app factory does it at start-up) whether the database
     has ESRF's ``ccAno``."""
+    # Reads run on an engine with options of its own (ispyb_shared.db): the same database.
+    engine = getattr(engine, "_proxied", engine)
     if engine not in _has_esrf_column:
         columns = inspect(engine).get_columns("AutoProcScalingStatistics")
         _has_esrf_column[engine] = any(

@@ -25,6 +25,7 @@ from ..data_collections.models import DataCollection, DataCollectionGroup
 from ..data_collections.service import LIST_SPEC as DATA_COLLECTION_LIST_SPEC
 from ..data_collections.service import visible_data_collections
 from ..sessions.models import BLSession
+from ..sessions.service import get_session, visit_condition
 from .conventions import fill_esrf_anomalous, normalise_document, normalise_rows
 from .models import (
     AutoProc,
@@ -439,13 +440,19 @@ def best_results(db_session: Session, data_collection_ids: list[int]) -> dict[in
 
 
 def session_summary(
-    *, db_session: Session, session: BLSession, params: ListParams, caller: Caller
+    *, db_session: Session, ref: str, params: ListParams, caller: Caller
 ) -> tuple[Page, dict[int, dict]]:
-    """A page of the session's sweeps and the best result of each: three queries."""
-    statement = visible_data_collections(caller).where(
-        DataCollectionGroup.sessionId == session.sessionId
+    """A page of the sweeps of session ``ref`` (id, UUID or visit name) and the best
+    result of each: two statements (the page with its total, the best results); the
+    session itself is looked up only when the page is empty, to tell an empty session
+    from one that does not exist (404) or that the caller may not see (404 too)."""
+    condition = ref_condition(
+        ref, id_column=BLSession.sessionId, uuid_column=BLSession.uuid, by_name=visit_condition
     )
+    statement = visible_data_collections(caller).where(condition)
     page = paginate(db_session, statement, params, DATA_COLLECTION_LIST_SPEC)
+    if not page.results:
+        get_session(db_session=db_session, ref=ref, caller=caller)
     ids = [collection.dataCollectionId for collection in page.results]
     return page, best_results(db_session, ids)
 

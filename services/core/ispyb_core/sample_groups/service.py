@@ -40,13 +40,19 @@ MEMBERS = (
     .joinedload(BLSampleGroupHasBLSample.BLSample)
     .options(*SAMPLE_DETAILS)
 )
+# One group: its members joined in the same statement (one round trip).
+MEMBERS_JOINED = (
+    joinedload(BLSampleGroup.members)
+    .joinedload(BLSampleGroupHasBLSample.BLSample)
+    .options(*SAMPLE_DETAILS)
+)
 
 
-def visible_groups(caller: Caller):
+def visible_groups(caller: Caller, members=MEMBERS):
     return (
         select(BLSampleGroup)
         .where(proposal_id_condition(caller, BLSampleGroup.proposalId))
-        .options(MEMBERS)
+        .options(members)
     )
 
 
@@ -59,7 +65,8 @@ def get_sample_group(*, db_session: Session, ref: str, caller: Caller) -> BLSamp
     condition = ref_condition(
         ref, id_column=BLSampleGroup.blSampleGroupId, uuid_column=BLSampleGroup.uuid
     )
-    return one_or_404(db_session, visible_groups(caller).where(condition), "Sample group", ref)
+    statement = visible_groups(caller, MEMBERS_JOINED).where(condition)
+    return one_or_404(db_session, statement, "Sample group", ref)
 
 
 def create_sample_group(

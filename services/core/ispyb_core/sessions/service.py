@@ -3,8 +3,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, create_row, one_or_404, ref_condition, update_row
@@ -24,7 +24,10 @@ LIST_SPEC = ListSpec(
     filters={
         "proposalId": Filter(BLSession.proposalId, ("eq", "in"), "Proposal id"),
         "proposal": Filter(
-            Proposal.proposalCode + Proposal.proposalNumber, ("eq", "in"), "Proposal name"
+            Proposal.proposalCode + Proposal.proposalNumber,
+            ("eq", "in"),
+            "Proposal name",
+            condition=lambda names: _proposal_names(names),
         ),
         "beamLineName": Filter(BLSession.beamLineName, ("eq", "in"), "Beamline"),
         "visit_number": Filter(BLSession.visit_number, ("eq", "in"), "Visit number"),
@@ -62,7 +65,18 @@ MEMBER_LIST_SPEC = ListSpec(
 
 
 def _sessions():
-    return select(BLSession).join(BLSession.Proposal).options(joinedload(BLSession.Proposal))
+    # An outer join to the (always existing) proposal, so that the database reads the
+    # sessions in the order of the sort's index (data_collections.service explains why).
+    return (
+        select(BLSession).outerjoin(BLSession.Proposal).options(contains_eager(BLSession.Proposal))
+    )
+
+
+def _proposal_names(names: list[str]) -> ColumnElement[bool]:
+    """Proposals by name (mx1234), on the (code, number) index; a name that is not one
+    matches nothing."""
+    conditions = [proposal_name_condition(name) for name in names]
+    return or_(false(), *(c for c in conditions if c is not None))
 
 
 def visit_condition(name: str) -> ColumnElement[bool] | None:

@@ -45,7 +45,13 @@ def bulk_insert(db_session: Session, table: Table, rows: Sequence[Mapping[str, A
     with_uuid = "uuid" in table.c and "uuid" not in columns
     quote = connection.dialect.identifier_preparer.quote
     names = ", ".join(quote(name) for name in [*columns, *(["uuid"] if with_uuid else [])])
-    escape_string = connection.connection.dbapi_connection.escape
+    escape = connection.connection.dbapi_connection.escape
+
+    def escape_string(value: str) -> str:
+        # PyMySQL answers str, mysqlclient (mysql+mysqldb://) bytes.
+        escaped = escape(value)
+        return escaped.decode() if isinstance(escaped, bytes) else escaped
+
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         values = ", ".join(
             _row_literal(row, columns, escape_string, with_uuid)
