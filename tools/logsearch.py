@@ -80,7 +80,12 @@ def parse_time(raw: str) -> float:
 def subject_of(entry: dict[str, Any], subjects: dict[str, str]) -> str | None:
     """Who made a gateway entry's request: the gateway's own field when it has one, else
     the subject the service logged for the same request id."""
-    return entry.get("subject") or subjects.get(entry.get("correlation_id") or "")
+    caller = entry.get("caller") if isinstance(entry.get("caller"), dict) else {}
+    return (
+        caller.get("subject")
+        or entry.get("subject")
+        or subjects.get(entry.get("correlation_id") or "")
+    )
 
 
 def service_subjects(log_dir: Path) -> dict[str, str]:

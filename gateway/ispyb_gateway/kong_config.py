@@ -66,10 +66,11 @@ KNOWN_PLUGINS: dict[str, set[str]] = {
         "prometheus": "per_consumer status_code_metrics ai_metrics latency_metrics "
         "bandwidth_metrics upstream_health_metrics",
         "request-termination": "status_code message content_type body echo trigger",
+        "response-transformer": "remove rename replace add append",
     }.items()
 }
 # The local gateway implements these once for the whole server.
-GLOBAL_ONLY_PLUGINS = {"correlation-id", "file-log", "cors", "prometheus"}
+GLOBAL_ONLY_PLUGINS = {"correlation-id", "file-log", "cors", "prometheus", "response-transformer"}
 RATE_WINDOWS = ("second", "minute", "hour", "day", "month", "year")
 # nginx's limit_req counts per second or per minute; an hour is spread over its minutes.
 LOCAL_RATE_WINDOWS = ("second", "minute", "hour")
@@ -427,6 +428,22 @@ def _check_request_termination(config, where, add) -> None:
         add(f"{where}: echo is not reproduced by the local gateway")
 
 
+def _check_response_transformer(config, where, add) -> None:
+    # Used to keep the services' internal headers (the caller, for the log) from clients:
+    # only removing headers is reproduced locally (proxy_hide_header).
+    for key in sorted(set(config) - {"remove"}):
+        add(f"{where}: {key} is not reproduced by the local gateway (only remove.headers)")
+    remove = config.get("remove", {})
+    if not isinstance(remove, dict) or set(remove) - {"headers"}:
+        add(f"{where}: remove may only list headers (remove.headers)")
+        return
+    headers = remove.get("headers", [])
+    if not isinstance(headers, list) or not all(
+        isinstance(h, str) and HEADER_NAME.match(h) for h in headers
+    ):
+        add(f"{where}: remove.headers must be a list of header names")
+
+
 _PLUGIN_CHECKS = {
     "correlation-id": _check_correlation_id,
     "file-log": _check_file_log,
@@ -435,6 +452,7 @@ _PLUGIN_CHECKS = {
     "request-size-limiting": _check_request_size_limiting,
     "prometheus": _check_prometheus,
     "request-termination": _check_request_termination,
+    "response-transformer": _check_response_transformer,
 }
 
 

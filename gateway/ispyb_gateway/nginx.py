@@ -235,6 +235,12 @@ def _log_layout(id_header: str, logged_uri: str) -> dict[str, Any]:
             "protocol": "http",
         },
         "route": {"name": "$ispyb_route"},
+        # Who did it, as the service verified it (its X-ISPyB-Subject answer headers, which
+        # the gateway keeps from the client): empty for anonymous requests.
+        "caller": {
+            "subject": "$upstream_http_x_ispyb_subject",
+            "kind": "$upstream_http_x_ispyb_subject_kind",
+        },
     }
 
 
@@ -337,6 +343,9 @@ def render_nginx(
         log_chunks=_log_chunks(id_header, logged_uri),
         header_buffers=HEADER_BUFFERS,
         cors=_cors_context(global_plugins.get("cors")),
+        hidden_headers=(global_plugins.get("response-transformer", {}).get("remove") or {}).get(
+            "headers", []
+        ),
         rate_zones=[*server_zones, *(zone for zones in route_zones.values() for zone in zones)],
         server_zones=server_zones,
         body_limit=size_limit(size_global) if size_global is not None else None,

@@ -196,6 +196,10 @@ def init_request_logging(app: Flask) -> None:
             response.headers[REQUEST_ID_HEADER] = request_id
         started = g.get("request_started")
         caller = g.get("caller")
+        if caller is not None:
+            # For the gateway's central log (it logs and drops these headers).
+            response.headers[SUBJECT_HEADER] = _header_safe(caller.subject)
+            response.headers[SUBJECT_KIND_HEADER] = _header_safe(caller.kind)
         access_log.info(
             "%s %s %s",
             request.method,
@@ -223,6 +227,16 @@ def init_request_logging(app: Flask) -> None:
         token = g.pop("request_id_token", None)
         if token is not None:
             current_request_id.reset(token)
+
+
+SUBJECT_HEADER = "X-ISPyB-Subject"
+SUBJECT_KIND_HEADER = "X-ISPyB-Subject-Kind"
+
+
+def _header_safe(value: object) -> str:
+    """Printable ASCII only: a subject comes from a token and must not split the header."""
+    text = "" if value is None else str(value)
+    return "".join(c if " " <= c <= "~" else "?" for c in text)[:200]
 
 
 def request_id() -> str | None:

@@ -80,6 +80,9 @@ class _EchoHandler(BaseHTTPRequestHandler):
         # Like the real services: echo the request id.
         if self.headers.get("X-Request-ID"):
             self.send_header("X-Request-ID", self.headers["X-Request-ID"])
+        if "subject" in query:  # like the real services: who the verified caller was
+            self.send_header("X-ISPyB-Subject", query["subject"][0])
+            self.send_header("X-ISPyB-Subject-Kind", query.get("kind", ["user"])[0])
         self.end_headers()
         self.wfile.write(payload)
 

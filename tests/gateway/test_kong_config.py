@@ -64,7 +64,13 @@ def test_source_has_the_required_shape(gateway_tool, source_config):
         "rate-limiting",
         "request-size-limiting",
         "prometheus",
+        "response-transformer",
     }
+    # The services' caller headers are logged (file-log) and kept from clients.
+    caller_headers = ["X-ISPyB-Subject", "X-ISPyB-Subject-Kind"]
+    assert global_plugins["response-transformer"] == {"remove": {"headers": caller_headers}}
+    fields = global_plugins["file-log"]["custom_fields_by_lua"]
+    assert fields["caller.subject"] == "return ngx.var.upstream_http_x_ispyb_subject"
     assert global_plugins["correlation-id"]["header_name"] == "X-Request-ID"
     assert global_plugins["correlation-id"]["echo_downstream"] is True
     assert global_plugins["file-log"]["path"] == "/dev/stdout"

@@ -134,6 +134,25 @@ def test_every_request_has_one_json_log_line_in_kongs_layout(gateway):
     assert sum(1 for e in gateway.log_entries() if e["correlation_id"] == request_id) == 1
 
 
+def test_the_log_line_names_the_caller_the_service_verified_and_the_client_never_sees_it(
+    gateway,
+):
+    request_id = f"caller-{uuid.uuid4().hex}"
+    response = gateway.request(
+        "GET",
+        "/ispyb/api/v1/em/movies?subject=pipeline-i03&kind=client",
+        headers={"X-Request-ID": request_id},
+    )
+    assert response.status == 200
+    assert "X-ISPyB-Subject" not in response.headers
+    assert "X-ISPyB-Subject-Kind" not in response.headers
+    entry = gateway.log_entry_for(request_id)
+    assert entry["caller"] == {"subject": "pipeline-i03", "kind": "client"}
+    anonymous = f"anonymous-{uuid.uuid4().hex}"
+    gateway.request("GET", "/ispyb/api/v1/core/health", headers={"X-Request-ID": anonymous})
+    assert gateway.log_entry_for(anonymous)["caller"] == {"subject": "", "kind": ""}
+
+
 def test_cors_preflight_is_answered_by_the_gateway(gateway):
     response = gateway.request(
         "OPTIONS",

@@ -30,7 +30,11 @@ def logs(start_gateway):
     gateway.request("GET", "/ispyb/api/v1/ssx/x", headers={"X-Request-ID": "down-1"})
     gateway.request("GET", "/nowhere", headers={"X-Request-ID": "lost-1"})
     gateway.request("GET", "/ispyb/api/v1/core/x?status=404", headers={"X-Request-ID": "nf-1"})
-    for request_id in ("find-me", "slow-1", "down-1", "lost-1", "nf-1"):
+    # A caller the service named in its answer, logged by the gateway itself.
+    gateway.request(
+        "GET", "/ispyb/api/v1/em/y?subject=pipeline-em", headers={"X-Request-ID": "em-client"}
+    )
+    for request_id in ("find-me", "slow-1", "down-1", "lost-1", "nf-1", "em-client"):
         gateway.log_entry_for(request_id)
     log_dir = gateway.var_dir / "log"
     core_line = {
@@ -72,7 +76,7 @@ def test_filters(logs):
     assert search("--status", "5xx") == (0, ["down-1"])
     assert search("--status", "404") == (0, ["lost-1", "nf-1"])
     assert search("--status", "4xx", "--service", "core") == (0, ["nf-1"])
-    assert search("--service", "em") == (0, ["slow-1"])
+    assert search("--service", "em") == (0, ["slow-1", "em-client"])
     assert search("--slower-than", "300") == (0, ["slow-1"])
     assert search("--service", "auth") == (1, [])  # nothing found: exit code 1
 
@@ -106,6 +110,7 @@ def test_by_caller_and_time(logs):
 
     assert search("--subject", "alice") == (0, ["find-me"])
     assert search("--subject", "carol") == (1, [])
+    assert search("--subject", "pipeline-em") == (0, ["em-client"])  # the gateway's field
     assert search("--subject", "alice", "--since", "2000-01-01T00:00:00") == (0, ["find-me"])
     assert search("--subject", "alice", "--until", "2000-01-01T00:00:00Z") == (1, [])
     assert search("--since", "2999-01-01")[1] == []

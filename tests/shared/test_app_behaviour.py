@@ -133,9 +133,12 @@ def test_the_access_line_says_who_did_it(client):
     handler.setFormatter(JsonFormatter("core"))
     logging.getLogger().addHandler(handler)
     try:
-        client.get(f"{CORE}/proposals", headers={"X-Request-ID": "who-1"})
+        answer = client.get(f"{CORE}/proposals", headers={"X-Request-ID": "who-1"})
     finally:
         logging.getLogger().removeHandler(handler)
+    # And to the gateway, for its central log (which drops the headers).
+    assert answer.headers["X-ISPyB-Subject"] == "test-admin"
+    assert answer.headers["X-ISPyB-Subject-Kind"] == "user"
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     [access] = [line for line in lines if line["logger"] == "ispyb.access"]
     assert access["subject"] == "test-admin" and access["subjectKind"] == "user"
