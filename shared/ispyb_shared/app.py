@@ -16,10 +16,11 @@ from marshmallow import Schema
 from werkzeug.routing import IntegerConverter
 
 from .auth import Caller, JwksUnavailable, TokenVerifier, init_auth
-from .db import Database, get_database, init_database, transactional
+from .db import Database, init_database, transactional
 from .errors import ERROR_CODES, ApiError, ValidationFailed, register_error_handlers
 from .listing import ListParams, ListSpec, parse_list_args
 from .logging import configure_logging, init_request_logging
+from .readiness import add_dependency, database_check, readiness_report
 from .schemas import ErrorSchema, json_schema, list_json_schema
 
 log = logging.getLogger(__name__)
@@ -164,12 +165,16 @@ def create_service_app(
 
     database = database or Database(config["database"])
     init_database(app, database)
+    add_dependency(app, "database", database_check(database))
     init_request_logging(app)
     init_conditional_gets(app)
     register_error_handlers(app)
     if "auth" in config:
         # Every endpoint but health, readiness and docs needs a valid token.
-        init_auth(app, token_verifier(config["auth"]))
+        verifier = token_verifier(config["auth"])
+        init_auth(app, verifier)
+        if verifier.jwks is not None:
+            add_dependency(app, "jwks", verifier.jwks.readiness)
         api.authorizations = BEARER_SECURITY
         api.security = "bearer"
     if config["api"].get("warm_up", True):
@@ -262,10 +267,9 @@ def _health_namespace() -> Namespace:
     class Ready(Resource):
         @ns.doc(security=[])
         def get(self):
-            """The service can serve: its database answers."""
-            if get_database().ping():
-                return {"status": "ready", "database": "ok"}
-            return {"status": "unavailable", "database": "unreachable"}, 503
+            """The service can serve: each dependency's state (database, the JWKS tokens
+            are verified with, core), 503 while a required one is down."""
+            return readiness_report(current_app)
 
     return ns
 

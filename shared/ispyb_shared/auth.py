@@ -344,6 +344,20 @@ class JwksCache:
     def _expired(self) -> bool:
         return self.clock() - self._fetched_at >= self.cache_seconds
 
+    def readiness(self) -> tuple[bool, str]:
+        """Can tokens be verified now? Fetches the JWKS if none is held (at most once per
+        ``min_refresh_seconds``, like a verification would); cached keys count as ready."""
+        with self._lock:
+            if self._keys is None and self._may_fetch(known=False):
+                try:
+                    self._fetch()
+                except JwksUnavailable as exc:
+                    return False, str(exc)
+            if self._keys is None:
+                return False, f"no signing keys fetched from {self.source} yet"
+            age = round(self.clock() - self._fetched_at)
+            return True, f"{len(self._keys)} key(s), fetched {age} s ago"
+
     def _may_fetch(self, *, known: bool) -> bool:
         if self._last_attempt is None:
             return True

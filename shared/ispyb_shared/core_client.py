@@ -199,6 +199,18 @@ class CoreClient:
         with self._lock:
             self._cache.clear()
 
+    def readiness(self) -> tuple[bool, str]:
+        """Does core answer? Its liveness probe, with this client's timeout (at most 2 s):
+        a dependency check for this service's /ready."""
+        url = f"{self.base_url}{CORE_PREFIX}/health"
+        try:
+            response = self.transport.request("GET", url, timeout=min(self.timeout_seconds, 2))
+        except requests.RequestException as exc:
+            return False, f"{self.base_url} cannot be reached ({exc.__class__.__name__})"
+        if response.status_code != 200:
+            return False, f"{self.base_url} answered {response.status_code}"
+        return True, f"{self.base_url} answers"
+
     # --- one request ---------------------------------------------------------------------
 
     def request(
