@@ -60,7 +60,13 @@ def compose(env_file: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def started_services(env_file: Path) -> list[str]:
-    result = subprocess.run(
+    result = ask_compose_what_starts(env_file)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def ask_compose_what_starts(env_file: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [
             "/usr/bin/python3",
             str(Path(__file__).with_name("compose_services.py")),
@@ -73,8 +79,6 @@ def started_services(env_file: Path) -> list[str]:
         env={"PATH": os.environ["PATH"], "HOME": str(env_file.parent)},
         timeout=120,
     )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
 
 
 def test_compose_file_is_valid_with_the_example_settings():
@@ -107,6 +111,36 @@ def test_compose_starts_only_the_selected_services(selection, expected, tmp_path
     # The selection reaches the database initialisation and Kong's config renderer.
     assert config["services"]["mariadb"]["environment"]["ISPYB_SERVICES"] == selection
     assert config["services"]["gateway-config"]["environment"]["ISPYB_SERVICES"] == selection
+
+
+@pytest.mark.parametrize("selection", ["em,auth", "ssx", "ssx,em,auth"])
+def test_a_selection_without_a_needed_peer_is_refused_with_a_message(selection, tmp_path):
+    env_file = site_env(tmp_path, ISPYB_SERVICES=selection)
+    result = ask_compose_what_starts(env_file)
+    assert result.returncode != 0
+    assert 'Service "core" was pulled in as a dependency' in result.stderr
+    assert "not enabled by the active profiles" in result.stderr
+
+
+def test_every_service_finds_its_peers_by_compose_name():
+    """Each setting that names another service points at a service of the file, by its
+    compose name and the port kong.yml routes to; ssx and em wait for core to be ready."""
+    config = yaml.safe_load(compose(ENV_EXAMPLE, "config").stdout)
+    services = config["services"]
+    source = yaml.safe_load((ROOT / "gateway" / "kong.yml").read_text())
+    ports = {s["name"]: urlsplit(s["url"]).port for s in source["services"]}
+    for name in ("core", "ssx", "em"):
+        environment = services[name]["environment"]
+        jwks = urlsplit(environment[f"ISPYB_{name.upper()}__AUTH__JWKS_URL"])
+        assert (jwks.hostname, jwks.port) == ("auth", ports["auth"])
+        assert jwks.path == "/ispyb/api/v1/auth/.well-known/jwks.json"
+    for name in ("ssx", "em"):
+        core = urlsplit(services[name]["environment"][f"ISPYB_{name.upper()}__CORE__URL"])
+        assert (core.hostname, core.port) == ("core", ports["core"])
+        assert services[name]["depends_on"]["core"]["condition"] == "service_healthy"
+    for service in services.values():
+        for peer in service.get("depends_on", {}):
+            assert peer in services
 
 
 def test_compose_wiring(tmp_path):
@@ -320,7 +354,11 @@ def test_service_entrypoint_migrates_then_serves(tmp_path, tokens):
                 time.sleep(0.2)
         else:
             raise AssertionError(f"the entrypoint did not serve:\n{log.read_text()}")
-        assert ready.status == 200 and ready.json()["database"] == "ok"
+        # Migrated and serving; not ready, rightly: no core runs beside it here.
+        assert ready.json()["database"] == "ok"
+        assert ready.json()["dependencies"]["core"]["status"] == "down"
+        assert ready.status == 503
+        assert request(port, "GET", "/ispyb/api/v1/em/health").status == 200
         assert "database schema is up to date" in log.read_text()
     finally:
         os.killpg(process.pid, signal.SIGTERM)
