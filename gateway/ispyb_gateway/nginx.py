@@ -36,6 +36,17 @@ DEFAULT_GATEWAY_PORT = 8000
 # nginx's buffers for a request line or a header line: at most one 4 KB buffer each (so
 # request lines up to gunicorn's limit_request_line, 4094 bytes), four in all.
 HEADER_BUFFERS = "4 4k"
+# JSON answers compressed for clients that accept gzip, from 1 KB (smaller ones gain
+# little), whatever the service answered (proxied). Kong gets the same directives
+# (KONG_NGINX_PROXY_GZIP* in docker-compose.yml, which a test keeps equal to these).
+GZIP = {
+    "gzip": "on",
+    "gzip_types": "application/json application/problem+json text/csv",
+    "gzip_min_length": "1024",
+    "gzip_proxied": "any",
+    "gzip_vary": "on",
+    "gzip_comp_level": "5",
+}
 
 
 @dataclass
@@ -342,6 +353,7 @@ def render_nginx(
         logged_uri=logged_uri,
         log_chunks=_log_chunks(id_header, logged_uri),
         header_buffers=HEADER_BUFFERS,
+        gzip=GZIP,
         cors=_cors_context(global_plugins.get("cors")),
         hidden_headers=(global_plugins.get("response-transformer", {}).get("remove") or {}).get(
             "headers", []

@@ -64,15 +64,16 @@ class _EchoHandler(BaseHTTPRequestHandler):
         query = parse_qs(urlsplit(self.path).query)
         if "sleep" in query:  # a slow service, for the gateway's timeout
             time.sleep(float(query["sleep"][0]))
-        payload = json.dumps(
-            {
-                "service": self.server.service_name,
-                "method": self.command,
-                "path": self.path,
-                "headers": {name.lower(): value for name, value in self.headers.items()},
-                "bodySize": len(body),
-            }
-        ).encode()
+        echo = {
+            "service": self.server.service_name,
+            "method": self.command,
+            "path": self.path,
+            "headers": {name.lower(): value for name, value in self.headers.items()},
+            "bodySize": len(body),
+        }
+        if "pad" in query:  # a large answer
+            echo["pad"] = "x" * int(query["pad"][0])
+        payload = json.dumps(echo).encode()
         status = int(query.get("status", ["200"])[0])
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

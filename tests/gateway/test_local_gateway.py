@@ -6,6 +6,8 @@ client got and what reached the service.
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import socket
 import uuid
@@ -151,6 +153,21 @@ def test_the_log_line_names_the_caller_the_service_verified_and_the_client_never
     anonymous = f"anonymous-{uuid.uuid4().hex}"
     gateway.request("GET", "/ispyb/api/v1/core/health", headers={"X-Request-ID": anonymous})
     assert gateway.log_entry_for(anonymous)["caller"] == {"subject": "", "kind": ""}
+
+
+def test_json_answers_are_compressed_for_clients_that_accept_gzip(gateway):
+    path = "/ispyb/api/v1/core/proposals?pad=20000"
+    plain = gateway.request("GET", path)
+    assert plain.status == 200 and "Content-Encoding" not in plain.headers
+    packed = gateway.request("GET", path, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert len(packed.body) < len(plain.body) / 10
+    unpacked = json.loads(gzip.decompress(packed.body))
+    assert unpacked["pad"] == plain.json()["pad"] and unpacked["path"] == plain.json()["path"]
+    # A small answer is sent as it is.
+    small = gateway.request("GET", "/ispyb/api/v1/core/x", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in small.headers
 
 
 def test_cors_preflight_is_answered_by_the_gateway(gateway):
