@@ -5,7 +5,7 @@
 #
 # Groups:
 #   test     mariadb-server mariadb-client  (throwaway MariaDB for the tests)
-#   gateway  nginx
+#   gateway  nginx, its brotli filter module
 #   ldap     slapd ldap-utils
 #   browser  chromium chromium-driver
 #   deck     deck lua5.1                    (Kong's declarative config tool; Lua 5.1, the
@@ -61,6 +61,9 @@ missing_packages() {
         ;;
     gateway)
         have_cmd nginx || missing+=(nginx)
+        # Brotli compression, as Kong bundles it (ngx_brotli).
+        [ -e /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so ] \
+            || missing+=(libnginx-mod-http-brotli-filter)
         ;;
     ldap)
         have_cmd slapd || missing+=(slapd)

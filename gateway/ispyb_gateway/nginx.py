@@ -47,6 +47,24 @@ GZIP = {
     "gzip_vary": "on",
     "gzip_comp_level": "5",
 }
+# Brotli (smaller than gzip for JSON) where nginx has the ngx_brotli filter module, as Kong
+# bundles it (KONG_NGINX_PROXY_BROTLI*); preferred by nginx when a client accepts both.
+BROTLI = {
+    "brotli": "on",
+    "brotli_types": GZIP["gzip_types"],
+    "brotli_min_length": GZIP["gzip_min_length"],
+    "brotli_comp_level": "4",
+}
+BROTLI_MODULE_PATHS = (
+    "/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so",
+    "/usr/local/nginx/modules/ngx_http_brotli_filter_module.so",
+)
+
+
+def find_brotli_module() -> str | None:
+    """The ngx_brotli filter module of this machine's nginx (Debian:
+    libnginx-mod-http-brotli-filter), or None: then answers are gzip-compressed only."""
+    return next((path for path in BROTLI_MODULE_PATHS if os.path.exists(path)), None)
 
 
 @dataclass
@@ -354,6 +372,8 @@ def render_nginx(
         log_chunks=_log_chunks(id_header, logged_uri),
         header_buffers=HEADER_BUFFERS,
         gzip=GZIP,
+        brotli_module=find_brotli_module(),
+        brotli=BROTLI,
         cors=_cors_context(global_plugins.get("cors")),
         hidden_headers=(global_plugins.get("response-transformer", {}).get("remove") or {}).get(
             "headers", []

@@ -15,7 +15,7 @@ import subprocess
 import yaml
 
 from ispyb_gateway.errors import GATEWAY_ERRORS, KONG_ERROR_CODE, KONG_ERROR_TEMPLATE_FILE
-from ispyb_gateway.nginx import GZIP, HEADER_BUFFERS
+from ispyb_gateway.nginx import BROTLI, GZIP, HEADER_BUFFERS
 from tests.gateway.support import ROOT
 from tests.gateway.test_compose import ENV_EXAMPLE, compose
 
@@ -91,5 +91,5 @@ def test_compose_makes_kong_use_the_template_and_the_uri_limit():
     # The same request-line and header-line limit as the local gateway.
     assert kong["KONG_NGINX_HTTP_LARGE_CLIENT_HEADER_BUFFERS"] == HEADER_BUFFERS
     # The same compression as the local gateway.
-    for directive, value in GZIP.items():
+    for directive, value in {**GZIP, **BROTLI}.items():
         assert kong[f"KONG_NGINX_PROXY_{directive.upper()}"] == value, directive

@@ -12,9 +12,11 @@ import re
 import socket
 import uuid
 
+import brotli
 import pytest
 import yaml
 
+from ispyb_gateway.nginx import find_brotli_module
 from tests.gateway.support import SOURCE
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -168,6 +170,11 @@ def test_json_answers_are_compressed_for_clients_that_accept_gzip(gateway):
     # A small answer is sent as it is.
     small = gateway.request("GET", "/ispyb/api/v1/core/x", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in small.headers
+    # Brotli, preferred when both are accepted (the module is installed with nginx).
+    assert find_brotli_module(), "bash tools/install-system-deps.sh gateway"
+    squeezed = gateway.request("GET", path, headers={"Accept-Encoding": "gzip, br"})
+    assert squeezed.headers["Content-Encoding"] == "br"
+    assert json.loads(brotli.decompress(squeezed.body))["pad"] == plain.json()["pad"]
 
 
 def test_cors_preflight_is_answered_by_the_gateway(gateway):
