@@ -342,7 +342,8 @@ class Keys:
     def __init__(self):
         from cryptography.hazmat.primitives.asymmetric import rsa
 
-        from ispyb_shared.auth import jwk_thumbprint, public_jwk
+        from ispyb_auth.keys.jwk import public_jwk
+        from ispyb_shared.auth import jwk_thumbprint
 
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = jwk_thumbprint(self.private_key.public_key())

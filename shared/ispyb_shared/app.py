@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import math
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -16,9 +13,15 @@ from marshmallow import Schema
 from werkzeug.routing import IntegerConverter
 
 from .auth import Caller, JwksUnavailable, TokenVerifier, init_auth
+
+# The request helpers are re-exported: resource modules (and operations.py) import them here.
+from .bodies import INT64_MAX as INT64_MAX
+from .bodies import MAX_BODY_DEPTH as MAX_BODY_DEPTH
+from .bodies import check_json_content as check_json_content
+from .bodies import load_body as load_body
 from .db import Database, init_database, transactional
-from .errors import ERROR_CODES, ApiError, ValidationFailed, register_error_handlers
-from .listing import ListParams, ListSpec, parse_list_args
+from .errors import ERROR_CODES, register_error_handlers
+from .listing import list_params as list_params
 from .logging import configure_logging, init_request_logging
 from .readiness import add_dependency, database_check, readiness_report
 from .schemas import ErrorSchema, json_schema, list_json_schema
@@ -171,7 +174,7 @@ def create_service_app(
     register_error_handlers(app)
     if "auth" in config:
         # Every endpoint but health, readiness and docs needs a valid token.
-        verifier = token_verifier(config["auth"])
+        verifier = TokenVerifier.from_settings(config["auth"])
         init_auth(app, verifier)
         if verifier.jwks is not None:
             add_dependency(app, "jwks", verifier.jwks.readiness)
@@ -248,11 +251,6 @@ def warm_up(app: Flask, paths: Iterable[str] = ()) -> float:
     return elapsed
 
 
-def token_verifier(settings: Mapping[str, Any]) -> TokenVerifier:
-    """The verifier described by a service's ``auth`` config section."""
-    return TokenVerifier.from_settings(settings)
-
-
 def _health_namespace() -> Namespace:
     ns = Namespace("health", path="/", description="Liveness and readiness probes")
 
@@ -275,84 +273,6 @@ def _health_namespace() -> Namespace:
 
 
 # --- helpers for resource modules ---------------------------------------------------------
-
-
-def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
-    """Parse and validate the JSON body; every failure is a 4xx in the envelope."""
-    if request.mimetype != "application/json":
-        raise _UnsupportedMediaType(
-            "The body must be JSON sent with Content-Type: application/json."
-        )
-    raw = request.get_data(cache=True)
-    try:
-        data = json.loads(raw or b"")
-    except RecursionError:
-        raise ApiError(f"The body nests deeper than {MAX_BODY_DEPTH} levels.") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(f"The body is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise ValidationFailed("The body must be a JSON object.", {"_body": ["Not an object."]})
-    check_json_content(data)
-    return schema.load(data, partial=partial)
-
-
-# Documents nest a handful of levels (a shipment: dewars, containers, samples, crystal,
-# protein); anything deeper is an attack on the parser and the validators' recursion.
-MAX_BODY_DEPTH = 32
-INT64_MAX = 2**63 - 1
-# Code points no column can hold as text: a lone surrogate cannot be encoded (UTF-8) for
-# the database. (NUL can be stored, and is stored exactly.)
-_UNSTORABLE = re.compile("[\ud800-\udfff]")
-
-
-def check_json_content(data: Any) -> None:
-    """Refuse bodies too deep, text no database column can store, integers beyond 64 bits
-    and numbers that are not finite, naming the place."""
-    problems: dict[str, list[str]] = {}
-    pending: list[tuple[Any, str, int]] = [(data, "", 0)]
-    while pending:
-        value, path, depth = pending.pop()
-        if depth > MAX_BODY_DEPTH:
-            raise ApiError(f"The body nests deeper than {MAX_BODY_DEPTH} levels.")
-        if isinstance(value, dict):
-            for key, item in value.items():
-                where = f"{path}.{key}" if path else str(key)
-                if _UNSTORABLE.search(key):
-                    problems.setdefault(where, []).append(_UNSTORABLE_MESSAGE)
-                pending.append((item, where, depth + 1))
-        elif isinstance(value, list):
-            pending.extend(
-                (item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)
-            )
-        elif isinstance(value, str) and _UNSTORABLE.search(value):
-            problems.setdefault(path or "_body", []).append(_UNSTORABLE_MESSAGE)
-        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT64_MAX:
-            # No column holds it, and the drivers overflow: refused here for every field,
-            # those without a range of their own included.
-            problems.setdefault(path or "_body", []).append("Beyond the 64-bit integer range.")
-        elif isinstance(value, float) and not math.isfinite(value):
-            problems.setdefault(path or "_body", []).append("Not a finite number (1e400?).")
-    if problems:
-        raise ValidationFailed("The body holds text that cannot be stored.", problems)
-
-
-_UNSTORABLE_MESSAGE = "Contains a lone UTF-16 surrogate, which cannot be stored."
-
-
-def list_params(spec: ListSpec) -> ListParams:
-    """The validated list parameters of the current request (limits from the config)."""
-    api_config = current_app.config["ISPYB_CONFIG"]["api"]
-    return parse_list_args(
-        request.args,
-        spec,
-        default_limit=api_config["default_limit"],
-        max_limit=api_config["max_limit"],
-    )
-
-
-class _UnsupportedMediaType(ApiError):
-    status = 415
-    code = "UNSUPPORTED_MEDIA_TYPE"
 
 
 def register_models(

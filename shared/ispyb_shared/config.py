@@ -19,19 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
+
+from .schemas import StrictSchema
 
 
 class ConfigError(Exception):
     """The configuration is invalid; the message names every offending key."""
 
 
-class _StrictSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class DatabaseConfig(_StrictSchema):
+class DatabaseConfig(StrictSchema):
     url = fields.String(
         required=True,
         metadata={
@@ -59,7 +56,7 @@ def _ip_network(value: str) -> None:
         ) from None
 
 
-class ApiConfig(_StrictSchema):
+class ApiConfig(StrictSchema):
     default_limit = fields.Integer(load_default=25, validate=validate.Range(min=1))
     max_limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=100000))
     max_content_length = fields.Integer(
@@ -84,7 +81,7 @@ class ApiConfig(_StrictSchema):
     )
 
 
-class LoggingConfig(_StrictSchema):
+class LoggingConfig(StrictSchema):
     level = fields.String(
         load_default="INFO",
         validate=validate.OneOf(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
@@ -92,7 +89,7 @@ class LoggingConfig(_StrictSchema):
     json = fields.Boolean(load_default=True)
 
 
-class ServiceConfig(_StrictSchema):
+class ServiceConfig(StrictSchema):
     """Sections every service has. A service extends it with its own sections."""
 
     database = fields.Nested(DatabaseConfig, required=True)

@@ -33,18 +33,20 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
 import requests
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 from urllib3.exceptions import NewConnectionError
 
-from .auth import Forbidden, Unauthorized
 from .errors import (
     ERROR_CODES,
     ApiError,
     Conflict,
+    CoreUnavailable,
+    Forbidden,
     NotFound,
-    ServiceUnavailable,
+    Unauthorized,
     ValidationFailed,
 )
+from .schemas import StrictSchema
 from .uuids import parse_uuid
 
 log = logging.getLogger(__name__)
@@ -57,11 +59,8 @@ UUIDS_PER_QUERY = 90
 PAGE_LIMIT = 1000
 
 
-class CoreSettings(Schema):
+class CoreSettings(StrictSchema):
     """How a service reaches core (the ``core`` section of its configuration)."""
-
-    class Meta:
-        unknown = RAISE
 
     url = fields.String(
         load_default="http://127.0.0.1:8001",
@@ -115,19 +114,6 @@ class Transport(Protocol):
     """What the client needs of a ``requests.Session``."""
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response: ...
-
-
-class CoreUnavailable(ServiceUnavailable):
-    """Core could not be reached, was too slow, or answered 5xx or nonsense.
-
-    ``maybe_done``: the request may have reached core and been carried out (a write that
-    timed out or whose answer was lost). A caller undoing such a write must do so by a key
-    core can recognise, since it does not know what was created.
-    """
-
-    def __init__(self, message: str, *, maybe_done: bool):
-        super().__init__(message)
-        self.maybe_done = maybe_done
 
 
 @dataclass(frozen=True)

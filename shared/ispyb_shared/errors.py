@@ -68,6 +68,18 @@ class ApiError(Exception):
         self.details = details
 
 
+class Unauthorized(ApiError):
+    """No valid credentials: the answer carries ``WWW-Authenticate: Bearer``."""
+
+    status = 401
+    code = "UNAUTHORIZED"
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "FORBIDDEN"
+
+
 class NotFound(ApiError):
     status = 404
     code = "NOT_FOUND"
@@ -88,9 +100,27 @@ class InvalidParameter(ApiError):
     code = "INVALID_PARAMETER"
 
 
+class UnsupportedMediaType(ApiError):
+    status = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
 class ServiceUnavailable(ApiError):
     status = 503
     code = "SERVICE_UNAVAILABLE"
+
+
+class CoreUnavailable(ServiceUnavailable):
+    """Core could not be reached, was too slow, or answered 5xx or nonsense.
+
+    ``maybe_done``: the request may have reached core and been carried out (a write that
+    timed out or whose answer was lost). A caller undoing such a write must do so by a key
+    core can recognise, since it does not know what was created.
+    """
+
+    def __init__(self, message: str, *, maybe_done: bool):
+        super().__init__(message)
+        self.maybe_done = maybe_done
 
 
 def error_response(status: int, code: str, message: str, details: Any = None):

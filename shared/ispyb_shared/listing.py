@@ -38,6 +38,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app, request
 from marshmallow import ValidationError
 from sqlalchemy import Select, and_, false, func, inspect, or_, select
 from sqlalchemy import types as sqltypes
@@ -510,3 +511,14 @@ def list_params_doc(spec: ListSpec) -> dict[str, dict[str, Any]]:
                 "description": f"{declared.description or name}: {meaning} ({kind}).",
             }
     return doc
+
+
+def list_params(spec: ListSpec) -> ListParams:
+    """The validated list parameters of the current request (limits from the config)."""
+    api_config = current_app.config["ISPYB_CONFIG"]["api"]
+    return parse_list_args(
+        request.args,
+        spec,
+        default_limit=api_config["default_limit"],
+        max_limit=api_config["max_limit"],
+    )

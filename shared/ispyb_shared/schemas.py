@@ -21,6 +21,14 @@ from sqlalchemy import types as sqltypes
 from .uuids import parse_uuid
 
 
+class StrictSchema(Schema):
+    """Base of every hand-written schema that takes input (bodies, config sections): an
+    unknown field is an error naming it, never silently dropped (a typo must not pass)."""
+
+    class Meta:
+        unknown = RAISE
+
+
 class NaiveDateTime(fields.NaiveDateTime):
     """ISPyB stores times without zone; a zone-qualified input is converted to UTC.
 

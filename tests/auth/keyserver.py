@@ -19,7 +19,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ispyb_shared.auth import public_jwk
+from ispyb_auth.keys.jwk import public_jwk
 
 
 def new_rsa_key() -> rsa.RSAPrivateKey:

@@ -84,3 +84,30 @@ def test_dummy_plugin_logs_anyone_in_with_its_roles(api):
 @pytest.mark.parametrize("method", ["put", "delete"])
 def test_wrong_methods_are_405(api, method):
     assert getattr(api, method)(f"{AUTH}/login").status_code == 405
+
+
+def test_openapi_answers_are_derived_from_the_operation_schemas(api):
+    """Every operation is declared with @operation: bodies, answers and errors come from
+    the same schemas the handlers load and dump with."""
+    spec = api.get(f"{AUTH}/swagger.json").json
+    paths, definitions = spec["paths"], spec["definitions"]
+
+    def answer(path, method, status):
+        return paths[path][method]["responses"][str(status)]
+
+    assert answer("/accounts", "get", 200)["schema"]["$ref"] == "#/definitions/AccountList"
+    assert answer("/refresh-tokens", "get", 200)["schema"]["$ref"].endswith("RefreshTokenList")
+    created = answer("/clients", "post", 201)
+    assert created["schema"]["$ref"] == "#/definitions/ClientWithSecret"
+    assert "clientSecret" in definitions["ClientWithSecret"]["properties"]
+    assert answer("/keys", "get", 200)["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/definitions/KeyRead"},
+    }
+    assert "schema" not in answer("/logout", "post", 204)
+    token_body = paths["/token"]["post"]["parameters"][0]  # JSON or form: documented as JSON
+    assert token_body["schema"]["$ref"] == "#/definitions/ClientTokenRequest"
+    for status, meaning in ((401, "wrong credentials"), (429, "Retry-After")):
+        assert meaning in answer("/login", "post", status)["description"]
+    for status in (400, 415, 422):  # what taking a body implies
+        assert str(status) in paths["/accounts/{login}"]["patch"]["responses"]

@@ -207,7 +207,6 @@ def test_every_service_builds_its_verifier_by_the_one_rule(tmp_path):
     """core, ssx and em: one AuthSettings, one TokenVerifier.from_settings, same caches."""
     from ispyb_core.config import CoreConfig
     from ispyb_em.config import EMConfig
-    from ispyb_shared.app import token_verifier
     from ispyb_ssx.config import SSXConfig
 
     url = "http://auth:8004/ispyb/api/v1/auth/.well-known/jwks.json"
@@ -215,7 +214,7 @@ def test_every_service_builds_its_verifier_by_the_one_rule(tmp_path):
     for schema in (CoreConfig, SSXConfig, EMConfig):
         nested = schema().fields["auth"].nested
         settings = (nested() if isinstance(nested, type) else nested).load({"jwks_url": url})
-        verifiers.append(token_verifier(settings))
+        verifiers.append(TokenVerifier.from_settings(settings))
     facts = {
         (v.jwks.cache_seconds, v.jwks.min_refresh_seconds, v.revocations.poll_seconds)
         for v in verifiers

@@ -1,18 +1,18 @@
-"""Helpers for the auth API modules: admin-only namespaces, error documentation."""
+"""Helpers for the auth API modules: admin-only namespaces, auth's operations."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import request
 from flask_restx import Namespace
 
-from ispyb_shared.app import document_errors
 from ispyb_shared.auth import require_admin
 from ispyb_shared.errors import InvalidParameter
 from ispyb_shared.logging import is_credential_name
+from ispyb_shared.operations import operation as shared_operation
 
 AUTH_ERROR_TEXTS = {
     401: "No valid access token (UNAUTHORIZED), or wrong credentials",
@@ -34,16 +34,20 @@ def admin_only(view: Callable) -> Callable:
     return wrapper
 
 
-def document(ns: Namespace, models: Mapping[str, Any], *codes: int) -> Callable:
-    """Document error answers, including the auth-specific ones."""
-    plain = [code for code in codes if code not in AUTH_ERROR_TEXTS]
+def operation(ns: Namespace, *, errors: Iterable[int] = (), **options: Any) -> Callable:
+    """:func:`ispyb_shared.operations.operation`, documenting auth's own error answers
+    (401 for wrong credentials too, 429 with Retry-After, 503 for a directory or identity
+    provider down) with what they mean here."""
+    errors = tuple(errors)
+    plain = [code for code in errors if code not in AUTH_ERROR_TEXTS]
+    declare = shared_operation(ns, errors=plain, **options)
 
-    def decorate(func):
-        func = document_errors(ns, models, *plain)(func)
-        for code in codes:
+    def decorate(func: Callable) -> Callable:
+        handler = declare(func)
+        for code in errors:
             if code in AUTH_ERROR_TEXTS:
-                func = ns.response(code, AUTH_ERROR_TEXTS[code], models["Error"])(func)
-        return func
+                handler = ns.response(code, AUTH_ERROR_TEXTS[code], ns.models["Error"])(handler)
+        return handler
 
     return decorate
 

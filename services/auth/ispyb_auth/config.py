@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ispyb_shared.auth import ROLES, SCOPES
 from ispyb_shared.config import ServiceConfig, load_config
+from ispyb_shared.schemas import StrictSchema
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config.yaml"
 
@@ -34,11 +35,6 @@ def _contains_username(value: str) -> None:
         raise ValidationError("Must contain {username} (where the login name goes).")
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
 def _seconds(default: int, *, low: int = 1, high: int | None = None, text: str = ""):
     return fields.Integer(
         load_default=default,
@@ -47,7 +43,7 @@ def _seconds(default: int, *, low: int = 1, high: int | None = None, text: str =
     )
 
 
-class LockoutConfig(_Strict):
+class LockoutConfig(StrictSchema):
     """Failed-login throttling of one plugin, per login name and source (docs/auth.md)."""
 
     max_failures = fields.Integer(
@@ -74,7 +70,7 @@ class LockoutConfig(_Strict):
     )
 
 
-class AddressThrottleConfig(_Strict):
+class AddressThrottleConfig(StrictSchema):
     """Failed credential checks per client address (login, token, refresh), any name."""
 
     max_failures = fields.Integer(
@@ -86,7 +82,7 @@ class AddressThrottleConfig(_Strict):
     block_seconds = _seconds(600, text="How long a blocked address is refused.")
 
 
-class Argon2Config(_Strict):
+class Argon2Config(StrictSchema):
     """argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile)."""
 
     time_cost = fields.Integer(load_default=3, validate=validate.Range(min=1, max=20))
@@ -100,7 +96,7 @@ def _lockout():
     return fields.Nested(LockoutConfig, load_default=lambda: LockoutConfig().load({}))
 
 
-class LocalPluginConfig(_Strict):
+class LocalPluginConfig(StrictSchema):
     """Accounts stored by auth, passwords hashed with argon2id."""
 
     type = fields.String(required=True)
@@ -109,7 +105,7 @@ class LocalPluginConfig(_Strict):
     min_password_length = fields.Integer(load_default=8, validate=validate.Range(min=1, max=128))
 
 
-class LdapPluginConfig(_Strict):
+class LdapPluginConfig(StrictSchema):
     """Search-then-bind against a directory; groups mapped to roles and beamlines."""
 
     type = fields.String(required=True)
@@ -155,7 +151,7 @@ class LdapPluginConfig(_Strict):
     lockout = _lockout()
 
 
-class OidcPluginConfig(_Strict):
+class OidcPluginConfig(StrictSchema):
     """Exchange of an identity provider's token (Keycloak and the like)."""
 
     type = fields.String(required=True)
@@ -186,7 +182,7 @@ class OidcPluginConfig(_Strict):
     http_timeout_seconds = _seconds(5, high=60)
 
 
-class DummyPluginConfig(_Strict):
+class DummyPluginConfig(StrictSchema):
     """Development only: anyone logs in with any password."""
 
     type = fields.String(required=True)
@@ -232,7 +228,7 @@ class PluginsField(fields.Field):
         return loaded
 
 
-class SigningKeysConfig(_Strict):
+class SigningKeysConfig(StrictSchema):
     key_size = fields.Integer(
         load_default=2048,
         validate=validate.OneOf([2048, 3072, 4096]),

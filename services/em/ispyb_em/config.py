@@ -6,20 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from ispyb_shared.auth import AuthSettings
 from ispyb_shared.config import ServiceConfig, load_config
 from ispyb_shared.core_client import CoreSettings
+from ispyb_shared.schemas import StrictSchema
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config.yaml"
 
 
-class IngestionSettings(Schema):
+class IngestionSettings(StrictSchema):
     """Limits of ``POST /movies/batch``."""
-
-    class Meta:
-        unknown = RAISE
 
     max_records = fields.Integer(
         load_default=2000,

@@ -6,21 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ispyb_shared.auth import AuthSettings
 from ispyb_shared.config import ServiceConfig, load_config
 from ispyb_shared.core_client import CoreSettings
+from ispyb_shared.schemas import StrictSchema
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config.yaml"
 
 
-class UndoSettings(Schema):
+class UndoSettings(StrictSchema):
     """How ssx undoes, later, a registration whose undo core could not confirm at once
     (docs/ssx.md): with its own client credentials, since the caller's token expires."""
-
-    class Meta:
-        unknown = RAISE
 
     retry_seconds = fields.Float(
         load_default=30,

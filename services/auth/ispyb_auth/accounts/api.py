@@ -2,11 +2,9 @@ from __future__ import annotations
 
 from flask_restx import Namespace, Resource
 
-from ispyb_shared.app import list_params, load_body, register_models
 from ispyb_shared.db import db_session
-from ispyb_shared.listing import list_params_doc
 
-from ..apidoc import admin_only, document
+from ..apidoc import admin_only, operation
 from ..runtime import get_runtime
 from ..tokens.schemas import RevokeResult
 from ..tokens.service import revoke_subject
@@ -19,97 +17,89 @@ ns = Namespace(
     description="Local accounts (admin only)",
     decorators=[admin_only],
 )
-models = register_models(
-    ns,
-    {
-        "AccountRead": AccountRead,
-        "AccountCreate": AccountCreate,
-        "AccountUpdate": AccountUpdate,
-        "RevokeResult": RevokeResult,
-    },
-    list_of={"AccountList": "AccountRead"},
-)
-account_read = AccountRead()
-account_read_many = AccountRead(many=True)
+
+
+def _account(login: str):
+    return service.get_account(db_session=db_session(), login=login)
 
 
 @ns.route("")
 class Accounts(Resource):
-    @ns.doc(params=list_params_doc(service.LIST_SPEC))
-    @ns.response(200, "A page of accounts", models["AccountList"])
-    @document(ns, models, 400, 401, 403)
-    def get(self):
+    @operation(
+        ns,
+        response=AccountRead,
+        list_spec=service.LIST_SPEC,
+        description="A page of accounts",
+        errors=(401, 403),
+    )
+    def get(self, *, params):
         """List local accounts."""
-        page = service.list_accounts(db_session=db_session(), params=list_params(service.LIST_SPEC))
-        return page.envelope(account_read_many.dump)
+        return service.list_accounts(db_session=db_session(), params=params)
 
-    @ns.expect(models["AccountCreate"])
-    @ns.response(201, "Created", models["AccountRead"])
-    @document(ns, models, 400, 401, 403, 409, 415, 422)
-    def post(self):
+    @operation(ns, body=AccountCreate, response=AccountRead, status=201, errors=(401, 403, 409))
+    def post(self, *, body):
         """Create a local account (password hashed with argon2id)."""
         runtime = get_runtime()
-        account = service.create_account(
+        return service.create_account(
             db_session=db_session(),
             hasher=runtime.hasher,
             min_password_length=runtime.min_password_length,
-            data=load_body(AccountCreate()),
+            data=body,
         )
-        return account_read.dump(account), 201
 
 
 @ns.route("/<string:login>")
 @ns.param("login", "The account's login (case is ignored)")
 class AccountItem(Resource):
-    @ns.response(200, "The account", models["AccountRead"])
-    @document(ns, models, 401, 403, 404)
+    @operation(ns, response=AccountRead, description="The account", errors=(401, 403, 404))
     def get(self, login: str):
         """Get a local account."""
-        return account_read.dump(service.get_account(db_session=db_session(), login=login))
+        return _account(login)
 
-    @ns.expect(models["AccountUpdate"])
-    @ns.response(200, "Updated", models["AccountRead"])
-    @document(ns, models, 400, 401, 403, 404, 415, 422)
-    def patch(self, login: str):
+    @operation(
+        ns,
+        body=AccountUpdate,
+        partial=True,
+        response=AccountRead,
+        description="Updated",
+        errors=(401, 403, 404),
+    )
+    def patch(self, login: str, *, body):
         """Change roles, beamlines, display name, active flag, or reset the password."""
         runtime = get_runtime()
-        session = db_session()
-        account = service.get_account(db_session=session, login=login)
-        data = load_body(AccountUpdate(), partial=True)
-        account = service.update_account(
-            db_session=session,
+        return service.update_account(
+            db_session=db_session(),
             hasher=runtime.hasher,
             min_password_length=runtime.min_password_length,
-            account=account,
-            data=data,
+            account=_account(login),
+            data=body,
             local_plugins=runtime.local_plugin_names,
         )
-        return account_read.dump(account)
 
-    @ns.response(204, "Deleted (its refresh tokens are revoked)")
-    @document(ns, models, 401, 403, 404)
+    @operation(
+        ns,
+        status=204,
+        description="Deleted (its refresh tokens are revoked)",
+        errors=(401, 403, 404),
+    )
     def delete(self, login: str):
         """Delete a local account."""
-        session = db_session()
-        account = service.get_account(db_session=session, login=login)
         service.delete_account(
-            db_session=session, account=account, local_plugins=get_runtime().local_plugin_names
+            db_session=db_session(),
+            account=_account(login),
+            local_plugins=get_runtime().local_plugin_names,
         )
-        return "", 204
 
 
 @ns.route("/<string:login>/revoke-tokens")
 @ns.param("login", "The account's login (case is ignored)")
 class AccountRevokeTokens(Resource):
-    @ns.response(200, "Revoked", models["RevokeResult"])
-    @document(ns, models, 401, 403, 404)
+    @operation(ns, response=RevokeResult, description="Revoked", errors=(401, 403, 404))
     def post(self, login: str):
         """Revoke every refresh token of this person (whatever plugin they logged in with).
 
         Access tokens already issued are voided too: every service refuses them within
         revocation_poll_seconds (the revocation list).
         """
-        session = db_session()
-        account = service.get_account(db_session=session, login=login)
-        count = revoke_subject(db_session=session, subject=account.login, reason="admin")
-        return {"revoked": count}
+        subject = _account(login).login
+        return {"revoked": revoke_subject(db_session=db_session(), subject=subject, reason="admin")}

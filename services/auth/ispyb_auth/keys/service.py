@@ -27,11 +27,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ispyb_shared.auth import jwk_thumbprint, public_jwk
+from ispyb_shared.auth import jwk_thumbprint
 from ispyb_shared.db import Database
 from ispyb_shared.errors import Conflict, NotFound, ServiceUnavailable
 
 from .. import timeutil
+from .jwk import public_jwk
 from .models import SigningKey
 
 log = logging.getLogger(__name__)

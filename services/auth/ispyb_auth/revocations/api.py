@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask_restx import Namespace, Resource
 
-from ispyb_shared.app import register_models
 from ispyb_shared.auth import public
 from ispyb_shared.db import db_session
+from ispyb_shared.operations import Reply
 
+from ..apidoc import operation
 from ..runtime import get_runtime
 from .schemas import RevocationsRead
 from .service import revocation_document
@@ -15,14 +16,13 @@ ns = Namespace(
     path="/revocations",
     description="Access tokens void before they expire (polled by every service)",
 )
-models = register_models(ns, {"RevocationsRead": RevocationsRead})
 
 
 @ns.route("")
 class Revocations(Resource):
     @public
     @ns.doc(security=[])
-    @ns.response(200, "The revocation list", models["RevocationsRead"])
+    @operation(ns, response=RevocationsRead, description="The revocation list")
     def get(self):
         """Subjects whose access tokens issued up to a moment are void (disabled or deleted
         accounts, revoked sessions, disabled clients), and keys retired early.
@@ -34,4 +34,4 @@ class Revocations(Resource):
         document = revocation_document(
             db_session=db_session(), keystore=runtime.keystore, config=runtime.config
         )
-        return document, 200, {"Cache-Control": "no-store"}
+        return Reply(document, 200, {"Cache-Control": "no-store"})

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask import request
 from flask_restx import Namespace, Resource
+from marshmallow import Schema
 
-from ispyb_shared.app import list_params, load_body, register_models
+from ispyb_shared.app import load_body
 from ispyb_shared.auth import current_caller, permissions_of, public
 from ispyb_shared.db import db_session
 from ispyb_shared.errors import ApiError
-from ispyb_shared.listing import list_params_doc
+from ispyb_shared.operations import model_for
 
-from ..apidoc import admin_only, document, refuse_query_credentials
+from ..apidoc import admin_only, operation, refuse_query_credentials
 from ..identity import LoginFailed
 from ..logins import service as logins
 from ..runtime import client_ip, get_runtime
@@ -29,30 +30,22 @@ from .schemas import (
 )
 
 ns = Namespace("tokens", path="/", description="Log in, refresh, log out, client tokens, me")
-models = register_models(
-    ns,
-    {
-        "LoginRequest": LoginRequest,
-        "TokenResponse": TokenResponse,
-        "RefreshRequest": RefreshRequest,
-        "ClientTokenRequest": ClientTokenRequest,
-        "ClientTokenResponse": ClientTokenResponse,
-        "MeRead": MeRead,
-    },
-)
 
 
 @ns.route("/login")
 class Login(Resource):
     @public
     @ns.doc(security=[])
-    @ns.expect(models["LoginRequest"])
-    @ns.response(200, "Logged in", models["TokenResponse"])
-    @document(ns, models, 400, 401, 415, 422, 429, 503)
-    def post(self):
+    @operation(
+        ns,
+        body=LoginRequest,
+        response=TokenResponse,
+        description="Logged in",
+        errors=(401, 429, 503),
+        authorize=refuse_query_credentials,
+    )
+    def post(self, *, body):
         """Log in with one of the enabled plugins (JSON body only)."""
-        refuse_query_credentials()
-        body = load_body(LoginRequest())
         runtime = get_runtime()
         return logins.login(
             db_session=db_session(),
@@ -72,13 +65,16 @@ class Login(Resource):
 class TokenRefresh(Resource):
     @public
     @ns.doc(security=[])
-    @ns.expect(models["RefreshRequest"])
-    @ns.response(200, "New tokens; the refresh token sent is now revoked", models["TokenResponse"])
-    @document(ns, models, 400, 401, 415, 422, 429)
-    def post(self):
+    @operation(
+        ns,
+        body=RefreshRequest,
+        response=TokenResponse,
+        description="New tokens; the refresh token sent is now revoked",
+        errors=(401, 429),
+        authorize=refuse_query_credentials,
+    )
+    def post(self, *, body):
         """Exchange a refresh token for a new access token and a new refresh token."""
-        refuse_query_credentials()
-        body = load_body(RefreshRequest())
         runtime = get_runtime()
         source = ""
         try:
@@ -118,16 +114,18 @@ class TokenRefresh(Resource):
 class Logout(Resource):
     @public
     @ns.doc(security=[])
-    @ns.expect(models["RefreshRequest"])
-    @ns.response(204, "The session's refresh tokens are revoked (unknown tokens are ignored)")
-    @document(ns, models, 400, 415, 422)
-    def post(self):
+    @operation(
+        ns,
+        body=RefreshRequest,
+        status=204,
+        description="The session's refresh tokens are revoked (unknown tokens are ignored)",
+        authorize=refuse_query_credentials,
+    )
+    def post(self, *, body):
         """Log out: revoke the refresh token and every token of its session.
 
         Public like /token/refresh: holding the refresh token is the proof needed (RFC
         7009), and a person whose access token has expired can still log out."""
-        refuse_query_credentials()
-        body = load_body(RefreshRequest())
         row = service.logout(db_session=db_session(), refresh_token=body["refresh_token"])
         logins.audit_event(
             "logout",
@@ -135,28 +133,33 @@ class Logout(Resource):
             client_ip=client_ip(),
             login=row.subject if row else None,
         )
-        return "", 204
 
 
-def _client_token_body() -> dict:
+def _client_token_body(schema: Schema) -> dict:
+    """JSON, or form-encoded as OAuth 2 clients send it."""
     if request.mimetype == "application/x-www-form-urlencoded":
-        return ClientTokenRequest().load(request.form.to_dict())
-    return load_body(ClientTokenRequest())
+        return schema.load(request.form.to_dict())
+    return load_body(schema)
 
 
 @ns.route("/token")
 class ClientToken(Resource):
     @public
     @ns.doc(security=[])
-    @ns.expect(models["ClientTokenRequest"])
-    @ns.response(200, "An access token with the granted scopes", models["ClientTokenResponse"])
-    @document(ns, models, 400, 401, 403, 415, 422, 429)
-    def post(self):
+    @ns.expect(model_for(ns, ClientTokenRequest))
+    @operation(
+        ns,
+        body=ClientTokenRequest,
+        load=_client_token_body,
+        response=ClientTokenResponse,
+        description="An access token with the granted scopes",
+        errors=(401, 403, 429),
+        authorize=refuse_query_credentials,
+    )
+    def post(self, *, body):
         """Client credentials: a machine client gets an access token with narrow scopes.
 
         JSON, or form-encoded as OAuth 2 clients send it."""
-        refuse_query_credentials()
-        body = _client_token_body()
         runtime = get_runtime()
         fields = {"client_ip": client_ip(), "clientId": body["client_id"]}
         try:
@@ -194,23 +197,20 @@ class ClientToken(Resource):
 
 @ns.route("/me")
 class Me(Resource):
-    @ns.response(200, "The caller", models["MeRead"])
-    @document(ns, models, 401)
+    @operation(ns, response=MeRead, description="The caller", errors=(401,))
     def get(self):
         """Who the caller is and what they may do (any valid access token)."""
         caller = current_caller()
-        return MeRead().dump(
-            {
-                "subject": caller.subject,
-                "kind": caller.kind,
-                "name": caller.name,
-                "roles": sorted(caller.roles),
-                "beamlines": sorted(caller.beamlines),
-                "scopes": sorted(caller.scopes),
-                "permissions": permissions_of(caller),
-                "tokenId": caller.token_id,
-            }
-        )
+        return {
+            "subject": caller.subject,
+            "kind": caller.kind,
+            "name": caller.name,
+            "roles": sorted(caller.roles),
+            "beamlines": sorted(caller.beamlines),
+            "scopes": sorted(caller.scopes),
+            "permissions": permissions_of(caller),
+            "tokenId": caller.token_id,
+        }
 
 
 refresh_ns = Namespace(
@@ -219,40 +219,33 @@ refresh_ns = Namespace(
     description="Sessions (refresh tokens): list and revoke (admin only)",
     decorators=[admin_only],
 )
-refresh_models = register_models(
-    refresh_ns,
-    {
-        "RefreshTokenRead": RefreshTokenRead,
-        "RevokeRequest": RevokeRequest,
-        "RevokeResult": RevokeResult,
-    },
-    list_of={"RefreshTokenList": "RefreshTokenRead"},
-)
-refresh_read = RefreshTokenRead()
-refresh_read_many = RefreshTokenRead(many=True)
 
 
 @refresh_ns.route("")
 class RefreshTokens(Resource):
-    @refresh_ns.doc(params=list_params_doc(service.LIST_SPEC))
-    @refresh_ns.response(200, "A page of refresh tokens", refresh_models["RefreshTokenList"])
-    @document(refresh_ns, refresh_models, 400, 401, 403)
-    def get(self):
+    @operation(
+        refresh_ns,
+        response=RefreshTokenRead,
+        list_spec=service.LIST_SPEC,
+        description="A page of refresh tokens",
+        errors=(401, 403),
+    )
+    def get(self, *, params):
         """List refresh tokens (never the tokens themselves)."""
-        page = service.list_refresh_tokens(
-            db_session=db_session(), params=list_params(service.LIST_SPEC)
-        )
-        return page.envelope(refresh_read_many.dump)
+        return service.list_refresh_tokens(db_session=db_session(), params=params)
 
 
 @refresh_ns.route("/revoke")
 class RefreshTokensRevoke(Resource):
-    @refresh_ns.expect(refresh_models["RevokeRequest"])
-    @refresh_ns.response(200, "Revoked", refresh_models["RevokeResult"])
-    @document(refresh_ns, refresh_models, 400, 401, 403, 415, 422)
-    def post(self):
+    @operation(
+        refresh_ns,
+        body=RevokeRequest,
+        response=RevokeResult,
+        description="Revoked",
+        errors=(401, 403),
+    )
+    def post(self, *, body):
         """Revoke every refresh token of a person, whatever plugin they logged in with."""
-        body = load_body(RevokeRequest())
         count = service.revoke_subject(
             db_session=db_session(), subject=body["subject"], reason="admin"
         )
@@ -262,8 +255,12 @@ class RefreshTokensRevoke(Resource):
 @refresh_ns.route("/<int:token_id>/revoke")
 @refresh_ns.param("token_id", "The refresh token's record id (refreshTokenId)")
 class RefreshTokenRevoke(Resource):
-    @refresh_ns.response(200, "Revoked", refresh_models["RefreshTokenRead"])
-    @document(refresh_ns, refresh_models, 401, 403, 404)
+    @operation(
+        refresh_ns,
+        response=RefreshTokenRead,
+        description="Revoked",
+        errors=(401, 403, 404),
+    )
     def post(self, token_id: int):
         """Revoke one refresh token."""
-        return refresh_read.dump(service.revoke_one(db_session=db_session(), token_id=token_id))
+        return service.revoke_one(db_session=db_session(), token_id=token_id)

@@ -3,9 +3,9 @@ client libraries can read the answers."""
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
-from ispyb_shared.schemas import ModelSchema
+from ispyb_shared.schemas import ModelSchema, StrictSchema
 
 from ..names import split_names
 from ..tokens.service import refresh_token_state
@@ -16,12 +16,7 @@ NO_CONTROL_CHARACTERS = validate.Regexp(
 )
 
 
-class _Body(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class LoginRequest(_Body):
+class LoginRequest(StrictSchema):
     """Credentials for one login plugin: username and password (local, ldap), the identity
     provider's token (oidc), or a username alone (dummy, development only)."""
 
@@ -66,7 +61,7 @@ class TokenResponse(Schema):
     scope = fields.String(metadata={"description": "Empty for people."})
 
 
-class RefreshRequest(_Body):
+class RefreshRequest(StrictSchema):
     """A refresh token (to exchange, or to revoke)."""
 
     refresh_token = fields.String(
@@ -74,7 +69,7 @@ class RefreshRequest(_Body):
     )
 
 
-class ClientTokenRequest(_Body):
+class ClientTokenRequest(StrictSchema):
     """Client credentials (OAuth 2 client_credentials grant), as JSON or form fields."""
 
     grant_type = fields.String(
@@ -132,7 +127,7 @@ class RefreshTokenRead(ModelSchema):
         dump_only = tuple(c.key for c in RefreshToken.__table__.columns if c.key != "tokenHash")
 
 
-class RevokeRequest(_Body):
+class RevokeRequest(StrictSchema):
     """Whose refresh tokens to revoke."""
 
     subject = fields.String(

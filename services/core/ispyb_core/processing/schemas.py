@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 from marshmallow_sqlalchemy import auto_field
 
-from ispyb_shared.schemas import EnvelopeSchema, ModelSchema, RowReference
+from ispyb_shared.schemas import EnvelopeSchema, ModelSchema, RowReference, StrictSchema
 
 from ..data_collections.schemas import DataCollectionRead
 from .models import (
@@ -26,11 +26,6 @@ DATA_COLLECTION_REF = RowReference(
     required=True,
     metadata={"description": "The sweep processed: DataCollection id (integer) or UUID."},
 )
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 # --- program runs -------------------------------------------------------------------------
@@ -217,7 +212,7 @@ class AttachmentWrite(ModelSchema):
         required_fields = ("fileType", "fileName", "filePath")
 
 
-class ShellsWrite(_Strict):
+class ShellsWrite(StrictSchema):
     """Statistics in the three shells: overall, innerShell (lowest resolution),
     outerShell (highest resolution)."""
 
@@ -226,7 +221,7 @@ class ShellsWrite(_Strict):
     outerShell = fields.Nested(StatisticsWrite, required=True)
 
 
-class ProcessingResultWrite(_Strict):
+class ProcessingResultWrite(StrictSchema):
     """A run's complete result, written in one transaction: integrations of its sweeps,
     the scaled result (space group, cell), statistics in three shells, anisotropy,
     files, and optionally the run's final status."""

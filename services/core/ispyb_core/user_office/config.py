@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from ispyb_shared.schemas import StrictSchema
 
 _DOTTED = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$")
 
 
-class UserOfficeConfig(Schema):
-    class Meta:
+class UserOfficeConfig(StrictSchema):
+    class Meta(StrictSchema.Meta):
         ordered = True
-        unknown = RAISE
 
     adapter = fields.String(
         load_default="file",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from ispyb_shared.schemas import NaiveDateTime
+from ispyb_shared.schemas import NaiveDateTime, StrictSchema
 
 from ..proposals.models import PROPOSAL_ROLES, PROPOSAL_STATES
 from ..sessions.models import SESSION_ROLES
@@ -29,13 +29,14 @@ def ExternalId(**kwargs) -> fields.String:
     return fields.String(validate=_external_id, **kwargs)
 
 
-class _Strict(Schema):
-    class Meta:
+class _Ordered(StrictSchema):
+    """Fields in declaration order (the published JSON Schema reads in that order)."""
+
+    class Meta(StrictSchema.Meta):
         ordered = True
-        unknown = RAISE
 
 
-class LaboratoryFeed(_Strict):
+class LaboratoryFeed(_Ordered):
     """A person's laboratory; matched by name (created when missing)."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=45))
@@ -44,7 +45,7 @@ class LaboratoryFeed(_Strict):
     country = fields.String(validate=validate.Length(max=45), allow_none=True)
 
 
-class PersonFeed(_Strict):
+class PersonFeed(_Ordered):
     """A person of the user office."""
 
     externalId = ExternalId(required=True)
@@ -59,12 +60,12 @@ class PersonFeed(_Strict):
     laboratory = fields.Nested(LaboratoryFeed, allow_none=True)
 
 
-class ProposalMemberFeed(_Strict):
+class ProposalMemberFeed(_Ordered):
     person = ExternalId(required=True, metadata={"description": "externalId of a person."})
     role = fields.String(required=True, validate=validate.OneOf(PROPOSAL_ROLES))
 
 
-class ProposalFeed(_Strict):
+class ProposalFeed(_Ordered):
     """A proposal with its members (exactly one Principal Investigator: the owner)."""
 
     externalId = ExternalId(required=True)
@@ -76,13 +77,13 @@ class ProposalFeed(_Strict):
     members = fields.List(fields.Nested(ProposalMemberFeed), load_default=list)
 
 
-class ParticipantFeed(_Strict):
+class ParticipantFeed(_Ordered):
     person = ExternalId(required=True, metadata={"description": "externalId of a person."})
     role = fields.String(required=True, validate=validate.OneOf(SESSION_ROLES))
     remote = fields.Boolean(load_default=False)
 
 
-class SessionFeed(_Strict):
+class SessionFeed(_Ordered):
     """A scheduled session; visit_number omitted: the next free one of its proposal."""
 
     externalId = ExternalId(required=True)
@@ -94,7 +95,7 @@ class SessionFeed(_Strict):
     participants = fields.List(fields.Nested(ParticipantFeed), load_default=list)
 
 
-class LabContactFeed(_Strict):
+class LabContactFeed(_Ordered):
     """A proposal's lab contact (shipping address card); matched by proposal + cardName."""
 
     proposal = ExternalId(required=True)
@@ -102,7 +103,7 @@ class LabContactFeed(_Strict):
     cardName = fields.String(required=True, validate=validate.Length(min=1, max=40))
 
 
-class SyncDocument(_Strict):
+class SyncDocument(_Ordered):
     """The whole user-office document; refused whole when any part is invalid."""
 
     version = fields.Integer(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ispyb_shared.schemas import StrictSchema
 
 from ..classification.models import ParticlePicker
 from ..motion_correction.models import CTF, MotionCorrection, RelativeIceThickness
@@ -80,11 +82,8 @@ class MovieRecord(EMSchema):
             raise ValidationError(problems)
 
 
-class MovieBatch(Schema):
+class MovieBatch(StrictSchema):
     """A batch of movies with their results, ingested in one transaction."""
-
-    class Meta:
-        unknown = RAISE
 
     records = fields.List(
         fields.Nested(MovieRecord),

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import itertools
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 from marshmallow_sqlalchemy import auto_field
 
-from ispyb_shared.schemas import ModelSchema, NaiveDateTime, StrictInteger
+from ispyb_shared.schemas import ModelSchema, NaiveDateTime, StrictInteger, StrictSchema
 
 from ..components.models import CrystalComposition, SampleComposition
 from ..components.schemas import (
@@ -37,12 +37,9 @@ NOT_PARAMETERS = (
 )
 
 
-class AcquisitionCreate(Schema):
+class AcquisitionCreate(StrictSchema):
     """The acquisition parameters of the run, stored by core in its DataCollection (units
     as in core: docs/data-collections.md). What an SSX run must state is required here."""
-
-    class Meta:
-        unknown = RAISE
 
     startTime = NaiveDateTime(required=True, metadata={"description": "Start, UTC."})
     endTime = NaiveDateTime(allow_none=True, metadata={"description": "End, UTC."})

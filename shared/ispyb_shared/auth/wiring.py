@@ -1,0 +1,80 @@
+"""Wiring the verifier into a Flask app: every request but the public ones needs a token."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from flask import Flask, g, request
+
+from ..errors import Unauthorized, error_response
+from .verifier import TokenVerifier
+
+_BEARER = re.compile(r"^Bearer +([A-Za-z0-9\-._~+/]+=*) *$", re.IGNORECASE)
+_ALWAYS_PUBLIC_SUFFIXES = ("health_health", "health_ready")
+_DOC_ENDPOINTS = ("doc", "specs", "root")
+
+
+def bearer_token(header_value: str | None) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header value."""
+    if not header_value:
+        raise Unauthorized("An access token is required: send Authorization: Bearer <token>.")
+    match = _BEARER.match(header_value)
+    if match is None:
+        raise Unauthorized("The Authorization header must be: Bearer <token>.")
+    return match.group(1)
+
+
+def public(func: Callable) -> Callable:
+    """Mark a view (or a Resource method) as callable without a token."""
+    func._ispyb_public = True  # type: ignore[attr-defined]
+    return func
+
+
+def _is_public(app: Flask, endpoint: str | None, public_endpoints: frozenset[str]) -> bool:
+    if endpoint is None:
+        return True  # no route matched: the 404/405 answer reveals nothing protected
+    if endpoint in public_endpoints or endpoint.endswith(_ALWAYS_PUBLIC_SUFFIXES):
+        return True
+    if endpoint == "restx_doc.static" or (
+        "." in endpoint and endpoint.rsplit(".", 1)[1] in _DOC_ENDPOINTS
+    ):
+        return True
+    view = app.view_functions.get(endpoint)
+    if view is None:
+        return False
+    if getattr(view, "_ispyb_public", False):
+        return True
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        method = request.method.lower()
+        handler = getattr(view_class, method, None)
+        if handler is None and method == "head":
+            handler = getattr(view_class, "get", None)
+        return bool(getattr(handler, "_ispyb_public", False))
+    return False
+
+
+def init_auth(
+    app: Flask, verifier: TokenVerifier, *, public_endpoints: Iterable[str] = frozenset()
+) -> None:
+    """Require a valid bearer token on every request but the public ones; sets g.caller.
+
+    Public: OPTIONS requests, /health and /ready, the API docs (Swagger UI, swagger.json
+    and their static files), views marked :func:`public`, and ``public_endpoints``.
+    """
+    public_set = frozenset(public_endpoints)
+    app.extensions["ispyb_token_verifier"] = verifier
+
+    @app.before_request
+    def _authenticate() -> None:
+        g.caller = None
+        if request.method == "OPTIONS" or _is_public(app, request.endpoint, public_set):
+            return
+        g.caller = verifier.verify(bearer_token(request.headers.get("Authorization")))
+
+    @app.errorhandler(Unauthorized)
+    def _unauthorized(exc: Unauthorized):
+        response = error_response(exc.status, exc.code, exc.message, exc.details)
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
