@@ -10,10 +10,10 @@ from ..access import DataCollections
 from ..monitoring.service import with_results
 from ..resources import OwnedResource, columns_of, get_row
 from .models import Movie
-from .schemas import MovieWithResults
+from .schemas import MovieRead
 
 # Written by POST /movies/batch (ingestion).
-MOVIES = OwnedResource(model=Movie, what="Movie", read=MovieWithResults)
+MOVIES = OwnedResource(model=Movie, what="Movie", read=MovieRead)
 
 
 def get_movie(
