@@ -1,7 +1,8 @@
 """The operations every em resource shares, given what is specific to it.
 
-A resource declares its model, schemas, list filters and, for writes, how a body's
-references are checked and which data collection the new row belongs to; the functions
+A resource declares its model, schemas, list filters, the nested parts its rows are
+answered with and, for writes, how a body's references are checked and which data
+collection the new row belongs to; the functions
 here do the rest the same way for all: read access (reader + core visibility), write
 access (writer + core visibility), one transaction, 404 for what the caller may not see.
 """
@@ -26,6 +27,9 @@ from .ownership import References, get_owned, list_owned
 # Checks a body's references (collecting problems in References) and returns the UUID of
 # the data collection the new row belongs to (None when a problem was found).
 OwnerOf = Callable[[References, Mapping[str, Any]], str | None]
+# The rows with their nested parts (a batch's classes...), as dicts to dump: a fixed number
+# of queries whatever the number of rows.
+WithParts = Callable[[Session, list[Any]], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,12 @@ class OwnedResource:
     create: type[Schema] | None = None
     update: type[Schema] | None = None
     owner_of: OwnerOf | None = None
+    with_parts: WithParts | None = None
+
+
+def with_parts(resource: OwnedResource, db_session: Session, rows: list[Any]) -> list[Any]:
+    """``rows`` as the resource answers them: with their nested parts, if it has some."""
+    return resource.with_parts(db_session, rows) if resource.with_parts else rows
 
 
 def list_rows(
@@ -48,13 +58,15 @@ def list_rows(
     data_collections: DataCollections,
 ) -> Page:
     require_reader(caller)
-    return list_owned(
+    page = list_owned(
         db_session,
         resource.model,
         params,
         resource.list_spec,
         data_collections=data_collections,
     )
+    page.results = with_parts(resource, db_session, page.results)
+    return page
 
 
 def get_row(
@@ -66,9 +78,10 @@ def get_row(
     data_collections: DataCollections,
 ) -> Any:
     require_reader(caller)
-    return get_owned(
+    row = get_owned(
         db_session, resource.model, ref, data_collections=data_collections, what=resource.what
     )
+    return with_parts(resource, db_session, [row])[0]
 
 
 def new_row_owner(
@@ -106,7 +119,7 @@ def create_row(
     row = resource.model(**data)
     db_session.add(row)
     db_session.flush()
-    return row
+    return with_parts(resource, db_session, [row])[0]
 
 
 def _refuse_duplicate_key(db_session: Session, model: type, data: Mapping[str, Any]) -> None:
@@ -137,7 +150,7 @@ def update_row(
     row = get_owned(
         db_session, resource.model, ref, data_collections=data_collections, what=resource.what
     )
-    return update_columns(db_session, row, data)
+    return with_parts(resource, db_session, [update_columns(db_session, row, data)])[0]
 
 
 def columns_of(row: Any) -> dict[str, Any]:

@@ -91,7 +91,7 @@ class ParticleClassificationGroupCollection(Resource):
     def get(self, *, params):
         """List classification batches with their classes, of data collections
         (dataCollectionUUID or dataCollectionUUID.in is required)."""
-        return service.list_groups(params=params, **request_scope())
+        return list_rows(GROUPS, params=params, **request_scope())
 
     @operation(
         groups,
@@ -117,7 +117,7 @@ class ParticleClassificationGroupItem(Resource):
     )
     def get(self, ref: str):
         """Get a particle classification group, with its classes, by id or UUID."""
-        return service.get_group(ref=ref, **request_scope())
+        return get_row(GROUPS, ref=ref, **request_scope())
 
 
 # --- classes -------------------------------------------------------------------------------
@@ -174,7 +174,7 @@ class CryoemInitialModelCollection(Resource):
     def get(self, *, params):
         """List initial models of data collections (dataCollectionUUID or
         dataCollectionUUID.in is required)."""
-        return service.list_initial_models(params=params, **request_scope())
+        return list_rows(INITIAL_MODELS, params=params, **request_scope())
 
     @operation(
         initial_models,
@@ -200,4 +200,4 @@ class CryoemInitialModelItem(Resource):
     )
     def get(self, ref: str):
         """Get an initial model by id or UUID."""
-        return service.get_initial_model(ref=ref, **request_scope())
+        return get_row(INITIAL_MODELS, ref=ref, **request_scope())

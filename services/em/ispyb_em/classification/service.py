@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ispyb_shared.auth import Caller
-from ispyb_shared.listing import Filter, ListParams, ListSpec, Page
+from ispyb_shared.listing import Filter, ListSpec
 
 from ..access import DataCollections
 from ..motion_correction.models import MotionCorrection
 from ..ownership import References, data_collection_filter, owners
 from ..programs.models import AutoProcProgram
-from ..resources import OwnedResource, columns_of, get_row, list_rows, new_row_owner
+from ..resources import OwnedResource, columns_of, new_row_owner, with_parts
 from .models import (
     CryoemInitialModel,
     ParticleClassification,
@@ -91,12 +91,32 @@ def _group_owner(references: References, data: Mapping[str, Any]) -> str | None:
     return owner
 
 
+def _with_classes(db_session: Session, groups: list[Any]) -> list[dict[str, Any]]:
+    ids = [group.particleClassificationGroupId for group in groups]
+    classes: dict[int, list[Any]] = defaultdict(list)
+    if ids:
+        for item in db_session.execute(
+            select(ParticleClassification)
+            .where(ParticleClassification.particleClassificationGroupId.in_(ids))
+            .order_by(
+                ParticleClassification.classNumber,
+                ParticleClassification.particleClassificationId,
+            )
+        ).scalars():
+            classes[item.particleClassificationGroupId].append(item)
+    return [
+        {**columns_of(group), "classes": classes[group.particleClassificationGroupId]}
+        for group in groups
+    ]
+
+
 GROUPS = OwnedResource(
     model=ParticleClassificationGroup,
     what="Particle classification group",
     read=ParticleClassificationGroupRead,
     create=ParticleClassificationGroupCreate,
     owner_of=_group_owner,
+    with_parts=_with_classes,
     list_spec=ListSpec(
         filters={
             "dataCollectionUUID": data_collection_filter(ParticleClassificationGroup),
@@ -121,52 +141,6 @@ GROUPS = OwnedResource(
 )
 
 
-def _with_classes(db_session: Session, groups: list[Any]) -> list[dict[str, Any]]:
-    ids = [group.particleClassificationGroupId for group in groups]
-    classes: dict[int, list[Any]] = defaultdict(list)
-    if ids:
-        for item in db_session.execute(
-            select(ParticleClassification)
-            .where(ParticleClassification.particleClassificationGroupId.in_(ids))
-            .order_by(
-                ParticleClassification.classNumber,
-                ParticleClassification.particleClassificationId,
-            )
-        ).scalars():
-            classes[item.particleClassificationGroupId].append(item)
-    return [
-        {**columns_of(group), "classes": classes[group.particleClassificationGroupId]}
-        for group in groups
-    ]
-
-
-def list_groups(
-    *,
-    db_session: Session,
-    params: ListParams,
-    caller: Caller,
-    data_collections: DataCollections,
-) -> Page:
-    page = list_rows(
-        GROUPS,
-        db_session=db_session,
-        params=params,
-        caller=caller,
-        data_collections=data_collections,
-    )
-    page.results = _with_classes(db_session, page.results)
-    return page
-
-
-def get_group(
-    *, db_session: Session, ref: str, caller: Caller, data_collections: DataCollections
-) -> dict[str, Any]:
-    group = get_row(
-        GROUPS, db_session=db_session, ref=ref, caller=caller, data_collections=data_collections
-    )
-    return _with_classes(db_session, [group])[0]
-
-
 def create_group(
     *,
     db_session: Session,
@@ -189,7 +163,7 @@ def create_group(
         for item in data.get("classes", [])
     )
     db_session.flush()
-    return _with_classes(db_session, [group])[0]
+    return with_parts(GROUPS, db_session, [group])[0]
 
 
 CLASSES = OwnedResource(
@@ -248,24 +222,6 @@ def _model_owner(references: References, data: Mapping[str, Any]) -> str | None:
     return next(iter(collections)) if len(collections) == 1 else None
 
 
-INITIAL_MODELS = OwnedResource(
-    model=CryoemInitialModel,
-    what="Initial model",
-    read=CryoemInitialModelRead,
-    create=CryoemInitialModelCreate,
-    owner_of=_model_owner,
-    list_spec=ListSpec(
-        filters={"dataCollectionUUID": data_collection_filter(CryoemInitialModel)},
-        sortable={
-            "cryoemInitialModelId": CryoemInitialModel.cryoemInitialModelId,
-            "resolution": CryoemInitialModel.resolution,
-        },
-        default_sort=("cryoemInitialModelId",),
-        tiebreak=(CryoemInitialModel.cryoemInitialModelId,),
-    ),
-)
-
-
 def _with_classification_ids(db_session: Session, models: list[Any]) -> list[dict[str, Any]]:
     link = ParticleClassificationHasCryoemInitialModel
     ids = [model.cryoemInitialModelId for model in models]
@@ -283,35 +239,23 @@ def _with_classification_ids(db_session: Session, models: list[Any]) -> list[dic
     ]
 
 
-def list_initial_models(
-    *,
-    db_session: Session,
-    params: ListParams,
-    caller: Caller,
-    data_collections: DataCollections,
-) -> Page:
-    page = list_rows(
-        INITIAL_MODELS,
-        db_session=db_session,
-        params=params,
-        caller=caller,
-        data_collections=data_collections,
-    )
-    page.results = _with_classification_ids(db_session, page.results)
-    return page
-
-
-def get_initial_model(
-    *, db_session: Session, ref: str, caller: Caller, data_collections: DataCollections
-) -> dict[str, Any]:
-    model = get_row(
-        INITIAL_MODELS,
-        db_session=db_session,
-        ref=ref,
-        caller=caller,
-        data_collections=data_collections,
-    )
-    return _with_classification_ids(db_session, [model])[0]
+INITIAL_MODELS = OwnedResource(
+    model=CryoemInitialModel,
+    what="Initial model",
+    read=CryoemInitialModelRead,
+    create=CryoemInitialModelCreate,
+    owner_of=_model_owner,
+    with_parts=_with_classification_ids,
+    list_spec=ListSpec(
+        filters={"dataCollectionUUID": data_collection_filter(CryoemInitialModel)},
+        sortable={
+            "cryoemInitialModelId": CryoemInitialModel.cryoemInitialModelId,
+            "resolution": CryoemInitialModel.resolution,
+        },
+        default_sort=("cryoemInitialModelId",),
+        tiebreak=(CryoemInitialModel.cryoemInitialModelId,),
+    ),
+)
 
 
 def create_initial_model(
@@ -340,4 +284,4 @@ def create_initial_model(
         for class_id in data["particleClassificationIds"]
     )
     db_session.flush()
-    return _with_classification_ids(db_session, [model])[0]
+    return with_parts(INITIAL_MODELS, db_session, [model])[0]
