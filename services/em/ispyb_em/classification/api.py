@@ -52,8 +52,10 @@ class ParticlePickerCollection(Resource):
         authorize=authorize_reader,
     )
     def get(self, *, params):
-        """List particle pickings of data collections (dataCollectionUUID or
-        dataCollectionUUID.in is required)."""
+        """List particle pickings of data collections.
+
+        dataCollectionUUID or dataCollectionUUID.in is required.
+        """
         return list_rows(PICKERS, params=params, **request_scope())
 
     @operation(
@@ -89,8 +91,10 @@ class ParticleClassificationGroupCollection(Resource):
         authorize=authorize_reader,
     )
     def get(self, *, params):
-        """List classification batches with their classes, of data collections
-        (dataCollectionUUID or dataCollectionUUID.in is required)."""
+        """List classification batches with their classes of data collections.
+
+        dataCollectionUUID or dataCollectionUUID.in is required.
+        """
         return list_rows(GROUPS, params=params, **request_scope())
 
     @operation(
@@ -101,8 +105,10 @@ class ParticleClassificationGroupCollection(Resource):
         authorize=authorize_writer,
     )
     def post(self, *, body):
-        """Create a classification batch with its classes, in one transaction (pipelines
-        with em:write, staff)."""
+        """Create a classification batch with its classes (pipelines with em:write, staff).
+
+        The batch and its classes are stored in one transaction.
+        """
         return service.create_group(data=body, **request_scope())
 
 
@@ -132,8 +138,10 @@ class ParticleClassificationCollection(Resource):
         authorize=authorize_reader,
     )
     def get(self, *, params):
-        """List classes of data collections (dataCollectionUUID or dataCollectionUUID.in is
-        required)."""
+        """List classes of data collections.
+
+        dataCollectionUUID or dataCollectionUUID.in is required.
+        """
         return list_rows(CLASSES, params=params, **request_scope())
 
 
@@ -172,8 +180,10 @@ class CryoemInitialModelCollection(Resource):
         authorize=authorize_reader,
     )
     def get(self, *, params):
-        """List initial models of data collections (dataCollectionUUID or
-        dataCollectionUUID.in is required)."""
+        """List initial models of data collections.
+
+        dataCollectionUUID or dataCollectionUUID.in is required.
+        """
         return list_rows(INITIAL_MODELS, params=params, **request_scope())
 
     @operation(
@@ -184,8 +194,10 @@ class CryoemInitialModelCollection(Resource):
         authorize=authorize_writer,
     )
     def post(self, *, body):
-        """Create an initial model from classes of one data collection (pipelines with
-        em:write, staff)."""
+        """Create an initial model (pipelines with em:write, staff).
+
+        Its classes (particleClassificationIds) all belong to one data collection.
+        """
         return service.create_initial_model(data=body, **request_scope())
 
 

@@ -35,8 +35,10 @@ class AtlasCollection(Resource):
         authorize=authorize_reader,
     )
     def get(self, *, params):
-        """List atlases of data collections (dataCollectionUUID or dataCollectionUUID.in is
-        required)."""
+        """List atlases of data collections.
+
+        dataCollectionUUID or dataCollectionUUID.in is required.
+        """
         return list_rows(ATLASES, params=params, **request_scope())
 
     @operation(
@@ -72,8 +74,10 @@ class GridSquareCollection(Resource):
         authorize=authorize_reader,
     )
     def get(self, *, params):
-        """List grid squares of data collections (dataCollectionUUID or
-        dataCollectionUUID.in is required)."""
+        """List grid squares of data collections.
+
+        dataCollectionUUID or dataCollectionUUID.in is required.
+        """
         return list_rows(GRID_SQUARES, params=params, **request_scope())
 
     @operation(
@@ -109,8 +113,10 @@ class FoilHoleCollection(Resource):
         authorize=authorize_reader,
     )
     def get(self, *, params):
-        """List foil holes of data collections (dataCollectionUUID or dataCollectionUUID.in
-        is required)."""
+        """List foil holes of data collections.
+
+        dataCollectionUUID or dataCollectionUUID.in is required.
+        """
         return list_rows(FOIL_HOLES, params=params, **request_scope())
 
     @operation(

@@ -26,8 +26,10 @@ class ProgramCollection(Resource):
         authorize=authorize_reader,
     )
     def get(self, *, params):
-        """List program runs of data collections (dataCollectionUUID or
-        dataCollectionUUID.in is required)."""
+        """List program runs of data collections.
+
+        dataCollectionUUID or dataCollectionUUID.in is required.
+        """
         return list_rows(PROGRAMS, params=params, **request_scope())
 
     @operation(

@@ -33,8 +33,10 @@ class TomogramCollection(Resource):
         authorize=authorize_reader,
     )
     def get(self, *, params):
-        """List tomograms of data collections (dataCollectionUUID or dataCollectionUUID.in
-        is required)."""
+        """List tomograms of data collections.
+
+        dataCollectionUUID or dataCollectionUUID.in is required.
+        """
         return list_rows(TOMOGRAMS, params=params, **request_scope())
 
     @operation(
@@ -70,8 +72,10 @@ class TiltImageAlignmentCollection(Resource):
         authorize=authorize_reader,
     )
     def get(self, *, params):
-        """List tilt image alignments of data collections (dataCollectionUUID or
-        dataCollectionUUID.in is required)."""
+        """List tilt image alignments of data collections.
+
+        dataCollectionUUID or dataCollectionUUID.in is required.
+        """
         return list_rows(TILT_IMAGE_ALIGNMENTS, params=params, **request_scope())
 
     @operation(
@@ -83,8 +87,10 @@ class TiltImageAlignmentCollection(Resource):
         authorize=authorize_writer,
     )
     def post(self, *, body):
-        """Create a tilt image alignment: one per (tomogram, movie) (pipelines with
-        em:write, staff)."""
+        """Create a tilt image alignment (pipelines with em:write, staff).
+
+        One per (tomogram, movie): a second one is a 409.
+        """
         return create_row(TILT_IMAGE_ALIGNMENTS, data=body, **request_scope())
 
 

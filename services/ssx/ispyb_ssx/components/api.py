@@ -12,7 +12,7 @@ from ispyb_shared.operations import operation
 from ..access import authorize_reader, authorize_writer
 from ..core import core
 from . import service
-from .models import ComponentType, ConcentrationType, CrystalComposition, SampleComposition
+from .models import ComponentType, ConcentrationType
 from .schemas import (
     ComponentCreate,
     ComponentRead,
@@ -152,7 +152,7 @@ class SampleCompositions(Resource):
     @operation(
         ns,
         response=SampleCompositionRead,
-        list_spec=service.SAMPLE_COMPOSITION_SPEC,
+        list_spec=service.SAMPLE_COMPOSITIONS.spec,
         errors=(404, 422),
         authorize=authorize_reader,
     )
@@ -160,10 +160,8 @@ class SampleCompositions(Resource):
         """A core sample's composition, components nested (blSampleUUID required)."""
         return service.list_compositions(
             db_session=db_session(),
-            model=SampleComposition,
-            field="blSampleUUID",
+            kind=service.SAMPLE_COMPOSITIONS,
             params=params,
-            spec=service.SAMPLE_COMPOSITION_SPEC,
             lookup=_sample,
         )
 
@@ -178,8 +176,7 @@ class SampleCompositions(Resource):
         """Add a component to a core sample of the component's proposal (ssx:write or staff)."""
         return service.create_composition(
             db_session=db_session(),
-            model=SampleComposition,
-            field="blSampleUUID",
+            kind=service.SAMPLE_COMPOSITIONS,
             data=body,
             core=core(),
             credentials=Credentials.of_request(),
@@ -192,7 +189,7 @@ class CrystalCompositions(Resource):
     @operation(
         ns,
         response=CrystalCompositionRead,
-        list_spec=service.CRYSTAL_COMPOSITION_SPEC,
+        list_spec=service.CRYSTAL_COMPOSITIONS.spec,
         errors=(404, 422),
         authorize=authorize_reader,
     )
@@ -200,10 +197,8 @@ class CrystalCompositions(Resource):
         """A core crystal's composition, components nested (crystalUUID required)."""
         return service.list_compositions(
             db_session=db_session(),
-            model=CrystalComposition,
-            field="crystalUUID",
+            kind=service.CRYSTAL_COMPOSITIONS,
             params=params,
-            spec=service.CRYSTAL_COMPOSITION_SPEC,
             lookup=_crystal,
         )
 
@@ -215,12 +210,10 @@ class CrystalCompositions(Resource):
         authorize=authorize_writer,
     )
     def post(self, *, body):
-        """Add a component to a core crystal of the component's proposal (ssx:write or
-        staff)."""
+        """Add a component to a core crystal of the component's proposal (ssx:write, staff)."""
         return service.create_composition(
             db_session=db_session(),
-            model=CrystalComposition,
-            field="crystalUUID",
+            kind=service.CRYSTAL_COMPOSITIONS,
             data=body,
             core=core(),
             credentials=Credentials.of_request(),
