@@ -9,7 +9,7 @@ access (writer + core visibility), one transaction, 404 for what the caller may 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,15 @@ WithParts = Callable[[Session, list[Any]], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
+class BodyParts:
+    """Rows a create body holds besides the new row (a batch's classes), stored with it in
+    the same transaction: ``rows(new_row, body[key])``."""
+
+    key: str
+    rows: Callable[[Any, Any], Iterable[Any]]
+
+
+@dataclass(frozen=True)
 class OwnedResource:
     model: type
     what: str
@@ -42,6 +51,7 @@ class OwnedResource:
     update: type[Schema] | None = None
     owner_of: OwnerOf | None = None
     with_parts: WithParts | None = None
+    body_parts: BodyParts | None = None
 
 
 def with_parts(resource: OwnedResource, db_session: Session, rows: list[Any]) -> list[Any]:
@@ -116,9 +126,15 @@ def create_row(
         data_collections=data_collections,
     )
     _refuse_duplicate_key(db_session, resource.model, data)
-    row = resource.model(**data)
+    parts = resource.body_parts
+    row = resource.model(
+        **{key: value for key, value in data.items() if not parts or key != parts.key}
+    )
     db_session.add(row)
     db_session.flush()
+    if parts is not None:
+        db_session.add_all(parts.rows(row, data.get(parts.key, [])))
+        db_session.flush()
     return with_parts(resource, db_session, [row])[0]
 
 

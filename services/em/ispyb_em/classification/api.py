@@ -6,7 +6,6 @@ from ispyb_shared.operations import operation
 
 from ..access import authorize_reader, authorize_writer, request_scope
 from ..resources import create_row, get_row, list_rows, update_row
-from . import service
 from .schemas import (
     CryoemInitialModelCreate,
     CryoemInitialModelRead,
@@ -109,7 +108,7 @@ class ParticleClassificationGroupCollection(Resource):
 
         The batch and its classes are stored in one transaction.
         """
-        return service.create_group(data=body, **request_scope())
+        return create_row(GROUPS, data=body, **request_scope())
 
 
 @groups.route("/<string:ref>")
@@ -198,7 +197,7 @@ class CryoemInitialModelCollection(Resource):
 
         Its classes (particleClassificationIds) all belong to one data collection.
         """
-        return service.create_initial_model(data=body, **request_scope())
+        return create_row(INITIAL_MODELS, data=body, **request_scope())
 
 
 @initial_models.route("/<string:ref>")

@@ -9,14 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ispyb_shared.auth import Caller
 from ispyb_shared.listing import Filter, ListSpec
 
-from ..access import DataCollections
 from ..motion_correction.models import MotionCorrection
 from ..ownership import References, data_collection_filter, owners
 from ..programs.models import AutoProcProgram
-from ..resources import OwnedResource, columns_of, new_row_owner, with_parts
+from ..resources import BodyParts, OwnedResource, columns_of
 from .models import (
     CryoemInitialModel,
     ParticleClassification,
@@ -117,6 +115,15 @@ GROUPS = OwnedResource(
     create=ParticleClassificationGroupCreate,
     owner_of=_group_owner,
     with_parts=_with_classes,
+    body_parts=BodyParts(
+        "classes",
+        lambda group, classes: (
+            ParticleClassification(
+                **item, particleClassificationGroupId=group.particleClassificationGroupId
+            )
+            for item in classes
+        ),
+    ),
     list_spec=ListSpec(
         filters={
             "dataCollectionUUID": data_collection_filter(ParticleClassificationGroup),
@@ -139,31 +146,6 @@ GROUPS = OwnedResource(
         tiebreak=(ParticleClassificationGroup.particleClassificationGroupId,),
     ),
 )
-
-
-def create_group(
-    *,
-    db_session: Session,
-    data: Mapping[str, Any],
-    caller: Caller,
-    data_collections: DataCollections,
-) -> dict[str, Any]:
-    """A classification batch and its classes, in one transaction."""
-    new_row_owner(
-        GROUPS, db_session=db_session, data=data, caller=caller, data_collections=data_collections
-    )
-    values = {key: value for key, value in data.items() if key != "classes"}
-    group = ParticleClassificationGroup(**values)
-    db_session.add(group)
-    db_session.flush()
-    db_session.add_all(
-        ParticleClassification(
-            **item, particleClassificationGroupId=group.particleClassificationGroupId
-        )
-        for item in data.get("classes", [])
-    )
-    db_session.flush()
-    return with_parts(GROUPS, db_session, [group])[0]
 
 
 CLASSES = OwnedResource(
@@ -246,6 +228,16 @@ INITIAL_MODELS = OwnedResource(
     create=CryoemInitialModelCreate,
     owner_of=_model_owner,
     with_parts=_with_classification_ids,
+    body_parts=BodyParts(
+        "particleClassificationIds",
+        lambda model, class_ids: (
+            ParticleClassificationHasCryoemInitialModel(
+                particleClassificationId=class_id,
+                cryoemInitialModelId=model.cryoemInitialModelId,
+            )
+            for class_id in class_ids
+        ),
+    ),
     list_spec=ListSpec(
         filters={"dataCollectionUUID": data_collection_filter(CryoemInitialModel)},
         sortable={
@@ -256,32 +248,3 @@ INITIAL_MODELS = OwnedResource(
         tiebreak=(CryoemInitialModel.cryoemInitialModelId,),
     ),
 )
-
-
-def create_initial_model(
-    *,
-    db_session: Session,
-    data: Mapping[str, Any],
-    caller: Caller,
-    data_collections: DataCollections,
-) -> dict[str, Any]:
-    new_row_owner(
-        INITIAL_MODELS,
-        db_session=db_session,
-        data=data,
-        caller=caller,
-        data_collections=data_collections,
-    )
-    model = CryoemInitialModel(
-        **{key: value for key, value in data.items() if key != "particleClassificationIds"}
-    )
-    db_session.add(model)
-    db_session.flush()
-    db_session.add_all(
-        ParticleClassificationHasCryoemInitialModel(
-            particleClassificationId=class_id, cryoemInitialModelId=model.cryoemInitialModelId
-        )
-        for class_id in data["particleClassificationIds"]
-    )
-    db_session.flush()
-    return with_parts(INITIAL_MODELS, db_session, [model])[0]
