@@ -39,7 +39,7 @@ class MovieBatchIngestion(Resource):
         response=BatchResult,
         status=201,
         description="Stored (at least one new row)",
-        errors=(413,),
+        errors=(409, 413),
         authorize=authorize_writer,
     )
     def post(self, *, body):
