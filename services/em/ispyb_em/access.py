@@ -16,11 +16,13 @@ exist; a reference to one in a body is a 422 naming the field, like a missing ro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import current_app
 
-from ispyb_shared.auth import CLIENT, Caller, Forbidden
+from ispyb_shared.auth import CLIENT, Caller, Forbidden, current_caller
 from ispyb_shared.core_client import Credentials
+from ispyb_shared.db import db_session
 from ispyb_shared.errors import NotFound
 
 from .core_client import DataCollection, EMCoreClient
@@ -77,3 +79,22 @@ def caller_data_collections() -> DataCollections:
         return client.data_collections(uuids, credentials)
 
     return DataCollections(lookup)
+
+
+def authorize_reader() -> None:
+    """``authorize=`` of em's reads: who may call is checked before anything is read."""
+    require_reader(current_caller())
+
+
+def authorize_writer() -> None:
+    """``authorize=`` of em's writes: a reader posting a bad body is told 403 first."""
+    require_writer(current_caller())
+
+
+def request_scope() -> dict[str, Any]:
+    """The keyword arguments every em service function takes from the current request."""
+    return {
+        "db_session": db_session(),
+        "caller": current_caller(),
+        "data_collections": caller_data_collections(),
+    }

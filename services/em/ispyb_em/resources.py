@@ -1,14 +1,15 @@
 """The operations every em resource shares, given what is specific to it.
 
-A resource declares its model, schemas, list filters and, for writes, how a body's
-references are checked and which data collection the new row belongs to; the functions
+A resource declares its model, schemas, list filters, the nested parts its rows are
+answered with and, for writes, how a body's references are checked and which data
+collection the new row belongs to; the functions
 here do the rest the same way for all: read access (reader + core visibility), write
 access (writer + core visibility), one transaction, 404 for what the caller may not see.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,18 @@ from .ownership import References, get_owned, list_owned
 # Checks a body's references (collecting problems in References) and returns the UUID of
 # the data collection the new row belongs to (None when a problem was found).
 OwnerOf = Callable[[References, Mapping[str, Any]], str | None]
+# The rows with their nested parts (a batch's classes...), as dicts to dump: a fixed number
+# of queries whatever the number of rows.
+WithParts = Callable[[Session, list[Any]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class BodyParts:
+    """Rows a create body holds besides the new row (a batch's classes), stored with it in
+    the same transaction: ``rows(new_row, body[key])``."""
+
+    key: str
+    rows: Callable[[Any, Any], Iterable[Any]]
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,13 @@ class OwnedResource:
     create: type[Schema] | None = None
     update: type[Schema] | None = None
     owner_of: OwnerOf | None = None
+    with_parts: WithParts | None = None
+    body_parts: BodyParts | None = None
+
+
+def with_parts(resource: OwnedResource, db_session: Session, rows: list[Any]) -> list[Any]:
+    """``rows`` as the resource answers them: with their nested parts, if it has some."""
+    return resource.with_parts(db_session, rows) if resource.with_parts else rows
 
 
 def list_rows(
@@ -48,13 +68,15 @@ def list_rows(
     data_collections: DataCollections,
 ) -> Page:
     require_reader(caller)
-    return list_owned(
+    page = list_owned(
         db_session,
         resource.model,
         params,
         resource.list_spec,
         data_collections=data_collections,
     )
+    page.results = with_parts(resource, db_session, page.results)
+    return page
 
 
 def get_row(
@@ -66,9 +88,10 @@ def get_row(
     data_collections: DataCollections,
 ) -> Any:
     require_reader(caller)
-    return get_owned(
+    row = get_owned(
         db_session, resource.model, ref, data_collections=data_collections, what=resource.what
     )
+    return with_parts(resource, db_session, [row])[0]
 
 
 def new_row_owner(
@@ -103,10 +126,16 @@ def create_row(
         data_collections=data_collections,
     )
     _refuse_duplicate_key(db_session, resource.model, data)
-    row = resource.model(**data)
+    parts = resource.body_parts
+    row = resource.model(
+        **{key: value for key, value in data.items() if not parts or key != parts.key}
+    )
     db_session.add(row)
     db_session.flush()
-    return row
+    if parts is not None:
+        db_session.add_all(parts.rows(row, data.get(parts.key, [])))
+        db_session.flush()
+    return with_parts(resource, db_session, [row])[0]
 
 
 def _refuse_duplicate_key(db_session: Session, model: type, data: Mapping[str, Any]) -> None:
@@ -137,7 +166,7 @@ def update_row(
     row = get_owned(
         db_session, resource.model, ref, data_collections=data_collections, what=resource.what
     )
-    return update_columns(db_session, row, data)
+    return with_parts(resource, db_session, [update_columns(db_session, row, data)])[0]
 
 
 def columns_of(row: Any) -> dict[str, Any]:

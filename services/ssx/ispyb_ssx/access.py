@@ -3,7 +3,7 @@ core decides which sessions, samples, crystals and data collections a caller may
 
 from __future__ import annotations
 
-from ispyb_shared.auth import CLIENT, Caller, Forbidden
+from ispyb_shared.auth import CLIENT, Caller, Forbidden, current_caller
 
 READ_SCOPE = "ssx:read"
 WRITE_SCOPE = "ssx:write"
@@ -25,3 +25,13 @@ def require_writer(caller: Caller) -> None:
         return
     if not caller.is_staff:
         raise Forbidden("SSX runs and results are written by pipelines (ssx:write) and staff.")
+
+
+def authorize_reader() -> None:
+    """``authorize=`` of ssx's reads: who may call is checked before anything is read."""
+    require_reader(current_caller())
+
+
+def authorize_writer() -> None:
+    """``authorize=`` of ssx's writes: a reader posting a bad body is told 403 first."""
+    require_writer(current_caller())

@@ -9,14 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ispyb_shared.auth import Caller
-from ispyb_shared.listing import Filter, ListParams, ListSpec, Page
+from ispyb_shared.listing import Filter, ListSpec
 
-from ..access import DataCollections
 from ..motion_correction.models import MotionCorrection
 from ..ownership import References, data_collection_filter, owners
 from ..programs.models import AutoProcProgram
-from ..resources import OwnedResource, columns_of, get_row, list_rows, new_row_owner
+from ..resources import BodyParts, OwnedResource, columns_of
 from .models import (
     CryoemInitialModel,
     ParticleClassification,
@@ -91,12 +89,41 @@ def _group_owner(references: References, data: Mapping[str, Any]) -> str | None:
     return owner
 
 
+def _with_classes(db_session: Session, groups: list[Any]) -> list[dict[str, Any]]:
+    ids = [group.particleClassificationGroupId for group in groups]
+    classes: dict[int, list[Any]] = defaultdict(list)
+    if ids:
+        for item in db_session.execute(
+            select(ParticleClassification)
+            .where(ParticleClassification.particleClassificationGroupId.in_(ids))
+            .order_by(
+                ParticleClassification.classNumber,
+                ParticleClassification.particleClassificationId,
+            )
+        ).scalars():
+            classes[item.particleClassificationGroupId].append(item)
+    return [
+        {**columns_of(group), "classes": classes[group.particleClassificationGroupId]}
+        for group in groups
+    ]
+
+
 GROUPS = OwnedResource(
     model=ParticleClassificationGroup,
     what="Particle classification group",
     read=ParticleClassificationGroupRead,
     create=ParticleClassificationGroupCreate,
     owner_of=_group_owner,
+    with_parts=_with_classes,
+    body_parts=BodyParts(
+        "classes",
+        lambda group, classes: (
+            ParticleClassification(
+                **item, particleClassificationGroupId=group.particleClassificationGroupId
+            )
+            for item in classes
+        ),
+    ),
     list_spec=ListSpec(
         filters={
             "dataCollectionUUID": data_collection_filter(ParticleClassificationGroup),
@@ -119,77 +146,6 @@ GROUPS = OwnedResource(
         tiebreak=(ParticleClassificationGroup.particleClassificationGroupId,),
     ),
 )
-
-
-def _with_classes(db_session: Session, groups: list[Any]) -> list[dict[str, Any]]:
-    ids = [group.particleClassificationGroupId for group in groups]
-    classes: dict[int, list[Any]] = defaultdict(list)
-    if ids:
-        for item in db_session.execute(
-            select(ParticleClassification)
-            .where(ParticleClassification.particleClassificationGroupId.in_(ids))
-            .order_by(
-                ParticleClassification.classNumber,
-                ParticleClassification.particleClassificationId,
-            )
-        ).scalars():
-            classes[item.particleClassificationGroupId].append(item)
-    return [
-        {**columns_of(group), "classes": classes[group.particleClassificationGroupId]}
-        for group in groups
-    ]
-
-
-def list_groups(
-    *,
-    db_session: Session,
-    params: ListParams,
-    caller: Caller,
-    data_collections: DataCollections,
-) -> Page:
-    page = list_rows(
-        GROUPS,
-        db_session=db_session,
-        params=params,
-        caller=caller,
-        data_collections=data_collections,
-    )
-    page.results = _with_classes(db_session, page.results)
-    return page
-
-
-def get_group(
-    *, db_session: Session, ref: str, caller: Caller, data_collections: DataCollections
-) -> dict[str, Any]:
-    group = get_row(
-        GROUPS, db_session=db_session, ref=ref, caller=caller, data_collections=data_collections
-    )
-    return _with_classes(db_session, [group])[0]
-
-
-def create_group(
-    *,
-    db_session: Session,
-    data: Mapping[str, Any],
-    caller: Caller,
-    data_collections: DataCollections,
-) -> dict[str, Any]:
-    """A classification batch and its classes, in one transaction."""
-    new_row_owner(
-        GROUPS, db_session=db_session, data=data, caller=caller, data_collections=data_collections
-    )
-    values = {key: value for key, value in data.items() if key != "classes"}
-    group = ParticleClassificationGroup(**values)
-    db_session.add(group)
-    db_session.flush()
-    db_session.add_all(
-        ParticleClassification(
-            **item, particleClassificationGroupId=group.particleClassificationGroupId
-        )
-        for item in data.get("classes", [])
-    )
-    db_session.flush()
-    return _with_classes(db_session, [group])[0]
 
 
 CLASSES = OwnedResource(
@@ -248,24 +204,6 @@ def _model_owner(references: References, data: Mapping[str, Any]) -> str | None:
     return next(iter(collections)) if len(collections) == 1 else None
 
 
-INITIAL_MODELS = OwnedResource(
-    model=CryoemInitialModel,
-    what="Initial model",
-    read=CryoemInitialModelRead,
-    create=CryoemInitialModelCreate,
-    owner_of=_model_owner,
-    list_spec=ListSpec(
-        filters={"dataCollectionUUID": data_collection_filter(CryoemInitialModel)},
-        sortable={
-            "cryoemInitialModelId": CryoemInitialModel.cryoemInitialModelId,
-            "resolution": CryoemInitialModel.resolution,
-        },
-        default_sort=("cryoemInitialModelId",),
-        tiebreak=(CryoemInitialModel.cryoemInitialModelId,),
-    ),
-)
-
-
 def _with_classification_ids(db_session: Session, models: list[Any]) -> list[dict[str, Any]]:
     link = ParticleClassificationHasCryoemInitialModel
     ids = [model.cryoemInitialModelId for model in models]
@@ -283,61 +221,30 @@ def _with_classification_ids(db_session: Session, models: list[Any]) -> list[dic
     ]
 
 
-def list_initial_models(
-    *,
-    db_session: Session,
-    params: ListParams,
-    caller: Caller,
-    data_collections: DataCollections,
-) -> Page:
-    page = list_rows(
-        INITIAL_MODELS,
-        db_session=db_session,
-        params=params,
-        caller=caller,
-        data_collections=data_collections,
-    )
-    page.results = _with_classification_ids(db_session, page.results)
-    return page
-
-
-def get_initial_model(
-    *, db_session: Session, ref: str, caller: Caller, data_collections: DataCollections
-) -> dict[str, Any]:
-    model = get_row(
-        INITIAL_MODELS,
-        db_session=db_session,
-        ref=ref,
-        caller=caller,
-        data_collections=data_collections,
-    )
-    return _with_classification_ids(db_session, [model])[0]
-
-
-def create_initial_model(
-    *,
-    db_session: Session,
-    data: Mapping[str, Any],
-    caller: Caller,
-    data_collections: DataCollections,
-) -> dict[str, Any]:
-    new_row_owner(
-        INITIAL_MODELS,
-        db_session=db_session,
-        data=data,
-        caller=caller,
-        data_collections=data_collections,
-    )
-    model = CryoemInitialModel(
-        **{key: value for key, value in data.items() if key != "particleClassificationIds"}
-    )
-    db_session.add(model)
-    db_session.flush()
-    db_session.add_all(
-        ParticleClassificationHasCryoemInitialModel(
-            particleClassificationId=class_id, cryoemInitialModelId=model.cryoemInitialModelId
-        )
-        for class_id in data["particleClassificationIds"]
-    )
-    db_session.flush()
-    return _with_classification_ids(db_session, [model])[0]
+INITIAL_MODELS = OwnedResource(
+    model=CryoemInitialModel,
+    what="Initial model",
+    read=CryoemInitialModelRead,
+    create=CryoemInitialModelCreate,
+    owner_of=_model_owner,
+    with_parts=_with_classification_ids,
+    body_parts=BodyParts(
+        "particleClassificationIds",
+        lambda model, class_ids: (
+            ParticleClassificationHasCryoemInitialModel(
+                particleClassificationId=class_id,
+                cryoemInitialModelId=model.cryoemInitialModelId,
+            )
+            for class_id in class_ids
+        ),
+    ),
+    list_spec=ListSpec(
+        filters={"dataCollectionUUID": data_collection_filter(CryoemInitialModel)},
+        sortable={
+            "cryoemInitialModelId": CryoemInitialModel.cryoemInitialModelId,
+            "resolution": CryoemInitialModel.resolution,
+        },
+        default_sort=("cryoemInitialModelId",),
+        tiebreak=(CryoemInitialModel.cryoemInitialModelId,),
+    ),
+)

@@ -12,7 +12,7 @@ from ..movies.models import Movie
 from ..schemas import EMSchema
 
 
-class MotionCorrectionRecord(EMSchema):
+class MotionCorrectionCreate(EMSchema):
     """The movie's motion correction (its movie is the record's)."""
 
     class Meta(EMSchema.Meta):
@@ -20,7 +20,7 @@ class MotionCorrectionRecord(EMSchema):
         exclude = ("motionCorrectionId", "uuid", "movieId")
 
 
-class CTFRecord(EMSchema):
+class CTFCreate(EMSchema):
     """CTF estimated on the record's motion-corrected micrograph."""
 
     class Meta(EMSchema.Meta):
@@ -28,7 +28,7 @@ class CTFRecord(EMSchema):
         exclude = ("ctfId", "uuid", "motionCorrectionId")
 
 
-class RelativeIceThicknessRecord(EMSchema):
+class RelativeIceThicknessCreate(EMSchema):
     """Relative ice thickness measured on the record's micrograph."""
 
     class Meta(EMSchema.Meta):
@@ -36,7 +36,7 @@ class RelativeIceThicknessRecord(EMSchema):
         exclude = ("relativeIceThicknessId", "uuid", "motionCorrectionId")
 
 
-class ParticlePickerRecord(EMSchema):
+class MicrographParticlePickerCreate(EMSchema):
     """Particles picked on the record's micrograph."""
 
     class Meta(EMSchema.Meta):
@@ -48,20 +48,21 @@ class ParticlePickerRecord(EMSchema):
 RESULT_KINDS = ("ctf", "relativeIceThickness", "particlePicker")
 
 
-class MovieRecord(EMSchema):
+class MovieCreate(EMSchema):
     """One movie and, optionally, its results. ctf, relativeIceThickness and
     particlePicker need motionCorrection: they describe its micrograph."""
 
     motionCorrection = fields.Nested(
-        MotionCorrectionRecord, metadata={"description": "Motion correction of the movie."}
+        MotionCorrectionCreate, metadata={"description": "Motion correction of the movie."}
     )
-    ctf = fields.Nested(CTFRecord, metadata={"description": "CTF of the micrograph."})
+    ctf = fields.Nested(CTFCreate, metadata={"description": "CTF of the micrograph."})
     relativeIceThickness = fields.Nested(
-        RelativeIceThicknessRecord,
+        RelativeIceThicknessCreate,
         metadata={"description": "Relative ice thickness of the micrograph."},
     )
     particlePicker = fields.Nested(
-        ParticlePickerRecord, metadata={"description": "Particles picked on the micrograph."}
+        MicrographParticlePickerCreate,
+        metadata={"description": "Particles picked on the micrograph."},
     )
 
     class Meta(EMSchema.Meta):
@@ -86,7 +87,7 @@ class MovieBatch(StrictSchema):
     """A batch of movies with their results, ingested in one transaction."""
 
     records = fields.List(
-        fields.Nested(MovieRecord),
+        fields.Nested(MovieCreate),
         required=True,
         validate=validate.Length(min=1),
         metadata={

@@ -83,7 +83,7 @@ def ingest_batch(
     data_collections: DataCollections,
     max_records: int,
 ) -> dict[str, Any]:
-    """Store a batch (records already loaded by ingestion.schemas.MovieRecord).
+    """Store a batch (records already loaded by ingestion.schemas.MovieCreate).
 
     Returns counts of created and already stored rows per kind, and each record's
     ``movieId`` and ``motionCorrectionId``. Refuses the whole batch (ValidationFailed,

@@ -6,13 +6,13 @@ from typing import Any
 from flask import current_app, request
 from flask_restx import Namespace, Resource
 
-from ispyb_shared.app import document_errors, register_models
 from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
 from ispyb_shared.errors import InvalidParameter, NotFound
+from ispyb_shared.operations import operation
 from ispyb_shared.uuids import parse_uuid
 
-from ..access import caller_data_collections, require_reader
+from ..access import authorize_reader, caller_data_collections
 from . import service
 from .fields import NUMERIC_FIELDS
 from .schemas import Histogram, MovieSeries, Summary
@@ -22,12 +22,6 @@ ns = Namespace(
     path="/data-collections",
     description="Live monitoring of a data collection: summary, histograms, per-movie series",
 )
-models = register_models(
-    ns, {"Summary": Summary, "Histogram": Histogram, "MovieSeries": MovieSeries}
-)
-summary_dump = Summary()
-histogram_dump = Histogram()
-series_dump = MovieSeries()
 
 
 def _integer(raw: str) -> int:
@@ -78,17 +72,19 @@ def _data_collection(uuid: str) -> str:
 @ns.route("/<string:uuid>/summary")
 @ns.param("uuid", "UUID of the data collection (in core)")
 class DataCollectionSummary(Resource):
-    @ns.response(200, "Counts and statistics", models["Summary"])
-    @document_errors(ns, models, 400, 404)
+    @operation(
+        ns,
+        response=Summary,
+        description="Counts and statistics",
+        errors=(400, 404),
+        authorize=authorize_reader,
+    )
     def get(self, uuid: str):
         """Counts, and mean, min, max, median and percentiles of total motion, defocus, CTF
         resolution, astigmatism, ice thickness and particles per micrograph."""
-        require_reader(current_caller())
         _query({})
         canonical = _data_collection(uuid)
-        return summary_dump.dump(
-            service.summary(db_session=db_session(), data_collection_uuid=canonical)
-        )
+        return service.summary(db_session=db_session(), data_collection_uuid=canonical)
 
 
 @ns.route("/<string:uuid>/histogram")
@@ -109,25 +105,27 @@ class DataCollectionHistogram(Resource):
             "high": {"type": "number", "description": "Upper edge (default: largest value)."},
         }
     )
-    @ns.response(200, "The histogram", models["Histogram"])
-    @document_errors(ns, models, 400, 404)
+    @operation(
+        ns,
+        response=Histogram,
+        description="The histogram",
+        errors=(400, 404),
+        authorize=authorize_reader,
+    )
     def get(self, uuid: str):
         """Histogram of a numeric field over the data collection, computed in the
         database: bucket = floor((x - low) / width)."""
-        require_reader(current_caller())
         query = _query({"field": str, "bins": _integer, "low": _number, "high": _number})
         if "field" not in query:
             raise InvalidParameter("Invalid query parameters.", {"field": ["Required."]})
         canonical = _data_collection(uuid)
-        return histogram_dump.dump(
-            service.histogram(
-                db_session=db_session(),
-                data_collection_uuid=canonical,
-                field=query["field"],
-                bins=query.get("bins", 20),
-                low=query.get("low"),
-                high=query.get("high"),
-            )
+        return service.histogram(
+            db_session=db_session(),
+            data_collection_uuid=canonical,
+            field=query["field"],
+            bins=query.get("bins", 20),
+            low=query.get("low"),
+            high=query.get("high"),
         )
 
 
@@ -151,12 +149,16 @@ class DataCollectionMovies(Resource):
             },
         }
     )
-    @ns.response(200, "A page of the series", models["MovieSeries"])
-    @document_errors(ns, models, 400, 404)
+    @operation(
+        ns,
+        response=MovieSeries,
+        description="A page of the series",
+        errors=(400, 404),
+        authorize=authorize_reader,
+    )
     def get(self, uuid: str):
         """The per-movie series with each movie's results, paged by keyset on movieNumber
         (pass next.after or next.before to get the next page; fast at any depth)."""
-        require_reader(current_caller())
         api_config = current_app.config["ISPYB_CONFIG"]["api"]
         query = _query({"after": _integer, "before": _integer, "limit": _integer})
         limit = query.get("limit", api_config["default_limit"])
@@ -166,12 +168,10 @@ class DataCollectionMovies(Resource):
                 {"limit": [f"Must be between 1 and {api_config['max_limit']}."]},
             )
         canonical = _data_collection(uuid)
-        return series_dump.dump(
-            service.movie_series(
-                db_session=db_session(),
-                data_collection_uuid=canonical,
-                limit=limit,
-                after=query.get("after"),
-                before=query.get("before"),
-            )
+        return service.movie_series(
+            db_session=db_session(),
+            data_collection_uuid=canonical,
+            limit=limit,
+            after=query.get("after"),
+            before=query.get("before"),
         )

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from ispyb_shared.schemas import NaiveDateTime
 
-from ..movies.schemas import MovieWithResults
+from ..movies.schemas import MovieRead
 
 _DATA_COLLECTION = "UUID of the data collection (in core)."
 _PERCENTILE = "{}th percentile (continuous, as PERCENTILE_CONT computes it)."
@@ -98,4 +98,4 @@ class MovieSeries(Schema):
         allow_none=True,
         metadata={"description": "The parameter of the next page; null on the last page."},
     )
-    results = fields.List(fields.Nested(MovieWithResults))
+    results = fields.List(fields.Nested(MovieRead))

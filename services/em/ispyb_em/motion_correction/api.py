@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from flask_restx import Namespace
+from flask_restx import Namespace, Resource
 
-from ..routes import add_resource_routes
+from ispyb_shared.operations import operation
+
+from ..access import authorize_reader, request_scope
+from ..resources import get_row
+from .schemas import CTFRead, MotionCorrectionRead, RelativeIceThicknessRead
 from .service import CTFS, MOTION_CORRECTIONS, RELATIVE_ICE_THICKNESSES
 
 motion_corrections = Namespace(
@@ -18,18 +22,40 @@ relative_ice_thicknesses = Namespace(
     path="/relative-ice-thicknesses",
     description="Relative ice thickness of micrographs (written by the batch)",
 )
-add_resource_routes(
-    motion_corrections,
-    MOTION_CORRECTIONS,
-    name="MotionCorrection",
-    plural="motion corrections",
-    operations=("get",),
-)
-add_resource_routes(ctfs, CTFS, name="CTF", plural="CTF estimations", operations=("get",))
-add_resource_routes(
-    relative_ice_thicknesses,
-    RELATIVE_ICE_THICKNESSES,
-    name="RelativeIceThickness",
-    plural="relative ice thicknesses",
-    operations=("get",),
-)
+
+
+@motion_corrections.route("/<string:ref>")
+@motion_corrections.param("ref", "Id or UUID")
+class MotionCorrectionItem(Resource):
+    @operation(
+        motion_corrections,
+        response=MotionCorrectionRead,
+        errors=(404,),
+        authorize=authorize_reader,
+    )
+    def get(self, ref: str):
+        """Get a motion correction by id or UUID."""
+        return get_row(MOTION_CORRECTIONS, ref=ref, **request_scope())
+
+
+@ctfs.route("/<string:ref>")
+@ctfs.param("ref", "Id or UUID")
+class CTFItem(Resource):
+    @operation(ctfs, response=CTFRead, errors=(404,), authorize=authorize_reader)
+    def get(self, ref: str):
+        """Get a CTF estimation by id or UUID."""
+        return get_row(CTFS, ref=ref, **request_scope())
+
+
+@relative_ice_thicknesses.route("/<string:ref>")
+@relative_ice_thicknesses.param("ref", "Id or UUID")
+class RelativeIceThicknessItem(Resource):
+    @operation(
+        relative_ice_thicknesses,
+        response=RelativeIceThicknessRead,
+        errors=(404,),
+        authorize=authorize_reader,
+    )
+    def get(self, ref: str):
+        """Get a relative ice thickness by id or UUID."""
+        return get_row(RELATIVE_ICE_THICKNESSES, ref=ref, **request_scope())

@@ -8,14 +8,6 @@ from ..schemas import EMSchema
 from .models import Movie
 
 
-class MovieRead(EMSchema):
-    """A movie recorded by the microscope."""
-
-    class Meta(EMSchema.Meta):
-        model = Movie
-        dump_only = ("movieId", "uuid")
-
-
 class MotionCorrectionWithResults(MotionCorrectionRead):
     """A motion correction with the results of its micrograph."""
 
@@ -34,7 +26,7 @@ class MotionCorrectionWithResults(MotionCorrectionRead):
     )
 
 
-class MovieWithResults(MovieRead):
+class MovieRead(EMSchema):
     """A movie with its motion corrections and, under each, its micrograph's results."""
 
     motionCorrections = fields.List(
@@ -42,3 +34,7 @@ class MovieWithResults(MovieRead):
         dump_only=True,
         metadata={"description": "Motion corrections, one per program run."},
     )
+
+    class Meta(EMSchema.Meta):
+        model = Movie
+        dump_only = ("movieId", "uuid")

@@ -5,6 +5,7 @@ see: every read or write asks it once (the proposal, the sample or the crystal).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -57,27 +58,44 @@ COMPONENT_SPEC = ListSpec(
     default_sort=("componentId",),
     tiebreak=(Component.componentId,),
 )
-SAMPLE_COMPOSITION_SPEC = ListSpec(
-    filters={
-        "blSampleUUID": Filter(
-            SampleComposition.blSampleUUID, ("eq",), "Core sample (required)", parse=_uuid_param
-        ),
-        "componentId": Filter(SampleComposition.componentId, ("eq", "in"), "Component"),
-    },
-    sortable={"sampleCompositionId": SampleComposition.sampleCompositionId},
-    default_sort=("sampleCompositionId",),
-    tiebreak=(SampleComposition.sampleCompositionId,),
+
+
+@dataclass(frozen=True)
+class CompositionKind:
+    """Sample or crystal compositions: their table and the core row they belong to."""
+
+    model: type
+    core_field: str  # the column naming the core row: blSampleUUID, crystalUUID
+    what: str  # core's row, in messages: sample, crystal
+    spec: ListSpec
+
+
+def _composition_kind(model: type, id_column, core_column, what: str) -> CompositionKind:
+    spec = ListSpec(
+        filters={
+            core_column.key: Filter(
+                core_column, ("eq",), f"Core {what} (required)", parse=_uuid_param
+            ),
+            "componentId": Filter(model.componentId, ("eq", "in"), "Component"),
+        },
+        sortable={id_column.key: id_column},
+        default_sort=(id_column.key,),
+        tiebreak=(id_column,),
+    )
+    return CompositionKind(model=model, core_field=core_column.key, what=what, spec=spec)
+
+
+SAMPLE_COMPOSITIONS = _composition_kind(
+    SampleComposition,
+    SampleComposition.sampleCompositionId,
+    SampleComposition.blSampleUUID,
+    "sample",
 )
-CRYSTAL_COMPOSITION_SPEC = ListSpec(
-    filters={
-        "crystalUUID": Filter(
-            CrystalComposition.crystalUUID, ("eq",), "Core crystal (required)", parse=_uuid_param
-        ),
-        "componentId": Filter(CrystalComposition.componentId, ("eq", "in"), "Component"),
-    },
-    sortable={"crystalCompositionId": CrystalComposition.crystalCompositionId},
-    default_sort=("crystalCompositionId",),
-    tiebreak=(CrystalComposition.crystalCompositionId,),
+CRYSTAL_COMPOSITIONS = _composition_kind(
+    CrystalComposition,
+    CrystalComposition.crystalCompositionId,
+    CrystalComposition.crystalUUID,
+    "crystal",
 )
 
 
@@ -250,24 +268,22 @@ def unit_ids(*, db_session: Session) -> dict[str, int]:
 def list_compositions(
     *,
     db_session: Session,
-    model,
-    field: str,
+    kind: CompositionKind,
     params: ListParams,
-    spec: ListSpec,
     lookup: Callable[[str], dict | None],
 ) -> Page:
     """The compositions of one core sample or crystal: one core call (that row)."""
+    field = kind.core_field
     uuid = required_filter(params, field)
     if lookup(uuid) is None:
         raise NotFound(f"{field} {uuid} does not exist.", {field: [uuid]})
-    return paginate(db_session, select(model), params, spec)
+    return paginate(db_session, select(kind.model), params, kind.spec)
 
 
 def create_composition(
     *,
     db_session: Session,
-    model,
-    field: str,
+    kind: CompositionKind,
     data: dict,
     core: SSXCoreClient,
     credentials: Credentials,
@@ -288,20 +304,20 @@ def create_composition(
     )
     if proposal is None:
         raise ValidationFailed("No such component.", {key: [f"No visible component {ref}."]})
+    field, what = kind.core_field, kind.what
     uuid = str(data[field])
     record = lookup(uuid)
-    kind = "sample" if field == "blSampleUUID" else "crystal"
     if record is None:
         raise ValidationFailed(
-            f"No such {kind}.", {field: [f"No such {kind} visible to the caller."]}
+            f"No such {what}.", {field: [f"No such {what} visible to the caller."]}
         )
     if proposal_of(record) != proposal.get("proposalId"):
         raise ValidationFailed(
-            f"The {kind} belongs to another proposal than the component.",
-            {field: [f"The {kind} is not in the component's proposal."]},
+            f"The {what} belongs to another proposal than the component.",
+            {field: [f"The {what} is not in the component's proposal."]},
         )
     unit = data.pop("concentrationType", None)
-    row = model(
+    row = kind.model(
         componentId=component.componentId,
         concentrationTypeId=unit_ids(db_session=db_session).get(unit) if unit else None,
         **{**data, field: uuid},
