@@ -32,7 +32,7 @@ from typing import Any
 
 from flask import Response
 from flask_restx import Namespace
-from marshmallow import Schema
+from marshmallow import INCLUDE, Schema
 
 from .app import document_errors, list_params, load_body
 from .listing import ListSpec, Page, list_params_doc
@@ -44,6 +44,13 @@ _DEFAULT_TEXT = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content"}
 # What an operation can answer because of what it takes, beside what it declares.
 _BODY_ERRORS = (400, 415, 422)
 _LIST_ERRORS = (400,)
+
+
+class _AsSent(Schema):
+    """A JSON object taken as sent, whatever its fields."""
+
+    class Meta:
+        unknown = INCLUDE
 
 
 @dataclass
@@ -86,7 +93,9 @@ def operation(
     *,
     body: type[Schema] | None = None,
     partial: bool = False,
+    as_sent: bool = False,
     response: type[Schema] | None = None,
+    many: bool = False,
     status: int = 200,
     list_spec: ListSpec | None = None,
     errors: Iterable[int] = (),
@@ -97,14 +106,17 @@ def operation(
     """Declare an operation of ``ns`` (see the module's documentation).
 
     ``body``: the schema the JSON body is loaded with (``partial`` for PATCH), passed to
-    the handler as ``body=``. ``list_spec``: the operation lists; the handler gets
+    the handler as ``body=``; ``as_sent``: the JSON object is passed as sent (checked for
+    depth and storable text, not against ``body``, which documents it) to a service that
+    checks it itself. ``list_spec``: the operation lists; the handler gets
     ``params=`` and returns a Page, answered in the list envelope of ``response`` items.
     ``response``: the schema the result is dumped with (None: the handler's value is the
-    answer, e.g. 204's empty body). ``errors``: the error statuses the operation can answer
-    besides those its body or list parameters imply. ``load``: a loader other than the
-    JSON body loader (a CSV upload), given a fresh ``body`` schema. ``authorize``: a check
-    run before the body is read (who may call comes first: a reader posting a bad body is
-    told 403, not what is wrong with the body).
+    answer, e.g. 204's empty body); ``many``: the answer is a bare list of them, not a page.
+    ``errors``: the error statuses the operation can answer besides those its body or list
+    parameters imply. ``load``: a loader other than the JSON body loader (a CSV upload),
+    given a fresh ``body`` schema. ``authorize``: a check run before the body is read (who
+    may call comes first: a reader posting a bad body is told 403, not what is wrong with
+    the body).
     """
     errors = tuple(errors)
     if body is not None:
@@ -113,7 +125,7 @@ def operation(
         errors += _LIST_ERRORS
     if list_spec is not None and response is None:
         raise ValueError("a list operation needs the response schema of its items")
-    dump_one = response() if response is not None else None
+    dump_one = response(many=many) if response is not None else None
     dump_many = response(many=True) if response is not None else None
 
     def answer(result: Any) -> Any:
@@ -138,7 +150,7 @@ def operation(
             if authorize is not None:
                 authorize()
             if body is not None:
-                schema = body()
+                schema = _AsSent() if as_sent else body()
                 kwargs["body"] = load(schema) if load else load_body(schema, partial=partial)
             if list_spec is not None:
                 kwargs["params"] = list_params(list_spec)
@@ -149,7 +161,8 @@ def operation(
             handler = ns.doc(params=list_params_doc(list_spec))(handler)
             handler = ns.response(status, text, list_model_for(ns, response))(handler)
         elif response is not None and status != 204:
-            handler = ns.response(status, text, model_for(ns, response))(handler)
+            model = model_for(ns, response)
+            handler = ns.response(status, text, [model] if many else model)(handler)
         else:
             handler = ns.response(status, text)(handler)
         if body is not None and load is None:

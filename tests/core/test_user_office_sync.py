@@ -28,6 +28,8 @@ from ispyb_core.user_office.external_ids import external_id_bytes
 from ispyb_core.user_office.models import UserOfficeSyncRun
 from ispyb_core.user_office.schemas import document_json_schema
 from ispyb_shared.testing import count_queries
+from tests.support.checks import assert_refused
+from tests.support.round_trips import sent_to
 
 SYNC = "/ispyb/api/v1/core/user-office/sync"
 RUNS = "/ispyb/api/v1/core/user-office/sync-runs"
@@ -279,6 +281,63 @@ def test_push_endpoint_refuses_broken_document_with_paths(core_app, core_db, tok
     assert counts(core_db)["Person"] == 0
     with core_db.engine.connect() as conn:
         assert conn.scalar(select(UserOfficeSyncRun.status)) == "refused"
+
+
+def test_sync_runs_are_listed_like_every_list(core_app, core_db, tokens):
+    client = core_app.test_client()
+    pusher = tokens.machine("user-office", "core:sync:write")
+    broken = document()
+    del broken["proposals"][0]["proposalCode"]
+    for body in (document(), broken, document()):
+        client.post(SYNC, json=body, headers=pusher)
+    staff = tokens.user("frank", "staff")
+
+    with sent_to(core_db) as sent:
+        page = client.get(f"{RUNS}?limit=2", headers=staff)
+    assert page.status_code == 200, page.json
+    assert sent.count == 1, repr(sent)
+    assert page.json["total"] == 3
+    assert (page.json["limit"], page.json["offset"]) == (2, 0)
+    newest_first = [run["userOfficeSyncRunId"] for run in page.json["results"]]
+    assert newest_first == sorted(newest_first, reverse=True)
+    assert [run["status"] for run in page.json["results"]] == ["applied", "refused"]
+    rest = client.get(page.json["links"]["next"], headers=staff).json
+    assert rest["total"] is None and [run["status"] for run in rest["results"]] == ["applied"]
+
+    refused = client.get(f"{RUNS}?status=refused", headers=staff).json
+    assert refused["total"] == 1 and refused["results"][0]["errors"]
+    oldest = client.get(f"{RUNS}?sort=userOfficeSyncRunId&limit=1", headers=staff).json
+    assert oldest["results"][0]["userOfficeSyncRunId"] == min(
+        newest_first + [run["userOfficeSyncRunId"] for run in rest["results"]]
+    )
+    for query, name in [
+        ("limit=-1", "limit"),
+        ("limit=", "limit"),
+        ("limit=0", "limit"),
+        ("limit=100000", "limit"),
+        ("offset=-1", "offset"),
+        ("sort=source", "sort"),
+        ("bogus=1", "bogus"),
+    ]:
+        assert_refused(client.get(f"{RUNS}?{query}", headers=staff), 400, "INVALID_PARAMETER", name)
+
+
+def test_who_may_read_sync_runs_is_checked_before_the_parameters(core_app, tokens):
+    response = core_app.test_client().get(
+        f"{RUNS}?limit=-1", headers=tokens.machine("reader", "core:read")
+    )
+    assert_refused(response, 403, "FORBIDDEN")
+
+
+def test_who_may_push_is_checked_before_the_body(core_app, core_db, tokens):
+    client = core_app.test_client()
+    staff = tokens.user("frank", "staff")
+    assert_refused(client.post(SYNC, data="not json", headers=staff), 403, "FORBIDDEN")
+    pusher = tokens.machine("user-office", "core:sync:write")
+    refused = client.post(SYNC, data="version=1", content_type="text/plain", headers=pusher)
+    assert_refused(refused, 415, "UNSUPPORTED_MEDIA_TYPE")
+    with core_db.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(UserOfficeSyncRun)) == 0
 
 
 @pytest.mark.parametrize(

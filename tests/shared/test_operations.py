@@ -83,6 +83,20 @@ def tiny():
             """Delete a thing."""
             del STORE[name]
 
+    @ns.route("/all")
+    class AllThings(Resource):
+        @operation(ns, response=ThingRead, many=True)
+        def get(self):
+            """Every thing, a bare list."""
+            return list(STORE.values())
+
+    @ns.route("/batches")
+    class Batches(Resource):
+        @operation(ns, body=ThingCreate, as_sent=True, status=202)
+        def post(self, *, body):
+            """The service checks the batch itself: it gets the object as sent."""
+            return {"received": body}
+
     app = create_service_app(
         service="tiny",
         title="tiny",
@@ -158,3 +172,35 @@ def test_the_document_says_what_the_decorator_does(tiny):
     assert set(item["delete"]["responses"]) >= {"204", "404"}
     listed = document["definitions"]["ThingList"]["properties"]["results"]["items"]
     assert set(listed["properties"]) == {"name", "size"}
+
+
+def test_a_bare_list_is_dumped_and_documented_as_a_list(tiny):
+    for name in ("a", "bb"):
+        tiny.post(f"{TINY}/things", json={"name": name})
+    assert tiny.get(f"{TINY}/things/all").json == [
+        {"name": "a", "size": 1},
+        {"name": "bb", "size": 2},
+    ]
+    document = tiny.get(f"{TINY}/swagger.json").json
+    answer = document["paths"]["/things/all"]["get"]["responses"]["200"]["schema"]
+    assert answer == {"type": "array", "items": {"$ref": "#/definitions/ThingRead"}}
+
+
+def test_a_body_as_sent_is_not_validated_but_is_documented_and_checked_as_json(tiny):
+    sent = {"name": "", "extra": [1, 2]}
+    accepted = tiny.post(f"{TINY}/things/batches", json=sent)
+    assert accepted.status_code == 202
+    assert accepted.json == {"received": sent}
+    assert tiny.post(f"{TINY}/things/batches", data="name=x").status_code == 415
+    assert tiny.post(f"{TINY}/things/batches", json=[1]).status_code == 422
+    deep = tiny.post(
+        f"{TINY}/things/batches",
+        data='{"a": ' * 100 + "1" + "}" * 100,
+        content_type="application/json",
+    )
+    assert deep.status_code == 400
+    document = tiny.get(f"{TINY}/swagger.json").json
+    post = document["paths"]["/things/batches"]["post"]
+    body = [p for p in post["parameters"] if p["in"] == "body"]
+    assert body[0]["schema"]["$ref"] == "#/definitions/ThingCreate"
+    assert {"400", "415", "422"} <= set(post["responses"])

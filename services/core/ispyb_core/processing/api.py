@@ -3,20 +3,18 @@ from __future__ import annotations
 from flask import Response, request
 from flask_restx import Namespace, Resource
 
-from ispyb_shared.app import document_errors, list_params, load_body, register_models
 from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
 from ispyb_shared.errors import InvalidParameter, NotFound
-from ispyb_shared.listing import list_params_doc
+from ispyb_shared.operations import operation
 
 from ..data_collections import service as data_collections
 from . import service
 from .mmcif import mmcif_fragment
 from .schemas import (
-    BestResultRead,
     ComparisonRead,
     ProcessingProgramUpdate,
-    ProcessingResultWrite,
+    ProcessingResultDocument,
     ProcessingRunCreate,
     ProcessingRunRead,
     SessionDataCollectionRead,
@@ -27,116 +25,112 @@ ns = Namespace(
     path="/",
     description="Processing runs and results: pipelines write them, users read them",
 )
-models = register_models(
-    ns,
-    {
-        "ProcessingRunCreate": ProcessingRunCreate,
-        "ProcessingProgramUpdate": ProcessingProgramUpdate,
-        "ProcessingResultWrite": ProcessingResultWrite,
-        "ProcessingRunRead": ProcessingRunRead,
-        "ComparisonRead": ComparisonRead,
-        "BestResultRead": BestResultRead,
-        "SessionDataCollectionRead": SessionDataCollectionRead,
-    },
-    list_of={"SessionDataCollectionList": "SessionDataCollectionRead"},
-)
-run_read = ProcessingRunRead()
-run_read_many = ProcessingRunRead(many=True)
-comparison_read = ComparisonRead()
-summary_read_many = SessionDataCollectionRead(many=True)
+
+
+def _program(ref: str):
+    return service.get_program(db_session=db_session(), ref=ref, caller=current_caller())
+
+
+def _data_collection(ref: str):
+    return data_collections.get_data_collection(
+        db_session=db_session(), ref=ref, caller=current_caller()
+    )
 
 
 @ns.route("/processing-programs")
 class ProcessingPrograms(Resource):
-    @ns.expect(models["ProcessingRunCreate"])
-    @ns.response(201, "Registered", models["ProcessingRunRead"])
-    @document_errors(ns, models, 400, 403, 415, 422)
-    def post(self):
+    @operation(
+        ns,
+        body=ProcessingRunCreate,
+        response=ProcessingRunRead,
+        status=201,
+        description="Registered",
+        errors=(403,),
+    )
+    def post(self, *, body):
         """Register a processing run for its sweeps, optionally with its complete result
         (`result`): one transaction."""
-        run = service.register_run(
-            db_session=db_session(), data=load_body(ProcessingRunCreate()), caller=current_caller()
-        )
-        return run_read.dump(run), 201
+        return service.register_run(db_session=db_session(), data=body, caller=current_caller())
 
 
 @ns.route("/processing-programs/<string:ref>")
 @ns.param("ref", "Processing run (AutoProcProgram) id or UUID")
 class ProcessingProgram(Resource):
-    @ns.response(200, "The run with its results", models["ProcessingRunRead"])
-    @document_errors(ns, models, 404)
+    @operation(ns, response=ProcessingRunRead, errors=(404,))
     def get(self, ref: str):
         """A run with its integrations, results (all shells, anisotropy) and files."""
-        db, caller = db_session(), current_caller()
-        program = service.get_program(db_session=db, ref=ref, caller=caller)
-        return run_read.dump(service.load_runs(db, [program.autoProcProgramId])[0])
+        program = _program(ref)
+        return service.load_runs(db_session(), [program.autoProcProgramId])[0]
 
-    @ns.expect(models["ProcessingProgramUpdate"])
-    @ns.response(200, "Updated", models["ProcessingRunRead"])
-    @document_errors(ns, models, 400, 403, 404, 415, 422)
-    def patch(self, ref: str):
+    @operation(
+        ns,
+        body=ProcessingProgramUpdate,
+        partial=True,
+        response=ProcessingRunRead,
+        errors=(403, 404),
+    )
+    def patch(self, ref: str, *, body):
         """Update the status of a running program."""
-        db, caller = db_session(), current_caller()
-        program = service.get_program(db_session=db, ref=ref, caller=caller)
-        data = load_body(ProcessingProgramUpdate(), partial=True)
-        return run_read.dump(
-            service.update_run(db_session=db, program=program, data=data, caller=caller)
+        return service.update_run(
+            db_session=db_session(), program=_program(ref), data=body, caller=current_caller()
         )
 
 
 @ns.route("/processing-programs/<string:ref>/results")
 @ns.param("ref", "Processing run (AutoProcProgram) id or UUID")
 class ProcessingResults(Resource):
-    @ns.expect(models["ProcessingResultWrite"])
-    @ns.response(201, "Written", models["ProcessingRunRead"])
-    @document_errors(ns, models, 400, 403, 404, 415, 422)
-    def post(self, ref: str):
+    @operation(
+        ns,
+        body=ProcessingResultDocument,
+        response=ProcessingRunRead,
+        status=201,
+        description="Written",
+        errors=(403, 404),
+    )
+    def post(self, ref: str, *, body):
         """Post a run's complete result as one document, in one transaction."""
-        db, caller = db_session(), current_caller()
-        program = service.get_program(db_session=db, ref=ref, caller=caller)
-        run = service.add_result(
-            db_session=db, program=program, data=load_body(ProcessingResultWrite()), caller=caller
+        return service.add_result(
+            db_session=db_session(), program=_program(ref), data=body, caller=current_caller()
         )
-        return run_read.dump(run), 201
 
 
 @ns.route("/data-collections/<string:ref>/processing")
 @ns.param("ref", "Data collection id or UUID")
 class DataCollectionProcessing(Resource):
-    @ns.response(200, "Every run of the sweep, fully", [models["ProcessingRunRead"]])
-    @document_errors(ns, models, 404)
+    @operation(
+        ns,
+        response=ProcessingRunRead,
+        many=True,
+        description="Every run of the sweep, fully",
+        errors=(404,),
+    )
     def get(self, ref: str):
         """All processing runs of a sweep with every result and shell."""
-        db, caller = db_session(), current_caller()
-        collection = data_collections.get_data_collection(db_session=db, ref=ref, caller=caller)
-        return run_read_many.dump(service.processing_of(db_session=db, collection=collection))
+        return service.processing_of(db_session=db_session(), collection=_data_collection(ref))
 
 
 @ns.route("/data-collections/<string:ref>/processing/comparison")
 @ns.param("ref", "Data collection id or UUID")
 class DataCollectionComparison(Resource):
-    @ns.response(200, "Results side by side", models["ComparisonRead"])
-    @document_errors(ns, models, 404)
+    @operation(ns, response=ComparisonRead, description="Results side by side", errors=(404,))
     def get(self, ref: str):
         """The results of all programs for one sweep, side by side."""
-        db, caller = db_session(), current_caller()
-        collection = data_collections.get_data_collection(db_session=db, ref=ref, caller=caller)
-        runs = service.runs_of(db, [collection.dataCollectionId])
-        return comparison_read.dump(service.comparison(runs, [collection]))
+        collection = _data_collection(ref)
+        runs = service.runs_of(db_session(), [collection.dataCollectionId])
+        return service.comparison(runs, [collection])
 
 
 @ns.route("/data-collection-groups/<string:ref>/processing/comparison")
 @ns.param("ref", "Data collection group id or UUID")
 class GroupComparison(Resource):
-    @ns.response(200, "Results side by side", models["ComparisonRead"])
-    @document_errors(ns, models, 404)
+    @operation(ns, response=ComparisonRead, description="Results side by side", errors=(404,))
     def get(self, ref: str):
         """The results of all programs for a multi-sweep group, side by side."""
         db, caller = db_session(), current_caller()
         group = data_collections.get_group(db_session=db, ref=ref, caller=caller)
         collections = service.group_collections(db_session=db, group=group, caller=caller)
         runs = service.runs_of(db, [c.dataCollectionId for c in collections])
-        return comparison_read.dump(service.comparison(runs, collections))
+        return service.comparison(runs, collections)
 
 
 @ns.route("/data-collections/<string:ref>/mmcif")
@@ -144,12 +138,11 @@ class GroupComparison(Resource):
 @ns.param("autoProcId", "The result to export (default: the sweep's best result)")
 class DataCollectionMmcif(Resource):
     @ns.produces(["chemical/x-mmcif"])
-    @ns.response(200, "mmCIF fragment: reflns and reflns_shell")
-    @document_errors(ns, models, 400, 404)
+    @operation(ns, description="mmCIF fragment: reflns and reflns_shell", errors=(400, 404))
     def get(self, ref: str):
         """A result's statistics as an mmCIF fragment (reflns, reflns_shell) for the PDB."""
-        db, caller = db_session(), current_caller()
-        collection = data_collections.get_data_collection(db_session=db, ref=ref, caller=caller)
+        db = db_session()
+        collection = _data_collection(ref)
         runs = service.processing_of(db_session=db, collection=collection)
         results = {result.autoProc.autoProcId: result for run in runs for result in run.results}
         wanted = request.args.get("autoProcId")
@@ -170,17 +163,17 @@ class DataCollectionMmcif(Resource):
 @ns.route("/sessions/<string:ref>/data-collections")
 @ns.param("ref", "Session id, UUID or visit name (e.g. mx1234-5)")
 class SessionDataCollections(Resource):
-    @ns.doc(params=list_params_doc(data_collections.LIST_SPEC))
-    @ns.response(200, "A page of the session's sweeps", models["SessionDataCollectionList"])
-    @document_errors(ns, models, 400, 404)
-    def get(self, ref: str):
+    @operation(
+        ns,
+        response=SessionDataCollectionRead,
+        list_spec=data_collections.LIST_SPEC,
+        errors=(404,),
+    )
+    def get(self, ref: str, *, params):
         """A session's sweeps, each with the summary of its best processing result."""
         page, best = service.session_summary(
-            db_session=db_session(),
-            ref=ref,
-            params=list_params(data_collections.LIST_SPEC),
-            caller=current_caller(),
+            db_session=db_session(), ref=ref, params=params, caller=current_caller()
         )
         for collection in page.results:
             collection.bestResult = best.get(collection.dataCollectionId)
-        return page.envelope(summary_read_many.dump)
+        return page

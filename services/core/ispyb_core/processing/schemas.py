@@ -78,7 +78,7 @@ class IntegrationRead(ModelSchema):
         dump_only = ("autoProcIntegrationId", "uuid", "recordTimeStamp")
 
 
-class IntegrationWrite(ModelSchema):
+class IntegrationCreate(ModelSchema):
     """Refined geometry and cell of one sweep."""
 
     dataCollection = DATA_COLLECTION_REF
@@ -106,7 +106,7 @@ class AutoProcRead(ModelSchema):
         dump_only = ("autoProcId", "uuid", "recordTimeStamp")
 
 
-class AutoProcWrite(ModelSchema):
+class AutoProcCreate(ModelSchema):
     """Space group and refined cell of a result."""
 
     refinedCell_a = auto_field(validate=POSITIVE)
@@ -131,7 +131,7 @@ class StatisticsRead(ModelSchema):
         exclude = ("autoProcScalingId",)
 
 
-class StatisticsWrite(ModelSchema):
+class StatisticsCreate(ModelSchema):
     """Data quality in one shell; values out of physical range are refused."""
 
     resolutionLimitLow = auto_field(validate=POSITIVE)
@@ -178,7 +178,7 @@ class AnisotropyRead(ModelSchema):
         exclude = ("autoProcScalingId",)
 
 
-class AnisotropyWrite(ModelSchema):
+class AnisotropyCreate(ModelSchema):
     """Anisotropy of a result."""
 
     resolutionLimit1 = auto_field(validate=POSITIVE)
@@ -203,7 +203,7 @@ class AttachmentRead(ModelSchema):
         dump_only = ("autoProcProgramAttachmentId", "uuid", "recordTimeStamp")
 
 
-class AttachmentWrite(ModelSchema):
+class AttachmentCreate(ModelSchema):
     """A file left by a run."""
 
     class Meta(ModelSchema.Meta):
@@ -212,31 +212,31 @@ class AttachmentWrite(ModelSchema):
         required_fields = ("fileType", "fileName", "filePath")
 
 
-class ShellsWrite(StrictSchema):
+class ShellsCreate(StrictSchema):
     """Statistics in the three shells: overall, innerShell (lowest resolution),
     outerShell (highest resolution)."""
 
-    overall = fields.Nested(StatisticsWrite, required=True)
-    innerShell = fields.Nested(StatisticsWrite, required=True)
-    outerShell = fields.Nested(StatisticsWrite, required=True)
+    overall = fields.Nested(StatisticsCreate, required=True)
+    innerShell = fields.Nested(StatisticsCreate, required=True)
+    outerShell = fields.Nested(StatisticsCreate, required=True)
 
 
-class ProcessingResultWrite(StrictSchema):
+class ProcessingResultDocument(StrictSchema):
     """A run's complete result, written in one transaction: integrations of its sweeps,
     the scaled result (space group, cell), statistics in three shells, anisotropy,
     files, and optionally the run's final status."""
 
     integrations = fields.List(
-        fields.Nested(IntegrationWrite),
+        fields.Nested(IntegrationCreate),
         required=True,
         validate=validate.Length(min=1, max=100),
         metadata={"description": "One per sweep merged into this result."},
     )
-    autoProc = fields.Nested(AutoProcWrite, required=True)
-    statistics = fields.Nested(ShellsWrite, required=True)
-    anisotropy = fields.Nested(AnisotropyWrite, allow_none=True)
+    autoProc = fields.Nested(AutoProcCreate, required=True)
+    statistics = fields.Nested(ShellsCreate, required=True)
+    anisotropy = fields.Nested(AnisotropyCreate, allow_none=True)
     attachments = fields.List(
-        fields.Nested(AttachmentWrite),
+        fields.Nested(AttachmentCreate),
         load_default=list,
         metadata={"description": "Files the run left: logs, reflection files, graphs."},
     )
@@ -246,7 +246,7 @@ class ProcessingResultWrite(StrictSchema):
 class ProcessingRunCreate(ProcessingProgramCreate):
     """A run registered together with its complete result (one request)."""
 
-    result = fields.Nested(ProcessingResultWrite, metadata={"description": "The result."})
+    result = fields.Nested(ProcessingResultDocument, metadata={"description": "The result."})
 
 
 class ResultRead(EnvelopeSchema):
@@ -280,7 +280,7 @@ class ProcessingRunRead(EnvelopeSchema):
     )
 
 
-class OuterShellSummary(EnvelopeSchema):
+class OuterShellRead(EnvelopeSchema):
     resolutionLimitHigh = fields.Float(metadata={"description": "High limit, in Å."})
     completeness = fields.Float(metadata={"description": "Completeness, in percent."})
     ccHalf = fields.Float(metadata={"description": "CC½, in percent."})
@@ -302,7 +302,7 @@ class BestResultRead(EnvelopeSchema):
     ccHalf = fields.Float(metadata={"description": "Overall CC½, in percent."})
     meanIOverSigI = fields.Float(metadata={"description": "Overall ⟨I/σ(I)⟩."})
     outerShell = fields.Nested(
-        OuterShellSummary, allow_none=True, metadata={"description": "Highest resolution shell."}
+        OuterShellRead, allow_none=True, metadata={"description": "Highest resolution shell."}
     )
 
 

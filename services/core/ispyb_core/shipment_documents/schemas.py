@@ -30,7 +30,7 @@ from ..samples import service as samples
 from ..samples.schemas import READ_ONLY as SAMPLE_READ_ONLY
 from ..samples.schemas import SampleFields
 from ..shipments.schemas import ShipmentFields
-from .models import ShipmentDocument
+from . import models
 
 
 class DocumentProtein(ProteinCreate):
@@ -130,13 +130,13 @@ class DocumentDewar(DewarFields):
         required_fields = ("code",)
 
 
-class ShipmentDocumentSchema(ShipmentFields):
+class ShipmentDocument(ShipmentFields):
     """A whole shipment in one document: the shipment's fields, its dewars, containers,
     samples, their crystals and plans, and new proteins. Sent twice with the same
     externalId, it creates nothing the second time."""
 
     externalId = ISPyBModelConverter().field_for(
-        ShipmentDocument, "externalId", required=False, allow_none=False
+        models.ShipmentDocument, "externalId", required=False, allow_none=False
     )
     proteins = fields.List(
         fields.Nested(DocumentProtein),

@@ -48,8 +48,8 @@ from ..sessions.models import BLSession
 from ..shipments import lifecycle
 from ..shipments.models import Shipping
 from ..shipments.service import add_shipment, check_contacts, get_shipment_contents
+from . import schemas
 from .models import ShipmentDocument
-from .schemas import ShipmentDocumentSchema
 
 NESTED = ("proteins", "dewars", "containers", "samples", "Crystal", "Protein", "DiffractionPlan")
 
@@ -535,7 +535,7 @@ def submit_document(
     shipment it created (created is False) and a different one is refused (409).
     """
     require_member_write(caller, (), what="shipments")
-    document, problems = load_document(ShipmentDocumentSchema(), raw)
+    document, problems = load_document(schemas.ShipmentDocument(), raw)
     references = References(db_session, caller)
     proposal = references.get("proposalId", document.get("proposalId"), get_proposal, "Proposal")
     proposal_id = proposal.proposalId if proposal is not None else None
@@ -600,7 +600,7 @@ def check_contents(
 ) -> CheckedDocument:
     """Check a contents document (dewars only) for adding to an existing shipment."""
     require_member_write(caller, (), what=f"shipment {shipping.shippingId}")
-    contents, problems = load_document(ShipmentDocumentSchema(only=("dewars",)), document)
+    contents, problems = load_document(schemas.ShipmentDocument(only=("dewars",)), document)
     resolved = ContentsCheck(
         db_session, caller, proposal_id=shipping.proposalId, problems=problems, shipping=shipping
     ).run(contents)

@@ -4,11 +4,10 @@ from flask import request
 from flask_restx import Namespace, Resource
 from werkzeug.exceptions import UnsupportedMediaType
 
-from ispyb_shared.app import document_errors, list_params, load_body, register_models
 from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
 from ispyb_shared.errors import ApiError
-from ispyb_shared.listing import list_params_doc
+from ispyb_shared.operations import operation
 
 from ..sessions.schemas import SessionRead
 from ..shipment_documents.csv_import import import_csv
@@ -19,6 +18,7 @@ from .schemas import (
     ShipmentHistoryRead,
     ShipmentRead,
     ShipmentSessionCreate,
+    ShipmentSpreadsheet,
     ShipmentUpdate,
 )
 
@@ -27,155 +27,139 @@ ns = Namespace(
     path="/shipments",
     description="Shipments: dewars of samples sent to the facility, and their lifecycle",
 )
-models = register_models(
-    ns,
-    {
-        "ShipmentRead": ShipmentRead,
-        "ShipmentContentsRead": ShipmentContentsRead,
-        "ShipmentCreate": ShipmentCreate,
-        "ShipmentUpdate": ShipmentUpdate,
-        "ShipmentSessionCreate": ShipmentSessionCreate,
-        "ShipmentHistoryRead": ShipmentHistoryRead,
-        "SessionRead": SessionRead,
-    },
-    list_of={"ShipmentList": "ShipmentRead", "ShipmentHistoryList": "ShipmentHistoryRead"},
-)
-shipment_read_many = ShipmentRead(many=True)
-contents_read = ShipmentContentsRead()
-history_read_many = ShipmentHistoryRead(many=True)
-session_read = SessionRead()
 CSV_TYPES = ("text/csv", "text/plain")
+
+
+def _shipment(ref: str):
+    return service.get_shipment(db_session=db_session(), ref=ref, caller=current_caller())
+
+
+def _contents(ref: str):
+    return service.get_shipment_contents(db_session=db_session(), ref=ref, caller=current_caller())
+
+
+def _csv_text(_schema) -> str:
+    """The body as the CSV file's text (its rows are checked by csv_import)."""
+    if request.mimetype not in CSV_TYPES:
+        raise UnsupportedMediaType("The body must be the CSV file (Content-Type: text/csv).")
+    try:
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError("The CSV file must be encoded in UTF-8.") from None
 
 
 @ns.route("")
 class Shipments(Resource):
-    @ns.doc(params=list_params_doc(service.LIST_SPEC))
-    @ns.response(200, "A page of shipments (without contents)", models["ShipmentList"])
-    @document_errors(ns, models, 400)
-    def get(self):
+    @operation(
+        ns,
+        response=ShipmentRead,
+        list_spec=service.LIST_SPEC,
+        description="A page of shipments (without contents)",
+    )
+    def get(self, *, params):
         """List shipments (filter by proposal, name, status, creation date)."""
-        page = service.list_shipments(
-            db_session=db_session(), params=list_params(service.LIST_SPEC), caller=current_caller()
+        return service.list_shipments(
+            db_session=db_session(), params=params, caller=current_caller()
         )
-        return page.envelope(shipment_read_many.dump)
 
-    @ns.expect(models["ShipmentCreate"])
-    @ns.response(201, "Created", models["ShipmentContentsRead"])
-    @document_errors(ns, models, 400, 409, 415, 422)
-    def post(self):
+    @operation(ns, body=ShipmentCreate, response=ShipmentContentsRead, status=201, errors=(409,))
+    def post(self, *, body):
         """Create an empty shipment; it starts 'opened' (a whole shipment at once:
         POST /shipment-documents)."""
-        session = db_session()
-        caller = current_caller()
         shipping = service.create_shipment(
-            db_session=session, data=load_body(ShipmentCreate()), caller=caller
+            db_session=db_session(), data=body, caller=current_caller()
         )
-        return contents_read.dump(
-            service.get_shipment_contents(
-                db_session=session, ref=str(shipping.shippingId), caller=caller
-            )
-        ), 201
+        return _contents(str(shipping.shippingId))
 
 
 @ns.route("/<string:ref>")
 @ns.param("ref", "Shipment id or UUID")
 class ShipmentItem(Resource):
-    @ns.response(200, "The shipment with its contents", models["ShipmentContentsRead"])
-    @document_errors(ns, models, 404)
+    @operation(
+        ns,
+        response=ShipmentContentsRead,
+        description="The shipment with its contents",
+        errors=(404,),
+    )
     def get(self, ref: str):
         """Get a shipment with its dewars, containers and samples, in one response."""
-        return contents_read.dump(
-            service.get_shipment_contents(db_session=db_session(), ref=ref, caller=current_caller())
-        )
+        return _contents(ref)
 
-    @ns.expect(models["ShipmentUpdate"])
-    @ns.response(200, "Updated", models["ShipmentContentsRead"])
-    @document_errors(ns, models, 400, 403, 404, 409, 415, 422)
-    def patch(self, ref: str):
+    @operation(
+        ns,
+        body=ShipmentUpdate,
+        partial=True,
+        response=ShipmentContentsRead,
+        errors=(403, 404, 409),
+    )
+    def patch(self, ref: str, *, body):
         """Change some fields of a shipment, or its status (following the lifecycle)."""
-        session = db_session()
-        caller = current_caller()
-        shipping = service.get_shipment(db_session=session, ref=ref, caller=caller)
-        data = load_body(ShipmentUpdate(), partial=True)
-        service.update_shipment(db_session=session, shipping=shipping, data=data, caller=caller)
-        return contents_read.dump(
-            service.get_shipment_contents(db_session=session, ref=ref, caller=caller)
+        service.update_shipment(
+            db_session=db_session(), shipping=_shipment(ref), data=body, caller=current_caller()
         )
+        return _contents(ref)
 
 
 @ns.route("/<string:ref>/history")
 @ns.param("ref", "Shipment id or UUID")
 class ShipmentHistory(Resource):
-    @ns.doc(params=list_params_doc(service.HISTORY_LIST_SPEC))
-    @ns.response(200, "The shipment's status changes", models["ShipmentHistoryList"])
-    @document_errors(ns, models, 400, 404)
-    def get(self, ref: str):
+    @operation(ns, response=ShipmentHistoryRead, list_spec=service.HISTORY_LIST_SPEC, errors=(404,))
+    def get(self, ref: str, *, params):
         """Every status the shipment took, when and by whom."""
-        session = db_session()
-        shipping = service.get_shipment(db_session=session, ref=ref, caller=current_caller())
-        page = service.list_history(
-            db_session=session, shipping=shipping, params=list_params(service.HISTORY_LIST_SPEC)
-        )
-        return page.envelope(history_read_many.dump)
+        return service.list_history(db_session=db_session(), shipping=_shipment(ref), params=params)
 
 
 @ns.route("/<string:ref>/sessions")
 @ns.param("ref", "Shipment id or UUID")
 class ShipmentSessions(Resource):
-    @ns.expect(models["ShipmentSessionCreate"])
-    @ns.response(201, "Linked", models["SessionRead"])
-    @document_errors(ns, models, 400, 404, 409, 415, 422)
-    def post(self, ref: str):
+    @operation(
+        ns,
+        body=ShipmentSessionCreate,
+        response=SessionRead,
+        status=201,
+        description="Linked",
+        errors=(404, 409),
+    )
+    def post(self, ref: str, *, body):
         """Say which session (of the same proposal) the shipment is for."""
-        session = db_session()
-        caller = current_caller()
-        shipping = service.get_shipment(db_session=session, ref=ref, caller=caller)
-        linked = service.add_session(
-            db_session=session,
-            shipping=shipping,
-            data=load_body(ShipmentSessionCreate()),
-            caller=caller,
+        return service.add_session(
+            db_session=db_session(), shipping=_shipment(ref), data=body, caller=current_caller()
         )
-        return session_read.dump(linked), 201
 
 
 @ns.route("/<string:ref>/sessions/<string:session_ref>")
 @ns.param("ref", "Shipment id or UUID")
 @ns.param("session_ref", "Session id, UUID or visit name (mx1234-5)")
 class ShipmentSession(Resource):
-    @ns.response(204, "Unlinked")
-    @document_errors(ns, models, 404)
+    @operation(ns, status=204, description="Unlinked", errors=(404,))
     def delete(self, ref: str, session_ref: str):
         """The shipment is no longer for this session."""
-        session = db_session()
-        caller = current_caller()
-        shipping = service.get_shipment(db_session=session, ref=ref, caller=caller)
         service.remove_session(
-            db_session=session, shipping=shipping, session_ref=session_ref, caller=caller
+            db_session=db_session(),
+            shipping=_shipment(ref),
+            session_ref=session_ref,
+            caller=current_caller(),
         )
-        return "", 204
 
 
 @ns.route("/<string:ref>/import-csv")
 @ns.param("ref", "Shipment id or UUID")
 class ShipmentCsvImport(Resource):
     @ns.doc(consumes=list(CSV_TYPES))
-    @ns.response(201, "Imported; the shipment with its contents", models["ShipmentContentsRead"])
-    @document_errors(ns, models, 400, 404, 413, 415, 422)
-    def post(self, ref: str):
+    @operation(
+        ns,
+        body=ShipmentSpreadsheet,
+        load=_csv_text,
+        response=ShipmentContentsRead,
+        status=201,
+        description="Imported; the shipment with its contents",
+        errors=(404, 413),
+    )
+    def post(self, ref: str, *, body):
         """Import the shipment spreadsheet (body: the CSV file, Content-Type text/csv, UTF-8;
         columns in docs/shipments.md). All rows or none: problems come back by line
         ({"line 3": ["position: ..."]})."""
-        if request.mimetype not in CSV_TYPES:
-            raise UnsupportedMediaType("The body must be the CSV file (Content-Type: text/csv).")
-        try:
-            text = request.get_data().decode("utf-8")
-        except UnicodeDecodeError:
-            raise ApiError("The CSV file must be encoded in UTF-8.") from None
-        session = db_session()
-        caller = current_caller()
-        shipping = service.get_shipment(db_session=session, ref=ref, caller=caller)
-        import_csv(db_session=session, shipping=shipping, text=text, caller=caller)
-        return contents_read.dump(
-            service.get_shipment_contents(db_session=session, ref=ref, caller=caller)
-        ), 201
+        import_csv(
+            db_session=db_session(), shipping=_shipment(ref), text=body, caller=current_caller()
+        )
+        return _contents(ref)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 from marshmallow_sqlalchemy import auto_field
 
 from ispyb_shared.schemas import ModelSchema
@@ -91,6 +91,11 @@ class ShipmentSessionCreate(ModelSchema):
         model = ShippingHasSession
         fields = ("sessionId",)
         required_fields = ("sessionId",)
+
+
+class ShipmentSpreadsheet(Schema):
+    """The shipment spreadsheet: a CSV file, one row per sample (columns in
+    docs/shipments.md), read and checked row by row by shipment_documents/csv_import.py."""
 
 
 class ShipmentHistoryRead(ModelSchema):
