@@ -34,7 +34,9 @@ BEARER_SECURITY = {
         "type": "apiKey",
         "in": "header",
         "name": "Authorization",
-        "description": "An access token from the auth service: 'Bearer <token>'.",
+        # Swagger UI renders this as Markdown/HTML: no angle brackets (they vanish).
+        "description": "An access token from the auth service (POST /ispyb/api/v1/auth/login"
+        "). Enter the word Bearer, a space, then the token: Bearer eyJhbGciOi...",
     }
 }
 

@@ -1,6 +1,7 @@
 """The shipment spreadsheet: the example in the repository imports through the API and
 with the command line; a broken one reports line numbers and imports nothing."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,37 @@ def test_only_csv_bodies_are_accepted(client, factory, mx1002):
     # A spreadsheet saved with a byte-order mark is fine.
     text = "\ufeff" + EXAMPLE.read_text(encoding="utf-8")
     assert post_csv(client, shipment.shippingId, text).status_code == 201
+
+
+def test_a_browser_form_upload_imports_the_same(client, factory, mx1002):
+    """multipart/form-data, as a <form> or FormData sends it; a spreadsheet's UTF-8 byte
+    order mark is no problem."""
+    shipment = factory.shipment(proposalId=mx1002.proposalId)
+    text = "\ufeff" + EXAMPLE.read_text(encoding="utf-8")
+    response = client.post(
+        f"{CORE}/shipments/{shipment.shippingId}/import-csv",
+        data={"spreadsheet": (io.BytesIO(text.encode("utf-8")), "shipment.csv", "text/csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.json
+    [dewar] = response.json["dewars"]
+    assert dewar["code"] == "DW-A"
+
+
+def test_a_form_without_exactly_one_file_is_refused_naming_it(client, core_db, factory, mx1002):
+    shipment = factory.shipment(proposalId=mx1002.proposalId)
+    before = row_counts(core_db)
+    url = f"{CORE}/shipments/{shipment.shippingId}/import-csv"
+    empty = client.post(url, data={"note": "no file"}, content_type="multipart/form-data")
+    assert empty.status_code == 422
+    assert empty.json["code"] == "VALIDATION_ERROR" and "file" in empty.json["details"]
+    csv = EXAMPLE.read_bytes()
+    two = client.post(
+        url,
+        data={"a": (io.BytesIO(csv), "a.csv"), "b": (io.BytesIO(csv), "b.csv")},
+        content_type="multipart/form-data",
+    )
+    assert two.status_code == 422 and "file" in two.json["details"]
+    other = client.post(url, data=b"{}", content_type="application/json")
+    assert other.status_code == 415
+    assert row_counts(core_db) == before

@@ -144,3 +144,10 @@ def test_the_access_line_says_who_did_it(client):
     assert access["subject"] == "test-admin" and access["subjectKind"] == "user"
     assert access["roles"] == ["admin"]
     assert access["route"] == "/ispyb/api/v1/core/proposals"
+
+
+def test_the_authorize_dialog_says_what_to_type(client):
+    """Swagger UI renders the description as HTML: '<token>' would vanish."""
+    document = client.get(f"{CORE}/swagger.json").json
+    text = document["securityDefinitions"]["bearer"]["description"]
+    assert "<" not in text and "Bearer eyJ" in text

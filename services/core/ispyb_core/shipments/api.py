@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from flask import request
 from flask_restx import Namespace, Resource
-from werkzeug.exceptions import UnsupportedMediaType
 
 from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
-from ispyb_shared.errors import ApiError
+from ispyb_shared.errors import ApiError, UnsupportedMediaType, ValidationFailed
 from ispyb_shared.operations import operation
 
 from ..sessions.schemas import SessionRead
@@ -28,6 +27,8 @@ ns = Namespace(
     description="Shipments: dewars of samples sent to the facility, and their lifecycle",
 )
 CSV_TYPES = ("text/csv", "text/plain")
+# A browser's <form> or FormData upload: the file in one part (any field name).
+FORM_TYPE = "multipart/form-data"
 
 
 def _shipment(ref: str):
@@ -39,11 +40,26 @@ def _contents(ref: str):
 
 
 def _csv_text(_schema) -> str:
-    """The body as the CSV file's text (its rows are checked by csv_import)."""
-    if request.mimetype not in CSV_TYPES:
-        raise UnsupportedMediaType("The body must be the CSV file (Content-Type: text/csv).")
+    """The CSV file's text, sent as the body or as the one file of a multipart form (its
+    rows are checked by csv_import). A UTF-8 byte order mark (spreadsheet exports) is
+    dropped."""
+    if request.mimetype == FORM_TYPE:
+        files = [f for name in request.files for f in request.files.getlist(name)]
+        if len(files) != 1:
+            raise ValidationFailed(
+                "The form must hold exactly one file: the CSV spreadsheet.",
+                {"file": [f"{len(files)} files sent; send one."]},
+            )
+        raw = files[0].read()
+    elif request.mimetype in CSV_TYPES:
+        raw = request.get_data()
+    else:
+        raise UnsupportedMediaType(
+            "The body must be the CSV file (Content-Type: text/csv) or a form with it "
+            "(multipart/form-data)."
+        )
     try:
-        return request.get_data().decode("utf-8")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ApiError("The CSV file must be encoded in UTF-8.") from None
 
@@ -145,7 +161,7 @@ class ShipmentSession(Resource):
 @ns.route("/<string:ref>/import-csv")
 @ns.param("ref", "Shipment id or UUID")
 class ShipmentCsvImport(Resource):
-    @ns.doc(consumes=list(CSV_TYPES))
+    @ns.doc(consumes=[*CSV_TYPES, FORM_TYPE])
     @operation(
         ns,
         body=ShipmentSpreadsheet,
@@ -156,7 +172,8 @@ class ShipmentCsvImport(Resource):
         errors=(404, 413),
     )
     def post(self, ref: str, *, body):
-        """Import the shipment spreadsheet (body: the CSV file, Content-Type text/csv, UTF-8;
+        """Import the shipment spreadsheet (body: the CSV file, Content-Type text/csv, UTF-8,
+        or a multipart/form-data upload holding it as its one file;
         columns in docs/shipments.md). All rows or none: problems come back by line
         ({"line 3": ["position: ..."]})."""
         import_csv(
