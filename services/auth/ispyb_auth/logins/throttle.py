@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -79,7 +80,9 @@ def source_key(address: str | None) -> str:
 def _seconds_until(moment: dt.datetime | None, now: dt.datetime) -> int:
     if moment is None or moment <= now:
         return 0
-    return max(1, int((moment - now).total_seconds()))
+    # Rounded up: a client told to wait must not come back a moment too early, and MariaDB's
+    # DATETIME keeps whole seconds (the stored moment may be up to 1 s earlier than set).
+    return max(1, math.ceil((moment - now).total_seconds()))
 
 
 # --- reading ---------------------------------------------------------------------------------
