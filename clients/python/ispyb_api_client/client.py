@@ -165,12 +165,14 @@ class Client:
         request_id: str | None = None,
         authenticated: bool = True,
         retry: bool = True,
+        repeatable: bool = False,
     ) -> Any:
         """One logical call: ``path`` under ``/ispyb/api/v1`` (``/core/proposals``).
 
         Returns the decoded JSON (or text for other types, None for 204). ``idempotency_key``
         True makes a key (a UUID4), a string is used as it is; the same key and request id
-        are sent on every attempt.
+        are sent on every attempt. ``retry=False``: one attempt only; ``repeatable``: a
+        POST/PATCH known to be safe to repeat without a key (a login).
         """
         method = method.upper()
         url = self._url(path)
@@ -188,7 +190,9 @@ class Client:
             body = data.encode() if isinstance(data, str) else data
             sent["Content-Type"] = content_type or "application/octet-stream"
         query = _query(params)
-        may_retry = retry and (method in IDEMPOTENT_METHODS or "Idempotency-Key" in sent)
+        may_retry = retry and (
+            repeatable or method in IDEMPOTENT_METHODS or "Idempotency-Key" in sent
+        )
         self._local.last_call = call
         renewed = False
         while True:
@@ -196,6 +200,8 @@ class Client:
             if authenticated and self.tokens is not None:
                 token = self.tokens.access_token()
                 sent["Authorization"] = f"Bearer {token}"
+            # (A login made for the token was a call of its own.)
+            self._local.last_call = call
             call.attempts += 1
             try:
                 response = self.http.request(
@@ -254,7 +260,9 @@ class Client:
     def _call_auth(self, path: str, body: dict, retry: bool = True) -> dict:
         # Logins and client tokens are safe to repeat; a refresh is not (its token is
         # rotated: a lost answer then means logging in again).
-        return self.request("POST", path, json_body=body, authenticated=False, retry=retry)
+        return self.request(
+            "POST", path, json_body=body, authenticated=False, retry=retry, repeatable=retry
+        )
 
     def _url(self, path: str) -> str:
         if path.startswith(("http://", "https://")):

@@ -1,0 +1,296 @@
+"""The Python client against the running stack: logins and client tokens renewed by
+themselves, retries while a service is down, errors as exceptions with the envelope's
+fields and request id, both kinds of pagination, the demo data as typed results."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+import requests
+
+from ispyb_api_client import ApiError, AuthenticationError, IspybError, RetryPolicy
+from tests.client.conftest import ACCESS_TOKEN_SECONDS, EM_DEMO_DATA_COLLECTION
+from tests.e2e.test_make_run import service_process
+from tests.support.fault_proxy import FaultProxy
+
+
+def test_a_person_logs_in_and_reads_the_demo_proposals(connect):
+    alice = connect("alice")
+    assert alice.me()["subject"] == "alice"
+    names = {proposal["name"] for proposal in alice.proposals()}
+    assert names == {"mx1001", "mx999"}
+    session = alice.session("mx1001-1")
+    assert session["visit"] == "mx1001-1" and session["beamLineName"] == "i03"
+    # Every call's request id is exposed, and it is the one the services logged.
+    assert alice.last_call.status == 200 and alice.last_call.attempts == 1
+    assert alice.last_request_id == alice.last_call.request_id
+
+
+def test_the_request_id_of_a_call_is_the_one_sent_and_answered(connect, stack):
+    frank = connect("frank")
+    frank.get("/core/proposals", request_id="client-test-0001")
+    assert frank.last_request_id == "client-test-0001"
+    entry = stack.wait_for_log(
+        lambda: stack.service_log("core"),
+        lambda e: e.get("requestId") == "client-test-0001" and e["logger"] == "ispyb.access",
+    )
+    assert entry["subject"] == "frank"
+
+
+def test_a_person_token_is_renewed_before_it_expires_by_its_refresh_token(connect):
+    # Renew when less than 29 s of the 30 s remain: after a second, every call renews.
+    alice = connect("alice", renew_margin=ACCESS_TOKEN_SECONDS - 1)
+    alice.me()
+    first = alice.tokens.token
+    assert first.lifetime == ACCESS_TOKEN_SECONDS
+    time.sleep(1.2)
+    assert alice.me()["subject"] == "alice"
+    second = alice.tokens.token
+    assert alice.tokens.renewals == 2
+    assert second.access_token != first.access_token
+    # Renewed through /token/refresh: the refresh token was rotated, same session.
+    assert second.refresh_token and second.refresh_token != first.refresh_token
+    assert alice.me()["tokenId"] != ""
+
+
+def test_a_refused_refresh_token_means_logging_in_again(connect):
+    alice = connect("alice", renew_margin=ACCESS_TOKEN_SECONDS - 1)
+    alice.me()
+    alice.tokens.token.refresh_token = "not-a-refresh-token"
+    time.sleep(1.2)
+    assert alice.me()["subject"] == "alice"
+    assert alice.tokens.renewals == 2
+    assert alice.tokens.token.refresh_token != "not-a-refresh-token"
+
+
+def test_a_client_token_is_renewed_and_a_refused_token_replaced_once(pipeline, connect):
+    client = connect(
+        client_id="demo-pipeline",
+        client_secret="demo-pipeline-secret",
+        renew_margin=ACCESS_TOKEN_SECONDS - 1,
+    )
+    assert client.me()["kind"] == "client"
+    first = client.tokens.token.access_token
+    time.sleep(1.2)
+    client.me()
+    assert client.tokens.token.access_token != first and client.tokens.renewals == 2
+    # A token the services refuse (revoked, a retired key): a 401, then one new token.
+    pipeline.me()
+    pipeline.tokens.token.access_token = "eyJhbGciOiJSUzI1NiJ9.e30.bad"
+    assert pipeline.me()["subject"] == "demo-pipeline"
+    assert pipeline.last_call.attempts == 2 and pipeline.tokens.renewals == 2
+
+
+def test_a_scope_subset_is_asked_for_and_what_it_does_not_allow_is_refused(connect):
+    em_only = connect(
+        client_id="demo-pipeline", client_secret="demo-pipeline-secret", scope="em:write"
+    )
+    assert em_only.me()["scopes"] == ["em:write"]
+    with pytest.raises(ApiError) as refused:
+        list(em_only.proposals())
+    assert refused.value.status == 403 and refused.value.code == "FORBIDDEN"
+
+
+def test_bad_credentials_raise_an_authentication_error(connect):
+    with pytest.raises(AuthenticationError) as refused:
+        connect("alice", password="wrong").me()
+    assert refused.value.status == 401 and refused.value.code == "UNAUTHORIZED"
+    assert refused.value.request_id
+    with pytest.raises(AuthenticationError):
+        connect(client_id="demo-pipeline", client_secret="wrong").me()
+
+
+def test_errors_carry_the_envelope_fields_and_request_id(connect):
+    frank = connect("frank")
+    with pytest.raises(ApiError) as bad_parameter:
+        frank.get("/core/proposals", params={"proposalCod": "mx"})
+    error = bad_parameter.value
+    assert (error.status, error.code) == (400, "INVALID_PARAMETER")
+    assert error.fields == ["proposalCod"] and error.details["proposalCod"]
+    assert error.request_id == frank.last_request_id and error.request_id in str(error)
+    with pytest.raises(ApiError) as invalid:
+        frank.post("/core/shipments", {"proposalId": "one", "shippingName": "x" * 500})
+    assert invalid.value.status == 422 and invalid.value.code == "VALIDATION_ERROR"
+    assert {"proposalId", "shippingName"} <= set(invalid.value.fields)
+    with pytest.raises(ApiError) as missing:
+        frank.session("mx1001-99")
+    assert (missing.value.status, missing.value.code) == (404, "NOT_FOUND")
+    # The gateway's own errors are the same envelope.
+    with pytest.raises(ApiError) as no_route:
+        frank.get("/nothing-here")
+    assert no_route.value.status == 404 and no_route.value.request_id
+
+
+def test_both_paginations_walk_a_list_to_its_end(connect):
+    frank = connect("frank")
+    everything = frank.get("/core/sessions", params={"limit": 1000})["results"]
+    assert len(everything) >= 4
+    ids = [row["sessionId"] for row in everything]
+    by_cursor = list(frank.pages("/core/sessions", page_size=1))
+    assert [p["results"][0]["sessionId"] for p in by_cursor] == ids
+    assert all(page["total"] is None for page in by_cursor[1:])  # after= pages: no count
+    by_offset = list(frank.pages("/core/sessions", page_size=3, cursor=False))
+    assert len(by_offset) == -(-len(ids) // 3)
+    assert [row["sessionId"] for page in by_offset for row in page["results"]] == ids
+    # Filters and sort are kept from page to page.
+    mx1001 = [
+        s["visit"]
+        for s in frank.paginate(
+            "/core/sessions", {"proposal": "mx1001", "sort": "-startDate"}, page_size=1
+        )
+    ]
+    assert mx1001 and all(visit.startswith("mx1001-") for visit in mx1001)
+    assert mx1001 == [s["visit"] for s in frank.sessions(proposal="mx1001", sort="-startDate")]
+
+
+def test_em_movies_are_walked_by_their_own_cursor(connect):
+    frank = connect("frank")
+    numbers = [
+        movie["movieNumber"] for movie in frank.em_movies(EM_DEMO_DATA_COLLECTION, page_size=70)
+    ]
+    assert numbers[:300] == list(range(1, 301))
+    assert numbers == sorted(numbers)
+    assert frank.em_summary(EM_DEMO_DATA_COLLECTION)["movies"] == len(numbers)
+
+
+def test_the_demo_session_summary_is_typed(connect):
+    summary = connect("alice").session_summary("mx1001-1")
+    assert summary.session["visit"] == "mx1001-1"
+    best = [c["bestResult"] for c in summary.data_collections if c.get("bestResult")]
+    assert len(best) >= 2
+    assert {b["spaceGroup"] for b in best} <= {"P 43 21 2", "P 41 21 2"}
+    assert all(0 < b["resolutionLimitHigh"] < b["resolutionLimitLow"] for b in best)
+    assert {"session", "dataCollections"} == set(summary.as_json())
+
+
+def test_reads_and_keyed_writes_are_retried_while_a_service_restarts(stack, connect, pipeline):
+    session_id = pipeline.session("mx1001-1")["sessionId"]
+    frank = connect("frank")
+    frank.me()  # the token first: auth stays up
+    # Core killed: run.py starts it again after a second; meanwhile the gateway answers 502.
+    os.killpg(service_process(stack, "core"), signal.SIGKILL)
+    proposals = list(frank.proposals())
+    assert len(proposals) == 4
+    assert frank.last_call.attempts > 1 and frank.last_call.waits
+
+    os.killpg(service_process(stack, "core"), signal.SIGKILL)
+    with pytest.raises(ApiError) as not_retried:
+        pipeline.post(
+            "/core/data-collection-groups", {"sessionId": session_id, "experimentType": "OSC"}
+        )
+    assert not_retried.value.status in (502, 503, 504)
+    assert not_retried.value.code == "SERVICE_UNAVAILABLE"
+    assert pipeline.last_call.attempts == 1  # a write without a key is never repeated
+
+    group = pipeline.post(
+        "/core/data-collection-groups",
+        {"sessionId": session_id, "experimentType": "OSC"},
+        idempotency_key=True,
+    )
+    assert group["sessionId"] == session_id
+    call = pipeline.last_call
+    assert call.idempotency_key and call.status == 201
+    # The group above may be the first attempt or a later one, never two groups.
+    assert call.attempts >= 1
+
+
+def test_retry_after_is_honoured(connect, gateway_url):
+    """Retry-After from the answer (here a 503 the gateway would forward): waited for as
+    given, within the policy's limit; beyond it the error is raised at once."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    answers = [(503, "2"), (429, "1"), (200, None)]
+    seen = []
+
+    class Busy(BaseHTTPRequestHandler):
+        def do_GET(self):
+            status, retry_after = answers[min(len(seen), len(answers) - 1)]
+            seen.append(self.headers.get("X-Request-ID"))
+            body = b'{"code": "SERVICE_UNAVAILABLE", "message": "busy", "details": null}'
+            if status == 200:
+                body = b'{"ok": true}'
+            self.send_response(status)
+            if retry_after:
+                self.send_header("Retry-After", retry_after)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Busy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        client = connect(url=url)
+        assert client.get("/core/health") == {"ok": True}
+        assert client.last_call.waits == [2.0, 1.0] and client.last_call.attempts == 3
+        assert len(set(seen)) == 1  # one request id for every attempt
+        seen.clear()
+        answers[:] = [(503, "600"), (200, None)]
+        impatient = connect(url=url, retry=RetryPolicy(max_retry_after=30))
+        with pytest.raises(ApiError) as busy:
+            impatient.get("/core/health")
+        assert busy.value.retry_after == 600 and impatient.last_call.attempts == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_lost_answer_is_retried_only_for_a_keyed_write(gateway_url, pipeline, connect):
+    """The fault proxy delivers the request and drops the answer, as a network would."""
+    proxy = FaultProxy(gateway_url).start()
+    try:
+        session_id = pipeline.session("mx1001-1")["sessionId"]
+        through = connect(
+            url=proxy.url, client_id="demo-pipeline", client_secret="demo-pipeline-secret"
+        )
+        through.me()
+        proxy.lose_answers_to = {"POST"}
+        body = {"sessionId": session_id, "experimentType": "OSC", "comments": "lost answer"}
+        with pytest.raises(IspybError) as lost:
+            through.post("/core/data-collection-groups", body)
+        assert "no answer after 1 attempt" in str(lost.value)
+        assert len(proxy.lost) == 1
+        # With a key the write is repeated (same key each time); the proxy loses them all.
+        keyed = connect(
+            url=proxy.url,
+            client_id="demo-pipeline",
+            client_secret="demo-pipeline-secret",
+            retry=RetryPolicy(retries=2, backoff=0.05),
+        )
+        proxy.lose_answers_to = set()
+        keyed.me()
+        proxy.lose_answers_to = {"POST"}
+        with pytest.raises(IspybError) as all_lost:
+            keyed.post("/core/data-collection-groups", body, idempotency_key="client-test-key-1")
+        assert "no answer after 3 attempt" in str(all_lost.value)
+        assert len(proxy.lost) == 1 + 3
+        assert keyed.last_call.idempotency_key == "client-test-key-1"
+        # A lost login answer is repeated too: a login is safe to repeat.
+        proxy.lose_answers_to = {"POST"}
+        with pytest.raises(IspybError):
+            keyed.tokens.token = None
+            keyed.me()
+        assert proxy.lost[-3:] == ["POST /ispyb/api/v1/auth/token"] * 3
+        proxy.lose_answers_to = set()
+        group = through.post("/core/data-collection-groups", body, idempotency_key=True)
+        assert group["comments"] == "lost answer"
+    finally:
+        proxy.stop()
+
+
+def test_no_credentials_reach_public_endpoints_only(connect, gateway_url):
+    anonymous = connect()
+    anonymous.get("/core/health")
+    assert anonymous.last_call.status == 200 and anonymous.tokens is None
+    with pytest.raises(ApiError) as refused:
+        anonymous.get("/core/proposals")
+    assert refused.value.status == 401
+    assert requests.get(f"{gateway_url}/ispyb/api/v1/core/health", timeout=10).ok
