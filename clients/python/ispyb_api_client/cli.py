@@ -108,18 +108,22 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument(
         "--key", help='the registration key (default: the file\'s "key", else a new UUID)'
     )
+    register.add_argument(
+        "--session", help="the session (visit mx1001-1, id or UUID) when the file names none"
+    )
     register.set_defaults(run=register_data_collection)
 
     processing = commands.add_parser(
         "post-processing", help="a processing result document (docs/data-collections.md)"
     )
     processing.add_argument("file", help="the result document (JSON); - for stdin")
-    target = processing.add_mutually_exclusive_group(required=True)
-    target.add_argument("--program", help="a registered run (id or UUID) to post the result to")
-    target.add_argument(
+    processing.add_argument("--program", help="a registered run (id or UUID) to post the result to")
+    processing.add_argument(
         "--data-collection",
         action="append",
-        help="register a new run of these sweeps (id or UUID; repeat for several) with the result",
+        help="the sweeps processed (id or UUID; repeat for several): without --program a new "
+        "run of them is registered with the result; one sweep also fills integrations "
+        "that name none",
     )
     processing.add_argument("--programs", help="the new run's processingPrograms (xia2 dials)")
     processing.add_argument("--command-line", help="the new run's processingCommandLine")
@@ -227,9 +231,12 @@ def register_data_collection(client: Client, args) -> dict:
     ):
         raise UsageError(f"{args.file} needs dataCollectionGroup and dataCollection")
     key = args.key or document.get("key") or str(uuid.uuid4())
-    registration = client.register_data_collection(
-        key, document["dataCollectionGroup"], document["dataCollection"]
-    )
+    group = dict(document["dataCollectionGroup"])
+    if args.session:
+        group["sessionId"] = client.session(args.session)["sessionId"]
+    elif "sessionId" not in group:
+        raise UsageError("the file's dataCollectionGroup names no sessionId: give --session")
+    registration = client.register_data_collection(key, group, document["dataCollection"])
     text = (
         f"registration {registration['registrationKey']}: group "
         f"{registration['dataCollectionGroupId']}, data collection "
@@ -244,6 +251,14 @@ def post_processing(client: Client, args) -> dict:
     if not isinstance(document, dict):
         raise UsageError(f"{args.file} must hold one result document (a JSON object)")
     key = args.idempotency_key or True
+    if not args.program and not args.data_collection:
+        raise UsageError("give --program (a registered run) or --data-collection")
+    if args.data_collection and len(args.data_collection) == 1:
+        sweep = args.data_collection[0]
+        document["integrations"] = [
+            {"dataCollection": sweep, **integration}
+            for integration in document.get("integrations") or []
+        ]
     if args.program:
         run = client.post_processing_result(args.program, document, idempotency_key=key)
     else:

@@ -13,8 +13,10 @@ class ApiError(IspybError):
     """An error answer of a service or the gateway, from the one error envelope
     ``{"code", "message", "details", "requestId"}`` (docs/errors.md).
 
-    ``details`` maps each offending field (or query parameter) to its messages;
-    ``fields`` lists those names. ``request_id`` joins the error to the services' logs.
+    ``details`` maps each offending field (or query parameter) to its messages, as the
+    service sent it (some nest by sub-document); ``messages`` is the same flattened to one
+    path per field (``statistics.overall.completeness``, ``integrations[0].dataCollection``)
+    and ``fields`` lists those paths. ``request_id`` joins the error to the services' logs.
     """
 
     def __init__(
@@ -40,13 +42,17 @@ class ApiError(IspybError):
         super().__init__(str(self))
 
     @property
+    def messages(self) -> dict[str, list[str]]:
+        return dict(_flatten(self.details, ""))
+
+    @property
     def fields(self) -> list[str]:
-        return list(self.details)
+        return list(self.messages)
 
     def __str__(self) -> str:
         text = f"{self.status} {self.code}: {self.message}"
-        for name, messages in self.details.items():
-            text += f"\n  {name}: {' '.join(str(m) for m in _as_list(messages))}"
+        for name, messages in self.messages.items():
+            text += f"\n  {name}: {' '.join(messages)}"
         if self.request_id:
             text += f"\n  (request id {self.request_id})"
         return text
@@ -80,5 +86,19 @@ class AuthenticationError(ApiError):
     """The credentials were refused (login, token or refresh)."""
 
 
-def _as_list(value: Any) -> list:
-    return value if isinstance(value, list) else [value]
+def _flatten(details: Any, prefix: str):
+    """(path, messages) pairs of a details mapping nested by sub-document or index."""
+    if isinstance(details, dict):
+        for key, value in details.items():
+            key = str(key)
+            path = f"{prefix}.{key}" if prefix else key
+            if key.isdigit():
+                path = f"{prefix}[{key}]"
+            yield from _flatten(value, path)
+    elif isinstance(details, list) and details and all(isinstance(d, str) for d in details):
+        yield prefix or "_body", list(details)
+    elif isinstance(details, list):
+        for value in details:
+            yield from _flatten(value, prefix)
+    else:
+        yield prefix or "_body", [str(details)]
