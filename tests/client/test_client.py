@@ -296,3 +296,20 @@ def test_no_credentials_reach_public_endpoints_only(connect, gateway_url):
         anonymous.get("/core/proposals")
     assert refused.value.status == 401
     assert requests.get(f"{gateway_url}/ispyb/api/v1/core/health", timeout=10).ok
+
+
+def test_the_gateway_rate_limit_on_logins_is_waited_out(connect):
+    """The gateway lets 10 logins a minute through per address (gateway/kong.yml, route
+    auth-login): the 11th at once is a 429; a client with retries waits until the bucket
+    lets it in. Last in this module, as it uses the minute's logins up."""
+    with pytest.raises(ApiError) as limited:
+        for _ in range(12):
+            connect("bob", retry=RetryPolicy(retries=0)).me()
+    assert limited.value.status == 429 and limited.value.code == "RATE_LIMITED"
+    assert not isinstance(limited.value, AuthenticationError)
+    patient = connect("bob", retry=RetryPolicy(retries=10, backoff=0.5, max_backoff=4))
+    patient.tokens.access_token()
+    login = patient.last_call
+    assert login.url.endswith("/ispyb/api/v1/auth/login") and login.status == 200
+    assert login.attempts > 1 and login.waits
+    assert patient.me()["subject"] == "bob"

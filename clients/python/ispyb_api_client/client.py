@@ -239,7 +239,8 @@ class Client:
             ):
                 self._wait(call, self.retry.delay(call.attempts - 1, retry_after))
                 continue
-            error_class = AuthenticationError if path in (LOGIN, TOKEN) else ApiError
+            refused = path in (LOGIN, TOKEN) and response.status_code in (400, 401, 403, 422)
+            error_class = AuthenticationError if refused else ApiError
             raise error_class.from_response(response, retry_after)
 
     def get(self, path: str, **kwargs) -> Any:
