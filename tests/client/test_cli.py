@@ -60,6 +60,13 @@ def test_session_summary_as_text_and_json(cli):
     assert summary["session"]["visit"] == "mx1001-1"
     assert len(summary["dataCollections"]) >= 4
     assert any(c["bestResult"] for c in summary["dataCollections"])
+    # A cryo-EM session: each EM data collection with its live summary from em.
+    em = cli(["--json", "session-summary", "cm1003-1"], as_user="frank")
+    assert em.returncode == 0, em.stderr
+    [movies] = json.loads(em.stdout)["emSummaries"].values()
+    assert movies["movies"] >= 300 and movies["ctfs"] >= 300
+    em_text = cli(["session-summary", "cm1003-1"], as_user="frank").stdout
+    assert f"{movies['movies']} movies, {movies['ctfs']} CTF, median CTF resolution" in em_text
     # Another proposal's session is not shown to alice: exit 1, the error on stderr.
     refused = cli(["--json", "session-summary", "mx1002-1"], as_user="alice")
     assert refused.returncode == 1

@@ -163,7 +163,8 @@ def test_the_demo_session_summary_is_typed(connect):
     assert len(best) >= 2
     assert {b["spaceGroup"] for b in best} <= {"P 43 21 2", "P 41 21 2"}
     assert all(0 < b["resolutionLimitHigh"] < b["resolutionLimitLow"] for b in best)
-    assert {"session", "dataCollections"} == set(summary.as_json())
+    assert {"session", "dataCollections", "emSummaries"} == set(summary.as_json())
+    assert summary.em == {}  # no cryo-EM in mx1001-1
 
 
 def test_reads_and_keyed_writes_are_retried_while_a_service_restarts(stack, connect, pipeline):

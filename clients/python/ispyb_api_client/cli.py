@@ -209,7 +209,14 @@ def session_summary(client: Client, args) -> dict:
         lines.append(f"{'id':>8}  {'start':19}  {'type':12}  {'prefix':20}  {'best result':40}")
     for collection in summary.data_collections:
         best = collection.get("bestResult")
-        if best:
+        em = summary.em.get(collection.get("uuid"))
+        if em:
+            resolution = (em.get("estimatedResolution") or {}).get("median")
+            result = (
+                f"{em.get('movies')} movies, {em.get('ctfs')} CTF, "
+                f"median CTF resolution {_number(resolution)} Å"
+            )
+        elif best:
             result = (
                 f"{best.get('spaceGroup')} {_number(best.get('resolutionLimitHigh'))} Å "
                 f"{_number(best.get('completeness'))} % ({best.get('processingPrograms')})"

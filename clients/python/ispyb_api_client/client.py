@@ -50,6 +50,8 @@ from .types import (
 )
 
 API_PREFIX = "/ispyb/api/v1"
+# DataCollectionGroup.experimentType values of cryo-EM (ISPyB's enum).
+EM_EXPERIMENT_TYPES = frozenset({"EM", "single particle", "tomo"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # Methods whose repetition has the effect of one request (RFC 9110, 9.2.2).
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -360,10 +362,20 @@ class Client:
             f"/core/sessions/{_ref(ref)}/data-collections", {**(filters or {}), **kw}
         )
 
-    def session_summary(self, ref: str | int) -> SessionSummary:
+    def session_summary(self, ref: str | int, *, em: bool = True) -> SessionSummary:
+        """A session, its sweeps with their best results and, with ``em``, the live
+        summary of each cryo-EM data collection (from the em service, when deployed)."""
         session = self.session(ref)
         collections = list(self.session_data_collections(session["sessionId"]))
-        return SessionSummary(session=session, data_collections=collections)
+        summaries: dict[str, EmSummary] = {}
+        for collection in collections:
+            if em and collection.get("experimentType") in EM_EXPERIMENT_TYPES:
+                try:
+                    summaries[collection["uuid"]] = self.em_summary(collection["uuid"])
+                except ApiError as error:
+                    if error.status != 404:  # 404: no em service here (or no access)
+                        raise
+        return SessionSummary(session=session, data_collections=collections, em=summaries)
 
     # -- core: data collections and processing -------------------------------------------
 

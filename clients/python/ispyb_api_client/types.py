@@ -181,9 +181,15 @@ class SessionSummary:
 
     session: Session
     data_collections: list[SessionDataCollection]
+    # Live summaries of the cryo-EM data collections, by data collection UUID.
+    em: dict[str, EmSummary] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"session": self.session, "dataCollections": self.data_collections}
+        return {
+            "session": self.session,
+            "dataCollections": self.data_collections,
+            "emSummaries": self.em,
+        }
 
 
 COUNTED = ("movies", "motionCorrections", "ctfs", "relativeIceThicknesses", "particlePickers")
