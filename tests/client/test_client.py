@@ -4,9 +4,12 @@ fields and request id, both kinds of pagination, the demo data as typed results.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -200,50 +203,96 @@ def test_reads_and_keyed_writes_are_retried_while_a_service_restarts(stack, conn
     assert call.attempts > 1 and len(call.waits) == call.attempts - 1
 
 
-def test_retry_after_is_honoured(connect, gateway_url):
-    """Retry-After from the answer (here a 503 the gateway would forward): waited for as
-    given, within the policy's limit; beyond it the error is raised at once."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class ScriptedService:
+    """A stand-in for a busy service: answers each request with the next (status,
+    Retry-After, code) of its script (the last one repeated) and notes the headers."""
 
-    answers = [(503, "2"), (429, "1"), (200, None)]
-    seen = []
+    def __init__(self, script):
+        self.script = list(script)
+        self.seen: list[dict] = []
+        service = self
 
-    class Busy(BaseHTTPRequestHandler):
-        def do_GET(self):
-            status, retry_after = answers[min(len(seen), len(answers) - 1)]
-            seen.append(self.headers.get("X-Request-ID"))
-            body = b'{"code": "SERVICE_UNAVAILABLE", "message": "busy", "details": null}'
-            if status == 200:
-                body = b'{"ok": true}'
-            self.send_response(status)
-            if retry_after:
-                self.send_header("Retry-After", retry_after)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+        class Handler(BaseHTTPRequestHandler):
+            def answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                status, retry_after, code = service.script[
+                    min(len(service.seen), len(service.script) - 1)
+                ]
+                service.seen.append({k.lower(): v for k, v in self.headers.items()})
+                body = {"code": code, "message": "busy", "details": None}
+                if status < 400:
+                    body = {"ok": True}
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                if retry_after:
+                    self.send_header("Retry-After", retry_after)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
-        def log_message(self, *args):
-            pass
+            do_GET = do_POST = answer
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Busy)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}"
-        client = connect(url=url)
-        assert client.get("/core/health") == {"ok": True}
-        assert client.last_call.waits == [2.0, 1.0] and client.last_call.attempts == 3
-        assert len(set(seen)) == 1  # one request id for every attempt
-        seen.clear()
-        answers[:] = [(503, "600"), (200, None)]
-        impatient = connect(url=url, retry=RetryPolicy(max_retry_after=30))
-        with pytest.raises(ApiError) as busy:
-            impatient.get("/core/health")
-        assert busy.value.retry_after == 600 and impatient.last_call.attempts == 1
-    finally:
-        server.shutdown()
-        server.server_close()
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def scripted():
+    started = []
+
+    def start(script):
+        started.append(ScriptedService(script))
+        return started[-1]
+
+    yield start
+    for service in started:
+        service.stop()
+
+
+def test_retry_after_is_honoured(connect, scripted):
+    """Retry-After (seconds) waited for as given, within the policy's limit; beyond it the
+    error is raised at once. (The local gateway's 429 has none: the last test.)"""
+    busy = scripted(
+        [(503, "2", "SERVICE_UNAVAILABLE"), (429, "1", "RATE_LIMITED"), (200, None, None)]
+    )
+    client = connect(url=busy.url)
+    assert client.get("/core/health") == {"ok": True}
+    assert client.last_call.waits == [2.0, 1.0] and client.last_call.attempts == 3
+    assert len({seen["x-request-id"] for seen in busy.seen}) == 1  # one id, every attempt
+    too_long = scripted([(503, "600", "SERVICE_UNAVAILABLE"), (200, None, None)])
+    impatient = connect(url=too_long.url, retry=RetryPolicy(max_retry_after=30))
+    with pytest.raises(ApiError) as refused:
+        impatient.get("/core/health")
+    assert refused.value.retry_after == 600 and impatient.last_call.attempts == 1
+
+
+def test_a_keyed_write_whose_first_attempt_is_still_running_is_asked_again(connect, scripted):
+    in_use = [(409, None, "IDEMPOTENCY_KEY_IN_USE"), (200, None, None)]
+    service = scripted(in_use)
+    client = connect(url=service.url)
+    assert client.post("/core/things", {"a": 1}, idempotency_key=True) == {"ok": True}
+    assert client.last_call.attempts == 2
+    keys = {seen["idempotency-key"] for seen in service.seen}
+    assert keys == {client.last_call.idempotency_key}
+    # Without a key, or another 409 (a real conflict): raised at once.
+    unkeyed = scripted(in_use)
+    with pytest.raises(ApiError) as conflict:
+        connect(url=unkeyed.url).post("/core/things", {"a": 1})
+    assert conflict.value.code == "IDEMPOTENCY_KEY_IN_USE" and len(unkeyed.seen) == 1
+    duplicate = scripted([(409, None, "CONFLICT"), (200, None, None)])
+    with pytest.raises(ApiError) as conflict:
+        connect(url=duplicate.url).post("/core/things", {"a": 1}, idempotency_key=True)
+    assert conflict.value.code == "CONFLICT" and len(duplicate.seen) == 1
 
 
 def test_a_lost_answer_is_retried_only_for_a_keyed_write(gateway_url, pipeline, connect):
@@ -297,6 +346,29 @@ def test_no_credentials_reach_public_endpoints_only(connect, gateway_url):
         anonymous.get("/core/proposals")
     assert refused.value.status == 401
     assert requests.get(f"{gateway_url}/ispyb/api/v1/core/health", timeout=10).ok
+
+
+def test_a_locked_login_name_says_when_to_try_again_and_is_not_waited_for(connect):
+    """auth locks a login name after 5 failures from one source for 15 minutes, with
+    Retry-After: longer than the policy allows, so the client raises at once."""
+    locked = None
+    for _ in range(7):
+        try:
+            connect("erin", password="wrong").me()
+        except AuthenticationError:
+            continue
+        except ApiError as error:
+            locked = error
+            break
+    assert locked is not None and locked.code == "LOGIN_LOCKED" and locked.status == 429
+    assert locked.retry_after and locked.retry_after > 120
+    client = connect("erin", retry=RetryPolicy(retries=3, max_retry_after=120))
+    with pytest.raises(ApiError) as refused:
+        client.me()
+    assert refused.value.code == "LOGIN_LOCKED" and refused.value.retry_after > 120
+    # Not waited for: any wait was the backoff of a gateway 429 (10 logins a minute).
+    assert client.last_call.url.endswith("/auth/login") and client.last_call.status == 429
+    assert max(client.last_call.waits, default=0) <= 2
 
 
 def test_the_gateway_rate_limit_on_logins_is_waited_out(connect):

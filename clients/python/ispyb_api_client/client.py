@@ -9,7 +9,8 @@
 Tokens are obtained and renewed by themselves; 429/502/503/504 and lost connections are
 retried with exponential backoff (``Retry-After`` honoured) for reads, PUT and DELETE,
 and for POST/PATCH only when they carry an ``Idempotency-Key`` (``idempotency_key=True``
-makes one per logical call, reused by its retries). Errors are :class:`ApiError`; the
+makes one per logical call, reused by its retries), as is a keyed write's 409
+``IDEMPOTENCY_KEY_IN_USE`` (its first attempt still running). Errors are :class:`ApiError`; the
 request id, attempts and replay flag of the last call are in ``client.last_call``.
 """
 
@@ -233,9 +234,11 @@ class Client:
                 renewed = True
                 continue
             retry_after = _retry_after(response.headers.get("Retry-After"))
+            # The first request with this key is still being processed: ask again later.
+            in_use = "Idempotency-Key" in sent and _code(response) == "IDEMPOTENCY_KEY_IN_USE"
             if (
                 may_retry
-                and response.status_code in self.retry.statuses
+                and (response.status_code in self.retry.statuses or in_use)
                 and call.attempts <= self.retry.retries
                 and (retry_after is None or retry_after <= self.retry.max_retry_after)
             ):
@@ -564,6 +567,17 @@ def _retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def _code(response: requests.Response) -> str | None:
+    """The error envelope's code, if the answer is one."""
+    if response.status_code != 409:  # the only status whose code changes the retry
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("code") if isinstance(body, dict) else None
 
 
 def _decode(response: requests.Response) -> Any:
