@@ -338,6 +338,35 @@ def test_a_lost_answer_is_retried_only_for_a_keyed_write(gateway_url, pipeline, 
         proxy.stop()
 
 
+def test_a_lost_answer_to_a_keyed_create_is_sent_again_with_its_key(gateway_url, connect):
+    """The first answer is lost, the second arrives: one logical call, two attempts, the
+    same Idempotency-Key and request id on both (a service honouring the key answers the
+    second from its record: 200, Idempotent-Replayed)."""
+    proxy = FaultProxy(gateway_url).start()
+    try:
+        through = connect(
+            url=proxy.url, client_id="demo-pipeline", client_secret="demo-pipeline-secret"
+        )
+        session_id = through.session("mx1001-1")["sessionId"]
+        proxy.lose_next = {"POST": 1}
+        body = {"sessionId": session_id, "experimentType": "OSC", "comments": "sent again"}
+        group = through.post("/core/data-collection-groups", body, idempotency_key=True)
+        assert group["comments"] == "sent again"
+        call = through.last_call
+        assert call.attempts == 2 and proxy.lost == [
+            "POST /ispyb/api/v1/core/data-collection-groups"
+        ]
+        posts = [
+            headers
+            for method, path, headers in proxy.forwarded
+            if method == "POST" and path.endswith("/data-collection-groups")
+        ]
+        assert [h["Idempotency-Key"] for h in posts] == [call.idempotency_key] * 2
+        assert [h["X-Request-ID"] for h in posts] == [call.request_id] * 2
+    finally:
+        proxy.stop()
+
+
 def test_no_credentials_reach_public_endpoints_only(connect, gateway_url):
     anonymous = connect()
     anonymous.get("/core/health")
@@ -362,13 +391,16 @@ def test_a_locked_login_name_says_when_to_try_again_and_is_not_waited_for(connec
             break
     assert locked is not None and locked.code == "LOGIN_LOCKED" and locked.status == 429
     assert locked.retry_after and locked.retry_after > 120
-    client = connect("erin", retry=RetryPolicy(retries=3, max_retry_after=120))
+    # Enough retries to get past the gateway's 429s (10 logins a minute, no Retry-After).
+    policy = RetryPolicy(retries=12, backoff=0.5, max_backoff=3, max_retry_after=120)
+    client = connect("erin", retry=policy)
     with pytest.raises(ApiError) as refused:
         client.me()
-    assert refused.value.code == "LOGIN_LOCKED" and refused.value.retry_after > 120
-    # Not waited for: any wait was the backoff of a gateway 429 (10 logins a minute).
+    assert refused.value.code == "LOGIN_LOCKED", refused.value
+    assert refused.value.retry_after > 120
+    # Not waited for: any wait was the backoff of a gateway 429.
     assert client.last_call.url.endswith("/auth/login") and client.last_call.status == 429
-    assert max(client.last_call.waits, default=0) <= 2
+    assert max(client.last_call.waits, default=0) <= 3
 
 
 def test_the_gateway_rate_limit_on_logins_is_waited_out(connect):
