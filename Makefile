@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := shared services/core services/ssx services/em services/auth gateway
+PACKAGES := shared services/core services/ssx services/em services/auth gateway clients/python
 STAMP := $(VENV)/.installed
 
 .PHONY: install install-test-deps run test test-fast lint format clean bench
@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed
 # ESRF's schema flavour (requirements-flavours.txt), for the legacy-database tests, installs
 # into the `ispyb` namespace Diamond's package owns: it gets a folder of its own.
 $(STAMP): shared/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyproject.toml) \
+		clients/python/pyproject.toml \
 		requirements-dev.txt requirements-flavours.txt
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || bash tools/install-system-deps.sh venv
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

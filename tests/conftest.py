@@ -34,8 +34,8 @@ SLOW_MODULES = {
     "tests/auth/test_login_ldap.py",
     "tests/shared/test_database_resilience.py",
 }
-SLOW_DIRECTORIES = ("tests/gateway/",)
-E2E_DIRECTORIES = ("tests/e2e/",)
+SLOW_DIRECTORIES = ("tests/gateway/", "tests/client/")
+E2E_DIRECTORIES = ("tests/e2e/", "tests/client/")
 
 
 def selected_backends() -> tuple[str, ...]:

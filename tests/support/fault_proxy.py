@@ -16,7 +16,11 @@ class FaultProxy:
     def __init__(self, target_url: str):
         self.target_url = target_url.rstrip("/")
         self.lose_answers_to: set[str] = set()  # HTTP methods
+        # HTTP method -> how many of its next answers to lose (then answer again).
+        self.lose_next: dict[str, int] = {}
         self.lost: list[str] = []
+        # Every request forwarded: (method, path, headers), for tests of retries.
+        self.forwarded: list[tuple[str, str, dict[str, str]]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -53,7 +57,13 @@ class FaultProxy:
                     data=body,
                     timeout=60,
                 )
-                if self.command in proxy.lose_answers_to:
+                proxy.forwarded.append((self.command, self.path, dict(self.headers.items())))
+                if proxy.lose_next.get(self.command):
+                    proxy.lose_next[self.command] -= 1
+                    lose = True
+                else:
+                    lose = self.command in proxy.lose_answers_to
+                if lose:
                     proxy.lost.append(f"{self.command} {self.path}")
                     self.close_connection = True
                     return
