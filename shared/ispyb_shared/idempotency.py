@@ -19,8 +19,9 @@ Records expire after ``api.idempotency_hours`` (default 24): an expired record i
 ignored (and replaced) and each worker deletes the expired ones at most every few
 minutes, one indexed ``DELETE``.
 
-Every ``@operation`` with ``status=201`` uses it (``idempotent=False`` opts out); a
-service gives it its table with :func:`init_idempotency` and a model made by
+Every ``@operation`` with ``status=201`` uses it (``idempotent=False`` opts out, as an
+operation whose answer holds a secret must: answers are stored as they are); a service
+gives it its table with :func:`init_idempotency` and a model made by
 :func:`idempotency_record_model` on its declarative base.
 """
 
@@ -222,14 +223,14 @@ class _Claim:
             session.rollback()
             log.info("idempotency key taken by a concurrent request: answering its replay")
         except OperationalError as exc:
+            # The first request held the key longer than the database waits.
             if not _is_lock_error(exc):
                 raise
             session.rollback()
-            raise self.in_use() from None
         else:
             return record
         winner = self.find(session)
-        if winner is None or winner.responseStatus is None:
+        if winner is None:
             raise self.in_use()
         return self.replay(winner)
 
