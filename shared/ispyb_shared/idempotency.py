@@ -273,6 +273,29 @@ def _status_and_body(answer: Any) -> tuple[int | None, str | None]:
 
 
 def _request_hash() -> str:
+    # A form body is parsed (its raw bytes gone): its fields and files are the body.
+    body = _form_digest() if request.mimetype in _FORM_TYPES else _raw_digest()
+    query = request.query_string
+    target = f"{request.method} {request.path}?".encode() + query + b"\n"
+    return _sha256(target + body)
+
+
+_FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
+def _form_digest() -> bytes:
+    fields = sorted(request.form.items(multi=True))
+    files = []
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        # The loader may have read it already.
+        upload.stream.seek(0)
+        content = upload.stream.read()
+        upload.stream.seek(0)
+        files.append([name, upload.filename or "", _sha256(content)])
+    return json.dumps([fields, files], ensure_ascii=False).encode()
+
+
+def _raw_digest() -> bytes:
     raw = request.get_data(cache=True)
     body = raw
     if request.is_json:
@@ -282,9 +305,7 @@ def _request_hash() -> str:
             ).encode()
         except (ValueError, UnicodeDecodeError, RecursionError):
             body = raw
-    query = request.query_string
-    target = f"{request.method} {request.path}?".encode() + query + b"\n"
-    return _sha256(target + body)
+    return body
 
 
 def _sha256(data: bytes) -> str:

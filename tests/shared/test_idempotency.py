@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import io
 import threading
 
 import pytest
+from flask import request
 from flask_restx import Namespace, Resource
 from marshmallow import Schema, fields
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, select
@@ -67,6 +69,22 @@ def _tiny_namespace() -> Namespace:
         @operation(ns, body=ThingCreate, response=ThingRead, status=201, idempotent=False)
         def post(self, *, body):
             """Create a thing; the Idempotency-Key is not looked at."""
+            return _create_thing(body)
+
+    @ns.route("/uploaded")
+    class UploadedThings(Resource):
+        @operation(
+            ns,
+            body=ThingCreate,
+            response=ThingRead,
+            status=201,
+            load=lambda schema: {
+                "name": schema.load(request.form.to_dict())["name"]
+                + request.files["label"].read().decode()
+            },
+        )
+        def post(self, *, body):
+            """Create a thing from a form with a file."""
             return _create_thing(body)
 
     return ns
@@ -246,6 +264,26 @@ def test_racing_duplicates_create_one_row(tiny_app, tiny, tokens):
     assert set(statuses) <= {200, 201, 409}, answers
     created = next(body for status, body in answers if status == 201)
     assert all(body == created for status, body in answers if status == 200)
+    assert _count(tiny_app, THINGS) == 1
+
+
+def test_a_form_with_a_file_is_compared_by_its_fields_and_files(tiny, tiny_app):
+    def upload(name, label):
+        return tiny.post(
+            f"{TINY}/things/uploaded",
+            data={"name": name, "label": (io.BytesIO(label), "label.txt")},
+            content_type="multipart/form-data",
+            headers=KEY,
+        )
+
+    created = upload("cup", b"-blue")
+    assert created.status_code == 201, created.json
+    assert created.json["name"] == "cup-blue"
+    assert upload("cup", b"-blue").status_code == 200
+    other_file = upload("cup", b"-red")
+    assert other_file.status_code == 422
+    assert other_file.json["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert upload("mug", b"-blue").status_code == 422
     assert _count(tiny_app, THINGS) == 1
 
 
