@@ -72,6 +72,14 @@ class ApiConfig(StrictSchema):
             "X-Forwarded-For is believed; from anyone else the header is ignored."
         },
     )
+    idempotency_hours = fields.Float(
+        load_default=24,
+        validate=validate.Range(min=0, min_inclusive=False, max=24 * 366),
+        metadata={
+            "description": "How long a create's answer is kept for a retry with the same "
+            "Idempotency-Key (hours)"
+        },
+    )
     warm_up = fields.Boolean(
         load_default=True,
         metadata={

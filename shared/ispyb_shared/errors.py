@@ -32,6 +32,10 @@ ERROR_CODES = {
     "METHOD_NOT_ALLOWED": "The route exists but not with this HTTP method.",
     "CONFLICT": "The request conflicts with existing data (a duplicate unique key, a row "
     "still referenced, a forbidden state change).",
+    "IDEMPOTENCY_KEY_IN_USE": "A request with the same Idempotency-Key is still being "
+    "processed; retry later.",
+    "IDEMPOTENCY_KEY_REUSED": "The Idempotency-Key was already used by this caller for another "
+    "request (another body or target); use a new key.",
     "PAYLOAD_TOO_LARGE": "The request body is larger than the service accepts.",
     "UNSUPPORTED_MEDIA_TYPE": "The body must be JSON (Content-Type: application/json).",
     "RATE_LIMITED": "Too many requests (gateway) or failed credential checks (auth service) "

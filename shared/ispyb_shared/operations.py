@@ -19,7 +19,9 @@ into the OpenAPI document, models derived from the same marshmallow schemas::
 
 (microblog-api's ``@body``/``@response`` is the model.) A handler that must choose its
 status or add headers at run time (a replayed idempotent create answers 200, not 201)
-returns a :class:`Reply`. Swagger model names are the schema class names; a list of
+returns a :class:`Reply`. A create (``status=201``) is idempotent by the client's
+``Idempotency-Key`` header (idempotency.py; ``idempotent=False`` opts out): a retry gets
+the first answer again, with 200. Swagger model names are the schema class names; a list of
 ``XRead`` is documented as ``XList``, the list envelope.
 """
 
@@ -35,6 +37,7 @@ from flask_restx import Namespace
 from marshmallow import INCLUDE, Schema
 
 from .app import document_errors, list_params, load_body
+from .idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, call_idempotently, requested_key
 from .listing import ListSpec, Page, list_params_doc
 from .schemas import ErrorSchema, json_schema, list_json_schema
 
@@ -44,6 +47,18 @@ _DEFAULT_TEXT = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content"}
 # What an operation can answer because of what it takes, beside what it declares.
 _BODY_ERRORS = (400, 415, 422)
 _LIST_ERRORS = (400,)
+# A malformed key, a key in use by a request still running, a key reused for another one.
+_IDEMPOTENCY_ERRORS = (400, 409, 422)
+_IDEMPOTENCY_DOC = {
+    IDEMPOTENCY_HEADER: {
+        "in": "header",
+        "type": "string",
+        "required": False,
+        "description": "A key of the client's (1-255 visible ASCII characters) making the "
+        "create safe to retry: the same key with the same request again answers the first "
+        f"answer with 200 and {REPLAYED_HEADER}: true; with another request, 422.",
+    }
+}
 
 
 class _AsSent(Schema):
@@ -102,6 +117,7 @@ def operation(
     description: str | None = None,
     load: Callable[[Schema], Any] | None = None,
     authorize: Callable[[], object] | None = None,
+    idempotent: bool | None = None,
 ) -> Callable:
     """Declare an operation of ``ns`` (see the module's documentation).
 
@@ -116,9 +132,14 @@ def operation(
     parameters imply. ``load``: a loader other than the JSON body loader (a CSV upload),
     given a fresh ``body`` schema. ``authorize``: a check run before the body is read (who
     may call comes first: a reader posting a bad body is told 403, not what is wrong with
-    the body).
+    the body). ``idempotent``: the operation honours the Idempotency-Key header (default:
+    when ``status`` is 201, a create).
     """
     errors = tuple(errors)
+    if idempotent is None:
+        idempotent = status == 201
+    if idempotent:
+        errors += _IDEMPOTENCY_ERRORS
     if body is not None:
         errors += _BODY_ERRORS
     if list_spec is not None:
@@ -149,12 +170,13 @@ def operation(
         def handler(resource, *args, **kwargs):
             if authorize is not None:
                 authorize()
+            key = requested_key() if idempotent else None
             if body is not None:
                 schema = _AsSent() if as_sent else body()
                 kwargs["body"] = load(schema) if load else load_body(schema, partial=partial)
             if list_spec is not None:
                 kwargs["params"] = list_params(list_spec)
-            return answer(func(resource, *args, **kwargs))
+            return call_idempotently(key, lambda: answer(func(resource, *args, **kwargs)))
 
         text = description or _DEFAULT_TEXT.get(status, "OK")
         if list_spec is not None:
@@ -165,6 +187,13 @@ def operation(
             handler = ns.response(status, text, [model] if many else model)(handler)
         else:
             handler = ns.response(status, text)(handler)
+        if idempotent:
+            handler = ns.doc(params=_IDEMPOTENCY_DOC)(handler)
+            if response is not None and status != 200 and list_spec is None:
+                replayed = (
+                    f"Replayed: the answer to the first request with this {IDEMPOTENCY_HEADER}"
+                )
+                handler = ns.response(200, replayed, model_for(ns, response))(handler)
         if body is not None and load is None:
             handler = ns.expect(model_for(ns, body))(handler)
         return document_errors(ns, _registry(ns), *sorted(set(errors)))(handler)

@@ -26,4 +26,4 @@ def test_migrating_again_changes_nothing(auth_database_url):
     with engine.connect() as connection:
         version = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
     engine.dispose()
-    assert version == "0003"
+    assert version == "0004"

@@ -25,6 +25,8 @@ CORE_TABLES = {
     # A group and its data collection registered in one idempotent call by the caller's
     # key, and the keys cancelled (docs/data-collections.md).
     "DataCollectionRegistration": "idempotency record of one-call data collection registrations",
+    # Every create's answer under the client's Idempotency-Key (docs/api-conventions.md).
+    "IdempotencyRecord": "answers of creates sent with an Idempotency-Key",
 }
 
 ISPYB_TABLES = sorted(name for name in Base.metadata.tables if name not in CORE_TABLES)

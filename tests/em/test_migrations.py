@@ -27,7 +27,7 @@ def test_migrating_again_changes_nothing(em_database_url):
     engine = create_engine(em_database_url)
     with engine.connect() as connection:
         assert connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == (
-            "0002"
+            "0003"
         )
     engine.dispose()
 

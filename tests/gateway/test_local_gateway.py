@@ -184,7 +184,7 @@ def test_cors_preflight_is_answered_by_the_gateway(gateway):
         headers={
             "Origin": ORIGIN,
             "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization,content-type",
+            "Access-Control-Request-Headers": "authorization,content-type,idempotency-key",
         },
     )
     assert response.status == 200
@@ -192,7 +192,7 @@ def test_cors_preflight_is_answered_by_the_gateway(gateway):
     assert response.headers["Access-Control-Allow-Credentials"] == "true"
     assert "POST" in response.headers["Access-Control-Allow-Methods"].split(",")
     allowed = response.headers["Access-Control-Allow-Headers"].lower().split(",")
-    assert {"authorization", "content-type", "x-request-id"} <= set(allowed)
+    assert {"authorization", "content-type", "x-request-id", "idempotency-key"} <= set(allowed)
     assert response.headers["Access-Control-Max-Age"] == "3600"
     assert response.headers["Vary"] == "Origin"
     assert response.body == b""
@@ -214,7 +214,7 @@ def test_cors_refuses_other_origins_and_exposes_the_request_id(gateway):
     simple = gateway.request("GET", "/ispyb/api/v1/core/x", headers={"Origin": ORIGIN})
     assert simple.status == 200
     assert simple.headers["Access-Control-Allow-Origin"] == ORIGIN
-    assert simple.headers["Access-Control-Expose-Headers"] == "X-Request-ID"
+    assert simple.headers["Access-Control-Expose-Headers"] == "X-Request-ID,Idempotent-Replayed"
     assert "Access-Control-Allow-Methods" not in simple.headers  # preflight only
 
     no_origin = gateway.request("GET", "/ispyb/api/v1/core/x")

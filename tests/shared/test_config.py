@@ -24,6 +24,7 @@ def test_file_and_defaults(tmp_path):
         "max_limit": 1000,
         "max_content_length": 10 * 1024 * 1024,
         "trusted_proxies": [],
+        "idempotency_hours": 24,
         "warm_up": True,
     }
 

@@ -12,6 +12,7 @@ from ispyb_shared.auth import RevocationList, TokenVerifier, init_auth
 from ispyb_shared.config import validate_config
 from ispyb_shared.db import Database
 from ispyb_shared.errors import error_response
+from ispyb_shared.idempotency import init_idempotency
 
 from .config import AuthConfig, load_auth_config
 from .identity import LoginLocked
@@ -42,6 +43,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
         namespaces=[tokens, jwks_ns, revocations, accounts, clients, refresh_ns, keys],
         database=database,
     )
+    from .database import IdempotencyRecord
+
+    init_idempotency(app, IdempotencyRecord)
     api = app.extensions["ispyb_api"]
     api.authorizations = BEARER_SECURITY
     api.security = "bearer"

@@ -2,7 +2,7 @@
 
 from .accounts.models import Account
 from .clients.models import Client
-from .database import Base
+from .database import Base, IdempotencyRecord
 from .keys.models import SigningKey
 from .logins.models import AddressThrottle, KnownSource, LoginThrottle
 from .revocations.models import Revocation
@@ -13,6 +13,7 @@ __all__ = [
     "AddressThrottle",
     "Base",
     "Client",
+    "IdempotencyRecord",
     "KnownSource",
     "LoginThrottle",
     "RefreshToken",

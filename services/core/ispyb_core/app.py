@@ -11,6 +11,7 @@ from flask import Flask
 from ispyb_shared.app import create_service_app
 from ispyb_shared.config import validate_config
 from ispyb_shared.db import Database
+from ispyb_shared.idempotency import init_idempotency
 
 from .config import CoreConfig, load_core_config
 
@@ -84,6 +85,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
         database=database,
         warm_up_paths=WARM_UP_PATHS,
     )
+    from .database import IdempotencyRecord
+
+    init_idempotency(app, IdempotencyRecord)
     _look_at_the_schema(app.extensions["ispyb_database"])
     return app
 

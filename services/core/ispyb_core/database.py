@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import CHAR, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from ispyb_shared.idempotency import idempotency_record_model
 from ispyb_shared.uuids import UuidMixin as SharedUuidMixin
 
 # Names only for what we add (the uuid unique keys); ISPyB's own indexes and foreign keys
@@ -20,3 +21,7 @@ class UuidMixin(SharedUuidMixin):
     """The ``uuid`` column of core's tables: CHAR(36), as the migrations create it."""
 
     uuid_column_type = CHAR
+
+
+# A create's answer under the client's Idempotency-Key (ispyb_shared.idempotency).
+IdempotencyRecord = idempotency_record_model(Base, UuidMixin)

@@ -7,7 +7,7 @@ from .data_collections.models import (
     DataCollectionGroup,
     DataCollectionRegistration,
 )
-from .database import Base
+from .database import Base, IdempotencyRecord
 from .dewar_registry.models import DewarRegistry, DewarRegistryHasProposal
 from .dewars.models import Dewar, DewarTransportHistory
 from .diffraction_plans.models import DiffractionPlan
@@ -57,6 +57,7 @@ __all__ = [
     "DewarRegistryHasProposal",
     "DewarTransportHistory",
     "DiffractionPlan",
+    "IdempotencyRecord",
     "LabContact",
     "Laboratory",
     "Person",

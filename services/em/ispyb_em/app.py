@@ -8,6 +8,7 @@ from typing import Any
 from ispyb_shared.app import create_service_app
 from ispyb_shared.config import validate_config
 from ispyb_shared.db import Database
+from ispyb_shared.idempotency import init_idempotency
 from ispyb_shared.readiness import add_dependency
 
 from .config import EMConfig, load_em_config
@@ -59,6 +60,9 @@ def create_app(
         ],
         database=database,
     )
+    from .database import IdempotencyRecord
+
+    init_idempotency(app, IdempotencyRecord)
     app.extensions["em_core_client"] = core_client or EMCoreClient.from_settings(config["core"])
     add_dependency(app, "core", app.extensions["em_core_client"].readiness)
     return app

@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from ispyb_shared.idempotency import idempotency_record_model
 from ispyb_shared.uuids import UUID_LENGTH
 
 
@@ -23,3 +24,7 @@ class Base(DeclarativeBase):
 def data_collection_uuid_column(*, doc: str) -> Mapped[str]:
     """A reference to one of core's data collections (ISPyB's ``dataCollectionId``)."""
     return mapped_column(String(UUID_LENGTH), nullable=False, doc=doc)
+
+
+# A create's answer under the client's Idempotency-Key (ispyb_shared.idempotency).
+IdempotencyRecord = idempotency_record_model(Base)

@@ -7,7 +7,7 @@ from .classification.models import (
     ParticleClassificationHasCryoemInitialModel,
     ParticlePicker,
 )
-from .database import Base
+from .database import Base, IdempotencyRecord
 from .grids.models import Atlas, FoilHole, GridSquare
 from .motion_correction.models import CTF, MotionCorrection, RelativeIceThickness
 from .movies.models import Movie
@@ -22,6 +22,7 @@ __all__ = [
     "CryoemInitialModel",
     "FoilHole",
     "GridSquare",
+    "IdempotencyRecord",
     "MotionCorrection",
     "Movie",
     "ParticleClassification",

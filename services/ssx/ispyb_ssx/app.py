@@ -10,6 +10,7 @@ from ispyb_shared.app import create_service_app
 from ispyb_shared.config import validate_config
 from ispyb_shared.core_client import Credentials
 from ispyb_shared.db import Database
+from ispyb_shared.idempotency import init_idempotency
 from ispyb_shared.readiness import add_dependency
 
 from .config import SSXConfig, load_ssx_config
@@ -45,6 +46,9 @@ def create_app(
         namespaces=[runs, results, sessions, components],
         database=database,
     )
+    from .database import IdempotencyRecord
+
+    init_idempotency(app, IdempotencyRecord)
     undo = config["core"]["undo"]
     app.extensions["ssx_core_client"] = core_client or SSXCoreClient.from_settings(config["core"])
     add_dependency(app, "core", app.extensions["ssx_core_client"].readiness)

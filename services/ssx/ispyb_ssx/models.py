@@ -17,7 +17,7 @@ from .components.models import (
     CrystalComposition,
     SampleComposition,
 )
-from .database import Base
+from .database import Base, IdempotencyRecord
 from .results.models import (
     INDEXING_TYPES,
     RESULT_STATUSES,
@@ -48,6 +48,7 @@ __all__ = [
     "Event",
     "EventChain",
     "EventType",
+    "IdempotencyRecord",
     "SSXDataCollection",
     "SSXHitChunk",
     "SSXProcessingResult",

@@ -56,6 +56,9 @@ class Clients(Resource):
         status=201,
         description="Created; the secret is in this answer only",
         errors=(401, 403, 409),
+        # A replay would need the answer stored, and the answer holds the secret: a retry
+        # gets 409 (the client id exists) and the admin resets the secret instead.
+        idempotent=False,
     )
     def post(self, *, body):
         """Create a machine client with its scopes; returns its secret once."""
