@@ -59,6 +59,10 @@ class KeysRotate(Resource):
         status=201,
         description="The new active key",
         errors=(401, 403, 409),
+        # Not a create a client retries: each call is a new rotation. And the key store
+        # writes in its own transactions, which a request's idempotency claim would block
+        # on SQLite (one writer).
+        idempotent=False,
     )
     def post(self):
         """Rotate: a new key signs from now on; the previous one keeps verifying until the
