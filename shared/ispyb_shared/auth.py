@@ -55,6 +55,7 @@ from sqlalchemy import ColumnElement, LargeBinary, and_, cast, literal
 
 from .config import ConfigError
 from .errors import ApiError, ServiceUnavailable, error_response
+from .metrics import timed_outbound
 
 log = logging.getLogger(__name__)
 
@@ -371,8 +372,12 @@ class JwksCache:
         self._last_attempt = self.clock()
         self.fetch_count += 1
         try:
-            response = requests.get(
-                self.url, timeout=self.http_timeout, headers={"Accept": "application/json"}
+            response = timed_outbound(
+                "auth",
+                requests.get,
+                self.url,
+                timeout=self.http_timeout,
+                headers={"Accept": "application/json"},
             )
             response.raise_for_status()
             document = response.json()
@@ -561,8 +566,12 @@ class RevocationList:
     @classmethod
     def from_url(cls, url: str, *, http_timeout: float = 5, **kwargs: Any) -> RevocationList:
         def fetch() -> Any:
-            response = requests.get(
-                url, timeout=http_timeout, headers={"Accept": "application/json"}
+            response = timed_outbound(
+                "auth",
+                requests.get,
+                url,
+                timeout=http_timeout,
+                headers={"Accept": "application/json"},
             )
             if response.status_code == 404:
                 # An auth service older than revocation lists: it has nothing to revoke.
