@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+
 from ispyb_core.app import create_app
 from ispyb_shared.db import db_session
 from tests.auth.keyserver import TestProvider

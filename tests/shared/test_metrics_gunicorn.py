@@ -81,7 +81,8 @@ def gunicorn_core(core_database_url, tokens, tmp_path, monkeypatch):
     monkeypatch.setenv("ISPYB_CORE_PORT", str(port))
     monkeypatch.setenv("ISPYB_WORKERS", "2")
     config = tmp_path / "core.yaml"
-    config.write_text(json.dumps({"database": {"url": core_database_url}, "auth": tokens.settings()}))
+    settings = {"database": {"url": core_database_url}, "auth": tokens.settings()}
+    config.write_text(json.dumps(settings))
     monkeypatch.setenv("ISPYB_CORE_CONFIG", str(config))
     metrics_dir = tmp_path / "var" / "metrics" / "core"
     metrics_dir.mkdir(parents=True)
