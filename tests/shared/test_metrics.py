@@ -6,7 +6,10 @@ reads what changed between two scrapes.
 
 from __future__ import annotations
 
+import json
+import re
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +20,7 @@ from tests.conftest import service_config
 from tests.support.metrics import requests_of, scrape, value
 
 CORE = "/ispyb/api/v1/core"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_metrics_need_no_token_and_are_in_prometheus_format(anonymous):
@@ -158,3 +162,38 @@ def test_jwks_fetches_are_counted_by_outcome():
         assert fetches(after, "5xx") == 1
     finally:
         provider.close()
+
+
+def documented_metric_names() -> set[str]:
+    """The metrics the services define (names without _total, _bucket, _count, _sum)."""
+    from prometheus_client.metrics import MetricWrapperBase
+
+    from ispyb_shared import metrics
+
+    return {
+        family.name
+        for collector in vars(metrics).values()
+        if isinstance(collector, MetricWrapperBase)
+        for family in collector.describe()
+    }
+
+
+def base_name(name: str) -> str:
+    return re.sub(r"_(total|bucket|count|sum)$", "", name)
+
+
+def test_the_dashboard_and_the_docs_name_the_metrics_the_services_serve():
+    defined = documented_metric_names()
+    dashboard = json.loads((ROOT / "docs" / "grafana-dashboard.json").read_text())
+    queried = set()
+    for panel in dashboard["panels"]:
+        assert panel["targets"], panel["title"]
+        for target in panel["targets"]:
+            queried |= {base_name(n) for n in re.findall(r"ispyb_[a-z_]+", target["expr"])}
+    assert queried == defined
+    titles = " ".join(panel["title"] for panel in dashboard["panels"]).lower()
+    for topic in ("request rate", "error rate", "p50", "p95", "db pool", "outbound call errors"):
+        assert topic in titles, topic
+    docs = (ROOT / "docs" / "operations.md").read_text()
+    table = {base_name(n) for n in re.findall(r"^\| `(ispyb_[a-z_]+)`", docs, re.MULTILINE)}
+    assert table == defined
