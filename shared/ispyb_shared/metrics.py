@@ -21,6 +21,7 @@ of the HTTP methods or ``other``.
 from __future__ import annotations
 
 import os
+import struct
 import time
 from collections.abc import Callable
 from typing import Any
@@ -45,6 +46,7 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 # Seconds: a cached read answers in a few ms, a large ingest in seconds.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 _ROUTE_KEY = "ispyb.metrics.route"
+_READ_RETRIES = 4
 
 HTTP_LABELS = ("service", "method", "route", "status")
 HTTP_REQUESTS = Counter(
@@ -136,6 +138,13 @@ def exposition() -> bytes:
         return generate_latest(REGISTRY)
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=directory)
+    for _retry in range(_READ_RETRIES):
+        try:
+            return generate_latest(registry)
+        except struct.error:
+            # A worker booting now has created its file but not sized it yet (an instant):
+            # read again rather than fail the scrape.
+            time.sleep(0.05)
     return generate_latest(registry)
 
 
