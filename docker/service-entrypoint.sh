@@ -9,6 +9,8 @@
 #   ISPYB_WORKERS   gunicorn worker processes (default 2)
 #   ISPYB_<SERVICE>_CONFIG   config file (default /etc/ispyb/<service>.yaml)
 #   ISPYB_MIGRATE   "false" to skip the migration (when a deployment runs it separately)
+#   PROMETHEUS_MULTIPROC_DIR  where the workers write their metrics (default
+#                   /tmp/ispyb-metrics), emptied here: /metrics sums every worker's files
 set -euo pipefail
 
 : "${ISPYB_SERVICE:?ISPYB_SERVICE is not set}"
@@ -25,9 +27,16 @@ if [[ "${ISPYB_MIGRATE:-true}" != "false" ]]; then
     "ispyb-${ISPYB_SERVICE}" migrate
 fi
 
+# Each gunicorn worker writes its metrics there; files of a previous run would be added to
+# this one's (docs/operations.md).
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/ispyb-metrics}"
+mkdir -p "${PROMETHEUS_MULTIPROC_DIR}"
+find "${PROMETHEUS_MULTIPROC_DIR}" -mindepth 1 -maxdepth 1 -name '*.db' -delete
+
 # Requests come through the gateway, on a network that only it and the services share:
 # its X-Forwarded-* headers (client address, https) are trusted.
 exec gunicorn \
+    --config python:ispyb_shared.gunicorn_hooks \
     --bind "0.0.0.0:${ISPYB_PORT}" \
     --workers "${ISPYB_WORKERS:-2}" \
     --timeout 60 \

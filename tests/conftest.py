@@ -33,6 +33,7 @@ SLOW_MODULES = {
     "tests/core/test_legacy_databases.py",
     "tests/auth/test_login_ldap.py",
     "tests/shared/test_database_resilience.py",
+    "tests/shared/test_metrics_gunicorn.py",
 }
 SLOW_DIRECTORIES = ("tests/gateway/", "tests/client/")
 E2E_DIRECTORIES = ("tests/e2e/", "tests/client/")

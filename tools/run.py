@@ -17,8 +17,10 @@ Settings (environment):
   ISPYB_GATEWAY_PORT  port of the gateway, the one URL for front ends (default 8000)
   ISPYB_WORKERS    gunicorn workers per service (default 2)
   ISPYB_VAR_DIR    where everything this run writes goes (default ./var): logs, the
-                   rendered gateway, and the SQLite databases of services whose database
-                   is not set otherwise (ISPYB_<SVC>__DATABASE__URL or their own config)
+                   rendered gateway, each service's metrics files (metrics/<service>,
+                   its PROMETHEUS_MULTIPROC_DIR, emptied at each start), and the SQLite
+                   databases of services whose database is not set otherwise
+                   (ISPYB_<SVC>__DATABASE__URL or their own config)
 `ispyb-gateway --help` lists the gateway's other settings (CORS origins, source kong.yml).
 """
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -158,11 +161,24 @@ def seed_through_the_api(services: list[str], gateway_url: str) -> None:
     print(result.stdout.strip(), flush=True)
 
 
+def fresh_metrics_directory(service: str) -> Path:
+    """Where the service's gunicorn workers write their metrics (prometheus_client's
+    multiprocess mode, docs/operations.md): emptied, since the files of a previous run
+    would be added to this one's."""
+    directory = var_directory() / "metrics" / service
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory
+
+
 def start(service: str, host: str, log_dir: Path) -> subprocess.Popen:
     log = open(log_dir / f"{service}.log", "ab")  # noqa: SIM115 - lives as long as the child
+    metrics_dir = fresh_metrics_directory(service)
     return subprocess.Popen(
         [
             bin_path("gunicorn"),
+            "--config",
+            "python:ispyb_shared.gunicorn_hooks",
             "--bind",
             f"{host}:{port_of(service)}",
             "--workers",
@@ -176,6 +192,7 @@ def start(service: str, host: str, log_dir: Path) -> subprocess.Popen:
             f"ispyb_{service}.app:create_app()",
         ],
         cwd=ROOT,
+        env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

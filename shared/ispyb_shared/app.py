@@ -23,6 +23,7 @@ from .db import Database, init_database, transactional
 from .errors import ERROR_CODES, register_error_handlers
 from .listing import list_params as list_params
 from .logging import configure_logging, init_request_logging
+from .metrics import init_metrics
 from .readiness import add_dependency, database_check, readiness_report
 from .schemas import ErrorSchema, json_schema, list_json_schema
 
@@ -126,7 +127,8 @@ def create_service_app(
 
     It has Swagger UI at ``<prefix>/docs``, the OpenAPI document at
     ``<prefix>/swagger.json``, ``<prefix>/health`` (the process is alive) and
-    ``<prefix>/ready`` (the database answers). With ``api.warm_up`` (the default) it is
+    ``<prefix>/ready`` (the database answers), ``<prefix>/metrics`` (Prometheus, no token:
+    :mod:`ispyb_shared.metrics`). With ``api.warm_up`` (the default) it is
     warmed up before it is returned (:func:`warm_up`, ``warm_up_paths`` under the prefix):
     gunicorn builds the app in each worker after the fork, so each worker is warm before
     it accepts its first request.
@@ -172,6 +174,7 @@ def create_service_app(
     init_database(app, database)
     add_dependency(app, "database", database_check(database))
     init_request_logging(app)
+    init_metrics(app, service=service, prefix=prefix)
     init_conditional_gets(app)
     register_error_handlers(app)
     if "auth" in config:

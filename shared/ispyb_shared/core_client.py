@@ -46,6 +46,7 @@ from .errors import (
     Unauthorized,
     ValidationFailed,
 )
+from .metrics import timed_outbound
 from .schemas import StrictSchema
 from .uuids import parse_uuid
 
@@ -190,7 +191,9 @@ class CoreClient:
         a dependency check for this service's /ready."""
         url = f"{self.base_url}{CORE_PREFIX}/health"
         try:
-            response = self.transport.request("GET", url, timeout=min(self.timeout_seconds, 2))
+            response = timed_outbound(
+                "core", self.transport.request, "GET", url, timeout=min(self.timeout_seconds, 2)
+            )
         except requests.RequestException as exc:
             return False, f"{self.base_url} cannot be reached ({exc.__class__.__name__})"
         if response.status_code != 200:
@@ -215,7 +218,9 @@ class CoreClient:
             url += "?" + urlencode(params, safe=",")
         writes = method not in {"GET", "HEAD"}
         try:
-            response = self.transport.request(
+            response = timed_outbound(
+                "core",
+                self.transport.request,
                 method,
                 url,
                 headers=credentials.headers(),

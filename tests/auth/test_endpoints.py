@@ -12,6 +12,7 @@ from tests.auth.conftest import AUTH, bearer, login
 PUBLIC = {
     ("GET", "/health"),
     ("GET", "/ready"),
+    ("GET", "/metrics"),
     ("GET", "/docs"),
     ("GET", "/swagger.json"),
     ("GET", "/.well-known/jwks.json"),
@@ -57,7 +58,8 @@ def test_every_protected_route_but_me_needs_the_admin_role(auth_app, api, alice_
 
 
 def test_public_routes_answer_without_a_token(api):
-    for path in ("/health", "/docs", "/swagger.json", "/.well-known/jwks.json", "/revocations"):
+    public = ("/health", "/metrics", "/docs", "/swagger.json", "/.well-known/jwks.json")
+    for path in (*public, "/revocations"):
         assert api.get(f"{AUTH}{path}").status_code == 200, path
 
 

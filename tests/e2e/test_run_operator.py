@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.gateway.support import ROOT, RunningStack
+from tests.gateway.support import ROOT, RunningStack, request
 
 
 def test_a_port_in_use_is_refused_before_anything_starts(tmp_path, tokens):
@@ -60,6 +60,14 @@ def test_var_dir_holds_everything_and_the_terminal_stays_readable(own_var_stack,
     assert gateway_log.count("/ispyb/api/v1/core/proposals") >= 5
     terminal = stack.output_file.read_text()
     assert "/ispyb/api/v1/core/proposals" not in terminal
+    # The workers' metrics files too; core's /metrics sums them, and is not routed by the
+    # gateway (docs/operations.md).
+    assert list((var / "metrics" / "core").glob("counter_*.db"))
+    metrics = request(stack.ports["core"], "GET", "/ispyb/api/v1/core/metrics")
+    assert metrics.status == 200
+    proposals = 'route="/ispyb/api/v1/core/proposals",service="core",status="200"'
+    assert f'ispyb_http_requests_total{{method="GET",{proposals}}} 5.0' in metrics.body.decode()
+    assert stack.gateway("GET", "/ispyb/api/v1/core/metrics").status == 404
 
 
 def test_repeated_signals_stop_quietly(own_var_stack):

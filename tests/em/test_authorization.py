@@ -274,6 +274,7 @@ MATRIX = {
     # open to everyone
     "health": ("get", lambda w: "/health", None, OPEN),
     "ready": ("get", lambda w: "/ready", None, OPEN),
+    "metrics": ("get", lambda w: "/metrics", None, OPEN),
     "swagger": ("get", lambda w: "/swagger.json", None, OPEN),
     "swagger ui": ("get", lambda w: "/docs", None, OPEN),
     "api root": ("get", lambda w: "/", None, expect(*[302] * 9, anonymous=302)),

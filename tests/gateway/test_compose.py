@@ -334,7 +334,11 @@ def test_service_entrypoint_migrates_then_serves(tmp_path, tokens):
         "ISPYB_EM__DATABASE__URL": f"sqlite:///{tmp_path}/em.sqlite",
         "ISPYB_EM__AUTH__JWKS_URL": "null",
         "ISPYB_EM__AUTH__PUBLIC_KEY_FILE": str(tokens.public_key_file),
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
     }
+    # Left by an earlier run of the container: emptied before gunicorn starts.
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "counter_1.db").write_bytes(b"stale")
     log = tmp_path / "em.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -360,6 +364,12 @@ def test_service_entrypoint_migrates_then_serves(tmp_path, tokens):
         assert ready.status == 503
         assert request(port, "GET", "/ispyb/api/v1/em/health").status == 200
         assert "database schema is up to date" in log.read_text()
+        # The worker's metrics, in the multiprocess directory (docs/operations.md).
+        assert not (tmp_path / "metrics" / "counter_1.db").exists()
+        metrics = request(port, "GET", "/ispyb/api/v1/em/metrics")
+        assert metrics.status == 200
+        assert 'route="/ispyb/api/v1/em/health"' in metrics.body.decode()
+        assert list((tmp_path / "metrics").glob("counter_*.db"))
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

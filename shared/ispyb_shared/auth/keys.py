@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from ..config import ConfigError
 from ..errors import ServiceUnavailable, Unauthorized
+from ..metrics import timed_outbound
 from .settings import JWKS_CACHE_SECONDS
 
 log = logging.getLogger(__name__)
@@ -121,8 +122,12 @@ class JwksCache:
         self._last_attempt = self.clock()
         self.fetch_count += 1
         try:
-            response = requests.get(
-                self.url, timeout=self.http_timeout, headers={"Accept": "application/json"}
+            response = timed_outbound(
+                "auth",
+                requests.get,
+                self.url,
+                timeout=self.http_timeout,
+                headers={"Accept": "application/json"},
             )
             response.raise_for_status()
             document = response.json()

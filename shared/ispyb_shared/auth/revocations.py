@@ -13,6 +13,7 @@ from typing import Any
 import requests
 
 from ..errors import ApiError, ServiceUnavailable
+from ..metrics import timed_outbound
 from .settings import REVOCATION_POLL_SECONDS
 
 log = logging.getLogger(__name__)
@@ -92,8 +93,12 @@ class RevocationList:
     @classmethod
     def from_url(cls, url: str, *, http_timeout: float = 5, **kwargs: Any) -> RevocationList:
         def fetch() -> Any:
-            response = requests.get(
-                url, timeout=http_timeout, headers={"Accept": "application/json"}
+            response = timed_outbound(
+                "auth",
+                requests.get,
+                url,
+                timeout=http_timeout,
+                headers={"Accept": "application/json"},
             )
             if response.status_code == 404:
                 # An auth service older than revocation lists: it has nothing to revoke.
