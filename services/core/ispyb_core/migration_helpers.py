@@ -156,6 +156,19 @@ class _Schema:
                 return False
         return True
 
+    def on_update_columns(self, table: str) -> list[str]:
+        """Columns MariaDB sets to the current time on every update of a row."""
+        if self.dialect == "sqlite" or table in self.planned_tables:
+            return []
+        found = self.connection.execute(
+            sa.text(
+                "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+                "DATABASE() AND TABLE_NAME = :name AND LOWER(EXTRA) LIKE '%on update%'"
+            ),
+            {"name": table},
+        )
+        return [row[0] for row in found]
+
     def key_type(self, table: str, column: str) -> sa.types.TypeEngine | None:
         """The type of ``table.column`` as the database has it (for a new foreign key)."""
         if not self.has_table(table):
@@ -328,11 +341,13 @@ def ensure_uuid(table: str) -> None:
         steps.append(f"add column uuid CHAR({UUID_LENGTH})")
         column = {"name": "uuid", "type": UUID_TYPE, "nullable": True, "default": None}
     if column["nullable"]:
-        rows = sa.table(table, sa.column("uuid"))
+        kept = schema.on_update_columns(table)
+        rows = sa.table(table, sa.column("uuid"), *(sa.column(name) for name in kept))
         expression = sa.text(uuid_sql_expression(schema.dialect))
-        schema.run(
-            lambda: op.execute(rows.update().where(rows.c.uuid.is_(None)).values(uuid=expression))
-        )
+        # A column declared ON UPDATE current_timestamp() (RobotAction.startTimestamp)
+        # would take the time of the migration: it is set to its own value.
+        values = {"uuid": expression, **{name: rows.c[name] for name in kept}}
+        schema.run(lambda: op.execute(rows.update().where(rows.c.uuid.is_(None)).values(**values)))
         steps.append("fill it for every row")
     if _needs_final_uuid_definition(schema, column):
         _finish_uuid_column(schema, table, column)

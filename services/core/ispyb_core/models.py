@@ -11,6 +11,8 @@ from .database import Base
 from .dewar_registry.models import DewarRegistry, DewarRegistryHasProposal
 from .dewars.models import Dewar, DewarTransportHistory
 from .diffraction_plans.models import DiffractionPlan
+from .energy_scans.models import EnergyScan
+from .images.models import Image
 from .lab_contacts.models import LabContact
 from .laboratories.models import Laboratory
 from .persons.models import Person
@@ -26,12 +28,14 @@ from .processing.models import (
 )
 from .proposals.models import Proposal, ProposalHasPerson
 from .proteins.models import Protein
+from .robot_actions.models import RobotAction
 from .sample_groups.models import BLSampleGroup, BLSampleGroupHasBLSample
 from .samples.models import BLSample
 from .sessions.models import BLSession, SessionHasPerson
 from .shipment_documents.models import ShipmentDocument
 from .shipments.models import Shipping, ShippingHasSession, ShippingStatusHistory
 from .user_office.models import UserOfficeSyncRun
+from .xrf_spectra.models import XFEFluorescenceSpectrum
 
 __all__ = [
     "AutoProc",
@@ -57,16 +61,20 @@ __all__ = [
     "DewarRegistryHasProposal",
     "DewarTransportHistory",
     "DiffractionPlan",
+    "EnergyScan",
+    "Image",
     "LabContact",
     "Laboratory",
     "Person",
     "Proposal",
     "ProposalHasPerson",
     "Protein",
+    "RobotAction",
     "SessionHasPerson",
     "ShipmentDocument",
     "Shipping",
     "ShippingHasSession",
     "ShippingStatusHistory",
     "UserOfficeSyncRun",
+    "XFEFluorescenceSpectrum",
 ]

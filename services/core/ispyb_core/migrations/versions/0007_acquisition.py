@@ -1,0 +1,184 @@
+"""What a beamline writes besides data collections (docs/acquisition.md): Image,
+RobotAction, EnergyScan, XFEFluorescenceSpectrum, each with a uuid column.
+
+As in 0001: ISPyB tables are created only when missing; existing ones get the uuid.
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+import sqlalchemy as sa
+
+from ispyb_core.migration_helpers import ensure_table, ensure_uuid, uuid_column, uuid_constraint
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+ROBOT_ACTION_TYPES = ("LOAD", "UNLOAD", "DISPOSE", "STORE", "WASH", "ANNEAL", "MOSAIC", "LASER")
+ROBOT_ACTION_STATUSES = (
+    "SUCCESS",
+    "ERROR",
+    "CRITICAL",
+    "WARNING",
+    "EPICSFAIL",
+    "COMMANDNOTSENT",
+)
+
+
+ENERGY_SCAN_FLOATS = (
+    "startEnergy",
+    "endEnergy",
+    "transmissionFactor",
+    "exposureTime",
+    "axisPosition",
+    "synchrotronCurrent",
+    "temperature",
+    "peakEnergy",
+    "peakFPrime",
+    "peakFDoublePrime",
+    "inflectionEnergy",
+    "inflectionFPrime",
+    "inflectionFDoublePrime",
+    "xrayDose",
+)
+TABLES = ("Image", "RobotAction", "EnergyScan", "XFEFluorescenceSpectrum")
+
+
+def _cascade_fk(columns, target, name):
+    return sa.ForeignKeyConstraint(
+        columns, [target], name=name, ondelete="CASCADE", onupdate="CASCADE"
+    )
+
+
+def upgrade() -> None:
+    ensure_table(
+        "Image",
+        sa.Column("imageId", sa.Integer(), primary_key=True),
+        sa.Column("dataCollectionId", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("imageNumber", sa.Integer()),
+        sa.Column("fileName", sa.String(255)),
+        sa.Column("fileLocation", sa.String(255)),
+        sa.Column("measuredIntensity", sa.Float()),
+        sa.Column("jpegFileFullPath", sa.String(255)),
+        sa.Column("jpegThumbnailFileFullPath", sa.String(255)),
+        sa.Column("temperature", sa.Float()),
+        sa.Column("cumulativeIntensity", sa.Float()),
+        sa.Column("synchrotronCurrent", sa.Float()),
+        sa.Column("comments", sa.String(1024)),
+        sa.Column("machineMessage", sa.String(1024)),
+        sa.Column("motorPositionId", sa.Integer()),
+        sa.Column(
+            "recordTimeStamp",
+            sa.TIMESTAMP(),
+            nullable=False,
+            server_default=sa.func.current_timestamp(),
+        ),
+        uuid_column(),
+        _cascade_fk(["dataCollectionId"], "DataCollection.dataCollectionId", "Image_ibfk_1"),
+        uuid_constraint("Image"),
+        indexes=(
+            ("Image_FKIndex1", ["dataCollectionId"], False),
+            ("Image_FKIndex2", ["imageNumber"], False),
+            ("Image_Index3", ["fileLocation", "fileName"], False),
+        ),
+    )
+    ensure_table(
+        "RobotAction",
+        sa.Column("robotActionId", sa.Integer(), primary_key=True),
+        sa.Column("blsessionId", sa.Integer(), nullable=False),
+        sa.Column("blsampleId", sa.Integer()),
+        sa.Column("actionType", sa.Enum(*ROBOT_ACTION_TYPES, name="robot_action_type")),
+        sa.Column(
+            "startTimestamp",
+            sa.TIMESTAMP(),
+            nullable=False,
+            server_default=sa.func.current_timestamp(),
+        ),
+        sa.Column("endTimestamp", sa.DateTime()),
+        sa.Column("status", sa.Enum(*ROBOT_ACTION_STATUSES, name="robot_action_status")),
+        sa.Column("message", sa.String(255)),
+        sa.Column("containerLocation", sa.SmallInteger()),
+        sa.Column("dewarLocation", sa.SmallInteger()),
+        sa.Column("sampleBarcode", sa.String(45)),
+        sa.Column("xtalSnapshotBefore", sa.String(255)),
+        sa.Column("xtalSnapshotAfter", sa.String(255)),
+        uuid_column(),
+        sa.ForeignKeyConstraint(["blsampleId"], ["BLSample.blSampleId"], name="RobotAction_FK2"),
+        sa.ForeignKeyConstraint(["blsessionId"], ["BLSession.sessionId"], name="RobotAction_FK1"),
+        uuid_constraint("RobotAction"),
+        indexes=(
+            ("RobotAction_FK1", ["blsessionId"], False),
+            ("RobotAction_FK2", ["blsampleId"], False),
+        ),
+    )
+    ensure_table(
+        "EnergyScan",
+        sa.Column("energyScanId", sa.Integer(), primary_key=True),
+        sa.Column("sessionId", sa.Integer(), nullable=False),
+        sa.Column("blSampleId", sa.Integer()),
+        sa.Column("fluorescenceDetector", sa.String(255)),
+        sa.Column("scanFileFullPath", sa.String(255)),
+        sa.Column("jpegChoochFileFullPath", sa.String(255)),
+        sa.Column("element", sa.String(45)),
+        *(sa.Column(name, sa.Float()) for name in ENERGY_SCAN_FLOATS),
+        sa.Column("startTime", sa.DateTime()),
+        sa.Column("endTime", sa.DateTime()),
+        sa.Column("edgeEnergy", sa.String(255)),
+        sa.Column("filename", sa.String(255)),
+        sa.Column("beamSizeVertical", sa.Float()),
+        sa.Column("beamSizeHorizontal", sa.Float()),
+        sa.Column("choochFileFullPath", sa.String(255)),
+        sa.Column("crystalClass", sa.String(20)),
+        sa.Column("comments", sa.String(1024)),
+        sa.Column("flux", sa.Double()),
+        sa.Column("flux_end", sa.Double()),
+        sa.Column("workingDirectory", sa.String(45)),
+        uuid_column(),
+        sa.ForeignKeyConstraint(["blSampleId"], ["BLSample.blSampleId"], name="ES_ibfk_2"),
+        _cascade_fk(["sessionId"], "BLSession.sessionId", "ES_ibfk_1"),
+        uuid_constraint("EnergyScan"),
+        indexes=(
+            ("ES_ibfk_2", ["blSampleId"], False),
+            ("EnergyScan_FKIndex2", ["sessionId"], False),
+        ),
+    )
+    ensure_table(
+        "XFEFluorescenceSpectrum",
+        sa.Column("xfeFluorescenceSpectrumId", sa.Integer(), primary_key=True),
+        sa.Column("sessionId", sa.Integer(), nullable=False),
+        sa.Column("blSampleId", sa.Integer()),
+        sa.Column("jpegScanFileFullPath", sa.String(255)),
+        sa.Column("startTime", sa.DateTime()),
+        sa.Column("endTime", sa.DateTime()),
+        sa.Column("filename", sa.String(255)),
+        sa.Column("exposureTime", sa.Float()),
+        sa.Column("axisPosition", sa.Float()),
+        sa.Column("beamTransmission", sa.Float()),
+        sa.Column("annotatedPymcaXfeSpectrum", sa.String(255)),
+        sa.Column("fittedDataFileFullPath", sa.String(255)),
+        sa.Column("scanFileFullPath", sa.String(255)),
+        sa.Column("energy", sa.Float()),
+        sa.Column("beamSizeVertical", sa.Float()),
+        sa.Column("beamSizeHorizontal", sa.Float()),
+        sa.Column("crystalClass", sa.String(20)),
+        sa.Column("comments", sa.String(1024)),
+        sa.Column("flux", sa.Double()),
+        sa.Column("flux_end", sa.Double()),
+        sa.Column("workingDirectory", sa.String(512)),
+        uuid_column(),
+        _cascade_fk(["blSampleId"], "BLSample.blSampleId", "XFE_ibfk_2"),
+        _cascade_fk(["sessionId"], "BLSession.sessionId", "XFE_ibfk_1"),
+        uuid_constraint("XFEFluorescenceSpectrum"),
+        indexes=(
+            ("XFEFluorescnceSpectrum_FKIndex1", ["blSampleId"], False),
+            ("XFEFluorescnceSpectrum_FKIndex2", ["sessionId"], False),
+        ),
+    )
+    for table in TABLES:
+        ensure_uuid(table)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("core's migrations are not reversible (they may hold site data)")
