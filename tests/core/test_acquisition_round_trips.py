@@ -17,12 +17,18 @@ LISTS = [
     "/energy-scans?sessionId={session}",
     "/xrf-spectra",
     "/xrf-spectra?sessionId={session}",
+    "/grid-info",
+    "/grid-info?sessionId={session}",
 ]
+# A screening is read with everything it found: the page, then one statement per table of
+# its outputs, lattices, strategies, wedges and sub-wedges, whatever the page size.
+SCREENING_LISTS = ["/screenings", "/screenings?sessionId={session}"]
 ITEMS = [
     "/images/{image}",
     "/robot-actions/{robot_action}",
     "/energy-scans/{energy_scan}",
     "/xrf-spectra/{xrf_spectrum}",
+    "/grid-info/{grid}",
 ]
 
 
@@ -51,6 +57,26 @@ def world(client, factory):
                 "actionType": "LOAD",
             },
         )["robotActionId"]
+        found["grid"] = _post(
+            client, "/grid-info", {"dataCollectionId": collection.dataCollectionId, "dx_mm": 0.02}
+        )["gridInfoId"]
+        found["screening"] = _post(
+            client,
+            "/screenings",
+            {
+                "dataCollectionId": collection.dataCollectionId,
+                "outputs": [
+                    {
+                        "lattices": [{"spaceGroup": "P 1"}, {"spaceGroup": "C 2"}],
+                        "strategies": [
+                            {"wedges": [{"subWedges": [{}, {}]}, {"subWedges": [{}]}]},
+                            {"wedges": [{"subWedges": [{}]}]},
+                        ],
+                    },
+                    {"lattices": [{"spaceGroup": "P 1"}]},
+                ],
+            },
+        )["screeningId"]
         of_sample = {"sessionId": session.sessionId, "blSampleId": sample.blSampleId}
         found["energy_scan"] = _post(client, "/energy-scans", {**of_sample, "element": "Se"})[
             "energyScanId"
@@ -83,6 +109,23 @@ def test_a_list_is_at_most_two_round_trips(client, core_db, world, path):
         response, sent = _get(client, core_db, f"{path}{separator}limit={limit}")
         assert response.json["results"], path
         assert sent.count <= 2, f"{path} limit={limit}:\n{sent!r}"
+
+
+@pytest.mark.parametrize("path", SCREENING_LISTS)
+def test_a_screening_list_is_a_fixed_number_of_round_trips(client, core_db, world, path):
+    path = path.format(**world)
+    counts = set()
+    for limit in (1, 25):
+        separator = "&" if "?" in path else "?"
+        response, sent = _get(client, core_db, f"{path}{separator}limit={limit}")
+        assert response.json["results"][0]["outputs"][0]["strategies"][0]["wedges"], path
+        counts.add(sent.count)
+    assert len(counts) == 1 and counts.pop() <= 7, path
+
+
+def test_a_screening_is_one_statement_per_table(client, core_db, world):
+    _response, sent = _get(client, core_db, f"/screenings/{world['screening']}")
+    assert sent.count == 6, sent
 
 
 @pytest.mark.parametrize("path", ITEMS)

@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .dewars.api import ns as dewars
     from .diffraction_plans.api import ns as diffraction_plans
     from .energy_scans.api import ns as energy_scans
+    from .grid_info.api import ns as grid_info
     from .images.api import ns as images
     from .lab_contacts.api import ns as lab_contacts
     from .laboratories.api import ns as laboratories
@@ -49,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .robot_actions.api import ns as robot_actions
     from .sample_groups.api import ns as sample_groups
     from .samples.api import ns as samples
+    from .screenings.api import ns as screenings
     from .sessions.api import ns as sessions
     from .shipment_documents.api import ns as shipment_documents
     from .shipments.api import ns as shipments
@@ -86,6 +88,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             robot_actions,
             energy_scans,
             xrf_spectra,
+            screenings,
+            grid_info,
             processing,
             user_office,
         ],

@@ -12,6 +12,7 @@ from .dewar_registry.models import DewarRegistry, DewarRegistryHasProposal
 from .dewars.models import Dewar, DewarTransportHistory
 from .diffraction_plans.models import DiffractionPlan
 from .energy_scans.models import EnergyScan
+from .grid_info.models import GridInfo
 from .images.models import Image
 from .lab_contacts.models import LabContact
 from .laboratories.models import Laboratory
@@ -31,6 +32,14 @@ from .proteins.models import Protein
 from .robot_actions.models import RobotAction
 from .sample_groups.models import BLSampleGroup, BLSampleGroupHasBLSample
 from .samples.models import BLSample
+from .screenings.models import (
+    Screening,
+    ScreeningOutput,
+    ScreeningOutputLattice,
+    ScreeningStrategy,
+    ScreeningStrategySubWedge,
+    ScreeningStrategyWedge,
+)
 from .sessions.models import BLSession, SessionHasPerson
 from .shipment_documents.models import ShipmentDocument
 from .shipments.models import Shipping, ShippingHasSession, ShippingStatusHistory
@@ -62,6 +71,7 @@ __all__ = [
     "DewarTransportHistory",
     "DiffractionPlan",
     "EnergyScan",
+    "GridInfo",
     "Image",
     "LabContact",
     "Laboratory",
@@ -70,6 +80,12 @@ __all__ = [
     "ProposalHasPerson",
     "Protein",
     "RobotAction",
+    "Screening",
+    "ScreeningOutput",
+    "ScreeningOutputLattice",
+    "ScreeningStrategy",
+    "ScreeningStrategySubWedge",
+    "ScreeningStrategyWedge",
     "SessionHasPerson",
     "ShipmentDocument",
     "Shipping",

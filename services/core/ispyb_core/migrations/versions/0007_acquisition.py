@@ -1,5 +1,7 @@
 """What a beamline writes besides data collections (docs/acquisition.md): Image,
-RobotAction, EnergyScan, XFEFluorescenceSpectrum, each with a uuid column.
+RobotAction, EnergyScan, XFEFluorescenceSpectrum, the Screening family (Screening,
+ScreeningOutput, ScreeningOutputLattice, ScreeningStrategy, ScreeningStrategyWedge,
+ScreeningStrategySubWedge), GridInfo, each with a uuid column.
 
 As in 0001: ISPyB tables are created only when missing; existing ones get the uuid.
 
@@ -43,7 +45,19 @@ ENERGY_SCAN_FLOATS = (
     "inflectionFDoublePrime",
     "xrayDose",
 )
-TABLES = ("Image", "RobotAction", "EnergyScan", "XFEFluorescenceSpectrum")
+TABLES = (
+    "Image",
+    "RobotAction",
+    "EnergyScan",
+    "XFEFluorescenceSpectrum",
+    "Screening",
+    "ScreeningOutput",
+    "ScreeningOutputLattice",
+    "ScreeningStrategy",
+    "ScreeningStrategyWedge",
+    "ScreeningStrategySubWedge",
+    "GridInfo",
+)
 
 
 def _cascade_fk(columns, target, name):
@@ -176,8 +190,217 @@ def upgrade() -> None:
             ("XFEFluorescnceSpectrum_FKIndex2", ["sessionId"], False),
         ),
     )
+    _screenings()
+    ensure_table(
+        "GridInfo",
+        sa.Column("gridInfoId", sa.Integer(), primary_key=True),
+        sa.Column("dataCollectionId", sa.Integer()),
+        sa.Column("dataCollectionGroupId", sa.Integer()),
+        *_doubles("xOffset", "yOffset", "dx_mm", "dy_mm", "steps_x", "steps_y", "meshAngle"),
+        sa.Column(
+            "orientation",
+            sa.Enum("vertical", "horizontal", name="grid_orientation"),
+            server_default="horizontal",
+        ),
+        sa.Column("snaked", sa.Boolean(), server_default="0"),
+        sa.Column("patchesX", sa.Integer(), server_default="1"),
+        sa.Column("patchesY", sa.Integer(), server_default="1"),
+        *_floats(
+            "snapshot_offsetXPixel", "snapshot_offsetYPixel", "micronsPerPixelX", "micronsPerPixelY"
+        ),
+        sa.Column(
+            "recordTimeStamp",
+            sa.TIMESTAMP(),
+            nullable=False,
+            server_default=sa.func.current_timestamp(),
+        ),
+        uuid_column(),
+        sa.ForeignKeyConstraint(
+            ["dataCollectionGroupId"],
+            ["DataCollectionGroup.dataCollectionGroupId"],
+            name="GridInfo_ibfk_2",
+        ),
+        _cascade_fk(
+            ["dataCollectionId"], "DataCollection.dataCollectionId", "GridInfo_fk_dataCollectionId"
+        ),
+        uuid_constraint("GridInfo"),
+        indexes=(
+            ("GridInfo_fk_dataCollectionId", ["dataCollectionId"], False),
+            ("GridInfo_ibfk_2", ["dataCollectionGroupId"], False),
+        ),
+    )
     for table in TABLES:
         ensure_uuid(table)
+
+
+def _floats(*names):
+    return [sa.Column(name, sa.Float()) for name in names]
+
+
+def _doubles(*names):
+    return [sa.Column(name, sa.Double()) for name in names]
+
+
+def _flags(*names):
+    return [sa.Column(name, sa.Boolean(), nullable=False, server_default="0") for name in names]
+
+
+def _screenings() -> None:
+    ensure_table(
+        "Screening",
+        sa.Column("screeningId", sa.Integer(), primary_key=True),
+        sa.Column("dataCollectionId", sa.Integer()),
+        sa.Column("dataCollectionGroupId", sa.Integer()),
+        sa.Column(
+            "bltimeStamp",
+            sa.TIMESTAMP(),
+            nullable=False,
+            server_default=sa.func.current_timestamp(),
+        ),
+        sa.Column("programVersion", sa.String(45)),
+        sa.Column("comments", sa.String(255)),
+        sa.Column("shortComments", sa.String(20)),
+        sa.Column("diffractionPlanId", sa.Integer()),
+        uuid_column(),
+        sa.ForeignKeyConstraint(
+            ["dataCollectionGroupId"],
+            ["DataCollectionGroup.dataCollectionGroupId"],
+            name="Screening_ibfk_1",
+        ),
+        _cascade_fk(["dataCollectionId"], "DataCollection.dataCollectionId", "_Screening_ibfk2"),
+        uuid_constraint("Screening"),
+        indexes=(
+            ("Screening_FKIndexDiffractionPlanId", ["diffractionPlanId"], False),
+            ("_Screening_ibfk2", ["dataCollectionId"], False),
+            ("dcgroupId", ["dataCollectionGroupId"], False),
+        ),
+    )
+    ensure_table(
+        "ScreeningOutput",
+        sa.Column("screeningOutputId", sa.Integer(), primary_key=True),
+        sa.Column("screeningId", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("statusDescription", sa.String(1024)),
+        sa.Column("rejectedReflections", sa.Integer()),
+        *_floats(
+            "resolutionObtained",
+            "spotDeviationR",
+            "spotDeviationTheta",
+            "beamShiftX",
+            "beamShiftY",
+        ),
+        sa.Column("numSpotsFound", sa.Integer()),
+        sa.Column("numSpotsUsed", sa.Integer()),
+        sa.Column("numSpotsRejected", sa.Integer()),
+        *_floats("mosaicity", "iOverSigma"),
+        sa.Column("diffractionRings", sa.Boolean()),
+        *_flags("mosaicityEstimated", "indexingSuccess", "strategySuccess"),
+        sa.Column("rankingResolution", sa.Double()),
+        sa.Column("program", sa.String(45)),
+        *_doubles("doseTotal", "totalExposureTime", "totalRotationRange"),
+        sa.Column("totalNumberOfImages", sa.Integer()),
+        sa.Column("rFriedel", sa.Double()),
+        uuid_column(),
+        _cascade_fk(["screeningId"], "Screening.screeningId", "ScreeningOutput_ibfk_1"),
+        uuid_constraint("ScreeningOutput"),
+        indexes=(("ScreeningOutput_FKIndex1", ["screeningId"], False),),
+    )
+    ensure_table(
+        "ScreeningOutputLattice",
+        sa.Column("screeningOutputLatticeId", sa.Integer(), primary_key=True),
+        sa.Column("screeningOutputId", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("spaceGroup", sa.String(45)),
+        sa.Column("pointGroup", sa.String(45)),
+        sa.Column("bravaisLattice", sa.String(45)),
+        *_floats(
+            *(f"rawOrientationMatrix_{axis}_{xyz}" for axis in "abc" for xyz in "xyz"),
+            "unitCell_a",
+            "unitCell_b",
+            "unitCell_c",
+            "unitCell_alpha",
+            "unitCell_beta",
+            "unitCell_gamma",
+        ),
+        sa.Column("bltimeStamp", sa.TIMESTAMP(), server_default=sa.func.current_timestamp()),
+        sa.Column("labelitIndexing", sa.Boolean(), server_default="0"),
+        uuid_column(),
+        _cascade_fk(
+            ["screeningOutputId"],
+            "ScreeningOutput.screeningOutputId",
+            "ScreeningOutputLattice_ibfk_1",
+        ),
+        uuid_constraint("ScreeningOutputLattice"),
+        indexes=(("ScreeningOutputLattice_FKIndex1", ["screeningOutputId"], False),),
+    )
+    ensure_table(
+        "ScreeningStrategy",
+        sa.Column("screeningStrategyId", sa.Integer(), primary_key=True),
+        sa.Column("screeningOutputId", sa.Integer(), nullable=False, server_default="0"),
+        *_floats(
+            "phiStart",
+            "phiEnd",
+            "rotation",
+            "exposureTime",
+            "resolution",
+            "completeness",
+            "multiplicity",
+        ),
+        *_flags("anomalous"),
+        sa.Column("program", sa.String(45)),
+        *_floats("rankingResolution", "transmission"),
+        uuid_column(),
+        _cascade_fk(
+            ["screeningOutputId"], "ScreeningOutput.screeningOutputId", "ScreeningStrategy_ibfk_1"
+        ),
+        uuid_constraint("ScreeningStrategy"),
+        indexes=(("ScreeningStrategy_FKIndex1", ["screeningOutputId"], False),),
+    )
+    ensure_table(
+        "ScreeningStrategyWedge",
+        sa.Column("screeningStrategyWedgeId", sa.Integer(), primary_key=True),
+        sa.Column("screeningStrategyId", sa.Integer()),
+        sa.Column("wedgeNumber", sa.Integer()),
+        *_floats("resolution", "completeness", "multiplicity", "doseTotal"),
+        sa.Column("numberOfImages", sa.Integer()),
+        *_floats("phi", "kappa", "chi"),
+        sa.Column("comments", sa.String(255)),
+        sa.Column("wavelength", sa.Double()),
+        uuid_column(),
+        _cascade_fk(
+            ["screeningStrategyId"],
+            "ScreeningStrategy.screeningStrategyId",
+            "ScreeningStrategyWedge_IBFK_1",
+        ),
+        uuid_constraint("ScreeningStrategyWedge"),
+        indexes=(("ScreeningStrategyWedge_IBFK_1", ["screeningStrategyId"], False),),
+    )
+    ensure_table(
+        "ScreeningStrategySubWedge",
+        sa.Column("screeningStrategySubWedgeId", sa.Integer(), primary_key=True),
+        sa.Column("screeningStrategyWedgeId", sa.Integer()),
+        sa.Column("subWedgeNumber", sa.Integer()),
+        sa.Column("rotationAxis", sa.String(45)),
+        *_floats(
+            "axisStart",
+            "axisEnd",
+            "exposureTime",
+            "transmission",
+            "oscillationRange",
+            "completeness",
+            "multiplicity",
+            "RESOLUTION",
+            "doseTotal",
+        ),
+        sa.Column("numberOfImages", sa.Integer()),
+        sa.Column("comments", sa.String(255)),
+        uuid_column(),
+        _cascade_fk(
+            ["screeningStrategyWedgeId"],
+            "ScreeningStrategyWedge.screeningStrategyWedgeId",
+            "ScreeningStrategySubWedge_FK1",
+        ),
+        uuid_constraint("ScreeningStrategySubWedge"),
+        indexes=(("ScreeningStrategySubWedge_FK1", ["screeningStrategyWedgeId"], False),),
+    )
 
 
 def downgrade() -> None:
