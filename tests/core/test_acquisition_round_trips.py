@@ -20,6 +20,9 @@ LISTS = [
     "/grid-info",
     "/grid-info?sessionId={session}",
 ]
+# A page of queues, then their samples; the sample changer: the session, then its
+# containers, then their samples.
+COMPOSITES = [("/container-queues", 3), ("/sessions/mx1-1/sample-changer", 3)]
 # A screening is read with everything it found: the page, then one statement per table of
 # its outputs, lattices, strategies, wedges and sub-wedges, whatever the page size.
 SCREENING_LISTS = ["/screenings", "/screenings?sessionId={session}"]
@@ -29,6 +32,7 @@ ITEMS = [
     "/energy-scans/{energy_scan}",
     "/xrf-spectra/{xrf_spectrum}",
     "/grid-info/{grid}",
+    "/container-queue-samples/{queue_sample}",
 ]
 
 
@@ -36,8 +40,10 @@ ITEMS = [
 def world(client, factory):
     proposal = factory.proposal(proposalCode="mx", proposalNumber="1")
     session = factory.session(proposalId=proposal.proposalId, visit_number=1)
-    samples = factory.shipment_in_proposal(proposal, samples=3)["samples"]
+    # One sample per container, so that each is queued and placed in the sample changer.
+    samples = [factory.shipment_in_proposal(proposal, samples=1)["samples"][0] for _ in range(3)]
     found = {"session": session.sessionId}
+    containers = []
     for sample in samples:
         group = factory.data_collection_group(session, blSampleId=sample.blSampleId)
         collection = factory.data_collection(group)
@@ -77,6 +83,14 @@ def world(client, factory):
                 ],
             },
         )["screeningId"]
+        containers.append(sample.containerId)
+        queue = _post(
+            client,
+            "/container-queues",
+            {"containerId": sample.containerId, "samples": [{"blSampleId": sample.blSampleId}]},
+        )
+        found["queue"] = queue["containerQueueId"]
+        found["queue_sample"] = queue["samples"][0]["containerQueueSampleId"]
         of_sample = {"sessionId": session.sessionId, "blSampleId": sample.blSampleId}
         found["energy_scan"] = _post(client, "/energy-scans", {**of_sample, "element": "Se"})[
             "energyScanId"
@@ -84,6 +98,16 @@ def world(client, factory):
         found["xrf_spectrum"] = _post(client, "/xrf-spectra", {**of_sample, "energy": 13.5})[
             "xfeFluorescenceSpectrumId"
         ]
+    placed = client.patch(
+        f"{CORE}/sessions/mx1-1/sample-changer",
+        json={
+            "containers": [
+                {"containerId": container, "sampleChangerLocation": str(position)}
+                for position, container in enumerate(containers, 1)
+            ]
+        },
+    )
+    assert placed.status_code == 200, placed.json
     return found
 
 
@@ -121,6 +145,21 @@ def test_a_screening_list_is_a_fixed_number_of_round_trips(client, core_db, worl
         assert response.json["results"][0]["outputs"][0]["strategies"][0]["wedges"], path
         counts.add(sent.count)
     assert len(counts) == 1 and counts.pop() <= 7, path
+
+
+@pytest.mark.parametrize(("path", "at_most"), COMPOSITES)
+def test_composite_reads_are_a_fixed_number_of_round_trips(client, core_db, world, path, at_most):
+    counts = set()
+    for limit in (1, 25):
+        separator = "&" if "?" in path else "?"
+        _response, sent = _get(client, core_db, f"{path}{separator}limit={limit}")
+        counts.add(sent.count)
+    assert len(counts) == 1 and counts.pop() <= at_most, path
+
+
+def test_a_queue_is_read_with_its_samples_in_two_statements(client, core_db, world):
+    _response, sent = _get(client, core_db, f"/container-queues/{world['queue']}")
+    assert sent.count == 2, sent
 
 
 def test_a_screening_is_one_statement_per_table(client, core_db, world):

@@ -48,6 +48,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .proposals.api import ns as proposals
     from .proteins.api import ns as proteins
     from .robot_actions.api import ns as robot_actions
+    from .sample_changer.api import ns as sample_changer
+    from .sample_changer.api import queue_samples_ns as container_queue_samples
+    from .sample_changer.api import queues_ns as container_queues
     from .sample_groups.api import ns as sample_groups
     from .samples.api import ns as samples
     from .screenings.api import ns as screenings
@@ -90,6 +93,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             xrf_spectra,
             screenings,
             grid_info,
+            sample_changer,
+            container_queues,
+            container_queue_samples,
             processing,
             user_office,
         ],

@@ -30,6 +30,7 @@ from .processing.models import (
 from .proposals.models import Proposal, ProposalHasPerson
 from .proteins.models import Protein
 from .robot_actions.models import RobotAction
+from .sample_changer.models import ContainerQueue, ContainerQueueSample
 from .sample_groups.models import BLSampleGroup, BLSampleGroupHasBLSample
 from .samples.models import BLSample
 from .screenings.models import (
@@ -61,6 +62,8 @@ __all__ = [
     "BLSession",
     "Base",
     "Container",
+    "ContainerQueue",
+    "ContainerQueueSample",
     "Crystal",
     "DataCollection",
     "DataCollectionGroup",

@@ -1,7 +1,8 @@
 """What a beamline writes besides data collections (docs/acquisition.md): Image,
 RobotAction, EnergyScan, XFEFluorescenceSpectrum, the Screening family (Screening,
 ScreeningOutput, ScreeningOutputLattice, ScreeningStrategy, ScreeningStrategyWedge,
-ScreeningStrategySubWedge), GridInfo, each with a uuid column.
+ScreeningStrategySubWedge), GridInfo, the sample changer's queue (ContainerQueue,
+ContainerQueueSample), each with a uuid column.
 
 As in 0001: ISPyB tables are created only when missing; existing ones get the uuid.
 
@@ -57,6 +58,8 @@ TABLES = (
     "ScreeningStrategyWedge",
     "ScreeningStrategySubWedge",
     "GridInfo",
+    "ContainerQueue",
+    "ContainerQueueSample",
 )
 
 
@@ -227,6 +230,60 @@ def upgrade() -> None:
         indexes=(
             ("GridInfo_fk_dataCollectionId", ["dataCollectionId"], False),
             ("GridInfo_ibfk_2", ["dataCollectionGroupId"], False),
+        ),
+    )
+    ensure_table(
+        "ContainerQueue",
+        sa.Column("containerQueueId", sa.Integer(), primary_key=True),
+        sa.Column("containerId", sa.Integer(), nullable=False),
+        sa.Column("personId", sa.Integer()),
+        sa.Column(
+            "createdTimeStamp",
+            sa.TIMESTAMP(),
+            nullable=False,
+            server_default=sa.func.current_timestamp(),
+        ),
+        sa.Column("completedTimeStamp", sa.TIMESTAMP(), nullable=True),
+        uuid_column(),
+        _cascade_fk(["containerId"], "Container.containerId", "ContainerQueue_ibfk1"),
+        sa.ForeignKeyConstraint(
+            ["personId"], ["Person.personId"], onupdate="CASCADE", name="ContainerQueue_ibfk2"
+        ),
+        uuid_constraint("ContainerQueue"),
+        indexes=(
+            ("ContainerQueue_ibfk1", ["containerId"], False),
+            ("ContainerQueue_ibfk2", ["personId"], False),
+            ("ContainerQueue_idx1", ["containerId", "completedTimeStamp"], False),
+        ),
+    )
+    ensure_table(
+        "ContainerQueueSample",
+        sa.Column("containerQueueSampleId", sa.Integer(), primary_key=True),
+        sa.Column("containerQueueId", sa.Integer()),
+        sa.Column("blSampleId", sa.Integer()),
+        sa.Column("dataCollectionPlanId", sa.Integer()),
+        sa.Column("status", sa.String(20)),
+        sa.Column("startTime", sa.DateTime()),
+        sa.Column("endTime", sa.DateTime()),
+        uuid_column(),
+        sa.ForeignKeyConstraint(
+            ["blSampleId"], ["BLSample.blSampleId"], name="ContainerQueueSample_blSampleId"
+        ),
+        _cascade_fk(
+            ["containerQueueId"],
+            "ContainerQueue.containerQueueId",
+            "ContainerQueueSample_ibfk1",
+        ),
+        sa.ForeignKeyConstraint(
+            ["dataCollectionPlanId"],
+            ["DiffractionPlan.diffractionPlanId"],
+            name="ContainerQueueSample_dataCollectionPlanId",
+        ),
+        uuid_constraint("ContainerQueueSample"),
+        indexes=(
+            ("ContainerQueueSample_blSampleId", ["blSampleId"], False),
+            ("ContainerQueueSample_dataCollectionPlanId", ["dataCollectionPlanId"], False),
+            ("ContainerQueueSample_ibfk1", ["containerQueueId"], False),
         ),
     )
     for table in TABLES:
