@@ -107,7 +107,10 @@ class SampleChangerRead(Schema):
     sessionId = fields.Integer(metadata={"description": "The session."})
     visit = fields.String(metadata={"description": "Its visit name, e.g. mx1234-5."})
     beamLineName = fields.String(metadata={"description": "Its beamline."})
-    containers = fields.List(fields.Nested(ContainerInChanger))
+    containers = fields.List(
+        fields.Nested(ContainerInChanger),
+        metadata={"description": "Its containers in the sample changer, by position."},
+    )
 
 
 class ContainerPosition(Schema):
