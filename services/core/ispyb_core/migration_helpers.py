@@ -31,6 +31,9 @@ from ispyb_shared.migrations import inspection_connection, migration_mode, recor
 from ispyb_shared.uuids import UUID_LENGTH, uuid_server_default, uuid_sql_expression
 
 UUID_TYPE = sa.CHAR(UUID_LENGTH)
+# The mark of a column core added to a site's table (MariaDB keeps it as the column's
+# comment): a run interrupted after adding it adds its index and foreign key when run again.
+ADDED_COLUMN_COMMENT = "added by ISPyB core"
 # Index definitions as the migrations declare them: (name, columns, unique).
 IndexSpec = tuple[str, list[str], bool]
 
@@ -130,7 +133,9 @@ class _Schema:
     def foreign_key_column_sets(self, table: str) -> set[tuple[str, ...]]:
         if table in self.planned_tables:
             return set()
-        return {tuple(key["constrained_columns"]) for key in self.inspector.get_foreign_keys(table)}
+        return {
+            _lower(key["constrained_columns"]) for key in self.inspector.get_foreign_keys(table)
+        }
 
     def is_empty(self, table: str) -> bool:
         if table in self.planned_tables:
@@ -255,7 +260,14 @@ def _complete_table(
     indexes: tuple[IndexSpec, ...],
 ) -> None:
     existing = schema.columns(name)
-    added: set[str] = set()
+    # Columns an earlier, interrupted run added count as added: their indexes and keys,
+    # which that run may not have reached, are still core's to add.
+    added: set[str] = {
+        key
+        for key, found in existing.items()
+        if found.get("comment") == ADDED_COLUMN_COMMENT
+        and key in {column.name.lower() for column in columns}
+    }
     for column in columns:
         # The uuid column is ensure_uuid's: added empty, filled, then constrained.
         if column.name.lower() in existing or column.name == "uuid":
@@ -266,6 +278,7 @@ def _complete_table(
                 "this is not an ISPyB table core can serve"
             )
         new = column._copy()
+        new.comment = ADDED_COLUMN_COMMENT
         if column.server_default is None:
             new.nullable = True
         schema.run(lambda new=new: op.add_column(name, new))
