@@ -8,6 +8,14 @@ from dataclasses import dataclass
 
 import pytest
 
+from ispyb_core.energy_scans.models import EnergyScan
+from ispyb_core.grid_info.models import GridInfo
+from ispyb_core.images.models import Image
+from ispyb_core.robot_actions.models import RobotAction
+from ispyb_core.sample_changer.models import ContainerQueue, ContainerQueueSample
+from ispyb_core.screenings.models import Screening
+from ispyb_core.xrf_spectra.models import XFEFluorescenceSpectrum
+
 CORE = "/ispyb/api/v1/core"
 _fresh = itertools.count(1)
 
@@ -65,6 +73,21 @@ class World:
         self.run = f.processing_run(self.dc)
         self.spare_dc = f.data_collection(self.dc_group)
         self.empty_group = f.data_collection_group(self.mx1_1)
+        # What a beamline records (docs/acquisition.md), in mx1-1.
+        session_rows = {"sessionId": self.mx1_1.sessionId, "blSampleId": self.sample.blSampleId}
+        self.image = f._save(Image(dataCollectionId=self.dc.dataCollectionId, imageNumber=1))
+        self.robot_action = f._save(
+            RobotAction(blsessionId=self.mx1_1.sessionId, actionType="LOAD")
+        )
+        self.energy_scan = f._save(EnergyScan(**session_rows, element="Se"))
+        self.xrf_spectrum = f._save(XFEFluorescenceSpectrum(**session_rows, energy=13.5))
+        self.screening = f._save(Screening(dataCollectionId=self.dc.dataCollectionId))
+        self.grid = f._save(GridInfo(dataCollectionId=self.dc.dataCollectionId))
+        self.queued_container = f.container(dewarId=self.dewar.dewarId, barcode="MX1-QUEUED")
+        self.queue = f._save(ContainerQueue(containerId=self.queued_container.containerId))
+        self.queue_sample = f._save(
+            ContainerQueueSample(containerQueueId=self.queue.containerQueueId)
+        )
 
     def result_document(self):
         shell = {"resolutionLimitLow": 40.0, "resolutionLimitHigh": 1.9, "completeness": 98.0}
@@ -756,6 +779,200 @@ MATRIX = {
             "dataCollection": {"numberOfImages": 10},
         },
         expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "list images": (
+        "get",
+        lambda w: "/images",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get one of the images": (
+        "get",
+        lambda w: f"/images/{w.image.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "record images": (
+        "post",
+        lambda w: "/images",
+        lambda w: {"dataCollectionId": w.dc.dataCollectionId},
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "change one of the images": (
+        "patch",
+        lambda w: f"/images/{w.image.uuid}",
+        lambda w: {"comments": "x"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "list robot actions": (
+        "get",
+        lambda w: "/robot-actions",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get one of the robot actions": (
+        "get",
+        lambda w: f"/robot-actions/{w.robot_action.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "record robot actions": (
+        "post",
+        lambda w: "/robot-actions",
+        lambda w: {"session": "mx1-1", "actionType": "WASH"},
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "change one of the robot actions": (
+        "patch",
+        lambda w: f"/robot-actions/{w.robot_action.uuid}",
+        lambda w: {"message": "x"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "list energy scans": (
+        "get",
+        lambda w: "/energy-scans",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get one of the energy scans": (
+        "get",
+        lambda w: f"/energy-scans/{w.energy_scan.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "record energy scans": (
+        "post",
+        lambda w: "/energy-scans",
+        lambda w: {"session": "mx1-1", "element": "Se"},
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "change one of the energy scans": (
+        "patch",
+        lambda w: f"/energy-scans/{w.energy_scan.uuid}",
+        lambda w: {"comments": "x"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "list fluorescence spectra": (
+        "get",
+        lambda w: "/xrf-spectra",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get one of the fluorescence spectra": (
+        "get",
+        lambda w: f"/xrf-spectra/{w.xrf_spectrum.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "record fluorescence spectra": (
+        "post",
+        lambda w: "/xrf-spectra",
+        lambda w: {"session": "mx1-1", "energy": 13.5},
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "change one of the fluorescence spectra": (
+        "patch",
+        lambda w: f"/xrf-spectra/{w.xrf_spectrum.uuid}",
+        lambda w: {"comments": "x"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "list screenings": (
+        "get",
+        lambda w: "/screenings",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get one of the screenings": (
+        "get",
+        lambda w: f"/screenings/{w.screening.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "record screenings": (
+        "post",
+        lambda w: "/screenings",
+        lambda w: {"dataCollectionId": w.dc.dataCollectionId, "outputs": [{}]},
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "change one of the screenings": (
+        "patch",
+        lambda w: f"/screenings/{w.screening.uuid}",
+        lambda w: {"comments": "x"},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "list grids": (
+        "get",
+        lambda w: "/grid-info",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get one of the grids": (
+        "get",
+        lambda w: f"/grid-info/{w.grid.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "record grids": (
+        "post",
+        lambda w: "/grid-info",
+        lambda w: {"dataCollectionId": w.dc.dataCollectionId},
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "change one of the grids": (
+        "patch",
+        lambda w: f"/grid-info/{w.grid.uuid}",
+        lambda w: {"meshAngle": 1.0},
+        expect(404, 403, 200, 200, 404, 403, 403),
+    ),
+    "see the sample changer": (
+        "get",
+        lambda w: "/sessions/mx1-1/sample-changer",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "place containers in the sample changer": (
+        "patch",
+        lambda w: "/sessions/mx1-1/sample-changer",
+        lambda w: {
+            "containers": [{"containerId": w.container.containerId, "sampleChangerLocation": "1"}]
+        },
+        expect(403, 403, 200, 200, 403, 403, 403),
+    ),
+    "list container queues": (
+        "get",
+        lambda w: "/container-queues",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "queue a container": (
+        "post",
+        lambda w: "/container-queues",
+        lambda w: {"containerId": w.container.containerId},
+        expect(422, 201, 201, 201, 422, 403, 403),
+    ),
+    "get a container queue": (
+        "get",
+        lambda w: f"/container-queues/{w.queue.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "complete a container queue": (
+        "patch",
+        lambda w: f"/container-queues/{w.queue.uuid}",
+        lambda w: {"completedTimeStamp": "2026-03-01T10:00:00"},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    "get a queued sample": (
+        "get",
+        lambda w: f"/container-queue-samples/{w.queue_sample.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "record a queued sample's progress": (
+        "patch",
+        lambda w: f"/container-queue-samples/{w.queue_sample.uuid}",
+        lambda w: {"status": "skipped"},
+        expect(404, 200, 200, 200, 404, 403, 403),
     ),
     "cancel data collection registration": (
         "delete",

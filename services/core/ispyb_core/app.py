@@ -39,18 +39,27 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .dewar_registry.api import ns as dewar_registry
     from .dewars.api import ns as dewars
     from .diffraction_plans.api import ns as diffraction_plans
+    from .energy_scans.api import ns as energy_scans
+    from .grid_info.api import ns as grid_info
+    from .images.api import ns as images
     from .lab_contacts.api import ns as lab_contacts
     from .laboratories.api import ns as laboratories
     from .persons.api import ns as persons
     from .processing.api import ns as processing
     from .proposals.api import ns as proposals
     from .proteins.api import ns as proteins
+    from .robot_actions.api import ns as robot_actions
+    from .sample_changer.api import ns as sample_changer
+    from .sample_changer.api import queue_samples_ns as container_queue_samples
+    from .sample_changer.api import queues_ns as container_queues
     from .sample_groups.api import ns as sample_groups
     from .samples.api import ns as samples
+    from .screenings.api import ns as screenings
     from .sessions.api import ns as sessions
     from .shipment_documents.api import ns as shipment_documents
     from .shipments.api import ns as shipments
     from .user_office.api import ns as user_office
+    from .xrf_spectra.api import ns as xrf_spectra
 
     app: Flask = create_service_app(
         service="core",
@@ -79,6 +88,15 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             data_collection_groups,
             data_collections,
             data_collection_registrations,
+            images,
+            robot_actions,
+            energy_scans,
+            xrf_spectra,
+            screenings,
+            grid_info,
+            sample_changer,
+            container_queues,
+            container_queue_samples,
             processing,
             user_office,
         ],

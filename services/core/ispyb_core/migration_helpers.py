@@ -31,6 +31,9 @@ from ispyb_shared.migrations import inspection_connection, migration_mode, recor
 from ispyb_shared.uuids import UUID_LENGTH, uuid_server_default, uuid_sql_expression
 
 UUID_TYPE = sa.CHAR(UUID_LENGTH)
+# The mark of a column core added to a site's table (MariaDB keeps it as the column's
+# comment): a run interrupted after adding it adds its index and foreign key when run again.
+ADDED_COLUMN_COMMENT = "added by ISPyB core"
 # Index definitions as the migrations declare them: (name, columns, unique).
 IndexSpec = tuple[str, list[str], bool]
 
@@ -130,7 +133,9 @@ class _Schema:
     def foreign_key_column_sets(self, table: str) -> set[tuple[str, ...]]:
         if table in self.planned_tables:
             return set()
-        return {tuple(key["constrained_columns"]) for key in self.inspector.get_foreign_keys(table)}
+        return {
+            _lower(key["constrained_columns"]) for key in self.inspector.get_foreign_keys(table)
+        }
 
     def is_empty(self, table: str) -> bool:
         if table in self.planned_tables:
@@ -155,6 +160,19 @@ class _Schema:
             if engine is not None and engine.lower() != "innodb":
                 return False
         return True
+
+    def on_update_columns(self, table: str) -> list[str]:
+        """Columns MariaDB sets to the current time on every update of a row."""
+        if self.dialect == "sqlite" or table in self.planned_tables:
+            return []
+        found = self.connection.execute(
+            sa.text(
+                "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+                "DATABASE() AND TABLE_NAME = :name AND LOWER(EXTRA) LIKE '%on update%'"
+            ),
+            {"name": table},
+        )
+        return [row[0] for row in found]
 
     def key_type(self, table: str, column: str) -> sa.types.TypeEngine | None:
         """The type of ``table.column`` as the database has it (for a new foreign key)."""
@@ -242,7 +260,14 @@ def _complete_table(
     indexes: tuple[IndexSpec, ...],
 ) -> None:
     existing = schema.columns(name)
-    added: set[str] = set()
+    # Columns an earlier, interrupted run added count as added: their indexes and keys,
+    # which that run may not have reached, are still core's to add.
+    added: set[str] = {
+        key
+        for key, found in existing.items()
+        if found.get("comment") == ADDED_COLUMN_COMMENT
+        and key in {column.name.lower() for column in columns}
+    }
     for column in columns:
         # The uuid column is ensure_uuid's: added empty, filled, then constrained.
         if column.name.lower() in existing or column.name == "uuid":
@@ -253,6 +278,7 @@ def _complete_table(
                 "this is not an ISPyB table core can serve"
             )
         new = column._copy()
+        new.comment = ADDED_COLUMN_COMMENT
         if column.server_default is None:
             new.nullable = True
         schema.run(lambda new=new: op.add_column(name, new))
@@ -328,11 +354,13 @@ def ensure_uuid(table: str) -> None:
         steps.append(f"add column uuid CHAR({UUID_LENGTH})")
         column = {"name": "uuid", "type": UUID_TYPE, "nullable": True, "default": None}
     if column["nullable"]:
-        rows = sa.table(table, sa.column("uuid"))
+        kept = schema.on_update_columns(table)
+        rows = sa.table(table, sa.column("uuid"), *(sa.column(name) for name in kept))
         expression = sa.text(uuid_sql_expression(schema.dialect))
-        schema.run(
-            lambda: op.execute(rows.update().where(rows.c.uuid.is_(None)).values(uuid=expression))
-        )
+        # A column declared ON UPDATE current_timestamp() (RobotAction.startTimestamp)
+        # would take the time of the migration: it is set to its own value.
+        values = {"uuid": expression, **{name: rows.c[name] for name in kept}}
+        schema.run(lambda: op.execute(rows.update().where(rows.c.uuid.is_(None)).values(**values)))
         steps.append("fill it for every row")
     if _needs_final_uuid_definition(schema, column):
         _finish_uuid_column(schema, table, column)

@@ -11,6 +11,9 @@ from .database import Base, IdempotencyRecord
 from .dewar_registry.models import DewarRegistry, DewarRegistryHasProposal
 from .dewars.models import Dewar, DewarTransportHistory
 from .diffraction_plans.models import DiffractionPlan
+from .energy_scans.models import EnergyScan
+from .grid_info.models import GridInfo
+from .images.models import Image
 from .lab_contacts.models import LabContact
 from .laboratories.models import Laboratory
 from .persons.models import Person
@@ -26,12 +29,23 @@ from .processing.models import (
 )
 from .proposals.models import Proposal, ProposalHasPerson
 from .proteins.models import Protein
+from .robot_actions.models import RobotAction
+from .sample_changer.models import ContainerQueue, ContainerQueueSample
 from .sample_groups.models import BLSampleGroup, BLSampleGroupHasBLSample
 from .samples.models import BLSample
+from .screenings.models import (
+    Screening,
+    ScreeningOutput,
+    ScreeningOutputLattice,
+    ScreeningStrategy,
+    ScreeningStrategySubWedge,
+    ScreeningStrategyWedge,
+)
 from .sessions.models import BLSession, SessionHasPerson
 from .shipment_documents.models import ShipmentDocument
 from .shipments.models import Shipping, ShippingHasSession, ShippingStatusHistory
 from .user_office.models import UserOfficeSyncRun
+from .xrf_spectra.models import XFEFluorescenceSpectrum
 
 __all__ = [
     "AutoProc",
@@ -48,6 +62,8 @@ __all__ = [
     "BLSession",
     "Base",
     "Container",
+    "ContainerQueue",
+    "ContainerQueueSample",
     "Crystal",
     "DataCollection",
     "DataCollectionGroup",
@@ -57,17 +73,28 @@ __all__ = [
     "DewarRegistryHasProposal",
     "DewarTransportHistory",
     "DiffractionPlan",
+    "EnergyScan",
+    "GridInfo",
     "IdempotencyRecord",
+    "Image",
     "LabContact",
     "Laboratory",
     "Person",
     "Proposal",
     "ProposalHasPerson",
     "Protein",
+    "RobotAction",
+    "Screening",
+    "ScreeningOutput",
+    "ScreeningOutputLattice",
+    "ScreeningStrategy",
+    "ScreeningStrategySubWedge",
+    "ScreeningStrategyWedge",
     "SessionHasPerson",
     "ShipmentDocument",
     "Shipping",
     "ShippingHasSession",
     "ShippingStatusHistory",
     "UserOfficeSyncRun",
+    "XFEFluorescenceSpectrum",
 ]

@@ -5,7 +5,13 @@ from marshmallow_sqlalchemy import auto_field
 
 from ispyb_shared.schemas import ModelSchema
 
-from .models import DataCollection, DataCollectionGroup, DataCollectionRegistration
+from ..acquisition import NamedReference
+from .models import (
+    EXPERIMENT_TYPES,
+    DataCollection,
+    DataCollectionGroup,
+    DataCollectionRegistration,
+)
 
 GROUP_READ_ONLY = ("dataCollectionGroupId", "uuid")
 READ_ONLY = ("dataCollectionId", "uuid")
@@ -108,16 +114,58 @@ class DataCollectionRead(ModelSchema):
         dump_only = READ_ONLY
 
 
+class NewGroupFields(ModelSchema):
+    """The other fields of the group a data collection creates (its session, sample and
+    experiment type are named beside the sweep's fields)."""
+
+    class Meta(ModelSchema.Meta):
+        model = DataCollectionGroup
+        exclude = (*GROUP_READ_ONLY, "sessionId", "blSampleId", "experimentType")
+
+
 class DataCollectionCreate(_AcquisitionFields):
-    """A new sweep in an existing group."""
+    """A new sweep: in an existing group (``dataCollectionGroupId``), or with its group,
+    created in the same transaction (``session``, ``experimentType``, optionally
+    ``sample`` and ``dataCollectionGroup``)."""
+
+    dataCollectionGroupId = auto_field(
+        required=False,
+        metadata={"description": "The existing group of the sweep; or name a session."},
+    )
+    session = NamedReference(
+        load_only=True,
+        metadata={
+            "description": "The session of the new group: visit (mx1234-5), id or UUID. "
+            "Without dataCollectionGroupId only."
+        },
+    )
+    sample = NamedReference(
+        load_only=True,
+        metadata={
+            "description": "The sample of the new group: id, UUID or name within the "
+            "session's proposal. Without dataCollectionGroupId only."
+        },
+    )
+    experimentType = fields.String(
+        load_only=True,
+        validate=validate.OneOf(EXPERIMENT_TYPES),
+        metadata={"description": "Experiment type of the new group (required with session)."},
+    )
+    dataCollectionGroup = fields.Nested(
+        NewGroupFields,
+        load_only=True,
+        metadata={"description": "Other fields of the new group (comments, times...)."},
+    )
 
     class Meta(_AcquisitionFields.Meta):
         exclude = READ_ONLY
-        required_fields = ("dataCollectionGroupId",)
 
 
-class DataCollectionUpdate(DataCollectionCreate):
+class DataCollectionUpdate(_AcquisitionFields):
     """Changes to a sweep (e.g. endTime and runStatus when it finishes)."""
+
+    class Meta(_AcquisitionFields.Meta):
+        exclude = READ_ONLY
 
 
 class RegistrationDataCollectionCreate(_AcquisitionFields):

@@ -21,6 +21,7 @@ from ..access import (
     sees_everything,
     session_condition,
 )
+from ..acquisition import sample_in_proposal, session_for_write
 from ..processing.models import AutoProcIntegration
 from ..sessions.models import BLSession
 from .models import (
@@ -184,6 +185,42 @@ def _target_session(db_session: Session, session_id: Any) -> BLSession:
     return session
 
 
+def collection_for_write(
+    db_session: Session, collection_id: Any, *, field: str = "dataCollectionId"
+) -> DataCollection:
+    """Any existing sweep, with its group, session and proposal, for a row written on it
+    (images, screenings, grid scans): writers need not be able to read it, the writer
+    check on its beamline decides. A 422 on ``field`` when there is none."""
+    collection = (
+        db_session.execute(
+            _all_collections().where(DataCollection.dataCollectionId == collection_id)
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+    if collection is None:
+        raise ValidationFailed(
+            "A referenced row does not exist.",
+            {field: [f"No DataCollection with id {collection_id}."]},
+        )
+    return collection
+
+
+def group_for_write(
+    db_session: Session, group_id: Any, *, field: str = "dataCollectionGroupId"
+) -> DataCollectionGroup:
+    """Any existing group with its session and proposal, for a row written on it."""
+    group = db_session.execute(
+        _all_groups().where(DataCollectionGroup.dataCollectionGroupId == group_id)
+    ).scalar_one_or_none()
+    if group is None:
+        raise ValidationFailed(
+            "A referenced row does not exist.",
+            {field: [f"No DataCollectionGroup with id {group_id}."]},
+        )
+    return group
+
+
 def create_group(
     *, db_session: Session, data: dict[str, Any], caller: Caller
 ) -> DataCollectionGroup:
@@ -239,19 +276,79 @@ def _group_for_new_sweep(db_session: Session, group_id: Any) -> DataCollectionGr
     return group
 
 
+_NEW_GROUP_FIELDS = ("session", "sample", "experimentType", "dataCollectionGroup")
+
+
 def create_data_collection(
     *, db_session: Session, data: dict[str, Any], caller: Caller
 ) -> DataCollection:
-    group = _group_for_new_sweep(db_session, data.get("dataCollectionGroupId"))
-    require_acquisition_writer(
-        caller, beamline=group.BLSession.beamLineName, action="create data collections"
-    )
-    check_period(data, start="startTime", end="endTime")
+    """A sweep in the group ``dataCollectionGroupId``, or in a group created with it in the
+    same transaction from ``session``, ``sample``, ``experimentType`` and
+    ``dataCollectionGroup`` (one call per acquisition)."""
+    data = dict(data)
+    new_group = {name: data.pop(name) for name in _NEW_GROUP_FIELDS if name in data}
+    if data.get("dataCollectionGroupId") is not None:
+        if new_group:
+            raise ValidationFailed(
+                "The group exists: its session, sample and fields are its own.",
+                {name: ["Not allowed with dataCollectionGroupId."] for name in new_group},
+            )
+        group = _group_for_new_sweep(db_session, data["dataCollectionGroupId"])
+        require_acquisition_writer(
+            caller, beamline=group.BLSession.beamLineName, action="create data collections"
+        )
+        check_period(data, start="startTime", end="endTime")
+    else:
+        if new_group.get("session") is None:
+            raise ValidationFailed(
+                "Name the group of the data collection.",
+                {
+                    "dataCollectionGroupId": ["Required without session."],
+                    "session": ["Required without dataCollectionGroupId."],
+                },
+            )
+        check_period(data, start="startTime", end="endTime")
+        group = _new_group_for_sweep(db_session, new_group, caller=caller)
     # ISPyB's legacy copies of the group's session and sample, kept in step for the
     # programs that still read them.
-    values = {**data, "SESSIONID": group.sessionId, "BLSAMPLEID": group.blSampleId}
+    values = {
+        **data,
+        "dataCollectionGroupId": group.dataCollectionGroupId,
+        "SESSIONID": group.sessionId,
+        "BLSAMPLEID": group.blSampleId,
+    }
     collection = create_row(db_session, DataCollection, values)
     return _reload(db_session, collection)
+
+
+def _new_group_for_sweep(
+    db_session: Session, new_group: dict[str, Any], *, caller: Caller
+) -> DataCollectionGroup:
+    session = session_for_write(
+        db_session,
+        new_group["session"],
+        field="session",
+        caller=caller,
+        action="create data collections",
+    )
+    if new_group.get("experimentType") is None:
+        raise ValidationFailed(
+            "experimentType is required with session.",
+            {"experimentType": ["Required when the group is created."]},
+        )
+    fields = dict(new_group.get("dataCollectionGroup") or {})
+    try:
+        check_period(fields, start="startTime", end="endTime")
+    except ApiError as exc:
+        raise _prefixed(exc, "dataCollectionGroup") from None
+    if new_group.get("sample") is not None:
+        sample = sample_in_proposal(
+            db_session, new_group["sample"], proposal_id=session.proposalId, field="sample"
+        )
+        fields["blSampleId"] = sample.blSampleId
+    fields.update(sessionId=session.sessionId, experimentType=new_group["experimentType"])
+    group = create_row(db_session, DataCollectionGroup, fields)
+    return _reload_group(db_session, group)
 
 
 def update_data_collection(

@@ -2,8 +2,8 @@
 Idempotency-Key, replayed to a retry with the same key (ispyb_shared/idempotency.py,
 docs/api-conventions.md).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
@@ -11,8 +11,8 @@ from sqlalchemy.dialects import mysql
 
 from ispyb_core.migration_helpers import ensure_table, uuid_column, uuid_constraint
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
