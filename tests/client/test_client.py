@@ -363,6 +363,13 @@ def test_a_lost_answer_to_a_keyed_create_is_sent_again_with_its_key(gateway_url,
         ]
         assert [h["Idempotency-Key"] for h in posts] == [call.idempotency_key] * 2
         assert [h["X-Request-ID"] for h in posts] == [call.request_id] * 2
+        # Core honoured the key: the second attempt was answered from the first's record,
+        # so the group exists once.
+        assert call.replayed is True and call.status == 200
+        groups = through.get(
+            "/core/data-collection-groups", params={"sessionId": session_id, "limit": 1000}
+        )
+        assert [g["comments"] for g in groups["results"]].count("sent again") == 1
     finally:
         proxy.stop()
 

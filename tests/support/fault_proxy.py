@@ -69,7 +69,8 @@ class FaultProxy:
                     return
                 self.send_response(answer.status_code)
                 for name, value in answer.headers.items():
-                    if name.lower() not in HOP_BY_HOP:
+                    # requests decoded the body (gzip, br): it goes on decoded.
+                    if name.lower() not in HOP_BY_HOP | {"content-encoding"}:
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(answer.content)))
                 self.end_headers()
