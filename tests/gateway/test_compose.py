@@ -122,13 +122,19 @@ def test_a_selection_without_a_needed_peer_is_refused_with_a_message(selection, 
     assert "not enabled by the active profiles" in result.stderr
 
 
+def _target(upstream) -> tuple[str, int]:
+    (target,) = upstream["targets"]
+    host, port = target["target"].split(":")
+    return host, int(port)
+
+
 def test_every_service_finds_its_peers_by_compose_name():
     """Each setting that names another service points at a service of the file, by its
     compose name and the port kong.yml routes to; ssx and em wait for core to be ready."""
     config = yaml.safe_load(compose(ENV_EXAMPLE, "config").stdout)
     services = config["services"]
     source = yaml.safe_load((ROOT / "gateway" / "kong.yml").read_text())
-    ports = {s["name"]: urlsplit(s["url"]).port for s in source["services"]}
+    ports = {u["name"].removesuffix("-upstream"): _target(u)[1] for u in source["upstreams"]}
     for name in ("core", "ssx", "em"):
         environment = services[name]["environment"]
         jwks = urlsplit(environment[f"ISPYB_{name.upper()}__AUTH__JWKS_URL"])
@@ -159,15 +165,15 @@ def test_compose_wiring(tmp_path):
     assert services["mariadb"]["healthcheck"]["test"][1] == "healthcheck.sh"
 
     source = yaml.safe_load((ROOT / "gateway" / "kong.yml").read_text())
-    upstreams = {s["name"]: urlsplit(s["url"]) for s in source["services"]}
+    upstreams = {u["name"].removesuffix("-upstream"): _target(u) for u in source["upstreams"]}
     for name in ("core", "ssx", "em", "auth"):
         service = services[name]
         assert service["profiles"] == [name]
         assert service["build"]["dockerfile"] == "docker/service.Dockerfile"
         assert service["build"]["args"]["SERVICE"] == name
-        # kong.yml's upstream URL is this container's name and port.
-        assert upstreams[name].hostname == name
-        assert service["build"]["args"]["PORT"] == str(upstreams[name].port)
+        # kong.yml's upstream target is this service's compose name and port.
+        assert upstreams[name][0] == name
+        assert service["build"]["args"]["PORT"] == str(upstreams[name][1])
         assert service["depends_on"]["mariadb"]["condition"] == "service_healthy"
         assert f"/ispyb/api/v1/{name}/ready" in " ".join(service["healthcheck"]["test"])
         assert "ports" not in service  # only Kong is published

@@ -49,13 +49,22 @@ def test_source_passes_the_project_checks(gateway_tool, source_config):
 def test_source_has_the_required_shape(gateway_tool, source_config):
     assert source_config["_format_version"] == "3.0"
     services = {s["name"]: s for s in source_config["services"]}
+    upstreams = {u["name"]: u for u in source_config["upstreams"]}
     # One Kong service per project service, routed by its prefix, path kept.
     assert gateway_tool.project_services(source_config) == ["core", "ssx", "em", "auth"]
     for name in ("core", "ssx", "em", "auth"):
         routes = services[name]["routes"]
         assert f"/ispyb/api/v1/{name}" in [p for r in routes for p in r["paths"]]
         assert all(route["strip_path"] is False for route in routes)
-        assert services[name]["url"].startswith(f"http://{name}:")
+        # Balanced over its upstream: the compose name as target, /ready probed, retries.
+        assert services[name]["host"] == f"{name}-upstream"
+        assert services[name]["retries"] >= 1
+        upstream = upstreams[f"{name}-upstream"]
+        assert upstream["targets"] == [{"target": f"{name}:{services[name]['port']}"}]
+        active = upstream["healthchecks"]["active"]
+        assert active["http_path"] == f"/ispyb/api/v1/{name}/ready"
+        assert active["healthy"]["interval"] > 0 and active["unhealthy"]["interval"] > 0
+        assert upstream["healthchecks"]["passive"]["unhealthy"]["tcp_failures"] > 0
     global_plugins = {p["name"]: p["config"] for p in source_config["plugins"]}
     assert set(global_plugins) == {
         "correlation-id",
@@ -94,6 +103,10 @@ def _global(config, name):
 
 def _service(config, name):
     return next(s for s in config["services"] if s["name"] == name)
+
+
+def _upstream(config, service):
+    return next(u for u in config["upstreams"] if u["name"] == f"{service}-upstream")
 
 
 def _set(path, value):
@@ -187,8 +200,70 @@ BROKEN = {
         "configured 2 times",
     ),
     "an upstream URL with a path": (
-        _set(["services", 0, "url"], "http://core:8001/api"),
+        lambda c: c["services"].append(
+            {
+                "name": "legacy",
+                "url": "http://legacy:9000/api",
+                "routes": [{"name": "legacy", "paths": ["/legacy"], "strip_path": False}],
+            }
+        ),
         "must have no path",
+    ),
+    "a project service without its upstream": (
+        lambda c: _service(c, "em").update(host="em"),
+        "host must be the upstream em-upstream",
+    ),
+    "a project service with url and host": (
+        lambda c: _service(c, "em").update(url="http://em:8003"),
+        "not both",
+    ),
+    "no retries to another instance": (
+        lambda c: _service(c, "core").update(retries=0),
+        "retries must be at least 1",
+    ),
+    "an upstream without active checks": (
+        lambda c: _upstream(c, "core")["healthchecks"].pop("active"),
+        "healthchecks.active is required",
+    ),
+    "active checks left off (interval 0)": (
+        lambda c: _upstream(c, "core")["healthchecks"]["active"]["healthy"].update(interval=0),
+        "active.healthy.interval",
+    ),
+    "active checks of the wrong path": (
+        lambda c: _upstream(c, "core")["healthchecks"]["active"].update(
+            http_path="/ispyb/api/v1/core/health"
+        ),
+        "active.http_path must be /ispyb/api/v1/core/ready",
+    ),
+    "an upstream without passive checks": (
+        lambda c: _upstream(c, "ssx")["healthchecks"].pop("passive"),
+        "healthchecks.passive is required",
+    ),
+    "passive checks that never trip": (
+        lambda c: _upstream(c, "ssx")["healthchecks"]["passive"]["unhealthy"].update(
+            tcp_failures=0
+        ),
+        "max_fails",
+    ),
+    "a target that is not the compose name": (
+        lambda c: _upstream(c, "auth").update(targets=[{"target": "10.0.0.5:8004"}]),
+        "must be auth:<port>",
+    ),
+    "an upstream without targets": (
+        lambda c: _upstream(c, "auth").update(targets=[]),
+        "targets must list",
+    ),
+    "weighted targets": (
+        lambda c: _upstream(c, "auth").update(targets=[{"target": "auth:8004", "weight": 5}]),
+        "not reproduced",
+    ),
+    "hash balancing": (
+        lambda c: _upstream(c, "auth").update(algorithm="consistent-hashing"),
+        "algorithm must be",
+    ),
+    "an upstream no service uses": (
+        lambda c: c["upstreams"].append(copy.deepcopy(_upstream(c, "auth")) | {"name": "spare"}),
+        "no service uses it",
     ),
     "a plugin for a service that does not exist": (
         lambda c: c["plugins"].append(
