@@ -65,13 +65,14 @@ def started_services(env_file: Path) -> list[str]:
     return json.loads(result.stdout)
 
 
-def ask_compose_what_starts(env_file: Path) -> subprocess.CompletedProcess:
+def ask_compose_what_starts(env_file: Path, *options: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             "/usr/bin/python3",
             str(Path(__file__).with_name("compose_services.py")),
             str(ROOT),
             str(env_file),
+            *options,
         ],
         capture_output=True,
         text=True,
@@ -111,6 +112,30 @@ def test_compose_starts_only_the_selected_services(selection, expected, tmp_path
     # The selection reaches the database initialisation and Kong's config renderer.
     assert config["services"]["mariadb"]["environment"]["ISPYB_SERVICES"] == selection
     assert config["services"]["gateway-config"]["environment"]["ISPYB_SERVICES"] == selection
+
+
+def test_replicas_per_service_are_a_site_setting(tmp_path):
+    """ISPYB_<SVC>_REPLICAS: the containers `up` starts per service (compose's own code);
+    only Kong is published, so replicas never compete for a host port."""
+    default = ask_compose_what_starts(ENV_EXAMPLE, "--scale")
+    assert default.returncode == 0, default.stderr
+    assert all(count == 1 for count in json.loads(default.stdout).values())
+    env_file = site_env(tmp_path, ISPYB_CORE_REPLICAS="3", ISPYB_AUTH_REPLICAS="2")
+    result = ask_compose_what_starts(env_file, "--scale")
+    assert result.returncode == 0, result.stderr
+    scale = json.loads(result.stdout)
+    assert (scale["core"], scale["auth"], scale["ssx"], scale["em"]) == (3, 2, 1, 1)
+    assert scale["kong"] == 1 and scale["mariadb"] == 1
+    config = yaml.safe_load(compose(env_file, "config").stdout)
+    for name in ("core", "ssx", "em", "auth"):
+        assert (
+            "ports" not in config["services"][name]
+            and "container_name" not in (config["services"][name])
+        )
+    # Kong finds new and gone replicas within seconds, not after Docker DNS's TTL.
+    assert config["services"]["kong"]["environment"]["KONG_DNS_VALID_TTL"] == "10"
+    broken = site_env(tmp_path, ISPYB_CORE_REPLICAS="two")
+    assert compose(broken, "config", "-q").returncode != 0
 
 
 @pytest.mark.parametrize("selection", ["em,auth", "ssx", "ssx,em,auth"])
