@@ -84,6 +84,15 @@ LOCAL_RATE_WINDOWS = ("second", "minute", "hour")
 CORS_METHODS = {"GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
 SIZE_UNITS = {"megabytes": 1024 * 1024, "kilobytes": 1024, "bytes": 1}
 SECRET_KEY = re.compile(r"password|secret|token|api_?key|private_key", re.I)
+# A secret taken from Kong's vault (e.g. {vault://env/ispyb-redis-password}) is a
+# reference, not a secret.
+VAULT_REFERENCE = re.compile(r"^\{vault://[a-z0-9-]+/[A-Za-z0-9/_.-]+\}$")
+# The one header the local gateway can key a rate limit on: who the client is (its token).
+CLIENT_KEY_HEADER = "Authorization"
+REDIS_KEYS = {"host", "port", "username", "password", "database", "timeout", "ssl"} | {
+    "ssl_verify",
+    "server_name",
+}
 NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
 
@@ -482,6 +491,14 @@ def _check_route(route, index, service_name, tags, where, route_names, route_pat
         route_paths.append((path, name if isinstance(name, str) else route_where, service_name))
     for plugin in plugins_of(route):
         _check_plugin(plugin, f"{route_where}, plugin", "route", add, nested=True)
+        if (
+            isinstance(plugin, dict)
+            and plugin.get("name") == "rate-limiting"
+            and any(str(path).rstrip("/").endswith("/login") for path in paths)
+            and (plugin.get("config") or {}).get("limit_by") != "ip"
+        ):
+            # A password guesser sends no token, or a new made-up one each time.
+            add(f"{route_where}: the login's rate limit must be limit_by ip (per address)")
 
 
 def _check_plugin(plugin: Any, where: str, scope: str, add, *, nested: bool = False) -> None:
@@ -508,7 +525,12 @@ def _check_plugin(plugin: Any, where: str, scope: str, add, *, nested: bool = Fa
     for key in sorted(set(config) - KNOWN_PLUGINS[name]):
         add(f"{where}: unknown config key {key!r} (known: {_sorted(KNOWN_PLUGINS[name])})")
     for key, value in config.items():
-        if SECRET_KEY.search(key) and isinstance(value, str) and value:
+        if (
+            SECRET_KEY.search(key)
+            and isinstance(value, str)
+            and value
+            and not VAULT_REFERENCE.match(value)
+        ):
             add(f"{where}: config.{key} looks like a secret; secrets do not belong in kong.yml")
     checker = _PLUGIN_CHECKS.get(name)
     if checker:
@@ -593,8 +615,26 @@ def _check_rate_limiting(config, where, add) -> None:
             f"{where}: policy must be set to local or redis: DB-less Kong has no database for "
             f"the default policy 'cluster' (got {policy!r})"
         )
-    if config.get("limit_by", "consumer") != "ip":
-        add(f"{where}: limit_by must be ip (the only key the local gateway reproduces)")
+    limit_by = config.get("limit_by", "consumer")
+    if limit_by == "header":
+        if str(config.get("header_name", "")).lower() != CLIENT_KEY_HEADER.lower():
+            add(
+                f"{where}: header_name must be {CLIENT_KEY_HEADER} (the client's token: any other "
+                f"header is the client's free choice, and the local gateway keys on this one)"
+            )
+    elif limit_by != "ip":
+        add(
+            f"{where}: limit_by must be ip or header (Authorization): consumer and credential "
+            f"need Kong authentication, which this project does not use"
+        )
+    if policy == "redis":
+        redis = config.get("redis", {})
+        if not isinstance(redis, dict) or not redis.get("host"):
+            add(f"{where}: policy redis needs redis.host (the Redis all Kong nodes share)")
+        elif set(redis) - REDIS_KEYS:
+            add(f"{where}: unknown redis key(s) {_sorted(set(redis) - REDIS_KEYS)}")
+        elif redis.get("password") and not VAULT_REFERENCE.match(str(redis["password"])):
+            add(f"{where}: redis.password must be a vault reference ({{vault://env/...}})")
     if "error_code" in config and config["error_code"] != 429:
         add(f"{where}: error_code must stay 429")
 

@@ -91,6 +91,12 @@ class RateZone:
     name: str
     rate: str  # nginx's rate: "10r/s", "10r/m"
     burst: int
+    # What is counted: the client address, or the client (its token; the address when it
+    # sends none), as Kong's limit_by ip / header.
+    key: str = "$binary_remote_addr"
+
+
+CLIENT_KEY = "$ispyb_rate_client"
 
 
 def global_plugins_of(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -173,6 +179,7 @@ def rate_limit_zones(zone_prefix: str, config: Mapping[str, Any]) -> list[RateZo
     requests through at once and the same average rate.
     """
     zones = []
+    key = CLIENT_KEY if config.get("limit_by") == "header" else "$binary_remote_addr"
     for window in LOCAL_RATE_WINDOWS:
         if window not in config:
             continue
@@ -183,7 +190,7 @@ def rate_limit_zones(zone_prefix: str, config: Mapping[str, Any]) -> list[RateZo
             rate = f"{limit}r/m"
         else:  # an hour: nginx's finest unit is requests per minute
             rate = f"{max(1, -(-limit // 60))}r/m"
-        zones.append(RateZone(f"rl_{zone_prefix}_{window}".replace("-", "_"), rate, limit))
+        zones.append(RateZone(f"rl_{zone_prefix}_{window}".replace("-", "_"), rate, limit, key))
     return zones
 
 

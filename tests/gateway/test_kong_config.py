@@ -84,11 +84,15 @@ def test_source_has_the_required_shape(gateway_tool, source_config):
     assert global_plugins["correlation-id"]["echo_downstream"] is True
     assert global_plugins["file-log"]["path"] == "/dev/stdout"
     assert global_plugins["rate-limiting"]["policy"] == "local"
+    # Per client (its token; the address without one), the login per address.
+    assert global_plugins["rate-limiting"]["limit_by"] == "header"
+    assert global_plugins["rate-limiting"]["header_name"] == "Authorization"
     # The login route has its own, stricter limit.
     login = next(r for r in services["auth"]["routes"] if r["name"] == "auth-login")
     login_limit = next(p for p in login["plugins"] if p["name"] == "rate-limiting")["config"]
     assert login_limit["minute"] < global_plugins["rate-limiting"]["minute"]
     assert login_limit["policy"] == "local"
+    assert login_limit["limit_by"] == "ip"
 
 
 def test_source_holds_no_secret():
@@ -103,6 +107,11 @@ def _global(config, name):
 
 def _service(config, name):
     return next(s for s in config["services"] if s["name"] == name)
+
+
+def _login_limit(config):
+    login = next(r for r in _service(config, "auth")["routes"] if r["name"] == "auth-login")
+    return next(p for p in login["plugins"] if p["name"] == "rate-limiting")["config"]
 
 
 def _upstream(config, service):
@@ -265,6 +274,28 @@ BROKEN = {
         lambda c: c["upstreams"].append(copy.deepcopy(_upstream(c, "auth")) | {"name": "spare"}),
         "no service uses it",
     ),
+    "rate limit by consumer (needs Kong authentication)": (
+        lambda c: _global(c, "rate-limiting")["config"].update(limit_by="consumer"),
+        "limit_by must be ip or header",
+    ),
+    "rate limit by a header the client makes up": (
+        lambda c: _global(c, "rate-limiting")["config"].update(header_name="X-Client"),
+        "header_name must be Authorization",
+    ),
+    "the login limited per token": (
+        lambda c: _login_limit(c).update(limit_by="header", header_name="Authorization"),
+        "the login's rate limit must be limit_by ip",
+    ),
+    "redis policy without a host": (
+        lambda c: _global(c, "rate-limiting")["config"].update(policy="redis"),
+        "needs redis.host",
+    ),
+    "a redis password in the file": (
+        lambda c: _global(c, "rate-limiting")["config"].update(
+            policy="redis", redis={"host": "redis", "password": "hunter2"}
+        ),
+        "vault reference",
+    ),
     "a plugin for a service that does not exist": (
         lambda c: c["plugins"].append(
             {"name": "request-size-limiting", "service": "nope", "config": {}}
@@ -291,6 +322,22 @@ def test_broken_kong_yml_is_caught(case, source_config, gateway_tool, tmp_path):
     # Nothing is rendered from it either: `make run` stops with the problems.
     with pytest.raises(gateway_tool.GatewayConfigError, match="problems"):
         gateway_tool.render_site({"ISPYB_VAR_DIR": str(tmp_path / "var")}, source=broken)
+
+
+def test_shared_counters_with_redis_as_documented_pass_the_checks(source_config, gateway_tool):
+    """docs/gateway.md's settings for several Kong nodes: one Redis, password from Kong's
+    vault (an environment variable of the Kong container), never in kong.yml."""
+    _global(source_config, "rate-limiting")["config"].update(
+        policy="redis",
+        redis={
+            "host": "redis",
+            "port": 6379,
+            "database": 0,
+            "timeout": 2000,
+            "password": "{vault://env/ispyb-redis-password}",
+        },
+    )
+    assert gateway_tool.check_kong_config(source_config) == []
 
 
 DECK_CATCHES = {

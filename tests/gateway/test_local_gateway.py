@@ -248,6 +248,59 @@ def test_global_rate_limit_answers_429(start_gateway, tmp_path):
     gateway_error(limited, 429, "RATE_LIMITED", "API rate limit exceeded")
 
 
+def test_rate_limits_count_per_client_token_and_per_address_without_one(start_gateway, tmp_path):
+    """Clients behind one address (a beamline, a cluster's NAT) each have their own budget:
+    the token they send; requests without a token share their address's."""
+
+    def three_a_minute_per_client(config):
+        limit = next(p for p in config["plugins"] if p["name"] == "rate-limiting")
+        limit["config"] = {
+            "minute": 3,
+            "limit_by": "header",
+            "header_name": "Authorization",
+            "policy": "local",
+        }
+
+    gateway = start_gateway(source=variant(tmp_path, three_a_minute_per_client))
+
+    def statuses(headers, count):
+        return [
+            gateway.request("GET", "/ispyb/api/v1/core/x", headers=headers).status
+            for _ in range(count)
+        ]
+
+    alice = {"Authorization": "Bearer token-of-alice"}
+    pipeline = {"Authorization": "Bearer token-of-the-pipeline"}
+    assert statuses(alice, 5)[-1] == 429
+    # Same address, another client: its own budget, untouched by alice's.
+    assert statuses(pipeline, 3) == [200] * 3
+    # No token: counted per address, apart from the tokens.
+    anonymous = statuses({}, 5)
+    assert anonymous[:3] == [200] * 3 and anonymous[-1] == 429
+    # Every client's budget is one for all services.
+    assert statuses(pipeline, 3)[-1] == 429
+    gateway_error(
+        gateway.request("GET", "/ispyb/api/v1/em/x", headers=pipeline),
+        429,
+        "RATE_LIMITED",
+        "API rate limit exceeded",
+    )
+
+
+def test_the_login_limit_stays_per_address_whatever_the_token(gateway):
+    # A password guesser making up a new Authorization header each time gains nothing.
+    statuses = [
+        gateway.request(
+            "POST",
+            "/ispyb/api/v1/auth/login",
+            body=b"{}",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer made-up-{n}"},
+        ).status
+        for n in range(15)
+    ]
+    assert statuses[:10] == [200] * 10 and statuses[-1] == 429
+
+
 def test_bodies_over_the_size_limit_get_413(gateway):
     # 1 MiB passes.
     response = gateway.request(
