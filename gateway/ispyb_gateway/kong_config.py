@@ -89,6 +89,8 @@ SECRET_KEY = re.compile(r"password|secret|token|api_?key|private_key", re.I)
 VAULT_REFERENCE = re.compile(r"^\{vault://[a-z0-9-]+/[A-Za-z0-9/_.-]+\}$")
 # The one header the local gateway can key a rate limit on: who the client is (its token).
 CLIENT_KEY_HEADER = "Authorization"
+# Routes that take credentials: their rate limits count per address.
+CREDENTIAL_PATHS = ("/login", "/token")
 REDIS_KEYS = {"host", "port", "username", "password", "database", "timeout", "ssl"} | {
     "ssl_verify",
     "server_name",
@@ -494,11 +496,11 @@ def _check_route(route, index, service_name, tags, where, route_names, route_pat
         if (
             isinstance(plugin, dict)
             and plugin.get("name") == "rate-limiting"
-            and any(str(path).rstrip("/").endswith("/login") for path in paths)
+            and any(str(path).rstrip("/").endswith(CREDENTIAL_PATHS) for path in paths)
             and (plugin.get("config") or {}).get("limit_by") != "ip"
         ):
             # A password guesser sends no token, or a new made-up one each time.
-            add(f"{route_where}: the login's rate limit must be limit_by ip (per address)")
+            add(f"{route_where}: the rate limit of a credential route must be limit_by ip")
 
 
 def _check_plugin(plugin: Any, where: str, scope: str, add, *, nested: bool = False) -> None:

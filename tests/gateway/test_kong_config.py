@@ -93,6 +93,12 @@ def test_source_has_the_required_shape(gateway_tool, source_config):
     assert login_limit["minute"] < global_plugins["rate-limiting"]["minute"]
     assert login_limit["policy"] == "local"
     assert login_limit["limit_by"] == "ip"
+    # So are client credentials and refresh tokens (/token, /token/refresh).
+    token = next(r for r in services["auth"]["routes"] if r["name"] == "auth-token")
+    assert token["paths"] == ["/ispyb/api/v1/auth/token"]
+    token_limit = next(p for p in token["plugins"] if p["name"] == "rate-limiting")["config"]
+    assert token_limit["limit_by"] == "ip"
+    assert login_limit["minute"] < token_limit["minute"] < global_plugins["rate-limiting"]["minute"]
 
 
 def test_source_holds_no_secret():
@@ -284,7 +290,7 @@ BROKEN = {
     ),
     "the login limited per token": (
         lambda c: _login_limit(c).update(limit_by="header", header_name="Authorization"),
-        "the login's rate limit must be limit_by ip",
+        "the rate limit of a credential route must be limit_by ip",
     ),
     "redis policy without a host": (
         lambda c: _global(c, "rate-limiting")["config"].update(policy="redis"),

@@ -301,6 +301,28 @@ def test_the_login_limit_stays_per_address_whatever_the_token(gateway):
     assert statuses[:10] == [200] * 10 and statuses[-1] == 429
 
 
+def test_token_requests_are_limited_per_address_whatever_the_credentials(start_gateway, tmp_path):
+    def three_token_requests_a_minute(config):
+        auth = next(s for s in config["services"] if s["name"] == "auth")
+        route = next(r for r in auth["routes"] if r["name"] == "auth-token")
+        route["plugins"][0]["config"]["minute"] = 3
+
+    gateway = start_gateway(source=variant(tmp_path, three_token_requests_a_minute))
+    paths = ["/ispyb/api/v1/auth/token", "/ispyb/api/v1/auth/token/refresh"] * 3
+    statuses = [
+        gateway.request(
+            "POST",
+            path,
+            body=b"{}",
+            headers={"Content-Type": "application/json", "Authorization": f"Basic made-up-{n}"},
+        ).status
+        for n, path in enumerate(paths)
+    ]
+    assert statuses[:3] == [200] * 3 and statuses[-1] == 429
+    # The rest of the API is not affected by it.
+    assert gateway.request("GET", "/ispyb/api/v1/auth/health").status == 200
+
+
 def test_bodies_over_the_size_limit_get_413(gateway):
     # 1 MiB passes.
     response = gateway.request(

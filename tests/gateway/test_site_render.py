@@ -147,11 +147,17 @@ def test_the_source_is_never_modified(gateway_tool, tmp_path):
 
 def test_each_rate_limit_window_gets_an_nginx_zone(gateway_tool, tmp_path):
     nginx = gateway_tool.render_site({"ISPYB_VAR_DIR": str(tmp_path)}).nginx_file.read_text()
-    zones = dict(re.findall(r"zone=(\w+):10m rate=(\S+);", nginx))
+    zones = {
+        name: (key, rate)
+        for key, name, rate in re.findall(r"limit_req_zone (\S+) zone=(\w+):10m rate=(\S+);", nginx)
+    }
+    # The global limits count per client (token, or address without one); the credential
+    # routes per address.
     assert zones == {
-        "rl_global_second": "100r/s",
-        "rl_global_minute": "3000r/m",
-        "rl_route_auth_login_minute": "10r/m",
+        "rl_global_second": ("$ispyb_rate_client", "100r/s"),
+        "rl_global_minute": ("$ispyb_rate_client", "3000r/m"),
+        "rl_route_auth_login_minute": ("$binary_remote_addr", "10r/m"),
+        "rl_route_auth_token_minute": ("$binary_remote_addr", "120r/m"),
     }
     login = re.search(r"location /ispyb/api/v1/auth/login \{\n(.*?)\n        \}", nginx, re.S)
     assert "limit_req zone=rl_route_auth_login_minute burst=10 nodelay;" in login.group(1)
