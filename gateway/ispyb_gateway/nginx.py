@@ -70,7 +70,7 @@ class Route:
     plugins: dict[str, dict[str, Any]]  # effective plugin configs by name
     overridden: set[str]  # plugins set on the service or route, replacing the global one
     preserve_host: bool
-    upstream: tuple[str, int] | None  # None: answered by the gateway itself
+    upstream: ServerGroup | None  # None: answered by the gateway itself
     timeouts: dict[str, int]
 
 
