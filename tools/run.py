@@ -14,6 +14,9 @@ Settings (environment):
   ISPYB_SERVICES   services to run, space- or comma-separated (default: all)
   ISPYB_HOST       address to bind (default 127.0.0.1)
   ISPYB_<SVC>_PORT port of one service (defaults: core 8001, ssx 8002, em 8003, auth 8004)
+  ISPYB_<SVC>_INSTANCES  gunicorn instances of one service (default 1), each on its own
+                   port: ISPYB_<SVC>_PORTS (comma-separated), by default the port, +100,
+                   +200 ...; the gateway balances over all of them (docs/gateway.md)
   ISPYB_GATEWAY_PORT  port of the gateway, the one URL for front ends (default 8000)
   ISPYB_WORKERS    gunicorn workers per service (default 2)
   ISPYB_VAR_DIR    where everything this run writes goes (default ./var): logs, the
@@ -57,7 +60,37 @@ def selected_services() -> list[str]:
 
 
 def port_of(service: str) -> int:
+    """The port of a service's first instance (the one other services are pointed at)."""
+    several = os.environ.get(f"ISPYB_{service.upper()}_PORTS", "").replace(",", " ").split()
+    if several and several[0].isdigit():
+        return int(several[0])
     return int(os.environ.get(f"ISPYB_{service.upper()}_PORT", ALL_SERVICES[service]))
+
+
+def instances_of(service: str) -> int:
+    variable = f"ISPYB_{service.upper()}_INSTANCES"
+    raw = os.environ.get(variable, "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 16:
+        sys.exit(f"run: {variable}={raw!r}: a number of instances from 1 to 16")
+    return int(raw)
+
+
+def ports_of(service: str) -> list[int]:
+    """One port per instance: ISPYB_<SVC>_PORTS, or the service's port, +100, +200 ..."""
+    count = instances_of(service)
+    variable = f"ISPYB_{service.upper()}_PORTS"
+    if os.environ.get(variable):
+        raw = [value for value in os.environ[variable].replace(",", " ").split() if value]
+        if len(raw) != count or not all(value.isdigit() for value in raw):
+            sys.exit(f"run: {variable} must list {count} port(s), one per instance")
+        return [int(value) for value in raw]
+    first = int(os.environ.get(f"ISPYB_{service.upper()}_PORT", ALL_SERVICES[service]))
+    return [first + 100 * index for index in range(count)]
+
+
+def instance_name(service: str, index: int) -> str:
+    """core, core-2, core-3 ...: the name of an instance in messages and of its log file."""
+    return service if index == 0 else f"{service}-{index + 1}"
 
 
 def bin_path(name: str) -> str:
@@ -80,6 +113,7 @@ def place_databases(services: list[str], var_dir: Path) -> None:
 
 
 def busy_ports(wanted: dict[str, int], host: str) -> list[str]:
+    # ``wanted``: instance name (core, core-2) -> port.
     """The ports of ``wanted`` (name -> port) another program already listens on."""
     busy = []
     for name, port in wanted.items():
@@ -89,8 +123,13 @@ def busy_ports(wanted: dict[str, int], host: str) -> list[str]:
             try:
                 probe.bind((host, port))
             except OSError:
+                service = name.split("-")[0]
                 variable = (
-                    "ISPYB_GATEWAY_PORT" if name == "gateway" else f"ISPYB_{name.upper()}_PORT"
+                    "ISPYB_GATEWAY_PORT"
+                    if name == "gateway"
+                    else f"ISPYB_{service.upper()}_PORT"
+                    if name == service
+                    else f"ISPYB_{service.upper()}_PORTS"
                 )
                 busy.append(
                     f"port {port} ({name}) is already in use; stop what uses it or set {variable}"
@@ -171,16 +210,20 @@ def fresh_metrics_directory(service: str) -> Path:
     return directory
 
 
-def start(service: str, host: str, log_dir: Path) -> subprocess.Popen:
-    log = open(log_dir / f"{service}.log", "ab")  # noqa: SIM115 - lives as long as the child
-    metrics_dir = fresh_metrics_directory(service)
+def start(
+    service: str, host: str, log_dir: Path, *, port: int | None = None, name: str | None = None
+) -> subprocess.Popen:
+    name = name or service
+    log = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the child
+    # One directory per instance: each gunicorn master sums its own workers' files.
+    metrics_dir = fresh_metrics_directory(name)
     return subprocess.Popen(
         [
             bin_path("gunicorn"),
             "--config",
             "python:ispyb_shared.gunicorn_hooks",
             "--bind",
-            f"{host}:{port_of(service)}",
+            f"{host}:{port or port_of(service)}",
             "--workers",
             os.environ.get("ISPYB_WORKERS", "2"),
             "--timeout",
@@ -188,7 +231,7 @@ def start(service: str, host: str, log_dir: Path) -> subprocess.Popen:
             "--graceful-timeout",
             "10",
             "--name",
-            f"ispyb-{service}",
+            f"ispyb-{name}",
             f"ispyb_{service}.app:create_app()",
         ],
         cwd=ROOT,
@@ -199,8 +242,10 @@ def start(service: str, host: str, log_dir: Path) -> subprocess.Popen:
     )
 
 
-def wait_healthy(service: str, host: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    url = f"http://{host}:{port_of(service)}/ispyb/api/v1/{service}/health"
+def wait_healthy(
+    service: str, host: str, process: subprocess.Popen, timeout: float = 60, port=None
+) -> None:
+    url = f"http://{host}:{port or port_of(service)}/ispyb/api/v1/{service}/health"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -320,8 +365,8 @@ class Supervised:
         return self._healthy() if self._healthy else True
 
 
-def is_healthy(service: str, host: str) -> bool:
-    url = f"http://{host}:{port_of(service)}/ispyb/api/v1/{service}/health"
+def is_healthy(service: str, host: str, port: int | None = None) -> bool:
+    url = f"http://{host}:{port or port_of(service)}/ispyb/api/v1/{service}/health"
     try:
         with urllib.request.urlopen(url, timeout=1) as response:
             return response.status == 200
@@ -350,7 +395,11 @@ def main() -> int:
     var_dir = var_directory()
     os.environ["ISPYB_VAR_DIR"] = str(var_dir)  # the gateway renders under it too
     log_dir = var_dir / "log"
-    wanted = {service: port_of(service) for service in services}
+    wanted = {
+        instance_name(service, index): port
+        for service in services
+        for index, port in enumerate(ports_of(service))
+    }
     wanted["gateway"] = int(os.environ.get("ISPYB_GATEWAY_PORT") or 8000)
     busy = busy_ports(wanted, host)
     if busy:
@@ -363,6 +412,8 @@ def main() -> int:
     trust_the_auth_service(services, host)
     point_at_core(services, host)
     let_ssx_undo(services, host)
+    for service in services:  # the local gateway renders one server per instance
+        os.environ[f"ISPYB_{service.upper()}_PORTS"] = ",".join(map(str, ports_of(service)))
 
     supervised: dict[str, Supervised] = {}
     signals = []
@@ -382,13 +433,19 @@ def main() -> int:
         for service in services:
             prepare(service)
         for service in services:
-            supervised[service] = Supervised(
-                service,
-                lambda service=service: start(service, host, log_dir),
-                healthy=lambda service=service: is_healthy(service, host),
-            )
+            for index, port in enumerate(ports_of(service)):
+                name = instance_name(service, index)
+                supervised[name] = Supervised(
+                    name,
+                    lambda service=service, port=port, name=name: start(
+                        service, host, log_dir, port=port, name=name
+                    ),
+                    healthy=lambda service=service, port=port: is_healthy(service, host, port),
+                )
         for service in services:
-            wait_healthy(service, host, supervised[service].process)
+            for index, port in enumerate(ports_of(service)):
+                name = instance_name(service, index)
+                wait_healthy(service, host, supervised[name].process, port=port)
         # Last, so that it never answers for a service that is not up yet.
         first, gateway, command = start_gateway(services)
         starts = iter([first])
@@ -409,6 +466,9 @@ def main() -> int:
         for service in services:
             base = f"http://{host}:{port_of(service)}/ispyb/api/v1/{service}"
             print(f"  {service:<5} {base}   Swagger UI: {base}/docs", flush=True)
+            for index, port in list(enumerate(ports_of(service)))[1:]:
+                other = f"http://{host}:{port}/ispyb/api/v1/{service}"
+                print(f"  {instance_name(service, index):<5} {other}", flush=True)
         print(
             f"\nLogs (JSON lines): {log_dir}/<service>.log, gateway: {log_dir}/gateway.log "
             "(search: .venv/bin/python tools/logsearch.py --help)",

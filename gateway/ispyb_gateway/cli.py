@@ -14,7 +14,9 @@ Settings (environment; the command line can override some):
   ISPYB_HOST                  address the local gateway listens on and finds services at
                               (default 127.0.0.1)
   ISPYB_<SVC>_PORT            port of a service for the local gateway (default: the port
-                              of the service's URL in kong.yml)
+                              of its upstream's target in kong.yml)
+  ISPYB_<SVC>_PORTS           ports of its local instances, comma-separated: one nginx
+                              server each (replaces ISPYB_<SVC>_PORT)
   ISPYB_VAR_DIR               var directory (default ./var): the rendered files go to
                               var/gateway/, the gateway's logs to var/log/
   ISPYB_GATEWAY_WORKERS       nginx worker processes (default auto: one per CPU)

@@ -27,8 +27,8 @@ DOCS_TAG = "ispyb-docs"  # the route that answers the unified docs page
 
 # --- what a kong.yml of this project may contain ------------------------------------------
 
-TOP_LEVEL_KEYS = {"_format_version", "_info", "services", "plugins"}
-SERVICE_KEYS = {"name", "url", "tags", "routes", "plugins"} | {
+TOP_LEVEL_KEYS = {"_format_version", "_info", "services", "upstreams", "plugins"}
+SERVICE_KEYS = {"name", "url", "protocol", "host", "port", "tags", "routes", "plugins"} | {
     "connect_timeout",
     "read_timeout",
     "write_timeout",
@@ -49,6 +49,13 @@ ROUTE_KEYS_NOT_REPRODUCED = {"methods", "hosts", "headers", "snis", "sources", "
     "path_handling",
 }
 PLUGIN_KEYS = {"name", "config", "enabled", "protocols", "tags", "service", "route"}
+# Upstreams: what nginx's `upstream` block reproduces (round-robin over the targets, passive
+# checks as max_fails/fail_timeout). Target weights and the hashing algorithms are not.
+UPSTREAM_KEYS = {"name", "algorithm", "targets", "healthchecks", "tags"}
+UPSTREAM_ALGORITHMS = {"round-robin": "", "least-connections": "least_conn"}
+TARGET_KEYS = {"target", "tags"}
+UPSTREAM_SUFFIX = "-upstream"
+HEALTH_COUNTERS = ("http_failures", "tcp_failures", "timeouts")
 
 # Kong 3 bundled plugins this project uses, with every config key of their schema.
 KNOWN_PLUGINS: dict[str, set[str]] = {
@@ -77,6 +84,17 @@ LOCAL_RATE_WINDOWS = ("second", "minute", "hour")
 CORS_METHODS = {"GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
 SIZE_UNITS = {"megabytes": 1024 * 1024, "kilobytes": 1024, "bytes": 1}
 SECRET_KEY = re.compile(r"password|secret|token|api_?key|private_key", re.I)
+# A secret taken from Kong's vault (e.g. {vault://env/ispyb-redis-password}) is a
+# reference, not a secret.
+VAULT_REFERENCE = re.compile(r"^\{vault://[a-z0-9-]+/[A-Za-z0-9/_.-]+\}$")
+# The one header the local gateway can key a rate limit on: who the client is (its token).
+CLIENT_KEY_HEADER = "Authorization"
+# Routes that take credentials: their rate limits count per address.
+CREDENTIAL_PATHS = ("/login", "/token")
+REDIS_KEYS = {"host", "port", "username", "password", "database", "timeout", "ssl"} | {
+    "ssl_verify",
+    "server_name",
+}
 NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
 
@@ -160,7 +178,7 @@ def check_kong_config(config: Mapping[str, Any]) -> list[str]:
                 f"{where}: key {key!r} is not used by this project "
                 f"(allowed: {_sorted(SERVICE_KEYS)})"
             )
-        _check_service_url(service, where, add)
+        _check_service_address(service, where, add)
         for key in ("connect_timeout", "read_timeout", "write_timeout"):
             if key in service and not (
                 isinstance(service[key], int) and not isinstance(service[key], bool)
@@ -182,6 +200,8 @@ def check_kong_config(config: Mapping[str, Any]) -> list[str]:
             _check_plugin(plugin, f"{where}, plugin", "service", add, nested=True)
         if "plugins" in service and not isinstance(service["plugins"], list):
             add(f"{where}: plugins must be a list")
+
+    _check_upstreams(config, add)
 
     plugins = config.get("plugins", [])
     if not isinstance(plugins, list):
@@ -218,8 +238,37 @@ def _sorted(values: Iterable[str]) -> str:
     return ", ".join(sorted(values))
 
 
-def _check_service_url(service: Mapping[str, Any], where: str, add) -> None:
+def service_address(service: Mapping[str, Any]) -> tuple[str, str | None, int | None]:
+    """(protocol, host, port) of a service, from its url or its protocol/host/port fields."""
+    if isinstance(service.get("url"), str):
+        parts = urlsplit(service["url"])
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        return parts.scheme, parts.hostname, port
+    port = service.get("port")
+    return (
+        service.get("protocol", "http"),
+        service.get("host") if isinstance(service.get("host"), str) else None,
+        port if isinstance(port, int) and not isinstance(port, bool) else None,
+    )
+
+
+def _check_service_address(service: Mapping[str, Any], where: str, add) -> None:
     url = service.get("url")
+    if url is None:
+        if not isinstance(service.get("host"), str) or not service["host"]:
+            add(f"{where}: url (http://<host>:<port>) or host (an upstream's name) is required")
+            return
+        if service.get("protocol", "http") not in ("http", "https"):
+            add(f"{where}: protocol must be http or https")
+        port = service.get("port", 80)
+        if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
+            add(f"{where}: port must be a port number")
+        return
+    if any(key in service for key in ("protocol", "host", "port")):
+        add(f"{where}: set either url or protocol/host/port, not both")
     if not isinstance(url, str):
         add(f"{where}: url is required (http://<host>:<port>)")
         return
@@ -231,6 +280,165 @@ def _check_service_url(service: Mapping[str, Any], where: str, add) -> None:
         add(f"{where}: url {url!r} must have no path (routes keep the request path as is)")
     if parts.username or parts.password:
         add(f"{where}: url {url!r} must not contain credentials")
+
+
+def upstreams_of(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    upstreams = config.get("upstreams") or []
+    return [u for u in upstreams if isinstance(u, dict)] if isinstance(upstreams, list) else []
+
+
+def upstream_of(config: Mapping[str, Any], service: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The upstream a service's host names, or None (the host is contacted directly)."""
+    host = service_address(service)[1]
+    return next((u for u in upstreams_of(config) if u.get("name") == host), None)
+
+
+def target_address(target: Mapping[str, Any]) -> tuple[str, int | None]:
+    """(host, port) of an upstream target "host:port"."""
+    host, _, port = str(target.get("target", "")).rpartition(":")
+    return (host, int(port)) if port.isdigit() else (str(target.get("target", "")), None)
+
+
+def _check_upstreams(config: Mapping[str, Any], add) -> None:
+    """Each project service is balanced over an upstream named <service>-upstream, with
+    active and passive health checks, and retries to another target."""
+    raw = config.get("upstreams", [])
+    if not isinstance(raw, list):
+        add("upstreams: must be a list")
+        raw = []
+    names: set[str] = set()
+    for index, upstream in enumerate(raw):
+        if not isinstance(upstream, dict):
+            add(f"upstreams[{index}] must be a mapping")
+            continue
+        name = upstream.get("name")
+        where = f"upstream {name!r}" if name else f"upstreams[{index}]"
+        if not isinstance(name, str) or not NAME.match(name):
+            add(f"{where}: name must match {NAME.pattern}")
+        elif name in names:
+            add(f"{where}: the name is used twice")
+        names.add(str(name))
+        for key in sorted(set(upstream) - UPSTREAM_KEYS):
+            add(
+                f"{where}: key {key!r} is not reproduced by the local gateway "
+                f"(allowed: {_sorted(UPSTREAM_KEYS)})"
+            )
+        if upstream.get("algorithm", "round-robin") not in UPSTREAM_ALGORITHMS:
+            add(f"{where}: algorithm must be one of {_sorted(UPSTREAM_ALGORITHMS)}")
+        targets = upstream.get("targets")
+        if not isinstance(targets, list) or not targets:
+            add(f"{where}: targets must list at least one host:port")
+            targets = []
+        for target in targets:
+            if not isinstance(target, dict):
+                add(f"{where}: a target must be a mapping ({{target: host:port}})")
+                continue
+            for key in sorted(set(target) - TARGET_KEYS):
+                add(f"{where}: target key {key!r} is not reproduced by the local gateway")
+            host, port = target_address(target)
+            if not host or port is None or not 1 <= port <= 65535:
+                add(f"{where}: target {target.get('target')!r} must be host:port")
+        _check_healthchecks(upstream.get("healthchecks"), where, add)
+
+    used: set[str] = set()
+    for service in services_of(config):
+        name = service.get("name")
+        host = service_address(service)[1]
+        upstream = upstream_of(config, service)
+        if upstream is not None:
+            used.add(str(host))
+            retries = service.get("retries", 5)
+            if not isinstance(retries, int) or isinstance(retries, bool) or retries < 1:
+                add(
+                    f"service {name!r}: retries must be at least 1 (a request that cannot reach "
+                    f"one target is tried on another)"
+                )
+            _check_targets_of_project_service(service, upstream, add)
+        elif SERVICE_TAG in (service.get("tags") or []):
+            add(
+                f"service {name!r}: host must be the upstream {name}{UPSTREAM_SUFFIX} "
+                f"(upstreams: with its targets and health checks), so it can run several "
+                f"instances"
+            )
+    for name in sorted(names - used):
+        add(f"upstream {name!r}: no service uses it (host: {name})")
+
+
+def _check_targets_of_project_service(service, upstream, add) -> None:
+    name = service.get("name")
+    where = f"upstream {upstream.get('name')!r}"
+    if SERVICE_TAG not in (service.get("tags") or []):
+        return
+    if upstream.get("name") != f"{name}{UPSTREAM_SUFFIX}":
+        add(f"{where}: the upstream of service {name!r} must be named {name}{UPSTREAM_SUFFIX}")
+    for target in upstream.get("targets") or []:
+        if isinstance(target, dict) and target_address(target)[0] != name:
+            # The compose name: with replicas it resolves to every instance's address.
+            add(f"{where}: target {target.get('target')!r} must be {name}:<port> (compose name)")
+    active = ((upstream.get("healthchecks") or {}).get("active")) or {}
+    ready = f"{API_ROOT}/{name}/ready"
+    if isinstance(active, dict) and active.get("http_path") != ready:
+        add(f"{where}: active.http_path must be {ready} (the instance can serve requests)")
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _check_healthchecks(healthchecks: Any, where: str, add) -> None:
+    if not isinstance(healthchecks, dict):
+        add(f"{where}: healthchecks with active and passive checks are required")
+        return
+    for key in sorted(set(healthchecks) - {"active", "passive", "threshold"}):
+        add(f"{where}: healthchecks key {key!r} is not used by this project")
+    active, passive = healthchecks.get("active"), healthchecks.get("passive")
+    if not isinstance(active, dict):
+        add(f"{where}: healthchecks.active is required (Kong probes each target)")
+    else:
+        if active.get("type", "http") != "http":
+            add(f"{where}: healthchecks.active.type must be http")
+        if not isinstance(active.get("http_path"), str) or not active["http_path"].startswith("/"):
+            add(f"{where}: healthchecks.active.http_path must be a path")
+        healthy, unhealthy = active.get("healthy") or {}, active.get("unhealthy") or {}
+        # Kong's default interval 0 turns the probes off.
+        for label, section in (("healthy", healthy), ("unhealthy", unhealthy)):
+            if not _positive_int(section.get("interval") if isinstance(section, dict) else None):
+                add(f"{where}: healthchecks.active.{label}.interval must be a number of seconds")
+        if isinstance(healthy, dict) and not _positive_int(healthy.get("successes")):
+            add(f"{where}: healthchecks.active.healthy.successes must be at least 1")
+        if isinstance(unhealthy, dict) and not all(
+            _positive_int(unhealthy.get(counter)) for counter in HEALTH_COUNTERS
+        ):
+            add(
+                f"{where}: healthchecks.active.unhealthy needs "
+                f"{', '.join(HEALTH_COUNTERS)} of at least 1"
+            )
+    if not isinstance(passive, dict):
+        add(f"{where}: healthchecks.passive is required (failed requests mark a target down)")
+    else:
+        if passive.get("type", "http") != "http":
+            add(f"{where}: healthchecks.passive.type must be http")
+        unhealthy = passive.get("unhealthy") or {}
+        if not isinstance(unhealthy, dict) or not all(
+            _positive_int(unhealthy.get(counter)) for counter in HEALTH_COUNTERS
+        ):
+            add(
+                f"{where}: healthchecks.passive.unhealthy needs "
+                f"{', '.join(HEALTH_COUNTERS)} of at least 1 (nginx's max_fails)"
+            )
+
+
+def passive_max_fails(upstream: Mapping[str, Any]) -> int:
+    """nginx counts every kind of failure in one counter: the strictest of Kong's three."""
+    unhealthy = upstream["healthchecks"]["passive"]["unhealthy"]
+    return min(int(unhealthy[counter]) for counter in HEALTH_COUNTERS)
+
+
+def recovery_seconds(upstream: Mapping[str, Any]) -> int:
+    """How long a failed target stays out: Kong's next successful probe, nginx's
+    fail_timeout."""
+    healthy = upstream["healthchecks"]["active"]["healthy"]
+    return int(healthy["interval"]) * int(healthy["successes"])
 
 
 def _check_route(route, index, service_name, tags, where, route_names, route_paths, add) -> None:
@@ -285,6 +493,14 @@ def _check_route(route, index, service_name, tags, where, route_names, route_pat
         route_paths.append((path, name if isinstance(name, str) else route_where, service_name))
     for plugin in plugins_of(route):
         _check_plugin(plugin, f"{route_where}, plugin", "route", add, nested=True)
+        if (
+            isinstance(plugin, dict)
+            and plugin.get("name") == "rate-limiting"
+            and any(str(path).rstrip("/").endswith(CREDENTIAL_PATHS) for path in paths)
+            and (plugin.get("config") or {}).get("limit_by") != "ip"
+        ):
+            # A password guesser sends no token, or a new made-up one each time.
+            add(f"{route_where}: the rate limit of a credential route must be limit_by ip")
 
 
 def _check_plugin(plugin: Any, where: str, scope: str, add, *, nested: bool = False) -> None:
@@ -311,7 +527,12 @@ def _check_plugin(plugin: Any, where: str, scope: str, add, *, nested: bool = Fa
     for key in sorted(set(config) - KNOWN_PLUGINS[name]):
         add(f"{where}: unknown config key {key!r} (known: {_sorted(KNOWN_PLUGINS[name])})")
     for key, value in config.items():
-        if SECRET_KEY.search(key) and isinstance(value, str) and value:
+        if (
+            SECRET_KEY.search(key)
+            and isinstance(value, str)
+            and value
+            and not VAULT_REFERENCE.match(value)
+        ):
             add(f"{where}: config.{key} looks like a secret; secrets do not belong in kong.yml")
     checker = _PLUGIN_CHECKS.get(name)
     if checker:
@@ -396,8 +617,26 @@ def _check_rate_limiting(config, where, add) -> None:
             f"{where}: policy must be set to local or redis: DB-less Kong has no database for "
             f"the default policy 'cluster' (got {policy!r})"
         )
-    if config.get("limit_by", "consumer") != "ip":
-        add(f"{where}: limit_by must be ip (the only key the local gateway reproduces)")
+    limit_by = config.get("limit_by", "consumer")
+    if limit_by == "header":
+        if str(config.get("header_name", "")).lower() != CLIENT_KEY_HEADER.lower():
+            add(
+                f"{where}: header_name must be {CLIENT_KEY_HEADER} (the client's token: any other "
+                f"header is the client's free choice, and the local gateway keys on this one)"
+            )
+    elif limit_by != "ip":
+        add(
+            f"{where}: limit_by must be ip or header (Authorization): consumer and credential "
+            f"need Kong authentication, which this project does not use"
+        )
+    if policy == "redis":
+        redis = config.get("redis", {})
+        if not isinstance(redis, dict) or not redis.get("host"):
+            add(f"{where}: policy redis needs redis.host (the Redis all Kong nodes share)")
+        elif set(redis) - REDIS_KEYS:
+            add(f"{where}: unknown redis key(s) {_sorted(set(redis) - REDIS_KEYS)}")
+        elif redis.get("password") and not VAULT_REFERENCE.match(str(redis["password"])):
+            add(f"{where}: redis.password must be a vault reference ({{vault://env/...}})")
     if "error_code" in config and config["error_code"] != 429:
         add(f"{where}: error_code must stay 429")
 

@@ -21,12 +21,18 @@ from .kong_config import (
     CORS_METHODS,
     LOCAL_RATE_WINDOWS,
     SIZE_UNITS,
+    UPSTREAM_ALGORITHMS,
     GatewayConfigError,
     check_kong_config,
     is_regex_origin,
+    passive_max_fails,
     plugins_of,
+    recovery_seconds,
     routes_of,
+    service_address,
     services_of,
+    target_address,
+    upstream_of,
 )
 from .paths import DEFAULT_VAR_DIR
 from .redaction import nginx_redaction_maps
@@ -74,7 +80,9 @@ class LocalSettings:
     listen_host: str = "127.0.0.1"
     listen_port: int = DEFAULT_GATEWAY_PORT
     upstream_host: str = "127.0.0.1"
-    service_ports: dict[str, int] = field(default_factory=dict)
+    # The local instances of a service (ISPYB_<SVC>_PORTS, or ISPYB_<SVC>_PORT): one nginx
+    # server each. Unset: the ports of kong.yml's targets.
+    service_ports: dict[str, list[int]] = field(default_factory=dict)
     prefix_dir: Path = DEFAULT_VAR_DIR / "gateway"
     log_dir: Path = DEFAULT_VAR_DIR / "log"
     workers: str = "auto"
@@ -91,8 +99,20 @@ class Route:
     plugins: dict[str, dict[str, Any]]  # effective plugin configs by name
     overridden: set[str]  # plugins set on the service or route, replacing the global one
     preserve_host: bool
-    upstream: tuple[str, int] | None  # None: answered by the gateway itself
+    upstream: ServerGroup | None  # None: answered by the gateway itself
     timeouts: dict[str, int]
+
+
+@dataclass
+class ServerGroup:
+    """A service's nginx upstream block: its instances and kong.yml's balancing rules."""
+
+    name: str  # the nginx upstream's name
+    servers: list[tuple[str, int]]
+    balancing: str  # "" (round-robin) or an nginx directive (least_conn)
+    max_fails: int  # passive checks: failures before an instance is taken out ...
+    fail_timeout: int  # ... and the seconds it stays out before nginx tries it again
+    tries: int  # 1 + kong.yml's retries
 
 
 @dataclass
@@ -100,6 +120,12 @@ class RateZone:
     name: str
     rate: str  # nginx's rate: "10r/s", "10r/m"
     burst: int
+    # What is counted: the client address, or the client (its token; the address when it
+    # sends none), as Kong's limit_by ip / header.
+    key: str = "$binary_remote_addr"
+
+
+CLIENT_KEY = "$ispyb_rate_client"
 
 
 def global_plugins_of(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -124,8 +150,7 @@ def effective_routes(config: Mapping[str, Any], settings: LocalSettings) -> list
             global_plugins[plugin["name"]] = plugin.get("config") or {}
     routes = []
     for service in services_of(config):
-        url = urlsplit(service["url"])
-        port = settings.service_ports.get(service["name"]) or url.port or 80
+        group = server_group(config, service, settings)
         service_plugins = {p["name"]: p.get("config") or {} for p in plugins_of(service)}
         service_plugins.update(by_service.get(service["name"], {}))
         for route in routes_of(service):
@@ -142,7 +167,7 @@ def effective_routes(config: Mapping[str, Any], settings: LocalSettings) -> list
                     plugins=plugins,
                     overridden=set(specific),
                     preserve_host=bool(route.get("preserve_host", False)),
-                    upstream=None if terminated else (settings.upstream_host, port),
+                    upstream=None if terminated else group,
                     timeouts={
                         "proxy_connect_timeout": service.get("connect_timeout", 60000),
                         "proxy_send_timeout": service.get("write_timeout", 60000),
@@ -153,6 +178,28 @@ def effective_routes(config: Mapping[str, Any], settings: LocalSettings) -> list
     return routes
 
 
+def server_group(
+    config: Mapping[str, Any], service: Mapping[str, Any], settings: LocalSettings
+) -> ServerGroup:
+    """The nginx upstream of a service: every local instance, passive checks, retries."""
+    name = "service_" + re.sub(r"[^A-Za-z0-9_]", "_", service["name"])
+    upstream = upstream_of(config, service)
+    ports = settings.service_ports.get(service["name"])
+    if upstream is None:  # a plain url: one server, no retries (Kong's default aside)
+        port = service_address(service)[2] or 80
+        return ServerGroup(name, [(settings.upstream_host, (ports or [port])[0])], "", 1, 10, 1)
+    if not ports:
+        ports = [target_address(target)[1] for target in upstream["targets"]]
+    return ServerGroup(
+        name,
+        [(settings.upstream_host, port) for port in dict.fromkeys(ports)],
+        UPSTREAM_ALGORITHMS[upstream.get("algorithm", "round-robin")],
+        passive_max_fails(upstream),
+        recovery_seconds(upstream),
+        1 + int(service.get("retries", 5)),
+    )
+
+
 def rate_limit_zones(zone_prefix: str, config: Mapping[str, Any]) -> list[RateZone]:
     """One nginx zone per window of a rate-limiting config.
 
@@ -161,6 +208,7 @@ def rate_limit_zones(zone_prefix: str, config: Mapping[str, Any]) -> list[RateZo
     requests through at once and the same average rate.
     """
     zones = []
+    key = CLIENT_KEY if config.get("limit_by") == "header" else "$binary_remote_addr"
     for window in LOCAL_RATE_WINDOWS:
         if window not in config:
             continue
@@ -171,7 +219,7 @@ def rate_limit_zones(zone_prefix: str, config: Mapping[str, Any]) -> list[RateZo
             rate = f"{limit}r/m"
         else:  # an hour: nginx's finest unit is requests per minute
             rate = f"{max(1, -(-limit // 60))}r/m"
-        zones.append(RateZone(f"rl_{zone_prefix}_{window}".replace("-", "_"), rate, limit))
+        zones.append(RateZone(f"rl_{zone_prefix}_{window}".replace("-", "_"), rate, limit, key))
     return zones
 
 
@@ -361,11 +409,6 @@ def render_nginx(
         ],
         routes=routes,
         upstreams={route.service: route.upstream for route in routes if route.upstream},
-        upstream_names={
-            route.service: "service_" + re.sub(r"[^A-Za-z0-9_]", "_", route.service)
-            for route in routes
-            if route.upstream
-        },
         file_log="file-log" in global_plugins,
         redaction_maps=redaction_maps,
         logged_uri=logged_uri,

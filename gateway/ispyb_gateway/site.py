@@ -28,6 +28,7 @@ from .kong_config import (
     load_kong_config,
     plugins_of,
     routes_of,
+    service_address,
     services_of,
 )
 from .nginx import DEFAULT_GATEWAY_PORT, LocalSettings, render_nginx
@@ -59,14 +60,21 @@ def select_services(config: Mapping[str, Any], selected: Iterable[str]) -> dict[
     """A copy of ``config`` without the project services that are not selected."""
     selected = set(selected)
     result = copy.deepcopy(dict(config))
-    kept, dropped_services, dropped_routes = [], set(), set()
+    kept, dropped_services, dropped_routes, dropped_hosts = [], set(), set(), set()
     for service in services_of(result):
         if SERVICE_TAG in (service.get("tags") or []) and service["name"] not in selected:
             dropped_services.add(service["name"])
+            dropped_hosts.add(service_address(service)[1])
             dropped_routes.update(r.get("name") for r in routes_of(service) if isinstance(r, dict))
         else:
             kept.append(service)
     result["services"] = kept
+    if "upstreams" in result:
+        result["upstreams"] = [
+            upstream
+            for upstream in result["upstreams"] or []
+            if not isinstance(upstream, dict) or upstream.get("name") not in dropped_hosts
+        ]
     result["plugins"] = [
         plugin
         for plugin in plugins_of(result)
@@ -152,9 +160,14 @@ def local_settings_from_env(environ: Mapping[str, str], config: Mapping[str, Any
     host = environ.get("ISPYB_HOST") or "127.0.0.1"
     ports = {}
     for service in services_of(config):
-        variable = f"ISPYB_{service['name'].upper().replace('-', '_')}_PORT"
-        if environ.get(variable):
-            ports[service["name"]] = _port(environ[variable], variable)
+        upper = service["name"].upper().replace("-", "_")
+        several, one = f"ISPYB_{upper}_PORTS", f"ISPYB_{upper}_PORT"
+        if environ.get(several):
+            # The local instances of a service (make run's ISPYB_<SVC>_INSTANCES).
+            values = [v for v in environ[several].replace(",", " ").split() if v]
+            ports[service["name"]] = [_port(value, several) for value in values]
+        elif environ.get(one):
+            ports[service["name"]] = [_port(environ[one], one)]
     upstream_host = host
     try:
         if ipaddress.ip_address(host).is_unspecified:

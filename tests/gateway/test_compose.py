@@ -65,13 +65,14 @@ def started_services(env_file: Path) -> list[str]:
     return json.loads(result.stdout)
 
 
-def ask_compose_what_starts(env_file: Path) -> subprocess.CompletedProcess:
+def ask_compose_what_starts(env_file: Path, *options: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             "/usr/bin/python3",
             str(Path(__file__).with_name("compose_services.py")),
             str(ROOT),
             str(env_file),
+            *options,
         ],
         capture_output=True,
         text=True,
@@ -113,6 +114,30 @@ def test_compose_starts_only_the_selected_services(selection, expected, tmp_path
     assert config["services"]["gateway-config"]["environment"]["ISPYB_SERVICES"] == selection
 
 
+def test_replicas_per_service_are_a_site_setting(tmp_path):
+    """ISPYB_<SVC>_REPLICAS: the containers `up` starts per service (compose's own code);
+    only Kong is published, so replicas never compete for a host port."""
+    default = ask_compose_what_starts(ENV_EXAMPLE, "--scale")
+    assert default.returncode == 0, default.stderr
+    assert all(count == 1 for count in json.loads(default.stdout).values())
+    env_file = site_env(tmp_path, ISPYB_CORE_REPLICAS="3", ISPYB_AUTH_REPLICAS="2")
+    result = ask_compose_what_starts(env_file, "--scale")
+    assert result.returncode == 0, result.stderr
+    scale = json.loads(result.stdout)
+    assert (scale["core"], scale["auth"], scale["ssx"], scale["em"]) == (3, 2, 1, 1)
+    assert scale["kong"] == 1 and scale["mariadb"] == 1
+    config = yaml.safe_load(compose(env_file, "config").stdout)
+    for name in ("core", "ssx", "em", "auth"):
+        assert (
+            "ports" not in config["services"][name]
+            and "container_name" not in (config["services"][name])
+        )
+    # Kong finds new and gone replicas within seconds, not after Docker DNS's TTL.
+    assert config["services"]["kong"]["environment"]["KONG_DNS_VALID_TTL"] == "10"
+    broken = site_env(tmp_path, ISPYB_CORE_REPLICAS="two")
+    assert compose(broken, "config", "-q").returncode != 0
+
+
 @pytest.mark.parametrize("selection", ["em,auth", "ssx", "ssx,em,auth"])
 def test_a_selection_without_a_needed_peer_is_refused_with_a_message(selection, tmp_path):
     env_file = site_env(tmp_path, ISPYB_SERVICES=selection)
@@ -122,13 +147,19 @@ def test_a_selection_without_a_needed_peer_is_refused_with_a_message(selection, 
     assert "not enabled by the active profiles" in result.stderr
 
 
+def _target(upstream) -> tuple[str, int]:
+    (target,) = upstream["targets"]
+    host, port = target["target"].split(":")
+    return host, int(port)
+
+
 def test_every_service_finds_its_peers_by_compose_name():
     """Each setting that names another service points at a service of the file, by its
     compose name and the port kong.yml routes to; ssx and em wait for core to be ready."""
     config = yaml.safe_load(compose(ENV_EXAMPLE, "config").stdout)
     services = config["services"]
     source = yaml.safe_load((ROOT / "gateway" / "kong.yml").read_text())
-    ports = {s["name"]: urlsplit(s["url"]).port for s in source["services"]}
+    ports = {u["name"].removesuffix("-upstream"): _target(u)[1] for u in source["upstreams"]}
     for name in ("core", "ssx", "em"):
         environment = services[name]["environment"]
         jwks = urlsplit(environment[f"ISPYB_{name.upper()}__AUTH__JWKS_URL"])
@@ -159,15 +190,15 @@ def test_compose_wiring(tmp_path):
     assert services["mariadb"]["healthcheck"]["test"][1] == "healthcheck.sh"
 
     source = yaml.safe_load((ROOT / "gateway" / "kong.yml").read_text())
-    upstreams = {s["name"]: urlsplit(s["url"]) for s in source["services"]}
+    upstreams = {u["name"].removesuffix("-upstream"): _target(u) for u in source["upstreams"]}
     for name in ("core", "ssx", "em", "auth"):
         service = services[name]
         assert service["profiles"] == [name]
         assert service["build"]["dockerfile"] == "docker/service.Dockerfile"
         assert service["build"]["args"]["SERVICE"] == name
-        # kong.yml's upstream URL is this container's name and port.
-        assert upstreams[name].hostname == name
-        assert service["build"]["args"]["PORT"] == str(upstreams[name].port)
+        # kong.yml's upstream target is this service's compose name and port.
+        assert upstreams[name][0] == name
+        assert service["build"]["args"]["PORT"] == str(upstreams[name][1])
         assert service["depends_on"]["mariadb"]["condition"] == "service_healthy"
         assert f"/ispyb/api/v1/{name}/ready" in " ".join(service["healthcheck"]["test"])
         assert "ports" not in service  # only Kong is published

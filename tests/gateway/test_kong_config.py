@@ -49,13 +49,22 @@ def test_source_passes_the_project_checks(gateway_tool, source_config):
 def test_source_has_the_required_shape(gateway_tool, source_config):
     assert source_config["_format_version"] == "3.0"
     services = {s["name"]: s for s in source_config["services"]}
+    upstreams = {u["name"]: u for u in source_config["upstreams"]}
     # One Kong service per project service, routed by its prefix, path kept.
     assert gateway_tool.project_services(source_config) == ["core", "ssx", "em", "auth"]
     for name in ("core", "ssx", "em", "auth"):
         routes = services[name]["routes"]
         assert f"/ispyb/api/v1/{name}" in [p for r in routes for p in r["paths"]]
         assert all(route["strip_path"] is False for route in routes)
-        assert services[name]["url"].startswith(f"http://{name}:")
+        # Balanced over its upstream: the compose name as target, /ready probed, retries.
+        assert services[name]["host"] == f"{name}-upstream"
+        assert services[name]["retries"] >= 1
+        upstream = upstreams[f"{name}-upstream"]
+        assert upstream["targets"] == [{"target": f"{name}:{services[name]['port']}"}]
+        active = upstream["healthchecks"]["active"]
+        assert active["http_path"] == f"/ispyb/api/v1/{name}/ready"
+        assert active["healthy"]["interval"] > 0 and active["unhealthy"]["interval"] > 0
+        assert upstream["healthchecks"]["passive"]["unhealthy"]["tcp_failures"] > 0
     global_plugins = {p["name"]: p["config"] for p in source_config["plugins"]}
     assert set(global_plugins) == {
         "correlation-id",
@@ -75,11 +84,21 @@ def test_source_has_the_required_shape(gateway_tool, source_config):
     assert global_plugins["correlation-id"]["echo_downstream"] is True
     assert global_plugins["file-log"]["path"] == "/dev/stdout"
     assert global_plugins["rate-limiting"]["policy"] == "local"
+    # Per client (its token; the address without one), the login per address.
+    assert global_plugins["rate-limiting"]["limit_by"] == "header"
+    assert global_plugins["rate-limiting"]["header_name"] == "Authorization"
     # The login route has its own, stricter limit.
     login = next(r for r in services["auth"]["routes"] if r["name"] == "auth-login")
     login_limit = next(p for p in login["plugins"] if p["name"] == "rate-limiting")["config"]
     assert login_limit["minute"] < global_plugins["rate-limiting"]["minute"]
     assert login_limit["policy"] == "local"
+    assert login_limit["limit_by"] == "ip"
+    # So are client credentials and refresh tokens (/token, /token/refresh).
+    token = next(r for r in services["auth"]["routes"] if r["name"] == "auth-token")
+    assert token["paths"] == ["/ispyb/api/v1/auth/token"]
+    token_limit = next(p for p in token["plugins"] if p["name"] == "rate-limiting")["config"]
+    assert token_limit["limit_by"] == "ip"
+    assert login_limit["minute"] < token_limit["minute"] < global_plugins["rate-limiting"]["minute"]
 
 
 def test_source_holds_no_secret():
@@ -94,6 +113,15 @@ def _global(config, name):
 
 def _service(config, name):
     return next(s for s in config["services"] if s["name"] == name)
+
+
+def _login_limit(config):
+    login = next(r for r in _service(config, "auth")["routes"] if r["name"] == "auth-login")
+    return next(p for p in login["plugins"] if p["name"] == "rate-limiting")["config"]
+
+
+def _upstream(config, service):
+    return next(u for u in config["upstreams"] if u["name"] == f"{service}-upstream")
 
 
 def _set(path, value):
@@ -187,8 +215,92 @@ BROKEN = {
         "configured 2 times",
     ),
     "an upstream URL with a path": (
-        _set(["services", 0, "url"], "http://core:8001/api"),
+        lambda c: c["services"].append(
+            {
+                "name": "legacy",
+                "url": "http://legacy:9000/api",
+                "routes": [{"name": "legacy", "paths": ["/legacy"], "strip_path": False}],
+            }
+        ),
         "must have no path",
+    ),
+    "a project service without its upstream": (
+        lambda c: _service(c, "em").update(host="em"),
+        "host must be the upstream em-upstream",
+    ),
+    "a project service with url and host": (
+        lambda c: _service(c, "em").update(url="http://em:8003"),
+        "not both",
+    ),
+    "no retries to another instance": (
+        lambda c: _service(c, "core").update(retries=0),
+        "retries must be at least 1",
+    ),
+    "an upstream without active checks": (
+        lambda c: _upstream(c, "core")["healthchecks"].pop("active"),
+        "healthchecks.active is required",
+    ),
+    "active checks left off (interval 0)": (
+        lambda c: _upstream(c, "core")["healthchecks"]["active"]["healthy"].update(interval=0),
+        "active.healthy.interval",
+    ),
+    "active checks of the wrong path": (
+        lambda c: _upstream(c, "core")["healthchecks"]["active"].update(
+            http_path="/ispyb/api/v1/core/health"
+        ),
+        "active.http_path must be /ispyb/api/v1/core/ready",
+    ),
+    "an upstream without passive checks": (
+        lambda c: _upstream(c, "ssx")["healthchecks"].pop("passive"),
+        "healthchecks.passive is required",
+    ),
+    "passive checks that never trip": (
+        lambda c: _upstream(c, "ssx")["healthchecks"]["passive"]["unhealthy"].update(
+            tcp_failures=0
+        ),
+        "max_fails",
+    ),
+    "a target that is not the compose name": (
+        lambda c: _upstream(c, "auth").update(targets=[{"target": "10.0.0.5:8004"}]),
+        "must be auth:<port>",
+    ),
+    "an upstream without targets": (
+        lambda c: _upstream(c, "auth").update(targets=[]),
+        "targets must list",
+    ),
+    "weighted targets": (
+        lambda c: _upstream(c, "auth").update(targets=[{"target": "auth:8004", "weight": 5}]),
+        "not reproduced",
+    ),
+    "hash balancing": (
+        lambda c: _upstream(c, "auth").update(algorithm="consistent-hashing"),
+        "algorithm must be",
+    ),
+    "an upstream no service uses": (
+        lambda c: c["upstreams"].append(copy.deepcopy(_upstream(c, "auth")) | {"name": "spare"}),
+        "no service uses it",
+    ),
+    "rate limit by consumer (needs Kong authentication)": (
+        lambda c: _global(c, "rate-limiting")["config"].update(limit_by="consumer"),
+        "limit_by must be ip or header",
+    ),
+    "rate limit by a header the client makes up": (
+        lambda c: _global(c, "rate-limiting")["config"].update(header_name="X-Client"),
+        "header_name must be Authorization",
+    ),
+    "the login limited per token": (
+        lambda c: _login_limit(c).update(limit_by="header", header_name="Authorization"),
+        "the rate limit of a credential route must be limit_by ip",
+    ),
+    "redis policy without a host": (
+        lambda c: _global(c, "rate-limiting")["config"].update(policy="redis"),
+        "needs redis.host",
+    ),
+    "a redis password in the file": (
+        lambda c: _global(c, "rate-limiting")["config"].update(
+            policy="redis", redis={"host": "redis", "password": "hunter2"}
+        ),
+        "vault reference",
     ),
     "a plugin for a service that does not exist": (
         lambda c: c["plugins"].append(
@@ -216,6 +328,22 @@ def test_broken_kong_yml_is_caught(case, source_config, gateway_tool, tmp_path):
     # Nothing is rendered from it either: `make run` stops with the problems.
     with pytest.raises(gateway_tool.GatewayConfigError, match="problems"):
         gateway_tool.render_site({"ISPYB_VAR_DIR": str(tmp_path / "var")}, source=broken)
+
+
+def test_shared_counters_with_redis_as_documented_pass_the_checks(source_config, gateway_tool):
+    """docs/gateway.md's settings for several Kong nodes: one Redis, password from Kong's
+    vault (an environment variable of the Kong container), never in kong.yml."""
+    _global(source_config, "rate-limiting")["config"].update(
+        policy="redis",
+        redis={
+            "host": "redis",
+            "port": 6379,
+            "database": 0,
+            "timeout": 2000,
+            "password": "{vault://env/ispyb-redis-password}",
+        },
+    )
+    assert gateway_tool.check_kong_config(source_config) == []
 
 
 DECK_CATCHES = {

@@ -272,6 +272,81 @@ def test_global_rate_limit_answers_429(start_gateway, tmp_path):
     gateway_error(limited, 429, "RATE_LIMITED", "API rate limit exceeded")
 
 
+def test_rate_limits_count_per_client_token_and_per_address_without_one(start_gateway, tmp_path):
+    """Clients behind one address (a beamline, a cluster's NAT) each have their own budget:
+    the token they send; requests without a token share their address's."""
+
+    def three_a_minute_per_client(config):
+        limit = next(p for p in config["plugins"] if p["name"] == "rate-limiting")
+        limit["config"] = {
+            "minute": 3,
+            "limit_by": "header",
+            "header_name": "Authorization",
+            "policy": "local",
+        }
+
+    gateway = start_gateway(source=variant(tmp_path, three_a_minute_per_client))
+
+    def statuses(headers, count):
+        return [
+            gateway.request("GET", "/ispyb/api/v1/core/x", headers=headers).status
+            for _ in range(count)
+        ]
+
+    alice = {"Authorization": "Bearer token-of-alice"}
+    pipeline = {"Authorization": "Bearer token-of-the-pipeline"}
+    assert statuses(alice, 5)[-1] == 429
+    # Same address, another client: its own budget, untouched by alice's.
+    assert statuses(pipeline, 3) == [200] * 3
+    # No token: counted per address, apart from the tokens.
+    anonymous = statuses({}, 5)
+    assert anonymous[:3] == [200] * 3 and anonymous[-1] == 429
+    # Every client's budget is one for all services.
+    assert statuses(pipeline, 3)[-1] == 429
+    gateway_error(
+        gateway.request("GET", "/ispyb/api/v1/em/x", headers=pipeline),
+        429,
+        "RATE_LIMITED",
+        "API rate limit exceeded",
+    )
+
+
+def test_the_login_limit_stays_per_address_whatever_the_token(gateway):
+    # A password guesser making up a new Authorization header each time gains nothing.
+    statuses = [
+        gateway.request(
+            "POST",
+            "/ispyb/api/v1/auth/login",
+            body=b"{}",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer made-up-{n}"},
+        ).status
+        for n in range(15)
+    ]
+    assert statuses[:10] == [200] * 10 and statuses[-1] == 429
+
+
+def test_token_requests_are_limited_per_address_whatever_the_credentials(start_gateway, tmp_path):
+    def three_token_requests_a_minute(config):
+        auth = next(s for s in config["services"] if s["name"] == "auth")
+        route = next(r for r in auth["routes"] if r["name"] == "auth-token")
+        route["plugins"][0]["config"]["minute"] = 3
+
+    gateway = start_gateway(source=variant(tmp_path, three_token_requests_a_minute))
+    paths = ["/ispyb/api/v1/auth/token", "/ispyb/api/v1/auth/token/refresh"] * 3
+    statuses = [
+        gateway.request(
+            "POST",
+            path,
+            body=b"{}",
+            headers={"Content-Type": "application/json", "Authorization": f"Basic made-up-{n}"},
+        ).status
+        for n, path in enumerate(paths)
+    ]
+    assert statuses[:3] == [200] * 3 and statuses[-1] == 429
+    # The rest of the API is not affected by it.
+    assert gateway.request("GET", "/ispyb/api/v1/auth/health").status == 200
+
+
 def test_bodies_over_the_size_limit_get_413(gateway):
     # 1 MiB passes.
     response = gateway.request(

@@ -90,14 +90,34 @@ def test_ports_and_listen_address_come_from_the_environment(gateway_tool, tmp_pa
     assert "listen 0.0.0.0:18000;" in nginx
     # Listening everywhere, the services are still reached on loopback, at start-up
     # resolved addresses (nginx starts even if a service is down).
-    assert "server 127.0.0.1:18001;" in nginx
-    assert "server 127.0.0.1:8002;" in nginx  # kong.yml's port
+    assert "server 127.0.0.1:18001 max_fails=2 fail_timeout=10s;" in nginx
+    assert "server 127.0.0.1:8002 max_fails=2 fail_timeout=10s;" in nginx  # kong.yml's port
     assert "proxy_pass http://service_core;" in nginx
     assert nginx.count("keepalive 32;") == nginx.count("upstream service_")
     # Down services fail fast: kong.yml's connect_timeout.
     assert "proxy_connect_timeout 2000ms;" in nginx
     with pytest.raises(gateway_tool.GatewayConfigError, match="ISPYB_CORE_PORT"):
         gateway_tool.render_site({**env, "ISPYB_CORE_PORT": "eighty"})
+
+
+def test_each_local_instance_is_a_server_of_its_service(gateway_tool, tmp_path):
+    """ISPYB_<SVC>_PORTS (make run's instances): one server each, kong.yml's passive checks
+    as max_fails/fail_timeout, retries for idempotent requests only."""
+    env = {"ISPYB_VAR_DIR": str(tmp_path), "ISPYB_CORE_PORTS": "18001,18101"}
+    nginx = gateway_tool.render_site(env, services="core,ssx").nginx_file.read_text()
+    core = nginx.split("upstream service_core {")[1].split("}")[0]
+    servers = [line.strip() for line in core.splitlines() if line.strip().startswith("server")]
+    # kong.yml: passive tcp_failures/timeouts 2; active healthy interval 5 s x 2 successes.
+    assert servers == [
+        "server 127.0.0.1:18001 max_fails=2 fail_timeout=10s;",
+        "server 127.0.0.1:18101 max_fails=2 fail_timeout=10s;",
+    ]
+    core_location = nginx.split("location /ispyb/api/v1/core {")[1].split("\n        }")[0]
+    assert "proxy_next_upstream error timeout http_502 http_503 http_504;" in core_location
+    assert "proxy_next_upstream_tries 3;" in core_location  # kong.yml's retries: 2
+    assert "non_idempotent;" not in nginx and " non_idempotent " not in nginx
+    with pytest.raises(gateway_tool.GatewayConfigError, match="ISPYB_CORE_PORTS"):
+        gateway_tool.render_site({**env, "ISPYB_CORE_PORTS": "18001,x"})
 
 
 def test_cors_origins_are_a_site_setting(gateway_tool, tmp_path):
@@ -127,11 +147,17 @@ def test_the_source_is_never_modified(gateway_tool, tmp_path):
 
 def test_each_rate_limit_window_gets_an_nginx_zone(gateway_tool, tmp_path):
     nginx = gateway_tool.render_site({"ISPYB_VAR_DIR": str(tmp_path)}).nginx_file.read_text()
-    zones = dict(re.findall(r"zone=(\w+):10m rate=(\S+);", nginx))
+    zones = {
+        name: (key, rate)
+        for key, name, rate in re.findall(r"limit_req_zone (\S+) zone=(\w+):10m rate=(\S+);", nginx)
+    }
+    # The global limits count per client (token, or address without one); the credential
+    # routes per address.
     assert zones == {
-        "rl_global_second": "100r/s",
-        "rl_global_minute": "3000r/m",
-        "rl_route_auth_login_minute": "10r/m",
+        "rl_global_second": ("$ispyb_rate_client", "100r/s"),
+        "rl_global_minute": ("$ispyb_rate_client", "3000r/m"),
+        "rl_route_auth_login_minute": ("$binary_remote_addr", "10r/m"),
+        "rl_route_auth_token_minute": ("$binary_remote_addr", "120r/m"),
     }
     login = re.search(r"location /ispyb/api/v1/auth/login \{\n(.*?)\n        \}", nginx, re.S)
     assert "limit_req zone=rl_route_auth_login_minute burst=10 nodelay;" in login.group(1)
