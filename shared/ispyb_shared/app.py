@@ -23,6 +23,7 @@ from .db import Database, init_database, transactional
 from .errors import ERROR_CODES, register_error_handlers
 from .listing import list_params as list_params
 from .logging import configure_logging, init_request_logging
+from .openapi3 import openapi3_view
 from .readiness import add_dependency, database_check, readiness_report
 from .schemas import ErrorSchema, json_schema, list_json_schema
 
@@ -125,7 +126,8 @@ def create_service_app(
     """A Flask app with the service's API under ``/ispyb/api/v1/<service>``.
 
     It has Swagger UI at ``<prefix>/docs``, the OpenAPI document at
-    ``<prefix>/swagger.json``, ``<prefix>/health`` (the process is alive) and
+    ``<prefix>/swagger.json`` (Swagger 2.0; OpenAPI 3.1 at ``<prefix>/openapi.json``),
+    ``<prefix>/health`` (the process is alive) and
     ``<prefix>/ready`` (the database answers). With ``api.warm_up`` (the default) it is
     warmed up before it is returned (:func:`warm_up`, ``warm_up_paths`` under the prefix):
     gunicorn builds the app in each worker after the fork, so each worker is warm before
@@ -151,6 +153,8 @@ def create_service_app(
     app.extensions.setdefault("restx", {})["apidoc_registered"] = True
 
     blueprint = Blueprint(f"{service}_api", __name__, url_prefix=prefix)
+    # OpenAPI 3.1 beside flask-restx's Swagger 2.0 (swagger.json), converted from it.
+    blueprint.add_url_rule("/openapi.json", "openapi", openapi3_view)
     api = ServiceApi(
         blueprint,
         title=title,
