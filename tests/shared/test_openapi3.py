@@ -96,11 +96,13 @@ def test_the_bearer_scheme_is_http_bearer_and_the_header_form_stays():
     assert document["paths"]["/health"]["get"]["security"] == []
 
 
-def test_nullable_fields_are_type_arrays_and_references_say_id_or_uuid():
+def test_nullable_fields_are_type_arrays_enums_text_and_references_id_or_uuid():
     schemas = service_document("core")["components"]["schemas"]
     session = schemas["SessionRead"]["properties"]
     nullable = [p for p in session.values() if isinstance(p.get("type"), list)]
     assert nullable and all("null" in p["type"] for p in nullable)
+    mode = service_document("em")["components"]["schemas"]["AtlasCreate"]["properties"]["mode"]
+    assert mode["type"] in ("string", ["string", "null"]) and "Tomography" in mode["enum"]
     for where, node in _walk(service_document("ssx")):
         if isinstance(node, dict) and node.get("x-ispyb-reference"):
             assert {"integer", "string"} <= set(node["type"]), where

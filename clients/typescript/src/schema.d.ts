@@ -2620,9 +2620,9 @@ export interface components {
             hasGrey?: boolean | null;
             /**
              * @description Collection mode.
-             * @enum {unknown}
+             * @enum {string|null}
              */
-            mode?: "Bright Field and Fluorescent" | "Bright Field" | "Fluorescent" | "Tomography" | "Single Particle";
+            mode?: "Bright Field and Fluorescent" | "Bright Field" | "Fluorescent" | "Tomography" | "Single Particle" | null;
         };
         AtlasList: {
             /** @description Rows matching the filters (null on an after= page). */
@@ -2662,9 +2662,9 @@ export interface components {
                 hasGrey?: boolean | null;
                 /**
                  * @description Collection mode.
-                 * @enum {unknown}
+                 * @enum {string|null}
                  */
-                mode?: "Bright Field and Fluorescent" | "Bright Field" | "Fluorescent" | "Tomography" | "Single Particle";
+                mode?: "Bright Field and Fluorescent" | "Bright Field" | "Fluorescent" | "Tomography" | "Single Particle" | null;
                 /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
                 readonly uuid?: string;
             }[];
@@ -2704,9 +2704,9 @@ export interface components {
             hasGrey?: boolean | null;
             /**
              * @description Collection mode.
-             * @enum {unknown}
+             * @enum {string|null}
              */
-            mode?: "Bright Field and Fluorescent" | "Bright Field" | "Fluorescent" | "Tomography" | "Single Particle";
+            mode?: "Bright Field and Fluorescent" | "Bright Field" | "Fluorescent" | "Tomography" | "Single Particle" | null;
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
         };
@@ -5727,9 +5727,9 @@ export interface components {
             hasGrey?: boolean | null;
             /**
              * @description Collection mode.
-             * @enum {unknown}
+             * @enum {string|null}
              */
-            mode?: "Bright Field and Fluorescent" | "Bright Field" | "Fluorescent" | "Tomography" | "Single Particle";
+            mode?: "Bright Field and Fluorescent" | "Bright Field" | "Fluorescent" | "Tomography" | "Single Particle" | null;
         };
         GridSquareList: {
             /** @description Rows matching the filters (null on an after= page). */
@@ -5783,9 +5783,9 @@ export interface components {
                 hasGrey?: boolean | null;
                 /**
                  * @description Collection mode.
-                 * @enum {unknown}
+                 * @enum {string|null}
                  */
-                mode?: "Bright Field and Fluorescent" | "Bright Field" | "Fluorescent" | "Tomography" | "Single Particle";
+                mode?: "Bright Field and Fluorescent" | "Bright Field" | "Fluorescent" | "Tomography" | "Single Particle" | null;
                 /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
                 readonly uuid?: string;
             }[];
@@ -5839,9 +5839,9 @@ export interface components {
             hasGrey?: boolean | null;
             /**
              * @description Collection mode.
-             * @enum {unknown}
+             * @enum {string|null}
              */
-            mode?: "Bright Field and Fluorescent" | "Bright Field" | "Fluorescent" | "Tomography" | "Single Particle";
+            mode?: "Bright Field and Fluorescent" | "Bright Field" | "Fluorescent" | "Tomography" | "Single Particle" | null;
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
         };
@@ -6746,7 +6746,7 @@ export interface components {
             programId: number;
             /**
              * @description 2D or 3D classification.
-             * @enum {unknown}
+             * @enum {string}
              */
             type: "2D" | "3D";
             /** @description Number of the particle batch classified (1, 2, ...). */
@@ -6815,9 +6815,9 @@ export interface components {
                 programId?: number | null;
                 /**
                  * @description 2D or 3D classification.
-                 * @enum {unknown}
+                 * @enum {string|null}
                  */
-                type?: "2D" | "3D";
+                type?: "2D" | "3D" | null;
                 /** @description Number of the particle batch classified (1, 2, ...). */
                 batchNumber?: number | null;
                 /** @description Number of particles in the batch. */
@@ -6884,9 +6884,9 @@ export interface components {
             programId?: number | null;
             /**
              * @description 2D or 3D classification.
-             * @enum {unknown}
+             * @enum {string|null}
              */
-            type?: "2D" | "3D";
+            type?: "2D" | "3D" | null;
             /** @description Number of the particle batch classified (1, 2, ...). */
             batchNumber?: number | null;
             /** @description Number of particles in the batch. */
@@ -8541,12 +8541,12 @@ export interface components {
             }[];
             /**
              * @description Preliminary (live, partial) or Final (whole run, final processing).
-             * @enum {unknown}
+             * @enum {string}
              */
             indexingType: "Preliminary" | "Final";
             /**
              * @description Running, Success or Failed.
-             * @enum {unknown}
+             * @enum {string}
              */
             status: "Running" | "Success" | "Failed";
             /** @description Programs that produced the result, e.g. 'dials.ssx_index'. */
@@ -8585,12 +8585,12 @@ export interface components {
                 readonly ssxDataCollectionId: number;
                 /**
                  * @description Preliminary (live, partial) or Final (whole run, final processing).
-                 * @enum {unknown}
+                 * @enum {string}
                  */
                 indexingType: "Preliminary" | "Final";
                 /**
                  * @description Running, Success or Failed.
-                 * @enum {unknown}
+                 * @enum {string}
                  */
                 status: "Running" | "Success" | "Failed";
                 /** @description Programs that produced the result, e.g. 'dials.ssx_index'. */
@@ -8669,12 +8669,12 @@ export interface components {
             readonly ssxDataCollectionId: number;
             /**
              * @description Preliminary (live, partial) or Final (whole run, final processing).
-             * @enum {unknown}
+             * @enum {string}
              */
             indexingType: "Preliminary" | "Final";
             /**
              * @description Running, Success or Failed.
-             * @enum {unknown}
+             * @enum {string}
              */
             status: "Running" | "Success" | "Failed";
             /** @description Programs that produced the result, e.g. 'dials.ssx_index'. */
@@ -8748,7 +8748,7 @@ export interface components {
             session: string;
             /**
              * @description SSX-Chip (fixed target) or SSX-Jet (injector), as in the core group.
-             * @enum {unknown}
+             * @enum {string}
              */
             experimentType: "SSX-Chip" | "SSX-Jet";
             /**
@@ -8928,7 +8928,7 @@ export interface components {
             readonly blSampleUUID?: string | null;
             /**
              * @description SSX-Chip (fixed target) or SSX-Jet (injector), as in the core group.
-             * @enum {unknown}
+             * @enum {string}
              */
             readonly experimentType: "SSX-Chip" | "SSX-Jet";
             /** @description Rate at which crystals are exposed, Hz. */
@@ -9075,12 +9075,12 @@ export interface components {
                 readonly ssxDataCollectionId: number;
                 /**
                  * @description Preliminary (live, partial) or Final (whole run, final processing).
-                 * @enum {unknown}
+                 * @enum {string}
                  */
                 indexingType: "Preliminary" | "Final";
                 /**
                  * @description Running, Success or Failed.
-                 * @enum {unknown}
+                 * @enum {string}
                  */
                 status: "Running" | "Success" | "Failed";
                 /** @description Programs that produced the result, e.g. 'dials.ssx_index'. */
@@ -9145,7 +9145,7 @@ export interface components {
             readonly blSampleUUID?: string | null;
             /**
              * @description SSX-Chip (fixed target) or SSX-Jet (injector), as in the core group.
-             * @enum {unknown}
+             * @enum {string}
              */
             readonly experimentType: "SSX-Chip" | "SSX-Jet";
             /** @description Rate at which crystals are exposed, Hz. */
@@ -11220,7 +11220,7 @@ export interface components {
                 readonly blSampleUUID?: string | null;
                 /**
                  * @description SSX-Chip (fixed target) or SSX-Jet (injector), as in the core group.
-                 * @enum {unknown}
+                 * @enum {string}
                  */
                 readonly experimentType: "SSX-Chip" | "SSX-Jet";
                 /** @description Rate at which crystals are exposed, Hz. */
@@ -11267,12 +11267,12 @@ export interface components {
                 readonly latestResult?: {
                     /**
                      * @description Preliminary (live, partial) or Final (whole run, final processing).
-                     * @enum {unknown}
+                     * @enum {string}
                      */
                     indexingType: "Preliminary" | "Final";
                     /**
                      * @description Running, Success or Failed.
-                     * @enum {unknown}
+                     * @enum {string}
                      */
                     status: "Running" | "Success" | "Failed";
                     /** @description Hits / images, percent. */
