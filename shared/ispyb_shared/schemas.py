@@ -264,8 +264,10 @@ def _field_schema(field_obj: fields.Field) -> dict[str, Any]:
             schema.update(_documented_bounds(validator))
         elif isinstance(validator, validate.OneOf):
             schema["enum"] = list(validator.choices)
-    if "type" not in schema and schema.get("enum") and all(
-        isinstance(choice, str) for choice in schema["enum"]
+    if (
+        "type" not in schema
+        and schema.get("enum")
+        and all(isinstance(choice, str) for choice in schema["enum"])
     ):
         # An enum column (a Raw field with OneOf): its choices say it is text.
         schema["type"] = "string"
