@@ -14,6 +14,7 @@ PUBLIC = {
     ("GET", "/ready"),
     ("GET", "/docs"),
     ("GET", "/swagger.json"),
+    ("GET", "/openapi.json"),
     ("GET", "/.well-known/jwks.json"),
     ("GET", "/revocations"),
     ("POST", "/login"),
@@ -57,7 +58,14 @@ def test_every_protected_route_but_me_needs_the_admin_role(auth_app, api, alice_
 
 
 def test_public_routes_answer_without_a_token(api):
-    for path in ("/health", "/docs", "/swagger.json", "/.well-known/jwks.json", "/revocations"):
+    for path in (
+        "/health",
+        "/docs",
+        "/swagger.json",
+        "/openapi.json",
+        "/.well-known/jwks.json",
+        "/revocations",
+    ):
         assert api.get(f"{AUTH}{path}").status_code == 200, path
 
 

@@ -275,6 +275,7 @@ MATRIX = {
     "health": ("get", lambda w: "/health", None, OPEN),
     "ready": ("get", lambda w: "/ready", None, OPEN),
     "swagger": ("get", lambda w: "/swagger.json", None, OPEN),
+    "openapi": ("get", lambda w: "/openapi.json", None, OPEN),
     "swagger ui": ("get", lambda w: "/docs", None, OPEN),
     "api root": ("get", lambda w: "/", None, expect(*[302] * 9, anonymous=302)),
 }
