@@ -125,14 +125,20 @@ def _description(definition: dict[str, Any]) -> dict[str, Any]:
     return {"description": definition["description"]} if "description" in definition else {}
 
 
+_OAUTH2_FLOWS = {
+    "implicit": "implicit",
+    "password": "password",
+    "application": "clientCredentials",
+    "accessCode": "authorizationCode",
+}
+
+
 def _oauth2(definition: dict[str, Any]) -> dict[str, Any]:
-    flow_names = {"implicit": "implicit", "password": "password"}
-    flow_names.update(application="clientCredentials", accessCode="authorizationCode")
     flow: dict[str, Any] = {"scopes": definition.get("scopes", {})}
     for key in ("authorizationUrl", "tokenUrl"):
         if key in definition:
             flow[key] = definition[key]
-    flows = {flow_names[definition["flow"]]: flow}
+    flows = {_OAUTH2_FLOWS[definition["flow"]]: flow}
     return {"type": "oauth2", "flows": flows, **_description(definition)}
 
 

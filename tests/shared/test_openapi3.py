@@ -138,6 +138,16 @@ def test_form_parameters_become_a_multipart_body_and_nullable_enums_take_null():
                 }
             }
         },
+        "securityDefinitions": {
+            "basic": {"type": "basic"},
+            "machine": {
+                "type": "oauth2",
+                "flow": "application",
+                "tokenUrl": "https://example.org/token",
+                "scopes": {"read": "Read"},
+            },
+        },
+        "security": [{"machine": ["read"]}],
         "definitions": {
             "T": {
                 "type": "object",
@@ -151,6 +161,10 @@ def test_form_parameters_become_a_multipart_body_and_nullable_enums_take_null():
     }
     document = openapi3_document(swagger)
     validate(document)
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["basic"] == {"type": "http", "scheme": "basic"}
+    assert schemes["machine"]["flows"]["clientCredentials"]["scopes"] == {"read": "Read"}
+    assert document["security"] == [{"machine": ["read"]}]
     operation = document["paths"]["/upload"]["post"]
     form = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert form["properties"]["file"] == {"type": "string", "format": "binary"}
