@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PACKAGES := shared services/core services/ssx services/em services/auth gateway clients/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-test-deps run test test-fast lint format clean bench
+.PHONY: install install-test-deps run test test-fast lint format clean bench openapi
 
 # ESRF's schema flavour (requirements-flavours.txt), for the legacy-database tests, installs
 # into the `ispyb` namespace Diamond's package owns: it gets a folder of its own.
@@ -60,6 +60,12 @@ test-fast: install
 bench: install $(VENV)/.mysqlclient
 	bash tools/install-system-deps.sh test gateway bench
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
+
+# After an API change: the gateway's OpenAPI document (docs/openapi.json) and the
+# TypeScript client's types generated from it (tests fail while either is stale).
+openapi: install
+	$(BIN)/python tools/openapi.py --write
+	cd clients/typescript && npm ci --no-audit --no-fund && npm run generate
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

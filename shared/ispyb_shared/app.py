@@ -24,6 +24,7 @@ from .errors import ERROR_CODES, register_error_handlers
 from .listing import list_params as list_params
 from .logging import configure_logging, init_request_logging
 from .metrics import init_metrics
+from .openapi3 import openapi3_view
 from .readiness import add_dependency, database_check, readiness_report
 from .schemas import ErrorSchema, json_schema, list_json_schema
 
@@ -126,9 +127,10 @@ def create_service_app(
     """A Flask app with the service's API under ``/ispyb/api/v1/<service>``.
 
     It has Swagger UI at ``<prefix>/docs``, the OpenAPI document at
-    ``<prefix>/swagger.json``, ``<prefix>/health`` (the process is alive) and
-    ``<prefix>/ready`` (the database answers), ``<prefix>/metrics`` (Prometheus, no token:
-    :mod:`ispyb_shared.metrics`). With ``api.warm_up`` (the default) it is
+    ``<prefix>/swagger.json`` (Swagger 2.0; OpenAPI 3.1 at ``<prefix>/openapi.json``),
+    ``<prefix>/health`` (the process is alive), ``<prefix>/ready`` (each dependency) and
+    ``<prefix>/metrics`` (Prometheus, no token: :mod:`ispyb_shared.metrics`). With
+    ``api.warm_up`` (the default) it is
     warmed up before it is returned (:func:`warm_up`, ``warm_up_paths`` under the prefix):
     gunicorn builds the app in each worker after the fork, so each worker is warm before
     it accepts its first request.
@@ -153,6 +155,8 @@ def create_service_app(
     app.extensions.setdefault("restx", {})["apidoc_registered"] = True
 
     blueprint = Blueprint(f"{service}_api", __name__, url_prefix=prefix)
+    # OpenAPI 3.1 beside flask-restx's Swagger 2.0 (swagger.json), converted from it.
+    blueprint.add_url_rule("/openapi.json", "openapi", openapi3_view)
     api = ServiceApi(
         blueprint,
         title=title,

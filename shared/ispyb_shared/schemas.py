@@ -206,6 +206,21 @@ class ErrorSchema(EnvelopeSchema):
     )
 
 
+def _documented_bounds(validator: validate.Range) -> dict[str, Any]:
+    """A range's bounds, without the single-precision limit every FLOAT column gets
+    (enforced on input, but +-3.4e+38 on every float of Swagger UI would say nothing)."""
+    bounds: dict[str, Any] = {}
+    if validator.min is not None and validator.min != FLOAT32_RANGE.min:
+        bounds["minimum"] = validator.min
+        if not validator.min_inclusive:
+            bounds["exclusiveMinimum"] = True
+    if validator.max is not None and validator.max != FLOAT32_RANGE.max:
+        bounds["maximum"] = validator.max
+        if not validator.max_inclusive:
+            bounds["exclusiveMaximum"] = True
+    return bounds
+
+
 def _field_schema(field_obj: fields.Field) -> dict[str, Any]:
     if isinstance(field_obj, fields.Nested):
         nested = field_obj.schema
@@ -246,12 +261,16 @@ def _field_schema(field_obj: fields.Field) -> dict[str, Any]:
             if validator.min is not None:
                 schema["minLength"] = validator.min
         elif isinstance(validator, validate.Range):
-            if validator.min is not None:
-                schema["minimum"] = validator.min
-            if validator.max is not None:
-                schema["maximum"] = validator.max
+            schema.update(_documented_bounds(validator))
         elif isinstance(validator, validate.OneOf):
             schema["enum"] = list(validator.choices)
+    if (
+        "type" not in schema
+        and schema.get("enum")
+        and all(isinstance(choice, str) for choice in schema["enum"])
+    ):
+        # An enum column (a Raw field with OneOf): its choices say it is text.
+        schema["type"] = "string"
     description = field_obj.metadata.get("description")
     if description:
         schema["description"] = description

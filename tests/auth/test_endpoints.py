@@ -15,6 +15,7 @@ PUBLIC = {
     ("GET", "/metrics"),
     ("GET", "/docs"),
     ("GET", "/swagger.json"),
+    ("GET", "/openapi.json"),
     ("GET", "/.well-known/jwks.json"),
     ("GET", "/revocations"),
     ("POST", "/login"),
@@ -58,8 +59,8 @@ def test_every_protected_route_but_me_needs_the_admin_role(auth_app, api, alice_
 
 
 def test_public_routes_answer_without_a_token(api):
-    public = ("/health", "/metrics", "/docs", "/swagger.json", "/.well-known/jwks.json")
-    for path in (*public, "/revocations"):
+    public = ("/health", "/metrics", "/docs", "/swagger.json", "/openapi.json")
+    for path in (*public, "/.well-known/jwks.json", "/revocations"):
         assert api.get(f"{AUTH}{path}").status_code == 200, path
 
 

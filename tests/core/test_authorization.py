@@ -1059,6 +1059,7 @@ MATRIX = {
     "ready": ("get", lambda w: "/ready", None, expect(*[200] * 7, anonymous=200)),
     "metrics": ("get", lambda w: "/metrics", None, expect(*[200] * 7, anonymous=200)),
     "swagger": ("get", lambda w: "/swagger.json", None, expect(*[200] * 7, anonymous=200)),
+    "openapi": ("get", lambda w: "/openapi.json", None, expect(*[200] * 7, anonymous=200)),
     "swagger ui": ("get", lambda w: "/docs", None, expect(*[200] * 7, anonymous=200)),
     "api root": ("get", lambda w: "/", None, expect(*[302] * 7, anonymous=302)),
 }

@@ -276,6 +276,7 @@ MATRIX = {
     "ready": ("get", lambda w: "/ready", None, OPEN),
     "metrics": ("get", lambda w: "/metrics", None, OPEN),
     "swagger": ("get", lambda w: "/swagger.json", None, OPEN),
+    "openapi": ("get", lambda w: "/openapi.json", None, OPEN),
     "swagger ui": ("get", lambda w: "/docs", None, OPEN),
     "api root": ("get", lambda w: "/", None, expect(*[302] * 9, anonymous=302)),
 }

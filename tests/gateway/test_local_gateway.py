@@ -438,6 +438,7 @@ def test_the_docs_page_lists_the_deployed_services(start_gateway):
     for name in ("core", "em"):
         assert f'href="/ispyb/api/v1/{name}/docs"' in page
         assert f'href="/ispyb/api/v1/{name}/swagger.json"' in page
+        assert f'href="/ispyb/api/v1/{name}/openapi.json"' in page
     assert "/ispyb/api/v1/ssx" not in page and "/ispyb/api/v1/auth" not in page
     # Services that are not deployed have no route at all.
     gateway_error(gateway.request("GET", "/ispyb/api/v1/ssx/health"), 404, "NOT_FOUND")
