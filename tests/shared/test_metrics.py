@@ -197,3 +197,18 @@ def test_the_dashboard_and_the_docs_name_the_metrics_the_services_serve():
     docs = (ROOT / "docs" / "operations.md").read_text()
     table = {base_name(n) for n in re.findall(r"^\| `(ispyb_[a-z_]+)`", docs, re.MULTILINE)}
     assert table == defined
+
+
+def test_the_alert_rules_use_the_metrics_the_services_serve():
+    import yaml
+
+    rules = yaml.safe_load((ROOT / "docs" / "prometheus-alerts.yml").read_text())
+    [group] = rules["groups"]
+    used = set()
+    for rule in group["rules"]:
+        assert rule["alert"] and rule["expr"] and rule["labels"]["severity"]
+        used |= {base_name(n) for n in re.findall(r"ispyb_[a-z_]+", rule["expr"])}
+    assert used and used <= documented_metric_names()
+    docs = (ROOT / "docs" / "operations.md").read_text()
+    for rule in group["rules"]:
+        assert f"| `{rule['alert']}` |" in docs, rule["alert"]
