@@ -216,6 +216,11 @@ def _parser_for(column_type: Any) -> Callable[[str], Any]:
     return parse_string
 
 
+# Query parameters every list takes besides its filters (``fields``: the operation
+# decorator's sparse fieldsets, ispyb_shared.operations).
+RESERVED_PARAMETERS = frozenset({"limit", "offset", "sort", "after", "fields"})
+
+
 def parse_list_args(
     args: Mapping[str, str], spec: ListSpec, *, default_limit: int, max_limit: int
 ) -> ListParams:
@@ -256,7 +261,7 @@ def parse_list_args(
 
     filters: list[tuple[str, str, Any]] = []
     for key, raw in args.items():
-        if key in {"limit", "offset", "sort", "after"}:
+        if key in RESERVED_PARAMETERS:
             continue
         name, _, op = key.partition(".")
         op = op or "eq"

@@ -28,15 +28,17 @@ the first answer again, with 200. Swagger model names are the schema class names
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 from flask_restx import Namespace
 from marshmallow import INCLUDE, Schema
 
 from .app import document_errors, list_params, load_body
+from .errors import InvalidParameter
 from .idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, call_idempotently, requested_key
 from .listing import ListSpec, Page, list_params_doc
 from .schemas import ErrorSchema, json_schema, list_json_schema
@@ -66,6 +68,43 @@ class _AsSent(Schema):
 
     class Meta:
         unknown = INCLUDE
+
+
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_FIELDS_DOC = {
+    "fields": {
+        "in": "query",
+        "type": "string",
+        "required": False,
+        "description": "Sparse fieldset: comma-separated names of the fields to answer "
+        "(of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400.",
+    }
+}
+
+
+def _sparse_dumper(response: type[Schema], *, many: bool) -> Callable[[str | None], Schema]:
+    """The dump schema of a request's ``fields=`` (the whole schema without it)."""
+    whole = response(many=many)
+    names = {name for name, field in whole.fields.items() if not field.load_only}
+
+    @functools.lru_cache(maxsize=64)  # bounded: the combinations are a client's choice
+    def only(requested: tuple[str, ...]) -> Schema:
+        return response(many=many, only=requested)
+
+    def dumper(raw: str | None) -> Schema:
+        if raw is None:
+            return whole
+        requested = tuple(sorted({part.strip() for part in raw.split(",") if part.strip()}))
+        unknown = [name for name in requested if name not in names]
+        if not requested or unknown:
+            shown = ", ".join(repr(name) for name in unknown[:5] if _FIELD_NAME.match(name))
+            problem = f"Unknown field(s): {shown}." if shown else "Not a list of field names."
+            if not requested:
+                problem = "Name at least one field."
+            raise InvalidParameter("Invalid query parameters.", {"fields": [problem]})
+        return only(requested)
+
+    return dumper
 
 
 @dataclass
@@ -148,6 +187,10 @@ def operation(
         raise ValueError("a list operation needs the response schema of its items")
     dump_one = response(many=many) if response is not None else None
     dump_many = response(many=True) if response is not None else None
+    # GETs answer a sparse fieldset on request (fields=).
+    if response is not None:
+        sparse_one = _sparse_dumper(response, many=many)
+        sparse_many = _sparse_dumper(response, many=True)
 
     def answer(result: Any) -> Any:
         if isinstance(result, Reply):
@@ -159,17 +202,24 @@ def operation(
         return _dumped(result), status
 
     def _dumped(value: Any) -> Any:
+        fields = request.args.get("fields") if request.method in ("GET", "HEAD") else None
+        if response is None:
+            fields = None
         if isinstance(value, Page):
-            return value.envelope(dump_many.dump)
+            return value.envelope((sparse_many(fields) if fields is not None else dump_many).dump)
         if dump_one is None:
             return value
-        return dump_one.dump(value)
+        return (sparse_one(fields) if fields is not None else dump_one).dump(value)
 
     def decorate(func: Callable) -> Callable:
+        reads = func.__name__ == "get" and response is not None
+
         @functools.wraps(func)
         def handler(resource, *args, **kwargs):
             if authorize is not None:
                 authorize()
+            if reads and "fields" in request.args:
+                sparse_one(request.args["fields"])  # a bad fieldset: 400 before any SQL
             key = requested_key() if idempotent else None
             if body is not None:
                 schema = _AsSent() if as_sent else body()
@@ -196,6 +246,9 @@ def operation(
                 handler = ns.response(200, replayed, model_for(ns, response))(handler)
         if body is not None and load is None:
             handler = ns.expect(model_for(ns, body))(handler)
-        return document_errors(ns, _registry(ns), *sorted(set(errors)))(handler)
+        if reads:
+            handler = ns.doc(params=_FIELDS_DOC)(handler)
+        documented = set(errors) | ({400} if reads else set())
+        return document_errors(ns, _registry(ns), *sorted(documented))(handler)
 
     return decorate

@@ -204,3 +204,25 @@ def test_a_body_as_sent_is_not_validated_but_is_documented_and_checked_as_json(t
     body = [p for p in post["parameters"] if p["in"] == "body"]
     assert body[0]["schema"]["$ref"] == "#/definitions/ThingCreate"
     assert {"400", "415", "422"} <= set(post["responses"])
+
+
+def test_a_get_answers_the_fields_asked_for(tiny):
+    for name in ("a", "bb"):
+        tiny.post(f"{TINY}/things", json={"name": name})
+    assert tiny.get(f"{TINY}/things/bb?fields=size").json == {"size": 2}
+    page = tiny.get(f"{TINY}/things?fields=name&limit=5").json
+    assert page["results"] == [{"name": "a"}, {"name": "bb"}] and page["total"] == 2
+    assert tiny.get(f"{TINY}/things/bb?fields=name,size").json == {"name": "bb", "size": 2}
+    for bad in ("secret", "name,nope", "", ",", "size,<script>"):
+        refused = tiny.get(f"{TINY}/things/bb?fields={bad}")
+        assert refused.status_code == 400, bad
+        assert refused.json["code"] == "INVALID_PARAMETER"
+        assert list(refused.json["details"]) == ["fields"]
+    assert (
+        "<script>"
+        not in tiny.get(f"{TINY}/things/bb?fields=size,<script>").json["details"]["fields"][0]
+    )
+    document = tiny.get(f"{TINY}/swagger.json").json
+    item = document["paths"]["/things/{name}"]["get"]
+    assert "fields" in {p["name"] for p in item["parameters"]} and "400" in item["responses"]
+    assert "fields" not in {p["name"] for p in document["paths"]["/things"]["post"]["parameters"]}

@@ -14960,7 +14960,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     get_jwks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -14974,6 +14977,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JwksRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description A dependency (the database, another service) is unavailable */
@@ -15012,6 +15024,8 @@ export interface operations {
                 active?: boolean;
                 /** @description Role names: containing the text (string). */
                 "roles.contains"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -15176,7 +15190,10 @@ export interface operations {
     };
     get_account_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description The account's login (case is ignored) */
@@ -15193,6 +15210,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid access token (UNAUTHORIZED), or wrong credentials */
@@ -15496,6 +15522,8 @@ export interface operations {
                 active?: boolean;
                 /** @description Scope names: containing the text (string). */
                 "scopes.contains"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -15648,7 +15676,10 @@ export interface operations {
     };
     get_client_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description The client's id */
@@ -15665,6 +15696,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClientRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid access token (UNAUTHORIZED), or wrong credentials */
@@ -16355,7 +16395,10 @@ export interface operations {
     };
     get_me: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -16369,6 +16412,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid access token (UNAUTHORIZED), or wrong credentials */
@@ -16450,6 +16502,8 @@ export interface operations {
                 revokedReason?: string;
                 /** @description Why it was revoked: one of (comma-separated) (string). */
                 "revokedReason.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -16679,7 +16733,10 @@ export interface operations {
     };
     get_revocations: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -16693,6 +16750,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevocationsRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description A dependency (the database, another service) is unavailable */
@@ -16891,7 +16957,10 @@ export interface operations {
     };
     get_container_queue_sample_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Queued sample id or UUID */
@@ -16908,6 +16977,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContainerQueueSampleRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -17078,6 +17156,8 @@ export interface operations {
                 "createdTimeStamp.lt"?: string;
                 /** @description When queued: less than or equal to (date-time). */
                 "createdTimeStamp.lte"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -17242,7 +17322,10 @@ export interface operations {
     };
     get_container_queue_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Container queue id or UUID */
@@ -17259,6 +17342,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContainerQueueRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -17451,6 +17543,8 @@ export interface operations {
                 beamlineLocation?: string;
                 /** @description Beamline: one of (comma-separated) (string). */
                 "beamlineLocation.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -17615,7 +17709,10 @@ export interface operations {
     };
     get_container_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Container id, UUID or barcode */
@@ -17632,6 +17729,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContainerRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -17817,6 +17923,8 @@ export interface operations {
                 "spaceGroup.in"?: string;
                 /** @description Identifier in another system: equal to (string). */
                 crystalUUID?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -17981,7 +18089,10 @@ export interface operations {
     };
     get_crystal_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Crystal id or UUID */
@@ -17998,6 +18109,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CrystalRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -18185,6 +18305,8 @@ export interface operations {
                 uuid?: string;
                 /** @description UUID: one of (comma-separated) (string). */
                 "uuid.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -18349,7 +18471,10 @@ export interface operations {
     };
     get_data_collection_group_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Group id or UUID */
@@ -18366,6 +18491,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DataCollectionGroupRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -18582,7 +18716,10 @@ export interface operations {
     };
     get_group_comparison: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Data collection group id or UUID */
@@ -18599,6 +18736,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ComparisonRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -18879,6 +19025,8 @@ export interface operations {
                 imagePrefix?: string;
                 /** @description Image prefix: containing the text (string). */
                 "imagePrefix.contains"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -19043,7 +19191,10 @@ export interface operations {
     };
     get_data_collection_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Data collection id or UUID */
@@ -19060,6 +19211,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DataCollectionRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -19347,7 +19507,10 @@ export interface operations {
     };
     get_data_collection_processing: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Data collection id or UUID */
@@ -19364,6 +19527,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProcessingRunRead"][];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -19406,7 +19578,10 @@ export interface operations {
     };
     get_data_collection_comparison: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Data collection id or UUID */
@@ -19423,6 +19598,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ComparisonRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -19490,6 +19674,8 @@ export interface operations {
                 "type.in"?: string;
                 /** @description Manufacturer's serial number: equal to (string). */
                 manufacturerSerialNumber?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -19654,7 +19840,10 @@ export interface operations {
     };
     get_registered_dewar: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Registered dewar id, UUID or facility code */
@@ -19671,6 +19860,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DewarRegistryRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -20047,6 +20245,8 @@ export interface operations {
                 type?: string;
                 /** @description Dewar, Toolbox or Parcel: one of (comma-separated) (string). */
                 "type.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -20211,7 +20411,10 @@ export interface operations {
     };
     get_dewar_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Dewar id, UUID or barcode */
@@ -20228,6 +20431,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DewarRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -20391,6 +20603,8 @@ export interface operations {
                 dewarStatus?: string;
                 /** @description Status: one of (comma-separated) (string). */
                 "dewarStatus.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path: {
@@ -20484,6 +20698,8 @@ export interface operations {
                 name?: string;
                 /** @description Name: containing the text (string). */
                 "name.contains"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -20648,7 +20864,10 @@ export interface operations {
     };
     get_diffraction_plan_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Diffraction plan id or UUID */
@@ -20665,6 +20884,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DiffractionPlanRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -20852,6 +21080,8 @@ export interface operations {
                 element?: string;
                 /** @description Element, e.g. Se: one of (comma-separated) (string). */
                 "element.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -21016,7 +21246,10 @@ export interface operations {
     };
     get_energy_scan_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -21033,6 +21266,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnergyScanRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -21208,6 +21450,8 @@ export interface operations {
                 sessionId?: number;
                 /** @description Session id: one of (comma-separated) (integer). */
                 "sessionId.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -21372,7 +21616,10 @@ export interface operations {
     };
     get_grid_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Grid id or UUID */
@@ -21389,6 +21636,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GridInfoRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -21603,6 +21859,8 @@ export interface operations {
                 fileName?: string;
                 /** @description File name: containing the text (string). */
                 "fileName.contains"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -21767,7 +22025,10 @@ export interface operations {
     };
     get_image_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Image id or UUID */
@@ -21784,6 +22045,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImageRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -21955,6 +22225,8 @@ export interface operations {
                 cardName?: string;
                 /** @description Card name: containing the text (string). */
                 "cardName.contains"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -22119,7 +22391,10 @@ export interface operations {
     };
     get_lab_contact_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Lab contact id or UUID */
@@ -22136,6 +22411,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LabContactRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -22313,6 +22597,8 @@ export interface operations {
                 organization?: string;
                 /** @description Organisation: containing the text (string). */
                 "organization.contains"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -22477,7 +22763,10 @@ export interface operations {
     };
     get_laboratory_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Laboratory id or UUID */
@@ -22494,6 +22783,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LaboratoryRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -22673,6 +22971,8 @@ export interface operations {
                 laboratoryId?: number;
                 /** @description Laboratory id: one of (comma-separated) (integer). */
                 "laboratoryId.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -22837,7 +23137,10 @@ export interface operations {
     };
     get_person_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Person id, UUID or login */
@@ -22854,6 +23157,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PersonRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -23112,7 +23424,10 @@ export interface operations {
     };
     get_processing_program: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Processing run (AutoProcProgram) id or UUID */
@@ -23129,6 +23444,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProcessingRunRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -23437,6 +23761,8 @@ export interface operations {
                 "endDate.lt"?: string;
                 /** @description Allocation end: less than or equal to (date-time). */
                 "endDate.lte"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -23601,7 +23927,10 @@ export interface operations {
     };
     get_proposal_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Proposal id, UUID or name (e.g. mx1234) */
@@ -23618,6 +23947,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProposalRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -23781,6 +24119,8 @@ export interface operations {
                 role?: string;
                 /** @description Role: one of (comma-separated) (string). */
                 "role.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path: {
@@ -23969,7 +24309,10 @@ export interface operations {
     };
     get_proposal_member: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Person id, UUID or login */
@@ -23988,6 +24331,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProposalMemberRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -24225,6 +24577,8 @@ export interface operations {
                 proteinType?: string;
                 /** @description Kind of component: one of (comma-separated) (string). */
                 "proteinType.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -24389,7 +24743,10 @@ export interface operations {
     };
     get_protein_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Protein id or UUID */
@@ -24406,6 +24763,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProteinRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -24624,6 +24990,8 @@ export interface operations {
                 "startTimestamp.lt"?: string;
                 /** @description Start: less than or equal to (date-time). */
                 "startTimestamp.lte"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -24788,7 +25156,10 @@ export interface operations {
     };
     get_robot_action_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Robot action id or UUID */
@@ -24805,6 +25176,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RobotActionRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -24980,6 +25360,8 @@ export interface operations {
                 ownerId?: number;
                 /** @description Owner (person id): one of (comma-separated) (integer). */
                 "ownerId.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -25144,7 +25526,10 @@ export interface operations {
     };
     get_sample_group_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Sample group id or UUID */
@@ -25161,6 +25546,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SampleGroupRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -25654,6 +26048,8 @@ export interface operations {
                 blSampleStatus?: string;
                 /** @description Status: one of (comma-separated) (string). */
                 "blSampleStatus.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -25818,7 +26214,10 @@ export interface operations {
     };
     get_sample_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Sample id or UUID */
@@ -25835,6 +26234,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SampleRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -26016,6 +26424,8 @@ export interface operations {
                 "programVersion.in"?: string;
                 /** @description Program and version: containing the text (string). */
                 "programVersion.contains"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -26180,7 +26590,10 @@ export interface operations {
     };
     get_screening_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Screening id or UUID */
@@ -26197,6 +26610,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScreeningRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -26392,6 +26814,8 @@ export interface operations {
                 scheduled?: boolean;
                 /** @description Archived: equal to (boolean). */
                 archived?: boolean;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -26556,7 +26980,10 @@ export interface operations {
     };
     get_session_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Session id, UUID or visit name (e.g. mx1234-5) */
@@ -26573,6 +27000,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -26782,6 +27218,8 @@ export interface operations {
                 imagePrefix?: string;
                 /** @description Image prefix: containing the text (string). */
                 "imagePrefix.contains"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path: {
@@ -26865,6 +27303,8 @@ export interface operations {
                 "role.in"?: string;
                 /** @description Remote participation: equal to (boolean). */
                 remote?: boolean;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path: {
@@ -27053,7 +27493,10 @@ export interface operations {
     };
     get_session_member: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Person id, UUID or login */
@@ -27072,6 +27515,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionMemberRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -27274,7 +27726,10 @@ export interface operations {
     };
     get_sample_changer: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Session id, UUID or visit (e.g. mx1234-5) */
@@ -27291,6 +27746,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SampleChangerRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -27577,6 +28041,8 @@ export interface operations {
                 "creationDate.lt"?: string;
                 /** @description Created: less than or equal to (date-time). */
                 "creationDate.lte"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -27741,7 +28207,10 @@ export interface operations {
     };
     get_shipment_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Shipment id or UUID */
@@ -27758,6 +28227,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ShipmentContentsRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -27921,6 +28399,8 @@ export interface operations {
                 shippingStatus?: string;
                 /** @description Status: one of (comma-separated) (string). */
                 "shippingStatus.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path: {
@@ -28317,6 +28797,8 @@ export interface operations {
                 "startTime.lt"?: string;
                 /** @description Start: less than or equal to (date-time). */
                 "startTime.lte"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -28481,7 +28963,10 @@ export interface operations {
     };
     get_xrf_spectrum_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -28498,6 +28983,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["XrfSpectrumRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -28657,6 +29151,8 @@ export interface operations {
                 after?: string;
                 /** @description Comma-separated fields, '-' for descending. Sortable: componentTypeId, name. Default: componentTypeId. */
                 sort?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -28734,6 +29230,8 @@ export interface operations {
                 componentTypeId?: number;
                 /** @description Component type: one of (comma-separated) (integer). */
                 "componentTypeId.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -28916,7 +29414,10 @@ export interface operations {
     };
     get_component_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Component id or UUID */
@@ -28933,6 +29434,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ComponentRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -29092,6 +29602,8 @@ export interface operations {
                 after?: string;
                 /** @description Comma-separated fields, '-' for descending. Sortable: concentrationTypeId, symbol. Default: concentrationTypeId. */
                 sort?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -29163,6 +29675,8 @@ export interface operations {
                 componentId?: number;
                 /** @description Component: one of (comma-separated) (integer). */
                 "componentId.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -29507,7 +30021,10 @@ export interface operations {
     };
     get_run: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Run UUID */
@@ -29524,6 +30041,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunDetailRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -29585,6 +30111,8 @@ export interface operations {
                 "firstImage.lt"?: number;
                 /** @description First image: less than or equal to (integer). */
                 "firstImage.lte"?: number;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path: {
@@ -29790,6 +30318,8 @@ export interface operations {
                 status?: string;
                 /** @description Status: one of (comma-separated) (string). */
                 "status.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path: {
@@ -29993,6 +30523,8 @@ export interface operations {
                 componentId?: number;
                 /** @description Component: one of (comma-separated) (integer). */
                 "componentId.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -30192,6 +30724,8 @@ export interface operations {
                 clientRequestId?: string;
                 /** @description Client id: one of (comma-separated) (string). */
                 "clientRequestId.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path: {
@@ -30273,6 +30807,8 @@ export interface operations {
                 dataCollectionUUID?: string;
                 /** @description UUID of the data collection (required): one of (comma-separated) (string). */
                 "dataCollectionUUID.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -30437,7 +30973,10 @@ export interface operations {
     };
     get_atlas_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -30454,6 +30993,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AtlasRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -30509,6 +31057,8 @@ export interface operations {
                 dataCollectionUUID?: string;
                 /** @description UUID of the data collection (required): one of (comma-separated) (string). */
                 "dataCollectionUUID.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -30673,7 +31223,10 @@ export interface operations {
     };
     get_cryoem_initial_model_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -30690,6 +31243,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CryoemInitialModelRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -30732,7 +31294,10 @@ export interface operations {
     };
     get_ctf_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -30749,6 +31314,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CTFRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -30792,6 +31366,8 @@ export interface operations {
     get_data_collection_histogram: {
         parameters: {
             query: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
                 /** @description Numeric field: nominalDefocus, angle, fluence, numberOfFrames, positionX, positionY, totalMotion, averageMotionPerFrame, dosePerFrame, doseWeight, estimatedDefocus, estimatedResolution, astigmatism, astigmatismAngle, ccValue, iceRingDensity, amplitudeContrast, minResolution, maxResolution, relativeIceThickness.minimum, relativeIceThickness.q1, relativeIceThickness.median, relativeIceThickness.q3, relativeIceThickness.maximum, numberOfParticles, particleDiameter */
                 field: string;
                 /** @description Number of buckets, 1 to 200 (default 20). */
@@ -30869,6 +31445,8 @@ export interface operations {
     get_data_collection_movies: {
         parameters: {
             query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
                 /** @description Movies numbered above this movieNumber, in acquisition order (default: from the first). */
                 after?: number;
                 /** @description Movies numbered below this movieNumber, newest first. */
@@ -30943,7 +31521,10 @@ export interface operations {
     };
     get_data_collection_summary: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description UUID of the data collection (in core) */
@@ -31028,6 +31609,8 @@ export interface operations {
                 gridSquareId?: number;
                 /** @description gridSquareId: one of (comma-separated) (integer). */
                 "gridSquareId.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -31192,7 +31775,10 @@ export interface operations {
     };
     get_foil_hole_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -31209,6 +31795,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FoilHoleRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -31268,6 +31863,8 @@ export interface operations {
                 atlasId?: number;
                 /** @description atlasId: one of (comma-separated) (integer). */
                 "atlasId.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -31432,7 +32029,10 @@ export interface operations {
     };
     get_grid_square_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -31449,6 +32049,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GridSquareRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -31518,7 +32127,10 @@ export interface operations {
     };
     get_motion_correction_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -31535,6 +32147,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MotionCorrectionRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -31685,7 +32306,10 @@ export interface operations {
     };
     get_movie_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -31702,6 +32326,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MovieRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -31773,6 +32406,8 @@ export interface operations {
                 "batchNumber.gte"?: number;
                 /** @description Batch number: less than or equal to (integer). */
                 "batchNumber.lte"?: number;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -31937,7 +32572,10 @@ export interface operations {
     };
     get_particle_classification_group_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -31954,6 +32592,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ParticleClassificationGroupRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -32025,6 +32672,8 @@ export interface operations {
                 "estimatedResolution.gte"?: number;
                 /** @description Resolution (Å): less than or equal to (number). */
                 "estimatedResolution.lte"?: number;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -32081,7 +32730,10 @@ export interface operations {
     };
     get_particle_classification_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -32098,6 +32750,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ParticleClassificationRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -32260,6 +32921,8 @@ export interface operations {
                 firstMotionCorrectionId?: number;
                 /** @description First micrograph: one of (comma-separated) (integer). */
                 "firstMotionCorrectionId.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -32424,7 +33087,10 @@ export interface operations {
     };
     get_particle_picker_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -32441,6 +33107,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ParticlePickerRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -32512,6 +33187,8 @@ export interface operations {
                 "processingStartTime.lt"?: string;
                 /** @description Start time: less than or equal to (date-time). */
                 "processingStartTime.lte"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -32676,7 +33353,10 @@ export interface operations {
     };
     get_program_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -32693,6 +33373,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProgramRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -32861,7 +33550,10 @@ export interface operations {
     };
     get_relative_ice_thickness_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -32878,6 +33570,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RelativeIceThicknessRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -32941,6 +33642,8 @@ export interface operations {
                 movieId?: number;
                 /** @description Tilt image (movie): one of (comma-separated) (integer). */
                 "movieId.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -33105,7 +33808,10 @@ export interface operations {
     };
     get_tilt_image_alignment_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -33122,6 +33828,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TiltImageAlignmentRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
@@ -33185,6 +33900,8 @@ export interface operations {
                 autoProcProgramId?: number;
                 /** @description Program: one of (comma-separated) (integer). */
                 "autoProcProgramId.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -33349,7 +34066,10 @@ export interface operations {
     };
     get_tomogram_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description Id or UUID */
@@ -33366,6 +34086,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TomogramRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid token (Authorization: Bearer <token>) */
