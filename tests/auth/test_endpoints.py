@@ -16,6 +16,7 @@ PUBLIC = {
     ("GET", "/swagger.json"),
     ("GET", "/.well-known/jwks.json"),
     ("GET", "/revocations"),
+    ("GET", "/config"),
     ("POST", "/login"),
     ("POST", "/token"),
     ("POST", "/token/refresh"),
