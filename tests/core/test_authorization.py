@@ -837,6 +837,19 @@ MATRIX = {
         None,
         expect(403, 403, 404, 404, 404, 403, 403),
     ),
+    # front ends' options: any caller reads them, staff of every beamline change them
+    "read ui options": (
+        "get",
+        lambda w: "/options/ui",
+        None,
+        expect(200, 200, 200, 200, 200, 200, 200),
+    ),
+    "change ui options": (
+        "patch",
+        lambda w: "/options/ui",
+        lambda w: {"siteName": "Site"},
+        expect(403, 403, 200, 200, 403, 403, 403),
+    ),
     # open to everyone
     "health": ("get", lambda w: "/health", None, expect(*[200] * 7, anonymous=200)),
     "ready": ("get", lambda w: "/ready", None, expect(*[200] * 7, anonymous=200)),

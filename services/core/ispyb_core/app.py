@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .sessions.api import ns as sessions
     from .shipment_documents.api import ns as shipment_documents
     from .shipments.api import ns as shipments
+    from .ui_options.api import ns as ui_options
     from .user_office.api import ns as user_office
 
     app: Flask = create_service_app(
@@ -80,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             data_collection_registrations,
             processing,
             user_office,
+            ui_options,
         ],
         database=database,
         warm_up_paths=WARM_UP_PATHS,

@@ -31,9 +31,11 @@ from .samples.models import BLSample
 from .sessions.models import BLSession, SessionHasPerson
 from .shipment_documents.models import ShipmentDocument
 from .shipments.models import Shipping, ShippingHasSession, ShippingStatusHistory
+from .ui_options.models import AdminVar
 from .user_office.models import UserOfficeSyncRun
 
 __all__ = [
+    "AdminVar",
     "AutoProc",
     "AutoProcIntegration",
     "AutoProcProgram",
