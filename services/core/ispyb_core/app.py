@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     # Imported here so that importing the package reads and registers nothing.
     from .containers.api import ns as containers
     from .crystals.api import ns as crystals
+    from .data_collection_comments.api import ns as data_collection_comments
     from .data_collections.api import groups_ns as data_collection_groups
     from .data_collections.api import ns as data_collections
     from .data_collections.api import registrations_ns as data_collection_registrations
@@ -79,6 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             data_collection_groups,
             data_collections,
             data_collection_registrations,
+            data_collection_comments,
             processing,
             user_office,
             ui_options,

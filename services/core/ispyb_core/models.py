@@ -2,6 +2,7 @@
 
 from .containers.models import Container
 from .crystals.models import Crystal
+from .data_collection_comments.models import DataCollectionComment
 from .data_collections.models import (
     DataCollection,
     DataCollectionGroup,
@@ -52,6 +53,7 @@ __all__ = [
     "Container",
     "Crystal",
     "DataCollection",
+    "DataCollectionComment",
     "DataCollectionGroup",
     "DataCollectionRegistration",
     "Dewar",
