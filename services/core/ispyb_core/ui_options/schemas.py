@@ -19,9 +19,16 @@ BEAMLINE_NAME = validate.Regexp(
 class BeamlineGroup(StrictSchema):
     """Beamlines a front end shows together (e.g. "MX": i03, i04)."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=45))
+    name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=45),
+        metadata={"description": "The group's name, unique among the groups."},
+    )
     beamlines = fields.List(
-        fields.String(validate=BEAMLINE_NAME), required=True, validate=validate.Length(max=100)
+        fields.String(validate=BEAMLINE_NAME),
+        required=True,
+        validate=validate.Length(max=100),
+        metadata={"description": "Beamline names, as sessions' beamLineName."},
     )
 
     @validates_schema
@@ -39,15 +46,30 @@ class UIOptionsRead(StrictSchema):
         metadata={"description": "Shown to everyone at start-up; none: no message."},
     )
     siteName = fields.String(allow_none=True, metadata={"description": "The site's name."})
-    beamlineGroups = fields.List(fields.Nested(BeamlineGroup), required=True)
+    beamlineGroups = fields.List(
+        fields.Nested(BeamlineGroup),
+        required=True,
+        metadata={"description": "Beamlines shown together; [] when unset."},
+    )
 
 
 class UIOptionsUpdate(UIOptionsRead):
     """Any of the options; null clears the message or the site name."""
 
-    messageOfTheDay = fields.String(allow_none=True, validate=validate.Length(max=VALUE_LENGTH))
-    siteName = fields.String(allow_none=True, validate=validate.Length(min=1, max=255))
-    beamlineGroups = fields.List(fields.Nested(BeamlineGroup))
+    messageOfTheDay = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=VALUE_LENGTH),
+        metadata={"description": "Shown at start-up; null clears it."},
+    )
+    siteName = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=255),
+        metadata={"description": "The site's name; null clears it."},
+    )
+    beamlineGroups = fields.List(
+        fields.Nested(BeamlineGroup),
+        metadata={"description": "Replaces every group (at most 1024 characters as JSON)."},
+    )
 
     @validates("beamlineGroups")
     def _fits_its_column(self, value, **_kwargs) -> None:
