@@ -5,24 +5,27 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 
+def _text(description: str, **options) -> fields.String:
+    return fields.String(required=True, metadata={"description": description}, **options)
+
+
 class OidcLoginDocument(Schema):
     """What a front end needs to send people to the identity provider (no secret)."""
 
-    issuer = fields.String(required=True)
-    clientId = fields.String(required=True)
-    authorizationEndpoint = fields.String(
-        allow_none=True,
-        metadata={"description": "None: read it from discoveryUrl."},
+    issuer = _text("The provider's issuer (`iss`).")
+    clientId = _text("The provider's client id of the front end (a public client).")
+    authorizationEndpoint = _text(
+        "Where to send people to log in; null: read it from discoveryUrl.", allow_none=True
     )
-    discoveryUrl = fields.String(required=True)
-    scope = fields.String(required=True)
+    discoveryUrl = _text("The provider's OpenID configuration document.")
+    scope = _text("Scopes to ask the provider for.")
 
 
 class LoginPluginDocument(Schema):
-    name = fields.String(
-        required=True, metadata={"description": "What a login request's `plugin` names."}
-    )
-    type = fields.String(required=True, metadata={"description": "local, ldap, oidc, dummy."})
+    """One enabled login plugin."""
+
+    name = _text("What a login request's `plugin` names.")
+    type = _text("local, ldap, oidc or dummy.")
     needs = fields.List(
         fields.String(),
         required=True,
@@ -34,8 +37,16 @@ class LoginPluginDocument(Schema):
 class AuthConfigDocument(Schema):
     """The enabled login plugins and the token lifetimes, for a front end at start-up."""
 
-    plugins = fields.List(fields.Nested(LoginPluginDocument), required=True)
-    accessTokenSeconds = fields.Integer(required=True)
-    refreshTokenSeconds = fields.Integer(required=True)
-    issuer = fields.String(required=True, metadata={"description": "`iss` of access tokens."})
-    audience = fields.String(required=True, metadata={"description": "`aud` of access tokens."})
+    plugins = fields.List(
+        fields.Nested(LoginPluginDocument),
+        required=True,
+        metadata={"description": "The enabled login plugins, in the order of the config."},
+    )
+    accessTokenSeconds = fields.Integer(
+        required=True, metadata={"description": "Lifetime of an access token."}
+    )
+    refreshTokenSeconds = fields.Integer(
+        required=True, metadata={"description": "Lifetime of a refresh token."}
+    )
+    issuer = _text("`iss` of access tokens.")
+    audience = _text("`aud` of access tokens.")
