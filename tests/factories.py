@@ -7,6 +7,7 @@ import itertools
 
 from ispyb_core.containers.models import Container
 from ispyb_core.crystals.models import Crystal
+from ispyb_core.data_collection_comments.models import DataCollectionComment
 from ispyb_core.data_collections.models import DataCollection, DataCollectionGroup
 from ispyb_core.dewar_registry.models import DewarRegistry, DewarRegistryHasProposal
 from ispyb_core.dewars.models import Dewar
@@ -203,6 +204,17 @@ class CoreFactory:
             "wavelength": 0.9763,
         }
         return self._save(DataCollection(**{**defaults, **values}))
+
+    def data_collection_comment(
+        self, collection: DataCollection, author: Person, **values
+    ) -> DataCollectionComment:
+        defaults = {
+            "dataCollectionId": collection.dataCollectionId,
+            "personId": author.personId,
+            "createTime": dt.datetime(2026, 1, 1, 10, next(_sequence) % 60),
+            "comments": "Looks good",
+        }
+        return self._save(DataCollectionComment(**{**defaults, **values}))
 
     def processing_run(self, collection: DataCollection, programs: str = "xia2") -> AutoProcProgram:
         """A finished run with one result and its three shells."""

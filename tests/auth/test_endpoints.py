@@ -18,6 +18,7 @@ PUBLIC = {
     ("GET", "/openapi.json"),
     ("GET", "/.well-known/jwks.json"),
     ("GET", "/revocations"),
+    ("GET", "/config"),
     ("POST", "/login"),
     ("POST", "/token"),
     ("POST", "/token/refresh"),

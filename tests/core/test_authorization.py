@@ -97,6 +97,9 @@ class World:
             "statistics": {"overall": shell, "innerShell": shell, "outerShell": shell},
         }
 
+    def member_comment(self):
+        return self.factory.data_collection_comment(self.dc, self.member)
+
     def spare_person(self):
         return self.factory.person(login=f"spare{next(_fresh)}")
 
@@ -1053,6 +1056,51 @@ MATRIX = {
         lambda w: "/user-office/sync-runs/1",
         None,
         expect(403, 403, 404, 404, 404, 403, 403),
+    ),
+    # comments on a data collection: people who see it write them (the author must be a
+    # Person: frank and root have none); the author or staff change them
+    "list data collection comments": (
+        "get",
+        lambda w: f"/data-collections/{w.dc.uuid}/comments",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "add data collection comment": (
+        "post",
+        lambda w: f"/data-collections/{w.dc.uuid}/comments",
+        lambda w: {"comments": "Ice rings"},
+        expect(404, 201, 403, 403, 404, 403, 403),
+    ),
+    "get data collection comment": (
+        "get",
+        lambda w: f"/data-collections/{w.dc.uuid}/comments/{w.member_comment().uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "change data collection comment": (
+        "patch",
+        lambda w: f"/data-collections/{w.dc.uuid}/comments/{w.member_comment().uuid}",
+        lambda w: {"comments": "Ice rings, reprocess"},
+        expect(404, 200, 200, 200, 404, 403, 403),
+    ),
+    "delete data collection comment": (
+        "delete",
+        lambda w: f"/data-collections/{w.dc.uuid}/comments/{w.member_comment().uuid}",
+        None,
+        expect(404, 204, 204, 204, 404, 403, 403),
+    ),
+    # front ends' options: any caller reads them, staff of every beamline change them
+    "read ui options": (
+        "get",
+        lambda w: "/options/ui",
+        None,
+        expect(200, 200, 200, 200, 200, 200, 200),
+    ),
+    "change ui options": (
+        "patch",
+        lambda w: "/options/ui",
+        lambda w: {"siteName": "Site"},
+        expect(403, 403, 200, 200, 403, 403, 403),
     ),
     # open to everyone
     "health": ("get", lambda w: "/health", None, expect(*[200] * 7, anonymous=200)),

@@ -36,6 +36,7 @@ SERVED_THROUGH_OTHERS = {
     "AutoProcScaling": "a result's autoProcScalingId",
     "AutoProcScaling_has_Int": "a result's integrationIds",
     "ShippingHasSession": "a shipment's sessions",
+    "AdminVar": "the front ends' options, read by name (/options/ui)",
 }
 
 

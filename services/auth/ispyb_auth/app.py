@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .clients.api import ns as clients
     from .keys.api import jwks_ns
     from .keys.api import ns as keys
+    from .login_config.api import ns as login_config
     from .revocations.api import ns as revocations
     from .tokens.api import ns as tokens
     from .tokens.api import refresh_ns
@@ -40,7 +41,16 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
         "that every ISPyB service verifies; manages local accounts, machine clients and "
         "signing keys. See docs/auth.md.",
         config=config,
-        namespaces=[tokens, jwks_ns, revocations, accounts, clients, refresh_ns, keys],
+        namespaces=[
+            tokens,
+            login_config,
+            jwks_ns,
+            revocations,
+            accounts,
+            clients,
+            refresh_ns,
+            keys,
+        ],
         database=database,
     )
     from .database import IdempotencyRecord

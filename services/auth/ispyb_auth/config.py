@@ -177,6 +177,19 @@ class OidcPluginConfig(StrictSchema):
         keys=fields.String(), values=fields.String(validate=ROLE_NAMES), load_default=dict
     )
     beamlines_claim = fields.String(load_default=None, allow_none=True)
+    # What a front end needs to send people to the provider (GET /config shows these).
+    client_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The provider's client id of the front end; none = audience."},
+    )
+    authorization_endpoint = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.URL(schemes={"http", "https"}, require_tld=False),
+        metadata={"description": "Where a front end sends people to log in; none = discover."},
+    )
+    scope = fields.String(load_default="openid profile")
     jwks_cache_seconds = _seconds(300, low=0, high=86400)
     leeway_seconds = _seconds(30, low=0, high=300)
     http_timeout_seconds = _seconds(5, high=60)

@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     # Imported here so that importing the package reads and registers nothing.
     from .containers.api import ns as containers
     from .crystals.api import ns as crystals
+    from .data_collection_comments.api import ns as data_collection_comments
     from .data_collections.api import groups_ns as data_collection_groups
     from .data_collections.api import ns as data_collections
     from .data_collections.api import registrations_ns as data_collection_registrations
@@ -58,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .sessions.api import ns as sessions
     from .shipment_documents.api import ns as shipment_documents
     from .shipments.api import ns as shipments
+    from .ui_options.api import ns as ui_options
     from .user_office.api import ns as user_office
     from .xrf_spectra.api import ns as xrf_spectra
 
@@ -97,8 +99,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             sample_changer,
             container_queues,
             container_queue_samples,
+            data_collection_comments,
             processing,
             user_office,
+            ui_options,
         ],
         database=database,
         warm_up_paths=WARM_UP_PATHS,

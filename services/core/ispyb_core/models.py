@@ -2,6 +2,7 @@
 
 from .containers.models import Container
 from .crystals.models import Crystal
+from .data_collection_comments.models import DataCollectionComment
 from .data_collections.models import (
     DataCollection,
     DataCollectionGroup,
@@ -44,10 +45,12 @@ from .screenings.models import (
 from .sessions.models import BLSession, SessionHasPerson
 from .shipment_documents.models import ShipmentDocument
 from .shipments.models import Shipping, ShippingHasSession, ShippingStatusHistory
+from .ui_options.models import AdminVar
 from .user_office.models import UserOfficeSyncRun
 from .xrf_spectra.models import XFEFluorescenceSpectrum
 
 __all__ = [
+    "AdminVar",
     "AutoProc",
     "AutoProcIntegration",
     "AutoProcProgram",
@@ -66,6 +69,7 @@ __all__ = [
     "ContainerQueueSample",
     "Crystal",
     "DataCollection",
+    "DataCollectionComment",
     "DataCollectionGroup",
     "DataCollectionRegistration",
     "Dewar",

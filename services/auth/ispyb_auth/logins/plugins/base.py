@@ -7,6 +7,13 @@ from sqlalchemy.orm import Session
 
 from ...identity import Identity
 
+# The login body's fields each kind of plugin needs.
+LOGIN_FIELDS = {
+    "password": ("username", "password"),
+    "token": ("token",),
+    "username": ("username",),
+}
+
 
 class LoginPlugin:
     """A way to log in. ``authenticate`` raises LoginFailed for wrong credentials and
@@ -20,6 +27,10 @@ class LoginPlugin:
     def __init__(self, name: str, settings: Mapping[str, Any]):
         self.name = name
         self.settings = settings
+
+    def public_description(self) -> dict[str, Any]:
+        """What a front end needs to offer this login (``GET /config``): never a secret."""
+        return {"name": self.name, "type": self.type, "needs": list(LOGIN_FIELDS[self.needs])}
 
     @property
     def lockout(self) -> Mapping[str, Any] | None:

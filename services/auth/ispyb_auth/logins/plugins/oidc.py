@@ -54,6 +54,20 @@ class OidcPlugin(LoginPlugin):
             source="the identity provider",
         )
 
+    def public_description(self):
+        settings = self.settings
+        issuer = settings["issuer"].rstrip("/")
+        return {
+            **super().public_description(),
+            "oidc": {
+                "issuer": settings["issuer"],
+                "clientId": settings["client_id"] or settings["audience"],
+                "authorizationEndpoint": settings["authorization_endpoint"],
+                "discoveryUrl": f"{issuer}/.well-known/openid-configuration",
+                "scope": settings["scope"],
+            },
+        }
+
     @property
     def lockout(self):
         return None  # a signed token cannot be guessed
