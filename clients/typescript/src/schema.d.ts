@@ -148,6 +148,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/auth/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enabled login plugins, what each needs, and the token lifetimes (no secret) */
+        get: operations["get_auth_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/auth/health": {
         parameters: {
             query?: never;
@@ -694,6 +711,51 @@ export interface paths {
         patch: operations["patch_data_collection_item"];
         trace?: never;
     };
+    "/ispyb/api/v1/core/data-collections/{ref}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** List the comments on a data collection, oldest first */
+        get: operations["get_data_collection_comments"];
+        put?: never;
+        /** Comment on a data collection (the author is the caller) */
+        post: operations["post_data_collection_comments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/data-collections/{ref}/comments/{comment_ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Comment id or UUID */
+                comment_ref: string;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** Get one comment */
+        get: operations["get_data_collection_comment_item"];
+        put?: never;
+        post?: never;
+        /** Delete a comment (its author, or staff) */
+        delete: operations["delete_data_collection_comment_item"];
+        options?: never;
+        head?: never;
+        /** Change a comment's text (its author, or staff) */
+        patch: operations["patch_data_collection_comment_item"];
+        trace?: never;
+    };
     "/ispyb/api/v1/core/data-collections/{ref}/mmcif": {
         parameters: {
             query?: {
@@ -1149,6 +1211,24 @@ export interface paths {
         head?: never;
         /** Change some fields of a laboratory */
         patch: operations["patch_laboratory_item"];
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/options/ui": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Message of the day, site name, beamline groups (any authenticated caller) */
+        get: operations["get_ui_options"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change some options (staff of every beamline, admins) */
+        patch: operations["patch_ui_options"];
         trace?: never;
     };
     "/ispyb/api/v1/core/persons": {
@@ -3041,6 +3121,39 @@ export interface components {
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
         };
+        /** @description The enabled login plugins and the token lifetimes, for a front end at start-up. */
+        AuthConfigDocument: {
+            /** @description The enabled login plugins, in the order of the config. */
+            plugins: {
+                /** @description What a login request's `plugin` names. */
+                name: string;
+                /** @description local, ldap, oidc or dummy. */
+                type: string;
+                /** @description Fields of the login body this plugin needs. */
+                needs: string[];
+                /** @description oidc plugins only. */
+                oidc?: {
+                    /** @description The provider's issuer (`iss`). */
+                    issuer: string;
+                    /** @description The provider's client id of the front end (a public client). */
+                    clientId: string;
+                    /** @description Where to send people to log in; null: read it from discoveryUrl. */
+                    authorizationEndpoint: string | null;
+                    /** @description The provider's OpenID configuration document. */
+                    discoveryUrl: string;
+                    /** @description Scopes to ask the provider for. */
+                    scope: string;
+                };
+            }[];
+            /** @description Lifetime of an access token. */
+            accessTokenSeconds: number;
+            /** @description Lifetime of a refresh token. */
+            refreshTokenSeconds: number;
+            /** @description `iss` of access tokens. */
+            issuer: string;
+            /** @description `aud` of access tokens. */
+            audience: string;
+        };
         /** @description What a batch stored (201) or found already stored (200, nothing new). */
         BatchResult: {
             /** @description Records in the batch. */
@@ -4211,6 +4324,78 @@ export interface components {
             pdbFileName?: string | null;
             /** @description Directory of that PDB file at the facility. */
             pdbFilePath?: string | null;
+        };
+        /** @description A new comment; its author is the caller, its time now. */
+        DataCollectionCommentCreate: {
+            /** @description The comment. */
+            comments: string;
+        };
+        DataCollectionCommentList: {
+            /** @description Rows matching the filters (null on an after= page). */
+            total: number | null;
+            /** @description Page size used. */
+            limit: number;
+            /** @description Rows skipped. */
+            offset: number;
+            /** @description The after= cursor of this page, if any. */
+            after?: string | null;
+            results: {
+                /** @description Login of the author (derived). */
+                readonly authorLogin?: unknown;
+                /** @description Given and family name of the author (derived). */
+                readonly authorName?: unknown;
+                /** @description Id. */
+                dataCollectionCommentId?: number;
+                /** @description The data collection commented on. */
+                dataCollectionId: number;
+                /** @description The author. */
+                personId: number;
+                /** @description When it was written (UTC). Null when the database holds a zero date ('0000-00-00'). */
+                createTime: string | null;
+                /** @description The comment. */
+                comments?: string | null;
+                /**
+                 * Format: date
+                 * @description Day of the last change (ISPyB keeps a date only). Null when the database holds a zero date ('0000-00-00').
+                 */
+                modTime?: string | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                uuid?: string;
+            }[];
+            /** @description Links to other pages. */
+            links?: {
+                /** @description URL of the next page (keyset cursor), null on the last page. */
+                next?: string | null;
+            };
+        };
+        /** @description A comment on a data collection, with its author. */
+        DataCollectionCommentRead: {
+            /** @description Login of the author (derived). */
+            readonly authorLogin?: unknown;
+            /** @description Given and family name of the author (derived). */
+            readonly authorName?: unknown;
+            /** @description Id. */
+            dataCollectionCommentId?: number;
+            /** @description The data collection commented on. */
+            dataCollectionId: number;
+            /** @description The author. */
+            personId: number;
+            /** @description When it was written (UTC). Null when the database holds a zero date ('0000-00-00'). */
+            createTime: string | null;
+            /** @description The comment. */
+            comments?: string | null;
+            /**
+             * Format: date
+             * @description Day of the last change (ISPyB keeps a date only). Null when the database holds a zero date ('0000-00-00').
+             */
+            modTime?: string | null;
+            /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+            uuid?: string;
+        };
+        /** @description The new text of a comment. */
+        DataCollectionCommentUpdate: {
+            /** @description The comment. */
+            comments: string;
         };
         /**
          * @description A new sweep: in an existing group (``dataCollectionGroupId``), or with its group,
@@ -14725,6 +14910,33 @@ export interface components {
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
         };
+        UIOptionsRead: {
+            /** @description Shown to everyone at start-up; none: no message. */
+            messageOfTheDay?: string | null;
+            /** @description The site's name. */
+            siteName?: string | null;
+            /** @description Beamlines shown together; [] when unset. */
+            beamlineGroups: {
+                /** @description The group's name, unique among the groups. */
+                name: string;
+                /** @description Beamline names, as sessions' beamLineName. */
+                beamlines: string[];
+            }[];
+        };
+        /** @description Any of the options; null clears the message or the site name. */
+        UIOptionsUpdate: {
+            /** @description Shown at start-up; null clears it. */
+            messageOfTheDay?: string | null;
+            /** @description The site's name; null clears it. */
+            siteName?: string | null;
+            /** @description Replaces every group (at most 1024 characters as JSON). */
+            beamlineGroups?: {
+                /** @description The group's name, unique among the groups. */
+                name: string;
+                /** @description Beamline names, as sessions' beamLineName. */
+                beamlines: string[];
+            }[];
+        };
         /**
          * @description A new fluorescence spectrum: the session by ``sessionId`` or ``session`` (visit, id or
          *         UUID), the sample by ``blSampleId`` or ``sample`` (id, UUID or name in the proposal).
@@ -15969,6 +16181,47 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_auth_config: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Login plugins, token lifetimes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthConfigDocument"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19389,6 +19642,450 @@ export interface operations {
             };
             /** @description Conflict with existing data */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_data_collection_comments: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
+                limit?: number;
+                /** @description Rows to skip (0 or more). */
+                offset?: number;
+                /** @description Keyset cursor: the rows after the last row of a page (its links.next carries it); as fast at any depth; not with offset; no total. */
+                after?: string;
+                /** @description Comma-separated fields, '-' for descending. Sortable: createTime, dataCollectionCommentId. Default: createTime. */
+                sort?: string;
+                /** @description Author (person id): equal to (integer). */
+                personId?: number;
+                /** @description Author (person id): one of (comma-separated) (integer). */
+                "personId.in"?: string;
+                /** @description Written (UTC): greater than (date-time). */
+                "createTime.gt"?: string;
+                /** @description Written (UTC): greater than or equal to (date-time). */
+                "createTime.gte"?: string;
+                /** @description Written (UTC): less than (date-time). */
+                "createTime.lt"?: string;
+                /** @description Written (UTC): less than or equal to (date-time). */
+                "createTime.lte"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataCollectionCommentList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_data_collection_comments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataCollectionCommentCreate"];
+            };
+        };
+        responses: {
+            /** @description Replayed: the answer to the first request with this Idempotency-Key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataCollectionCommentRead"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataCollectionCommentRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_data_collection_comment_item: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Comment id or UUID */
+                comment_ref: string;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataCollectionCommentRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_data_collection_comment_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Comment id or UUID */
+                comment_ref: string;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patch_data_collection_comment_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Comment id or UUID */
+                comment_ref: string;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataCollectionCommentUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataCollectionCommentRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22895,6 +23592,152 @@ export interface operations {
             };
             /** @description Conflict with existing data */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_ui_options: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UIOptionsRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patch_ui_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UIOptionsUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UIOptionsRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
