@@ -38,6 +38,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .dewar_registry.api import ns as dewar_registry
     from .dewars.api import ns as dewars
     from .diffraction_plans.api import ns as diffraction_plans
+    from .files.api import attachments_ns as processing_attachments
+    from .files.api import snapshots_ns as data_collection_files
     from .lab_contacts.api import ns as lab_contacts
     from .laboratories.api import ns as laboratories
     from .persons.api import ns as persons
@@ -79,6 +81,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             data_collections,
             data_collection_registrations,
             processing,
+            data_collection_files,
+            processing_attachments,
             user_office,
         ],
         database=database,
