@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, g, request, send_file
+from flask_restx import Namespace
 from marshmallow import Schema, fields
 
 from .auth.caller import Caller
@@ -38,6 +39,7 @@ __all__ = [
     "SIGNED_URL_CALLER",
     "FilesConfig",
     "SignedUrlRead",
+    "file_answer",
     "send_row_file",
     "signed_access",
     "signed_url",
@@ -69,6 +71,14 @@ class SignedUrlRead(Schema):
 
 def _files_config() -> dict[str, Any]:
     return current_app.config["ISPYB_CONFIG"].get("files") or FilesConfig().load({})
+
+
+def file_answer(ns: Namespace, description: str = "The file") -> Callable:
+    """Document a file route's 200 answer as the file's bytes (after ``@operation``)."""
+    registry = ns.__dict__.setdefault("_ispyb_models", {})
+    if "File" not in registry:
+        registry["File"] = ns.schema_model("File", {"type": "string", "format": "binary"})
+    return ns.response(200, description, registry["File"])
 
 
 def signed_access(func: Callable) -> Callable:

@@ -13,7 +13,14 @@ from flask_restx import Namespace, Resource
 from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
 from ispyb_shared.errors import NotFound
-from ispyb_shared.files import MAX_WIDTH, MIN_WIDTH, SignedUrlRead, send_row_file, signed_access
+from ispyb_shared.files import (
+    MAX_WIDTH,
+    MIN_WIDTH,
+    SignedUrlRead,
+    file_answer,
+    send_row_file,
+    signed_access,
+)
 from ispyb_shared.files import signed_url as make_signed_url
 from ispyb_shared.operations import operation
 
@@ -60,6 +67,7 @@ def _snapshot_path(ref: str, n: int) -> str:
 @snapshots_ns.param("n", "Which snapshot, 1-4 (xtalSnapshotFullPath1..4)")
 class DataCollectionSnapshot(Resource):
     @signed_access
+    @file_answer(snapshots_ns)
     @snapshots_ns.doc(**_FILE_DOC)
     @operation(snapshots_ns, errors=(400, 403, 404), description="The image")
     def get(self, ref: str, n: int):
@@ -93,6 +101,7 @@ def _attachment(ref: str):
 @attachments_ns.param("ref", "AutoProcProgramAttachment id or UUID")
 class ProcessingAttachmentFile(Resource):
     @signed_access
+    @file_answer(attachments_ns)
     @attachments_ns.doc(**{**_FILE_DOC, "produces": ["text/plain", "image/png", "*/*"]})
     @operation(attachments_ns, errors=(400, 403, 404), description="The file")
     def get(self, ref: str):
