@@ -259,3 +259,22 @@ def test_roots_need_a_signing_secret(core_database_url):
                 core_database_url, files={"roots": ["relative/dir"], "signing_secret": SECRET}
             )
         )
+
+
+def test_the_demo_writes_snapshots_that_core_serves(
+    core_app, files_app, tokens, tmp_path, monkeypatch
+):
+    from ispyb_core.demo import seed_demo
+
+    monkeypatch.setenv("ISPYB_VAR_DIR", str(tmp_path))
+    files = dict(files_app.config["ISPYB_CONFIG"]["files"], roots=[str(tmp_path / "demo-files")])
+    monkeypatch.setitem(files_app.config["ISPYB_CONFIG"], "files", files)
+    seed_demo(core_app.extensions["ispyb_database"])
+    admin = files_app.test_client()
+    admin.environ_base["HTTP_AUTHORIZATION"] = tokens.admin()["Authorization"]
+    collections = admin.get(f"{CORE}/data-collections?limit=50").json["results"]
+    shown = [c for c in collections if c["xtalSnapshotFullPath1"]]
+    assert len(shown) >= 3
+    ref = shown[0]["dataCollectionId"]
+    response = admin.get(f"{CORE}/data-collections/{ref}/snapshots/1?width=100")
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
