@@ -30,7 +30,9 @@ Settings (environment):
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -154,6 +156,16 @@ def trust_the_auth_service(services: list[str], host: str) -> None:
         prefix = f"ISPYB_{service.upper()}__AUTH__"
         if service != "auth" and not any(name.startswith(prefix) for name in os.environ):
             os.environ[f"{prefix}JWKS_URL"] = jwks_url
+
+
+def serve_demo_files(services: list[str], var_dir: Path) -> None:
+    """core and em serve the demo's images (var/demo-files, written by the seeding), with a
+    signing secret of this run, unless the site configured files."""
+    for service in services:
+        prefix = f"ISPYB_{service.upper()}__FILES__"
+        if service in {"core", "em"} and not any(name.startswith(prefix) for name in os.environ):
+            os.environ[f"{prefix}ROOTS"] = json.dumps([str(var_dir / "demo-files")])
+            os.environ[f"{prefix}SIGNING_SECRET"] = secrets.token_hex(32)
 
 
 def point_at_core(services: list[str], host: str) -> None:
@@ -409,6 +421,7 @@ def main() -> int:
         return 1
     log_dir.mkdir(parents=True, exist_ok=True)
     place_databases(services, var_dir)
+    serve_demo_files(services, var_dir)
     trust_the_auth_service(services, host)
     point_at_core(services, host)
     let_ssx_undo(services, host)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .schemas import StrictSchema
 
@@ -97,12 +97,50 @@ class LoggingConfig(StrictSchema):
     json = fields.Boolean(load_default=True)
 
 
+def _absolute(value: str) -> None:
+    if not os.path.isabs(value):
+        raise ValidationError(f"{value!r} is not an absolute directory.")
+
+
+class FilesConfig(StrictSchema):
+    """Files named by rows (ispyb_shared.files): where from, thumbnails, signed URLs."""
+
+    roots = fields.List(
+        fields.String(validate=_absolute),
+        load_default=list,
+        metadata={"description": "Directories files may be served from; none: nothing served"},
+    )
+    thumbnail_cache = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=_absolute,
+        metadata={"description": "Where thumbnails are kept (default: $ISPYB_VAR_DIR or tmp)"},
+    )
+    url_seconds = fields.Integer(
+        load_default=300,
+        validate=validate.Range(min=1, max=86400),
+        metadata={"description": "How long a signed file URL stays valid"},
+    )
+    signing_secret = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=16),
+        metadata={"description": "HMAC key of signed file URLs (required with roots)"},
+    )
+
+    @validates_schema
+    def _secret_with_roots(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("roots") and not data.get("signing_secret"):
+            raise ValidationError("Required when roots are set.", "signing_secret")
+
+
 class ServiceConfig(StrictSchema):
     """Sections every service has. A service extends it with its own sections."""
 
     database = fields.Nested(DatabaseConfig, required=True)
     api = fields.Nested(ApiConfig, load_default=lambda: ApiConfig().load({}))
     logging = fields.Nested(LoggingConfig, load_default=lambda: LoggingConfig().load({}))
+    files = fields.Nested(FilesConfig, load_default=lambda: FilesConfig().load({}))
 
 
 def _flatten_errors(messages: Any, prefix: str = "") -> list[str]:

@@ -989,6 +989,44 @@ MATRIX = {
         lambda w: {"processingPrograms": "xia2", "dataCollections": [w.dc.uuid]},
         expect(422, 403, 201, 201, 422, 403, 403),
     ),
+    # files: the matrix's core serves none (no files.roots), so whoever may see the row is
+    # told 404 too; serving them is tests/core/test_files.py
+    "data collection snapshot": (
+        "get",
+        lambda w: f"/data-collections/{w.dc.uuid}/snapshots/1",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "data collection snapshot url": (
+        "get",
+        lambda w: f"/data-collections/{w.dc.uuid}/snapshots/1/url",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "diffraction image jpeg": (
+        "get",
+        lambda w: f"/images/{w.image.uuid}/jpeg",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "diffraction image thumbnail url": (
+        "get",
+        lambda w: f"/images/{w.image.uuid}/thumbnail/url",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "processing attachment file": (
+        "get",
+        lambda w: "/processing-attachments/1/file",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "processing attachment file url": (
+        "get",
+        lambda w: "/processing-attachments/1/file/url",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
     "get processing run": (
         "get",
         lambda w: f"/processing-programs/{w.run.autoProcProgramId}",

@@ -118,6 +118,9 @@ READ_LIST = expect(200, 200, 200, 200, 200, 403, 403, 200, 403)
 # caller cannot see is a 422 naming the field, like a missing row.
 CREATE = expect(403, 403, 201, 422, 201, 201, 403, 403, 403)
 CHANGE = expect(403, 403, 200, 404, 200, 200, 403, 403, 403)
+# The matrix's em serves no files (no files.roots): readers who see the row get 404 too
+# (serving them: tests/em/test_files.py).
+FILE_NOT_SERVED = expect(404, 404, 404, 404, 404, 403, 403, 404, 403)
 OPEN = expect(*[200] * 9, anonymous=200)
 
 
@@ -144,6 +147,42 @@ MATRIX = {
         lambda w: f"/motion-corrections/{w.motion.uuid}",
         None,
         READ_ONE,
+    ),
+    "motion correction file": (
+        "get",
+        lambda w: f"/motion-corrections/{w.motion.uuid}/micrograph",
+        None,
+        FILE_NOT_SERVED,
+    ),
+    "motion correction file url": (
+        "get",
+        lambda w: f"/motion-corrections/{w.motion.uuid}/drift-plot/url",
+        None,
+        FILE_NOT_SERVED,
+    ),
+    "power spectrum": (
+        "get",
+        lambda w: f"/ctfs/{w.ctf.ctfId}/power-spectrum",
+        None,
+        FILE_NOT_SERVED,
+    ),
+    "power spectrum url": (
+        "get",
+        lambda w: f"/ctfs/{w.ctf.ctfId}/power-spectrum/url",
+        None,
+        FILE_NOT_SERVED,
+    ),
+    "class image": (
+        "get",
+        lambda w: f"/particle-classifications/{w.classes[0].uuid}/image",
+        None,
+        FILE_NOT_SERVED,
+    ),
+    "class image url": (
+        "get",
+        lambda w: f"/particle-classifications/{w.classes[0].uuid}/image/url",
+        None,
+        FILE_NOT_SERVED,
     ),
     "get ctf": ("get", lambda w: f"/ctfs/{w.ctf.ctfId}", None, READ_ONE),
     "get ice thickness": (

@@ -123,6 +123,42 @@ MATRIX = {
             "client_without_core_scopes": 403,
         },
     ),
+    "result_attachment_file": (
+        "GET",
+        "/runs/{run}/attachments/{attachment}",
+        None,
+        {
+            # The matrix's run has no attachment: whoever sees the run is told 404 too
+            # (serving files: tests/ssx/test_files.py).
+            "anonymous": 401,
+            "outsider": 404,
+            "member": 404,
+            "staff": 404,
+            "staff_other_beamline": 404,
+            "admin": 404,
+            "client": 404,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
+    "result_attachment_file_url": (
+        "GET",
+        "/runs/{run}/attachments/{attachment}/url",
+        None,
+        {
+            # The matrix's run has no attachment: whoever sees the run is told 404 too
+            # (serving files: tests/ssx/test_files.py).
+            "anonymous": 401,
+            "outsider": 404,
+            "member": 404,
+            "staff": 404,
+            "staff_other_beamline": 404,
+            "admin": 404,
+            "client": 404,
+            "client_without_ssx_scope": 403,
+            "client_without_core_scopes": 403,
+        },
+    ),
     "session_summary": (
         "GET",
         "/sessions/{session}/runs",
@@ -341,6 +377,7 @@ def test_matrix(ssx_app, world, tokens, endpoint, caller):
         "component": component["uuid"],
         "sample": world.sample.uuid,
         "crystal": world.factory.crystal(proteinId=protein.proteinId).uuid,
+        "attachment": 1,
     }
     path = SSX + template.format(**ids)
     if body == "run":
@@ -368,7 +405,7 @@ def test_the_matrix_covers_every_endpoint(ssx_app):
         if "/swaggerui" in path or path == f"{SSX}/":
             continue
         for method in rule.methods - {"HEAD", "OPTIONS"}:
-            routes.add((method, path.removeprefix(SSX).replace("<string:ref>", "{}")))
+            routes.add((method, re.sub(r"<[^>]+>", "{}", path.removeprefix(SSX))))
     covered = {
         (method, re.sub(r"\{\w+\}", "{}", template.partition("?")[0]))
         for method, template, _body, _expected in MATRIX.values()

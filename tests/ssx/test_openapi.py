@@ -19,6 +19,8 @@ def test_every_ssx_list_answers_the_list_envelope_and_reads_are_xread(ssx_app):
                 if not code.startswith("2"):
                     continue
                 name = answer["schema"]["$ref"].rsplit("/", 1)[-1]
+                if document["definitions"][name].get("format") == "binary":
+                    continue  # a file's bytes (ispyb_shared.files.file_answer)
                 if method == "get" and "offset" in query:
                     assert name.endswith("List"), (method, path, name)
                     envelope = document["definitions"][name]["properties"]

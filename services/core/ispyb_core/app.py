@@ -41,6 +41,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .dewars.api import ns as dewars
     from .diffraction_plans.api import ns as diffraction_plans
     from .energy_scans.api import ns as energy_scans
+    from .files.api import attachments_ns as processing_attachments
+    from .files.api import images_ns as image_files
+    from .files.api import snapshots_ns as data_collection_files
     from .grid_info.api import ns as grid_info
     from .images.api import ns as images
     from .lab_contacts.api import ns as lab_contacts
@@ -101,6 +104,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             container_queue_samples,
             data_collection_comments,
             processing,
+            data_collection_files,
+            processing_attachments,
+            image_files,
             user_office,
             ui_options,
         ],

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .data_collections.models import DataCollection, DataCollectionGroup
+from .demo_files import demo_snapshot
 from .demo_keys import demo_uuid, find_demo_row
 from .processing.models import (
     AutoProc,
@@ -52,6 +53,7 @@ def _sweep(db: Session, group: DataCollectionGroup, number: int, start: dt.datet
         startTime=start,
         endTime=start + dt.timedelta(minutes=4),
         runStatus="DataCollection Successful",
+        xtalSnapshotFullPath1=demo_snapshot(f"{prefix}_{number}_snapshot", 37 * number),
         **values,
     )
     db.add(sweep)

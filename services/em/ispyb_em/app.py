@@ -25,6 +25,7 @@ def create_app(
     config = load_em_config() if config is None else validate_config(config, EMConfig)
     # Imported here so that importing the package reads and registers nothing.
     from .classification.api import classes, groups, initial_models, pickers
+    from .files.api import ns as files
     from .grids.api import atlases, foil_holes, grid_squares
     from .ingestion import api as ingestion_api
     from .monitoring.api import ns as monitoring
@@ -57,6 +58,7 @@ def create_app(
             atlases,
             grid_squares,
             foil_holes,
+            files,
         ],
         database=database,
     )

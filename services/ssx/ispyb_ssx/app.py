@@ -30,6 +30,7 @@ def create_app(
     ``core.undo`` for undos retried later."""
     config = load_ssx_config() if config is None else validate_config(config, SSXConfig)
     from .components.api import ns as components
+    from .files.api import ns as run_files
     from .results.api import ns as results
     from .runs.api import ns as runs
     from .runs.api import sessions_ns as sessions
@@ -43,7 +44,7 @@ def create_app(
         "live hit/indexing chunks, session summaries. Links to core by UUID; core decides "
         "who may see what. Units are in docs/ssx.md and the models.",
         config=config,
-        namespaces=[runs, results, sessions, components],
+        namespaces=[runs, results, run_files, sessions, components],
         database=database,
     )
     from .database import IdempotencyRecord

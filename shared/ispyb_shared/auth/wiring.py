@@ -31,6 +31,23 @@ def public(func: Callable) -> Callable:
     return func
 
 
+def _handler_flag(app: Flask, endpoint: str | None, flag: str) -> bool:
+    """Whether the view of ``endpoint`` (or its Resource method) is marked with ``flag``."""
+    view = app.view_functions.get(endpoint) if endpoint else None
+    if view is None:
+        return False
+    if getattr(view, flag, False):
+        return True
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return False
+    method = request.method.lower()
+    handler = getattr(view_class, method, None)
+    if handler is None and method == "head":
+        handler = getattr(view_class, "get", None)
+    return bool(getattr(handler, flag, False))
+
+
 def _is_public(app: Flask, endpoint: str | None, public_endpoints: frozenset[str]) -> bool:
     if endpoint is None:
         return True  # no route matched: the 404/405 answer reveals nothing protected
@@ -40,19 +57,7 @@ def _is_public(app: Flask, endpoint: str | None, public_endpoints: frozenset[str
         "." in endpoint and endpoint.rsplit(".", 1)[1] in _DOC_ENDPOINTS
     ):
         return True
-    view = app.view_functions.get(endpoint)
-    if view is None:
-        return False
-    if getattr(view, "_ispyb_public", False):
-        return True
-    view_class = getattr(view, "view_class", None)
-    if view_class is not None:
-        method = request.method.lower()
-        handler = getattr(view_class, method, None)
-        if handler is None and method == "head":
-            handler = getattr(view_class, "get", None)
-        return bool(getattr(handler, "_ispyb_public", False))
-    return False
+    return _handler_flag(app, endpoint, "_ispyb_public")
 
 
 def init_auth(
@@ -60,6 +65,7 @@ def init_auth(
 ) -> None:
     """Require a valid bearer token on every request but the public ones; sets g.caller.
 
+    Routes marked :func:`ispyb_shared.files.signed_access` also accept a signed URL.
     Public: OPTIONS requests, /health and /ready, the API docs (Swagger UI, swagger.json
     and their static files), views marked :func:`public`, and ``public_endpoints``.
     """
@@ -70,6 +76,13 @@ def init_auth(
     def _authenticate() -> None:
         g.caller = None
         if request.method == "OPTIONS" or _is_public(app, request.endpoint, public_set):
+            return
+        if "signature" in request.args and _handler_flag(app, request.endpoint, "_ispyb_signed"):
+            # A file route reached through a signed URL (ispyb_shared.files): the
+            # signature stands for the token, on that route only.
+            from ..files import verify_signed_request
+
+            g.caller = verify_signed_request()
             return
         g.caller = verifier.verify(bearer_token(request.headers.get("Authorization")))
 

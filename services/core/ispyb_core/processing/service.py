@@ -92,6 +92,21 @@ def get_program(*, db_session: Session, ref: str, caller: Caller) -> AutoProcPro
     return one_or_404(db_session, statement, "Processing program run", ref)
 
 
+def get_attachment(*, db_session: Session, ref: str, caller: Caller) -> AutoProcProgramAttachment:
+    """By id or UUID; visible when its program run is."""
+    condition = ref_condition(
+        ref,
+        id_column=AutoProcProgramAttachment.autoProcProgramAttachmentId,
+        uuid_column=AutoProcProgramAttachment.uuid,
+    )
+    statement = (
+        select(AutoProcProgramAttachment)
+        .join(AutoProcProgram)
+        .where(condition, _visible_program_condition(caller))
+    )
+    return one_or_404(db_session, statement, "Processing attachment", ref)
+
+
 def _beamline_of(collections: list[DataCollection]) -> str | None:
     return collections[0].DataCollectionGroup.BLSession.beamLineName if collections else None
 

@@ -1,0 +1,31 @@
+"""Small real images for the demo's rows (``make run``), so the running stack shows files.
+
+Written under ``$ISPYB_VAR_DIR/demo-files``, the file root ``make run`` configures; without
+ISPYB_VAR_DIR (tests seeding the demo) no file is written and rows name none.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def demo_files_dir() -> Path | None:
+    var_dir = os.environ.get("ISPYB_VAR_DIR")
+    return Path(var_dir) / "demo-files" if var_dir else None
+
+
+def demo_snapshot(name: str, shade: int) -> str | None:
+    """The path of a 320x240 JPEG 'crystal snapshot' (a ring on a coloured background)."""
+    directory = demo_files_dir()
+    if directory is None:
+        return None
+    path = directory / f"{name}.jpg"
+    if not path.is_file():
+        from PIL import Image, ImageDraw
+
+        directory.mkdir(parents=True, exist_ok=True)
+        image = Image.new("RGB", (320, 240), (20, 40 + shade % 150, 90))
+        ImageDraw.Draw(image).ellipse((110, 70, 210, 170), outline=(250, 250, 210), width=6)
+        image.save(path, "JPEG", quality=85)
+    return str(path)
