@@ -819,6 +819,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/core/data-collections/{ref}/snapshots/{n}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
+                n: number;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A crystal snapshot (Range and conditional requests answered; ?width= for a
+         * @description thumbnail); a token or a signed URL.
+         */
+        get: operations["get_data_collection_snapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/data-collections/{ref}/snapshots/{n}/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Which snapshot, 1-4 */
+                n: number;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the snapshot that needs no token (for <img src>) */
+        get: operations["get_data_collection_snapshot_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/dewar-registry": {
         parameters: {
             query?: never;
@@ -1135,6 +1182,53 @@ export interface paths {
         patch: operations["patch_image_item"];
         trace?: never;
     };
+    "/ispyb/api/v1/core/images/{ref}/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
+                kind: string;
+                /** @description Image id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A diffraction image's JPEG or its thumbnail (?width= for another size); a token
+         * @description or a signed URL.
+         */
+        get: operations["get_image_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/images/{ref}/{kind}/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description jpeg or thumbnail */
+                kind: string;
+                /** @description Image id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the image file that needs no token (for <img src>) */
+        get: operations["get_image_file_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/lab-contacts": {
         parameters: {
             query?: never;
@@ -1268,6 +1362,46 @@ export interface paths {
         head?: never;
         /** Change some fields of a person */
         patch: operations["patch_person_item"];
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/processing-attachments/{ref}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description AutoProcProgramAttachment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** The file of a processing attachment (filePath/fileName); a token or a signed URL */
+        get: operations["get_processing_attachment_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/processing-attachments/{ref}/file/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description AutoProcProgramAttachment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the attachment's file that needs no token (downloads) */
+        get: operations["get_processing_attachment_file_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/ispyb/api/v1/core/processing-programs": {
@@ -2185,6 +2319,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/ssx/runs/{ref}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ssxProcessingResultAttachmentId */
+                attachment_id: number;
+                /** @description Run UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** The file of a processing result's attachment; a token or a signed URL */
+        get: operations["get_run_attachment_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/ssx/runs/{ref}/attachments/{attachment_id}/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ssxProcessingResultAttachmentId */
+                attachment_id: number;
+                /** @description Run UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the attachment's file that needs no token (downloads) */
+        get: operations["get_run_attachment_file_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/ssx/runs/{ref}/chunks": {
         parameters: {
             query?: never;
@@ -2365,6 +2543,46 @@ export interface paths {
         };
         /** Get a CTF estimation by id or UUID */
         get: operations["get_ctf_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/em/ctfs/{ref}/power-spectrum": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description CTF id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** The CTF fit's power spectrum (fftTheoreticalFullPath; ?width= thumbnail) */
+        get: operations["get_power_spectrum"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/em/ctfs/{ref}/power-spectrum/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description CTF id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the power spectrum that needs no token */
+        get: operations["get_power_spectrum_url"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2561,6 +2779,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/em/motion-corrections/{ref}/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
+                kind: string;
+                /** @description Motion correction id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A motion correction's micrograph, snapshot, drift plot or FFT (?width= thumbnail) */
+        get: operations["get_motion_correction_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/em/motion-corrections/{ref}/{kind}/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
+                kind: string;
+                /** @description Motion correction id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the file that needs no token (for <img src>) */
+        get: operations["get_motion_correction_file_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/em/movies/batch": {
         parameters: {
             query?: never;
@@ -2689,6 +2951,46 @@ export interface paths {
         head?: never;
         /** Change some fields of a particle classification (select a class) */
         patch: operations["patch_particle_classification_item"];
+        trace?: never;
+    };
+    "/ispyb/api/v1/em/particle-classifications/{ref}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Particle classification id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A 2D class image (classImageFullPath; ?width= thumbnail) */
+        get: operations["get_class_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/em/particle-classifications/{ref}/image/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Particle classification id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the class image that needs no token */
+        get: operations["get_class_image_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/ispyb/api/v1/em/particle-pickers": {
@@ -6590,6 +6892,8 @@ export interface components {
             /** @description The request id (X-Request-ID); quote it when reporting. */
             requestId?: string | null;
         };
+        /** Format: binary */
+        File: string;
         /** @description A new foil hole of a grid square. */
         FoilHoleCreate: {
             /** @description The grid square (GridSquare.gridSquareId). */
@@ -14480,6 +14784,12 @@ export interface components {
              */
             shippingStatus?: "opened" | "ready" | "sent to facility" | "at facility" | "returned";
         };
+        SignedUrlRead: {
+            /** @description The file's URL, usable without a token */
+            url?: string;
+            /** @description When it stops working (epoch seconds) */
+            expires?: number;
+        };
         /** @description Counts and statistics of one data collection, computed in the database. */
         Summary: {
             /** @description UUID of the data collection (in core). */
@@ -20344,6 +20654,158 @@ export interface operations {
             };
         };
     };
+    get_data_collection_snapshot: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
+                n: number;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_data_collection_snapshot_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Which snapshot, 1-4 */
+                n: number;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_registered_dewars: {
         parameters: {
             query?: {
@@ -22899,6 +23361,158 @@ export interface operations {
             };
         };
     };
+    get_image_file: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
+                kind: string;
+                /** @description Image id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_image_file_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description jpeg or thumbnail */
+                kind: string;
+                /** @description Image id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_lab_contacts: {
         parameters: {
             query?: {
@@ -24139,6 +24753,154 @@ export interface operations {
             };
             /** @description Validation error (details names the fields) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_processing_attachment_file: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description AutoProcProgramAttachment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_processing_attachment_file_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description AutoProcProgramAttachment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30933,6 +31695,158 @@ export interface operations {
             };
         };
     };
+    get_run_attachment_file: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description ssxProcessingResultAttachmentId */
+                attachment_id: number;
+                /** @description Run UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_run_attachment_file_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description ssxProcessingResultAttachmentId */
+                attachment_id: number;
+                /** @description Run UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_chunks: {
         parameters: {
             query?: {
@@ -32206,6 +33120,154 @@ export interface operations {
             };
         };
     };
+    get_power_spectrum: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description CTF id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_power_spectrum_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description CTF id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_data_collection_histogram: {
         parameters: {
             query: {
@@ -33039,6 +34101,158 @@ export interface operations {
             };
         };
     };
+    get_motion_correction_file: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
+                kind: string;
+                /** @description Motion correction id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_motion_correction_file_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
+                kind: string;
+                /** @description Motion correction id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     post_movie_batch_ingestion: {
         parameters: {
             query?: never;
@@ -33723,6 +34937,154 @@ export interface operations {
             };
             /** @description Validation error (details names the fields) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_class_image: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Particle classification id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_class_image_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Particle classification id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
