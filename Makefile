@@ -7,15 +7,18 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install install-test-deps run test test-fast lint format clean bench openapi
 
+# The services' dependencies at the versions of docker/constraints.txt, the lock the images
+# are built from (tools/lock.py), so the tests run what the images run.
 # ESRF's schema flavour (requirements-flavours.txt), for the legacy-database tests, installs
 # into the `ispyb` namespace Diamond's package owns: it gets a folder of its own.
 $(STAMP): shared/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyproject.toml) \
 		clients/python/pyproject.toml \
-		requirements-dev.txt requirements-flavours.txt
+		requirements-dev.txt requirements-flavours.txt docker/constraints.txt
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || bash tools/install-system-deps.sh venv
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet $(addprefix -e ,$(PACKAGES)) -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -c docker/constraints.txt \
+		$(addprefix -e ,$(PACKAGES)) -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps --upgrade --target $(VENV)/flavours/esrf \
 		$$(grep -v '^#' requirements-flavours.txt)
 	@touch $@

@@ -9,7 +9,9 @@ ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
 WORKDIR /app
 # The gateway package (gateway/ispyb_gateway, the ispyb-gateway command) and kong.yml.
 COPY gateway/ /app/gateway/
-RUN pip install /app/gateway \
+# The versions `make test` tested (tools/lock.py).
+COPY docker/constraints.txt /app/constraints.txt
+RUN pip install -c /app/constraints.txt /app/gateway \
     && useradd --system --uid 10001 --no-create-home ispyb \
     && install -d -o ispyb /gateway
 

@@ -21,7 +21,9 @@ WORKDIR /app
 # Only what the service needs: the shared library and the service itself.
 COPY shared/ /app/shared/
 COPY services/${SERVICE}/ /app/services/${SERVICE}/
-RUN pip install /app/shared "/app/services/${SERVICE}" \
+# The versions `make test` tested, not the newest on the day of the build (tools/lock.py).
+COPY docker/constraints.txt /app/constraints.txt
+RUN pip install -c /app/constraints.txt /app/shared "/app/services/${SERVICE}" \
     && install -d /etc/ispyb \
     && cp "/app/services/${SERVICE}/config.yaml" "/etc/ispyb/${SERVICE}.yaml" \
     && useradd --system --uid 10001 --no-create-home ispyb

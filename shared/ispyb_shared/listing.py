@@ -110,21 +110,40 @@ class Page:
             "offset": self.offset,
             "after": self.after,
             "results": dump(self.results),
-            "links": {"next": self.next_link()},
+            "links": {
+                "self": self._link(None),
+                "next": self.next_link(),
+                "prev": self.prev_link(),
+            },
         }
 
     def next_link(self) -> str | None:
         """The URL of the next page: this request's, with ``after=`` the cursor."""
         if self.next_after is None:
             return None
+        return self._link(("after", self.next_after))
+
+    def prev_link(self) -> str | None:
+        """The previous page of an offset page (none before the first, and none for an
+        after= page: a keyset cursor only goes forward; a client keeps the links it
+        followed)."""
+        if self.after is not None or self.offset <= 0:
+            return None
+        return self._link(("offset", str(max(0, self.offset - self.limit))))
+
+    def _link(self, position: tuple[str, str] | None) -> str | None:
+        """This request's URL (path and query), its position replaced by ``position``."""
+        from urllib.parse import urlencode
+
         from flask import has_request_context, request
 
         if not has_request_context():
             return None
+        if position is None:
+            query = request.query_string.decode("latin-1")
+            return f"{request.path}?{query}" if query else request.path
         args = [(k, v) for k, v in request.args.items(multi=True) if k not in {"offset", "after"}]
-        args.append(("after", self.next_after))
-        from urllib.parse import urlencode
-
+        args.append(position)
         return f"{request.path}?{urlencode(args)}"
 
 

@@ -324,11 +324,20 @@ def list_json_schema(item_schema: Schema | type[Schema]) -> dict[str, Any]:
                 "type": "object",
                 "description": "Links to other pages.",
                 "properties": {
+                    "self": {
+                        "type": ["string", "null"],
+                        "description": "URL of this page.",
+                    },
                     "next": {
                         "type": ["string", "null"],
                         "description": "URL of the next page (keyset cursor), null on the "
                         "last page.",
-                    }
+                    },
+                    "prev": {
+                        "type": ["string", "null"],
+                        "description": "URL of the previous page of an offset page; null on "
+                        "the first page and on after= pages (a cursor only goes forward).",
+                    },
                 },
             },
         },

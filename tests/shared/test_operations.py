@@ -151,6 +151,12 @@ def test_lists_answer_the_envelope_and_check_their_parameters(tiny):
     assert page["total"] == 3
     assert page["limit"] == 2
     assert page["results"] == [{"name": "a", "size": 1}, {"name": "bb", "size": 2}]
+    assert page["links"]["self"] == f"{TINY}/things?limit=2" and page["links"]["prev"] is None
+    second = tiny.get(f"{TINY}/things?limit=2&offset=2&fields=name").json
+    assert second["results"] == [{"name": "ccc"}]
+    assert second["links"]["prev"] == f"{TINY}/things?limit=2&fields=name&offset=0"
+    assert tiny.get(second["links"]["prev"]).json["results"] == [{"name": "a"}, {"name": "bb"}]
+    assert tiny.get(f"{TINY}/things?limit=2&offset=1").json["links"]["prev"].endswith("offset=0")
     assert tiny.get(f"{TINY}/things?limit=-1").status_code == 400
     assert tiny.get(f"{TINY}/things?limit=").status_code == 400
 

@@ -3257,8 +3257,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A local account (never with its password hash). */
@@ -3383,8 +3387,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description The atlas of a grid. */
@@ -3590,8 +3598,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description One chunk of a run's live hit and indexing series, with its rates. */
@@ -3661,8 +3673,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A machine client (never with its secret or the secret's hash). */
@@ -3797,8 +3813,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A component (ligand, buffer, jet material, ...) of a proposal. */
@@ -3835,8 +3855,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /**
@@ -3879,8 +3903,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /**
@@ -3976,8 +4004,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A container queued with some of its samples, in one transaction. */
@@ -4044,8 +4076,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A queued container with its queued samples. */
@@ -4229,8 +4265,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description An initial model and the classes it was built from. */
@@ -4320,8 +4360,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description One component of a core crystal. */
@@ -4496,8 +4540,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A crystal form, with its protein. */
@@ -4666,8 +4714,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A comment on a data collection, with its author. */
@@ -4929,8 +4981,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description An experiment on one sample; its data collections are the sweeps. */
@@ -5141,8 +5197,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description One sweep: acquisition parameters, with its group's session and experiment. */
@@ -5758,8 +5818,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         DewarList: {
@@ -5818,8 +5882,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A dewar of a shipment. */
@@ -5937,8 +6005,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A proposal to allow to ship the dewar. */
@@ -6329,8 +6401,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A data collection plan. */
@@ -6736,8 +6812,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description An absorption-edge scan of a sample in a session. */
@@ -6954,8 +7034,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A foil hole of a grid square; movies name it (Movie.foilHoleId). */
@@ -7084,8 +7168,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description The grid of a grid scan. */
@@ -7280,8 +7368,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A grid square of an atlas. */
@@ -7438,8 +7530,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description One image of a data collection. */
@@ -7620,8 +7716,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A shipping contact card of a proposal, with its person. */
@@ -7761,8 +7861,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A laboratory or institute. */
@@ -8468,8 +8572,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A classification batch with its classes (ordered by class number). */
@@ -8582,8 +8690,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description One class of a 2D/3D classification, with its image. */
@@ -8699,8 +8811,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A particle picking run. */
@@ -8786,8 +8902,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A person: user or staff member. */
@@ -9598,8 +9718,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A processing program run on a data collection. */
@@ -9708,8 +9832,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A person to add to the proposal, with a role. */
@@ -9779,8 +9907,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A member of a proposal, with the person's details. */
@@ -9966,8 +10098,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A protein of a proposal. */
@@ -10074,8 +10210,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A refresh token's record (never the token itself). */
@@ -10277,8 +10417,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A processing result of a run, with its files. */
@@ -10468,8 +10612,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description One action of the sample changer's robot in a session. */
@@ -11111,8 +11259,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description One component of a core sample. */
@@ -11482,8 +11634,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A sample (of the group's proposal) to add to the group. */
@@ -12314,8 +12470,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A sample, with its crystal (and protein) and its diffraction plan. */
@@ -13018,8 +13178,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /**
@@ -13466,8 +13630,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         SessionList: {
@@ -13532,8 +13700,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A person to add to the session, with a role. */
@@ -13605,8 +13777,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A participant of a session, with the person's details. */
@@ -13807,8 +13983,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description Changes to a session; only the fields sent are changed. */
@@ -14665,8 +14845,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         ShipmentList: {
@@ -14730,8 +14914,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A session (of the same proposal) the shipment is for. */
@@ -14910,8 +15098,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description One synchronisation: when, from where, what it did. */
@@ -14995,8 +15187,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description The alignment of one tilt image (movie) in a tomogram. */
@@ -15159,8 +15355,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A reconstructed tomogram. */
@@ -15358,8 +15558,12 @@ export interface components {
             }[];
             /** @description Links to other pages. */
             links?: {
+                /** @description URL of this page. */
+                self?: string | null;
                 /** @description URL of the next page (keyset cursor), null on the last page. */
                 next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description An X-ray fluorescence spectrum of a sample in a session. */
