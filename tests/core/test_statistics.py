@@ -363,3 +363,8 @@ def test_statement_count_does_not_grow_with_the_rows(client, core_db, factory, p
         statements[size] = counter.count
     assert statements[2] == statements[12], statements
     assert statements[12] <= 7, statements
+
+
+def test_a_sparse_fieldset(client, world):
+    body = client.get(f"{CORE}/sessions/mx1-1/statistics?fields=visit,counts").json
+    assert set(body) == {"visit", "counts"}
