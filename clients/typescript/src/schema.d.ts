@@ -2550,6 +2550,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/em/atlases/{ref}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Atlas id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** The grid's atlas image (atlasImage; ?width= thumbnail) */
+        get: operations["get_atlas_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/em/atlases/{ref}/image/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Atlas id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the file that needs no token (for <img src>) */
+        get: operations["get_atlas_image_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/em/cryoem-initial-models": {
         parameters: {
             query?: never;
@@ -2764,6 +2804,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/em/foil-holes/{ref}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Foil hole id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A foil hole's image (foilHoleImage; ?width= thumbnail) */
+        get: operations["get_foil_hole_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/em/foil-holes/{ref}/image/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Foil hole id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the file that needs no token (for <img src>) */
+        get: operations["get_foil_hole_image_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/em/grid-squares": {
         parameters: {
             query?: never;
@@ -2797,6 +2877,46 @@ export interface paths {
         };
         /** Get a grid square by id or UUID */
         get: operations["get_grid_square_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/em/grid-squares/{ref}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Grid square id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A grid square's image (gridSquareImage; ?width= thumbnail) */
+        get: operations["get_grid_square_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/em/grid-squares/{ref}/image/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Grid square id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the file that needs no token (for <img src>) */
+        get: operations["get_grid_square_image_url"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3223,6 +3343,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/em/tilt-image-alignments/{ref}/power-spectrum": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tilt image alignment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** The power spectrum of a tilt image's CTF fit (psdFile; ?width= thumbnail) */
+        get: operations["get_tilt_image_power_spectrum"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/em/tilt-image-alignments/{ref}/power-spectrum/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tilt image alignment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the file that needs no token (for <img src>) */
+        get: operations["get_tilt_image_power_spectrum_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/em/tomograms": {
         parameters: {
             query?: never;
@@ -3256,6 +3416,53 @@ export interface paths {
         };
         /** Get a tomogram by id or UUID */
         get: operations["get_tomogram_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/em/tomograms/{ref}/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
+                kind: string;
+                /** @description Tomogram id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A tomogram's central slice, movie, XY shift plot or XY/XZ projection (?width= thumbnail
+         * @description of an image).
+         */
+        get: operations["get_tomogram_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/em/tomograms/{ref}/{kind}/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
+                kind: string;
+                /** @description Tomogram id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the file that needs no token (for <img src>) */
+        get: operations["get_tomogram_file_url"];
         put?: never;
         post?: never;
         delete?: never;
@@ -33730,6 +33937,154 @@ export interface operations {
             };
         };
     };
+    get_atlas_image: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Atlas id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_atlas_image_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Atlas id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_cryoem_initial_model_collection: {
         parameters: {
             query?: {
@@ -34680,6 +35035,154 @@ export interface operations {
             };
         };
     };
+    get_foil_hole_image: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Foil hole id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_foil_hole_image_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Foil hole id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_grid_square_collection: {
         parameters: {
             query?: {
@@ -34906,6 +35409,154 @@ export interface operations {
                 };
             };
             /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_grid_square_image: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Grid square id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_grid_square_image_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Grid square id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -37013,6 +37664,154 @@ export interface operations {
             };
         };
     };
+    get_tilt_image_power_spectrum: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Tilt image alignment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_tilt_image_power_spectrum_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Tilt image alignment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_tomogram_collection: {
         parameters: {
             query?: {
@@ -37243,6 +38042,158 @@ export interface operations {
                 };
             };
             /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_tomogram_file: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
+                kind: string;
+                /** @description Tomogram id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_tomogram_file_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
+                kind: string;
+                /** @description Tomogram id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
