@@ -1094,6 +1094,32 @@ MATRIX = {
         None,
         expect(404, 200, 200, 200, 404, 403, 200),
     ),
+    # timelines: who sees the session (proposal, sample) sees its events; a beamline is a
+    # name, its timeline holds what each caller sees (the outsider: nothing of mx1)
+    "events of a session": (
+        "get",
+        lambda w: "/sessions/mx1-1/events",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "events of a proposal": (
+        "get",
+        lambda w: "/proposals/mx1/events",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "events of a sample": (
+        "get",
+        lambda w: f"/samples/{w.sample.uuid}/events",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "events of a beamline": (
+        "get",
+        lambda w: "/beamlines/i03/events",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
     # user-office synchronisation: a machine client with core:sync:write only (the
     # document is empty: valid and harmless); staff read the records
     "push user-office document": (
@@ -1244,6 +1270,8 @@ LEAK_QUERIES = [
     "/containers?barcode=MX1-PUCK",
     "/dewar-registry",
     "/dewar-registry?facilityCode=FAC-MX1",
+    "/beamlines/i03/events",
+    "/beamlines/i03/events?group=true",
 ]
 
 
@@ -1275,6 +1303,10 @@ def test_nothing_of_another_proposal_leaks_to_an_outsider(core_app, factory, tok
         world.registered.uuid,
         "MX1-DEWAR",
         "mx1prot",
+        world.dc.uuid,
+        world.dc_group.uuid,
+        world.robot_action.uuid,
+        world.energy_scan.uuid,
     ):
         assert secret not in text
     assert (

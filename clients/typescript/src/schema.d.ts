@@ -432,6 +432,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/core/beamlines/{name}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Beamline name (BLSession.beamLineName), e.g. i03 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** The timeline of a beamline: the events of the sessions on it the caller sees */
+        get: operations["get_beamline_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/beamlines/{name}/statistics": {
         parameters: {
             query?: never;
@@ -1527,6 +1547,26 @@ export interface paths {
         patch: operations["patch_proposal_item"];
         trace?: never;
     };
+    "/ispyb/api/v1/core/proposals/{ref}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Proposal id, UUID or name (e.g. mx1234) */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** The timeline of every session of a proposal */
+        get: operations["get_proposal_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/proposals/{ref}/members": {
         parameters: {
             query?: never;
@@ -1811,6 +1851,26 @@ export interface paths {
         patch: operations["patch_sample_item"];
         trace?: never;
     };
+    "/ispyb/api/v1/core/samples/{ref}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Sample id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** What happened to a sample, in every session */
+        get: operations["get_sample_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/screenings": {
         parameters: {
             query?: never;
@@ -1913,6 +1973,29 @@ export interface paths {
         };
         /** A session's sweeps, each with the summary of its best processing result */
         get: operations["get_session_data_collections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/sessions/{ref}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id, UUID or visit name (e.g. mx1234-5) */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A session's timeline, newest first: one page of its data collections (or groups,
+         * @description group=true), robot actions, energy scans, XRF spectra and screenings.
+         */
+        get: operations["get_session_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7387,6 +7470,87 @@ export interface components {
             details?: unknown;
             /** @description The request id (X-Request-ID); quote it when reporting. */
             requestId?: string | null;
+        };
+        EventList: {
+            /** @description Rows matching the filters (null on an after= page). */
+            total: number | null;
+            /** @description Page size used. */
+            limit: number;
+            /** @description Rows skipped. */
+            offset: number;
+            /** @description The after= cursor of this page, if any. */
+            after?: string | null;
+            results: {
+                /** @description One of: robotAction, energyScan, xrfSpectrum, dataCollectionGroup, dataCollection, screening. */
+                type?: string;
+                /** @description The row's id in its table. */
+                id?: number;
+                /** @description The row's UUID. */
+                uuid?: string | null;
+                /** @description When it started (facility local time); the stream's order. */
+                startTime?: string | null;
+                /** @description When it ended, when known. */
+                endTime?: string | null;
+                /** @description A data collection's runStatus, a robot action's status; null for the other types. */
+                status?: string | null;
+                /** @description Session id. */
+                sessionId?: number | null;
+                /** @description Sample id. */
+                blSampleId?: number | null;
+                /** @description The sample's name. */
+                sampleName?: string | null;
+                /** @description The group of a data collection, group or screening. */
+                dataCollectionGroupId?: number | null;
+                /** @description A short human label. */
+                title?: string;
+                /** @description A signed URL (no token needed, short-lived) of the first diffraction image thumbnail, else the crystal snapshot, of a data collection or group; null when none or when the service serves no files. */
+                thumbnailUrl?: string | null;
+                /** @description Best processing result of a sweep (of a group: of its sweeps); null for other types or when none succeeded. */
+                bestResult?: {
+                    /** @description The result (AutoProc). */
+                    autoProcId?: number;
+                    /** @description The run (AutoProcProgram). */
+                    autoProcProgramId?: number;
+                    /** @description Programs of the run. */
+                    processingPrograms?: string;
+                    /** @description Space group. */
+                    spaceGroup?: string;
+                    /** @description Overall low limit, in Å. */
+                    resolutionLimitLow?: number;
+                    /** @description Overall high limit, in Å. */
+                    resolutionLimitHigh?: number;
+                    /** @description Overall completeness, in percent. */
+                    completeness?: number;
+                    /** @description Overall Rmerge, fraction. */
+                    rMerge?: number;
+                    /** @description Overall CC½, in percent. */
+                    ccHalf?: number;
+                    /** @description Overall ⟨I/σ(I)⟩. */
+                    meanIOverSigI?: number;
+                    /** @description Highest resolution shell. */
+                    outerShell?: {
+                        /** @description High limit, in Å. */
+                        resolutionLimitHigh?: number;
+                        /** @description Completeness, in percent. */
+                        completeness?: number;
+                        /** @description CC½, in percent. */
+                        ccHalf?: number;
+                        /** @description ⟨I/σ(I)⟩. */
+                        meanIOverSigI?: number;
+                    } | null;
+                } | null;
+                /** @description The type's own fields: dataCollection: dataCollectionNumber, experimentType, imageDirectory, imagePrefix, numberOfImages, axisStart, axisRange, exposureTime, wavelength, resolution, transmission, comments; dataCollectionGroup: experimentType, comments, dataCollections (ids), numberOfImages; robotAction: actionType, message, containerLocation, dewarLocation, sampleBarcode; energyScan: element, edgeEnergy, peakEnergy, inflectionEnergy, exposureTime, transmissionFactor, comments; xrfSpectrum: energy, exposureTime, beamTransmission, filename, comments; screening: dataCollectionId, programVersion, shortComments, comments. */
+                item?: Record<string, never>;
+            }[];
+            /** @description Links to other pages. */
+            links?: {
+                /** @description URL of this page. */
+                self?: string | null;
+                /** @description URL of the next page (keyset cursor), null on the last page. */
+                next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
+            };
         };
         /** Format: binary */
         File: string;
@@ -18434,6 +18598,92 @@ export interface operations {
             };
         };
     };
+    get_beamline_events: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
+                limit?: number;
+                /** @description Rows to skip (0 or more). */
+                offset?: number;
+                /** @description Keyset cursor: the rows after the last row of a page (its links.next carries it); as fast at any depth; not with offset; no total. */
+                after?: string;
+                /** @description Comma-separated fields, '-' for descending. Sortable: startTime. Default: -startTime. */
+                sort?: string;
+                /** @description Types, comma-separated: robotAction, energyScan, xrfSpectrum, dataCollectionGroup, dataCollection, screening: equal to (string). */
+                type?: string;
+                /** @description Statuses, comma-separated (a data collection's runStatus, a robot action's status; other types have none and are left out): equal to (string). */
+                status?: string;
+                /** @description Started at or after: equal to (date-time). */
+                since?: string;
+                /** @description Started before: equal to (date-time). */
+                until?: string;
+                /** @description Sample id: equal to (integer). */
+                blSampleId?: number;
+                /** @description Sample id: one of (comma-separated) (integer). */
+                "blSampleId.in"?: string;
+                /** @description Changed at or after (per type: see docs/timeline.md): equal to (date-time). */
+                updatedSince?: string;
+                /** @description true: one event per data collection group instead of one per data collection: equal to (boolean). */
+                group?: boolean;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Beamline name (BLSession.beamLineName), e.g. i03 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_beamline_statistics: {
         parameters: {
             query?: {
@@ -26693,6 +26943,101 @@ export interface operations {
             };
         };
     };
+    get_proposal_events: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
+                limit?: number;
+                /** @description Rows to skip (0 or more). */
+                offset?: number;
+                /** @description Keyset cursor: the rows after the last row of a page (its links.next carries it); as fast at any depth; not with offset; no total. */
+                after?: string;
+                /** @description Comma-separated fields, '-' for descending. Sortable: startTime. Default: -startTime. */
+                sort?: string;
+                /** @description Types, comma-separated: robotAction, energyScan, xrfSpectrum, dataCollectionGroup, dataCollection, screening: equal to (string). */
+                type?: string;
+                /** @description Statuses, comma-separated (a data collection's runStatus, a robot action's status; other types have none and are left out): equal to (string). */
+                status?: string;
+                /** @description Started at or after: equal to (date-time). */
+                since?: string;
+                /** @description Started before: equal to (date-time). */
+                until?: string;
+                /** @description Sample id: equal to (integer). */
+                blSampleId?: number;
+                /** @description Sample id: one of (comma-separated) (integer). */
+                "blSampleId.in"?: string;
+                /** @description Changed at or after (per type: see docs/timeline.md): equal to (date-time). */
+                updatedSince?: string;
+                /** @description true: one event per data collection group instead of one per data collection: equal to (boolean). */
+                group?: boolean;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Proposal id, UUID or name (e.g. mx1234) */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_proposal_members: {
         parameters: {
             query?: {
@@ -29057,6 +29402,101 @@ export interface operations {
             };
         };
     };
+    get_sample_events: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
+                limit?: number;
+                /** @description Rows to skip (0 or more). */
+                offset?: number;
+                /** @description Keyset cursor: the rows after the last row of a page (its links.next carries it); as fast at any depth; not with offset; no total. */
+                after?: string;
+                /** @description Comma-separated fields, '-' for descending. Sortable: startTime. Default: -startTime. */
+                sort?: string;
+                /** @description Types, comma-separated: robotAction, energyScan, xrfSpectrum, dataCollectionGroup, dataCollection, screening: equal to (string). */
+                type?: string;
+                /** @description Statuses, comma-separated (a data collection's runStatus, a robot action's status; other types have none and are left out): equal to (string). */
+                status?: string;
+                /** @description Started at or after: equal to (date-time). */
+                since?: string;
+                /** @description Started before: equal to (date-time). */
+                until?: string;
+                /** @description Sample id: equal to (integer). */
+                blSampleId?: number;
+                /** @description Sample id: one of (comma-separated) (integer). */
+                "blSampleId.in"?: string;
+                /** @description Changed at or after (per type: see docs/timeline.md): equal to (date-time). */
+                updatedSince?: string;
+                /** @description true: one event per data collection group instead of one per data collection: equal to (boolean). */
+                group?: boolean;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Sample id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_screenings: {
         parameters: {
             query?: {
@@ -29903,6 +30343,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionDataCollectionList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_session_events: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
+                limit?: number;
+                /** @description Rows to skip (0 or more). */
+                offset?: number;
+                /** @description Keyset cursor: the rows after the last row of a page (its links.next carries it); as fast at any depth; not with offset; no total. */
+                after?: string;
+                /** @description Comma-separated fields, '-' for descending. Sortable: startTime. Default: -startTime. */
+                sort?: string;
+                /** @description Types, comma-separated: robotAction, energyScan, xrfSpectrum, dataCollectionGroup, dataCollection, screening: equal to (string). */
+                type?: string;
+                /** @description Statuses, comma-separated (a data collection's runStatus, a robot action's status; other types have none and are left out): equal to (string). */
+                status?: string;
+                /** @description Started at or after: equal to (date-time). */
+                since?: string;
+                /** @description Started before: equal to (date-time). */
+                until?: string;
+                /** @description Sample id: equal to (integer). */
+                blSampleId?: number;
+                /** @description Sample id: one of (comma-separated) (integer). */
+                "blSampleId.in"?: string;
+                /** @description Changed at or after (per type: see docs/timeline.md): equal to (date-time). */
+                updatedSince?: string;
+                /** @description true: one event per data collection group instead of one per data collection: equal to (boolean). */
+                group?: boolean;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Session id, UUID or visit name (e.g. mx1234-5) */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
                 };
             };
             /** @description Malformed request or invalid query parameter */

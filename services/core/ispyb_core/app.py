@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .dewars.api import ns as dewars
     from .diffraction_plans.api import ns as diffraction_plans
     from .energy_scans.api import ns as energy_scans
+    from .events.api import ns as events
     from .files.api import attachments_ns as processing_attachments
     from .files.api import images_ns as image_files
     from .files.api import snapshots_ns as data_collection_files
@@ -97,6 +98,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             images,
             robot_actions,
             energy_scans,
+            events,
             xrf_spectra,
             screenings,
             grid_info,
