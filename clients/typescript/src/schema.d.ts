@@ -3870,10 +3870,7 @@ export interface components {
             since?: string | null;
             /** @description The until= asked. */
             until?: string | null;
-            /**
-             * @description What the scheduled time went to, computed in the database from the rows' start and
-             *         end times (docs/front-ends.md, "Statistics", says how).
-             */
+            /** @description What the time went to, in seconds. */
             timeBreakdown?: {
                 /** @description Unit of every value: s (seconds). */
                 unit?: string;
@@ -3892,7 +3889,7 @@ export interface components {
                 /** @description Scheduled time of the sessions (startDate..endDate), clipped to since/until; a missing start or end is taken from the first or last activity. */
                 total?: number;
             };
-            /** @description How many rows of each kind; failures as the beamline reported them. */
+            /** @description Rows of each kind. */
             counts?: {
                 /** @description Sessions in the scope. */
                 sessions?: number;
@@ -3908,6 +3905,7 @@ export interface components {
                 runStatus?: {
                     /** @description DataCollection.runStatus as written. */
                     runStatus?: string | null;
+                    /** @description Data collections with this runStatus. */
                     count?: number;
                 }[];
                 /** @description Robot actions. */
@@ -3930,10 +3928,7 @@ export interface components {
                 /** @description Their images (sum of numberOfImages). */
                 images?: number;
             }[];
-            /**
-             * @description Per sweep, the overall shell of its best successful result (the best result of
-             *         GET /sessions/{ref}/data-collections).
-             */
+            /** @description Data-quality distributions across sweeps. */
             quality?: {
                 /** @description resolutionLimitHigh, in Å. */
                 resolution?: {
@@ -3941,8 +3936,11 @@ export interface components {
                     unit?: string;
                     /** @description Sweeps with a value. */
                     count?: number;
+                    /** @description Smallest value. */
                     min?: number | null;
+                    /** @description Largest value. */
                     max?: number | null;
+                    /** @description Mean of the values. */
                     mean?: number | null;
                     /** @description Equal bins over [min, max] (one bin when min = max). */
                     bins?: {
@@ -3950,6 +3948,7 @@ export interface components {
                         from?: number;
                         /** @description Upper edge (excluded, but for the last bin). */
                         to?: number;
+                        /** @description Values in the bin. */
                         count?: number;
                     }[];
                 };
@@ -3959,8 +3958,11 @@ export interface components {
                     unit?: string;
                     /** @description Sweeps with a value. */
                     count?: number;
+                    /** @description Smallest value. */
                     min?: number | null;
+                    /** @description Largest value. */
                     max?: number | null;
+                    /** @description Mean of the values. */
                     mean?: number | null;
                     /** @description Equal bins over [min, max] (one bin when min = max). */
                     bins?: {
@@ -3968,6 +3970,7 @@ export interface components {
                         from?: number;
                         /** @description Upper edge (excluded, but for the last bin). */
                         to?: number;
+                        /** @description Values in the bin. */
                         count?: number;
                     }[];
                 };
@@ -3977,8 +3980,11 @@ export interface components {
                     unit?: string;
                     /** @description Sweeps with a value. */
                     count?: number;
+                    /** @description Smallest value. */
                     min?: number | null;
+                    /** @description Largest value. */
                     max?: number | null;
+                    /** @description Mean of the values. */
                     mean?: number | null;
                     /** @description Equal bins over [min, max] (one bin when min = max). */
                     bins?: {
@@ -3986,6 +3992,7 @@ export interface components {
                         from?: number;
                         /** @description Upper edge (excluded, but for the last bin). */
                         to?: number;
+                        /** @description Values in the bin. */
                         count?: number;
                     }[];
                 };
@@ -3995,8 +4002,11 @@ export interface components {
                     unit?: string;
                     /** @description Sweeps with a value. */
                     count?: number;
+                    /** @description Smallest value. */
                     min?: number | null;
+                    /** @description Largest value. */
                     max?: number | null;
+                    /** @description Mean of the values. */
                     mean?: number | null;
                     /** @description Equal bins over [min, max] (one bin when min = max). */
                     bins?: {
@@ -4004,10 +4014,12 @@ export interface components {
                         from?: number;
                         /** @description Upper edge (excluded, but for the last bin). */
                         to?: number;
+                        /** @description Values in the bin. */
                         count?: number;
                     }[];
                 };
             };
+            /** @description The beamline asked for. */
             beamLineName?: string;
         };
         /** @description CTF estimation of a micrograph. */
@@ -10588,10 +10600,7 @@ export interface components {
             since?: string | null;
             /** @description The until= asked. */
             until?: string | null;
-            /**
-             * @description What the scheduled time went to, computed in the database from the rows' start and
-             *         end times (docs/front-ends.md, "Statistics", says how).
-             */
+            /** @description What the time went to, in seconds. */
             timeBreakdown?: {
                 /** @description Unit of every value: s (seconds). */
                 unit?: string;
@@ -10610,7 +10619,7 @@ export interface components {
                 /** @description Scheduled time of the sessions (startDate..endDate), clipped to since/until; a missing start or end is taken from the first or last activity. */
                 total?: number;
             };
-            /** @description How many rows of each kind; failures as the beamline reported them. */
+            /** @description Rows of each kind. */
             counts?: {
                 /** @description Sessions in the scope. */
                 sessions?: number;
@@ -10626,6 +10635,7 @@ export interface components {
                 runStatus?: {
                     /** @description DataCollection.runStatus as written. */
                     runStatus?: string | null;
+                    /** @description Data collections with this runStatus. */
                     count?: number;
                 }[];
                 /** @description Robot actions. */
@@ -10648,10 +10658,7 @@ export interface components {
                 /** @description Their images (sum of numberOfImages). */
                 images?: number;
             }[];
-            /**
-             * @description Per sweep, the overall shell of its best successful result (the best result of
-             *         GET /sessions/{ref}/data-collections).
-             */
+            /** @description Data-quality distributions across sweeps. */
             quality?: {
                 /** @description resolutionLimitHigh, in Å. */
                 resolution?: {
@@ -10659,8 +10666,11 @@ export interface components {
                     unit?: string;
                     /** @description Sweeps with a value. */
                     count?: number;
+                    /** @description Smallest value. */
                     min?: number | null;
+                    /** @description Largest value. */
                     max?: number | null;
+                    /** @description Mean of the values. */
                     mean?: number | null;
                     /** @description Equal bins over [min, max] (one bin when min = max). */
                     bins?: {
@@ -10668,6 +10678,7 @@ export interface components {
                         from?: number;
                         /** @description Upper edge (excluded, but for the last bin). */
                         to?: number;
+                        /** @description Values in the bin. */
                         count?: number;
                     }[];
                 };
@@ -10677,8 +10688,11 @@ export interface components {
                     unit?: string;
                     /** @description Sweeps with a value. */
                     count?: number;
+                    /** @description Smallest value. */
                     min?: number | null;
+                    /** @description Largest value. */
                     max?: number | null;
+                    /** @description Mean of the values. */
                     mean?: number | null;
                     /** @description Equal bins over [min, max] (one bin when min = max). */
                     bins?: {
@@ -10686,6 +10700,7 @@ export interface components {
                         from?: number;
                         /** @description Upper edge (excluded, but for the last bin). */
                         to?: number;
+                        /** @description Values in the bin. */
                         count?: number;
                     }[];
                 };
@@ -10695,8 +10710,11 @@ export interface components {
                     unit?: string;
                     /** @description Sweeps with a value. */
                     count?: number;
+                    /** @description Smallest value. */
                     min?: number | null;
+                    /** @description Largest value. */
                     max?: number | null;
+                    /** @description Mean of the values. */
                     mean?: number | null;
                     /** @description Equal bins over [min, max] (one bin when min = max). */
                     bins?: {
@@ -10704,6 +10722,7 @@ export interface components {
                         from?: number;
                         /** @description Upper edge (excluded, but for the last bin). */
                         to?: number;
+                        /** @description Values in the bin. */
                         count?: number;
                     }[];
                 };
@@ -10713,8 +10732,11 @@ export interface components {
                     unit?: string;
                     /** @description Sweeps with a value. */
                     count?: number;
+                    /** @description Smallest value. */
                     min?: number | null;
+                    /** @description Largest value. */
                     max?: number | null;
+                    /** @description Mean of the values. */
                     mean?: number | null;
                     /** @description Equal bins over [min, max] (one bin when min = max). */
                     bins?: {
@@ -10722,10 +10744,12 @@ export interface components {
                         from?: number;
                         /** @description Upper edge (excluded, but for the last bin). */
                         to?: number;
+                        /** @description Values in the bin. */
                         count?: number;
                     }[];
                 };
             };
+            /** @description The proposal (Proposal). */
             proposalId?: number;
             /** @description Proposal name, e.g. mx1234. */
             proposal?: string;
@@ -14725,10 +14749,7 @@ export interface components {
             since?: string | null;
             /** @description The until= asked. */
             until?: string | null;
-            /**
-             * @description What the scheduled time went to, computed in the database from the rows' start and
-             *         end times (docs/front-ends.md, "Statistics", says how).
-             */
+            /** @description What the time went to, in seconds. */
             timeBreakdown?: {
                 /** @description Unit of every value: s (seconds). */
                 unit?: string;
@@ -14747,7 +14768,7 @@ export interface components {
                 /** @description Scheduled time of the sessions (startDate..endDate), clipped to since/until; a missing start or end is taken from the first or last activity. */
                 total?: number;
             };
-            /** @description How many rows of each kind; failures as the beamline reported them. */
+            /** @description Rows of each kind. */
             counts?: {
                 /** @description Sessions in the scope. */
                 sessions?: number;
@@ -14763,6 +14784,7 @@ export interface components {
                 runStatus?: {
                     /** @description DataCollection.runStatus as written. */
                     runStatus?: string | null;
+                    /** @description Data collections with this runStatus. */
                     count?: number;
                 }[];
                 /** @description Robot actions. */
@@ -14785,10 +14807,7 @@ export interface components {
                 /** @description Their images (sum of numberOfImages). */
                 images?: number;
             }[];
-            /**
-             * @description Per sweep, the overall shell of its best successful result (the best result of
-             *         GET /sessions/{ref}/data-collections).
-             */
+            /** @description Data-quality distributions across sweeps. */
             quality?: {
                 /** @description resolutionLimitHigh, in Å. */
                 resolution?: {
@@ -14796,8 +14815,11 @@ export interface components {
                     unit?: string;
                     /** @description Sweeps with a value. */
                     count?: number;
+                    /** @description Smallest value. */
                     min?: number | null;
+                    /** @description Largest value. */
                     max?: number | null;
+                    /** @description Mean of the values. */
                     mean?: number | null;
                     /** @description Equal bins over [min, max] (one bin when min = max). */
                     bins?: {
@@ -14805,6 +14827,7 @@ export interface components {
                         from?: number;
                         /** @description Upper edge (excluded, but for the last bin). */
                         to?: number;
+                        /** @description Values in the bin. */
                         count?: number;
                     }[];
                 };
@@ -14814,8 +14837,11 @@ export interface components {
                     unit?: string;
                     /** @description Sweeps with a value. */
                     count?: number;
+                    /** @description Smallest value. */
                     min?: number | null;
+                    /** @description Largest value. */
                     max?: number | null;
+                    /** @description Mean of the values. */
                     mean?: number | null;
                     /** @description Equal bins over [min, max] (one bin when min = max). */
                     bins?: {
@@ -14823,6 +14849,7 @@ export interface components {
                         from?: number;
                         /** @description Upper edge (excluded, but for the last bin). */
                         to?: number;
+                        /** @description Values in the bin. */
                         count?: number;
                     }[];
                 };
@@ -14832,8 +14859,11 @@ export interface components {
                     unit?: string;
                     /** @description Sweeps with a value. */
                     count?: number;
+                    /** @description Smallest value. */
                     min?: number | null;
+                    /** @description Largest value. */
                     max?: number | null;
+                    /** @description Mean of the values. */
                     mean?: number | null;
                     /** @description Equal bins over [min, max] (one bin when min = max). */
                     bins?: {
@@ -14841,6 +14871,7 @@ export interface components {
                         from?: number;
                         /** @description Upper edge (excluded, but for the last bin). */
                         to?: number;
+                        /** @description Values in the bin. */
                         count?: number;
                     }[];
                 };
@@ -14850,8 +14881,11 @@ export interface components {
                     unit?: string;
                     /** @description Sweeps with a value. */
                     count?: number;
+                    /** @description Smallest value. */
                     min?: number | null;
+                    /** @description Largest value. */
                     max?: number | null;
+                    /** @description Mean of the values. */
                     mean?: number | null;
                     /** @description Equal bins over [min, max] (one bin when min = max). */
                     bins?: {
@@ -14859,10 +14893,12 @@ export interface components {
                         from?: number;
                         /** @description Upper edge (excluded, but for the last bin). */
                         to?: number;
+                        /** @description Values in the bin. */
                         count?: number;
                     }[];
                 };
             };
+            /** @description The session (BLSession). */
             sessionId?: number;
             /** @description Visit name, e.g. mx1234-5. */
             visit?: string;

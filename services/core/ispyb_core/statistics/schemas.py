@@ -39,7 +39,7 @@ class RunStatusCountRead(EnvelopeSchema):
     runStatus = fields.String(
         allow_none=True, metadata={"description": "DataCollection.runStatus as written."}
     )
-    count = fields.Integer()
+    count = fields.Integer(metadata={"description": "Data collections with this runStatus."})
 
 
 class CountsRead(EnvelopeSchema):
@@ -80,7 +80,7 @@ class BinRead(EnvelopeSchema):
         data_key="from", attribute="from", metadata={"description": "Lower edge (included)."}
     )
     to = fields.Float(metadata={"description": "Upper edge (excluded, but for the last bin)."})
-    count = fields.Integer()
+    count = fields.Integer(metadata={"description": "Values in the bin."})
 
 
 class DistributionRead(EnvelopeSchema):
@@ -88,9 +88,9 @@ class DistributionRead(EnvelopeSchema):
 
     unit = fields.String(metadata={"description": "Unit of the values ('' if none)."})
     count = fields.Integer(metadata={"description": "Sweeps with a value."})
-    min = fields.Float(allow_none=True)
-    max = fields.Float(allow_none=True)
-    mean = fields.Float(allow_none=True)
+    min = fields.Float(allow_none=True, metadata={"description": "Smallest value."})
+    max = fields.Float(allow_none=True, metadata={"description": "Largest value."})
+    mean = fields.Float(allow_none=True, metadata={"description": "Mean of the values."})
     bins = fields.List(
         fields.Nested(BinRead),
         metadata={"description": "Equal bins over [min, max] (one bin when min = max)."},
@@ -112,30 +112,34 @@ class QualityRead(EnvelopeSchema):
 class StatisticsFields(EnvelopeSchema):
     since = NaiveDateTime(allow_none=True, metadata={"description": "The since= asked."})
     until = NaiveDateTime(allow_none=True, metadata={"description": "The until= asked."})
-    timeBreakdown = fields.Nested(TimeBreakdownRead)
-    counts = fields.Nested(CountsRead)
+    timeBreakdown = fields.Nested(
+        TimeBreakdownRead, metadata={"description": "What the time went to, in seconds."}
+    )
+    counts = fields.Nested(CountsRead, metadata={"description": "Rows of each kind."})
     hourly = fields.List(
         fields.Nested(HourRead),
         metadata={"description": "Per hour of data collection starts, the hours with any."},
     )
-    quality = fields.Nested(QualityRead)
+    quality = fields.Nested(
+        QualityRead, metadata={"description": "Data-quality distributions across sweeps."}
+    )
 
 
 class SessionStatisticsRead(StatisticsFields):
     """Statistics of one session."""
 
-    sessionId = fields.Integer()
+    sessionId = fields.Integer(metadata={"description": "The session (BLSession)."})
     visit = fields.String(metadata={"description": "Visit name, e.g. mx1234-5."})
 
 
 class ProposalStatisticsRead(StatisticsFields):
     """Statistics of the sessions of a proposal that the caller may see."""
 
-    proposalId = fields.Integer()
+    proposalId = fields.Integer(metadata={"description": "The proposal (Proposal)."})
     proposal = fields.String(metadata={"description": "Proposal name, e.g. mx1234."})
 
 
 class BeamlineStatisticsRead(StatisticsFields):
     """Statistics of the sessions on a beamline."""
 
-    beamLineName = fields.String()
+    beamLineName = fields.String(metadata={"description": "The beamline asked for."})
