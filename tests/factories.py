@@ -67,7 +67,7 @@ class CoreFactory:
             "visit_number": next(_sequence),
             "beamLineName": "i03",
             "startDate": start,
-            "endDate": start + dt.timedelta(hours=24),
+            "endDate": None if start is None else start + dt.timedelta(hours=24),
         }
         return self._save(BLSession(**{**defaults, **values}))
 
@@ -216,9 +216,19 @@ class CoreFactory:
         }
         return self._save(DataCollectionComment(**{**defaults, **values}))
 
-    def processing_run(self, collection: DataCollection, programs: str = "xia2") -> AutoProcProgram:
-        """A finished run with one result and its three shells."""
-        program = self._save(AutoProcProgram(processingPrograms=programs, processingStatus=True))
+    def processing_run(
+        self,
+        collection: DataCollection,
+        programs: str = "xia2",
+        *,
+        overall: dict | None = None,
+        processingStatus: bool | None = True,
+    ) -> AutoProcProgram:
+        """A finished run with one result and its three shells (``overall``: values of the
+        overall shell instead of the defaults)."""
+        program = self._save(
+            AutoProcProgram(processingPrograms=programs, processingStatus=processingStatus)
+        )
         integration = self._save(
             AutoProcIntegration(
                 dataCollectionId=collection.dataCollectionId,
@@ -236,13 +246,17 @@ class CoreFactory:
             )
         )
         for shell, high in (("overall", 1.8), ("innerShell", 5.0), ("outerShell", 1.8)):
+            values = {
+                "resolutionLimitLow": 40.0,
+                "resolutionLimitHigh": high,
+                "completeness": 99.0,
+                **((overall or {}) if shell == "overall" else {}),
+            }
             self._save(
                 AutoProcScalingStatistics(
                     autoProcScalingId=scaling.autoProcScalingId,
                     scalingStatisticsType=shell,
-                    resolutionLimitLow=40.0,
-                    resolutionLimitHigh=high,
-                    completeness=99.0,
+                    **values,
                 )
             )
         return program

@@ -305,6 +305,25 @@ MATRIX = {
         None,
         expect(404, 403, 204, 204, 404, 403, 403),
     ),
+    # statistics
+    "session statistics": (
+        "get",
+        lambda w: "/sessions/mx1-1/statistics",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "proposal statistics": (
+        "get",
+        lambda w: "/proposals/mx1/statistics",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "beamline statistics": (
+        "get",
+        lambda w: "/beamlines/i03/statistics",
+        None,
+        expect(403, 403, 200, 200, 403, 403, 200),
+    ),
     # persons
     "list persons": ("get", lambda w: "/persons", None, expect(200, 200, 200, 200, 200, 403, 200)),
     "get person": (

@@ -452,6 +452,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/core/beamlines/{name}/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Beamline name (BLSession.beamLineName), e.g. i03 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** Statistics of the sessions on a beamline over a period (staff of the beamline) */
+        get: operations["get_beamline_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/container-queue-samples/{ref}": {
         parameters: {
             query?: never;
@@ -1618,6 +1638,26 @@ export interface paths {
         patch: operations["patch_proposal_member"];
         trace?: never;
     };
+    "/ispyb/api/v1/core/proposals/{ref}/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Proposal id, UUID or name (e.g. mx1234) */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** Statistics of the sessions of a proposal (those the caller may see) */
+        get: operations["get_proposal_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/proteins": {
         parameters: {
             query?: never;
@@ -2057,6 +2097,29 @@ export interface paths {
          * @description position, or null when taken out. Answers the view as it is then.
          */
         patch: operations["patch_sample_changer"];
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/sessions/{ref}/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id, UUID or visit name (e.g. mx1234-5) */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Statistics of a session: time breakdown, counts and failures, hourly activity,
+         * @description data-quality distributions of its sweeps.
+         */
+        get: operations["get_session_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/ispyb/api/v1/core/shipment-documents": {
@@ -3619,6 +3682,152 @@ export interface components {
                 /** @description The record's motion correction (null without one). */
                 motionCorrectionId?: number | null;
             }[];
+        };
+        /** @description Statistics of the sessions on a beamline. */
+        BeamlineStatisticsRead: {
+            /** @description The since= asked. */
+            since?: string | null;
+            /** @description The until= asked. */
+            until?: string | null;
+            /**
+             * @description What the scheduled time went to, computed in the database from the rows' start and
+             *         end times (docs/front-ends.md, "Statistics", says how).
+             */
+            timeBreakdown?: {
+                /** @description Unit of every value: s (seconds). */
+                unit?: string;
+                /** @description Data collections (start to end), clipped to the sessions. */
+                collecting?: number;
+                /** @description Robot actions (start to end), clipped. */
+                robot?: number;
+                /** @description Energy scans, clipped. */
+                energyScans?: number;
+                /** @description XRF spectra, clipped. */
+                xrf?: number;
+                /** @description The union of all those intervals, per session: overlapping activities count once. */
+                busy?: number;
+                /** @description total - busy. */
+                idle?: number;
+                /** @description Scheduled time of the sessions (startDate..endDate), clipped to since/until; a missing start or end is taken from the first or last activity. */
+                total?: number;
+            };
+            /** @description How many rows of each kind; failures as the beamline reported them. */
+            counts?: {
+                /** @description Sessions in the scope. */
+                sessions?: number;
+                /** @description Data collections (sweeps). */
+                dataCollections?: number;
+                /** @description Those whose runStatus says failed (or error). */
+                dataCollectionsFailed?: number;
+                /** @description Those whose runStatus says aborted (or stopped). */
+                dataCollectionsAborted?: number;
+                /** @description Images in all (sum of numberOfImages). */
+                images?: number;
+                /** @description Data collections by runStatus, most frequent first. */
+                runStatus?: {
+                    /** @description DataCollection.runStatus as written. */
+                    runStatus?: string | null;
+                    count?: number;
+                }[];
+                /** @description Robot actions. */
+                robotActions?: number;
+                /** @description Robot actions with ERROR, CRITICAL, EPICSFAIL or COMMANDNOTSENT. */
+                robotActionsFailed?: number;
+                /** @description Energy scans. */
+                energyScans?: number;
+                /** @description XRF spectra. */
+                xrfSpectra?: number;
+                /** @description Screenings (characterisations). */
+                screenings?: number;
+            };
+            /** @description Per hour of data collection starts, the hours with any. */
+            hourly?: {
+                /** @description Start of the hour (facility local time, as stored). */
+                hour?: string;
+                /** @description Data collections started. */
+                dataCollections?: number;
+                /** @description Their images (sum of numberOfImages). */
+                images?: number;
+            }[];
+            /**
+             * @description Per sweep, the overall shell of its best successful result (the best result of
+             *         GET /sessions/{ref}/data-collections).
+             */
+            quality?: {
+                /** @description resolutionLimitHigh, in Å. */
+                resolution?: {
+                    /** @description Unit of the values ('' if none). */
+                    unit?: string;
+                    /** @description Sweeps with a value. */
+                    count?: number;
+                    min?: number | null;
+                    max?: number | null;
+                    mean?: number | null;
+                    /** @description Equal bins over [min, max] (one bin when min = max). */
+                    bins?: {
+                        /** @description Lower edge (included). */
+                        from?: number;
+                        /** @description Upper edge (excluded, but for the last bin). */
+                        to?: number;
+                        count?: number;
+                    }[];
+                };
+                /** @description In percent. */
+                completeness?: {
+                    /** @description Unit of the values ('' if none). */
+                    unit?: string;
+                    /** @description Sweeps with a value. */
+                    count?: number;
+                    min?: number | null;
+                    max?: number | null;
+                    mean?: number | null;
+                    /** @description Equal bins over [min, max] (one bin when min = max). */
+                    bins?: {
+                        /** @description Lower edge (included). */
+                        from?: number;
+                        /** @description Upper edge (excluded, but for the last bin). */
+                        to?: number;
+                        count?: number;
+                    }[];
+                };
+                /** @description CC½, in percent. */
+                ccHalf?: {
+                    /** @description Unit of the values ('' if none). */
+                    unit?: string;
+                    /** @description Sweeps with a value. */
+                    count?: number;
+                    min?: number | null;
+                    max?: number | null;
+                    mean?: number | null;
+                    /** @description Equal bins over [min, max] (one bin when min = max). */
+                    bins?: {
+                        /** @description Lower edge (included). */
+                        from?: number;
+                        /** @description Upper edge (excluded, but for the last bin). */
+                        to?: number;
+                        count?: number;
+                    }[];
+                };
+                /** @description ⟨I/σ(I)⟩. */
+                meanIOverSigI?: {
+                    /** @description Unit of the values ('' if none). */
+                    unit?: string;
+                    /** @description Sweeps with a value. */
+                    count?: number;
+                    min?: number | null;
+                    max?: number | null;
+                    mean?: number | null;
+                    /** @description Equal bins over [min, max] (one bin when min = max). */
+                    bins?: {
+                        /** @description Lower edge (included). */
+                        from?: number;
+                        /** @description Upper edge (excluded, but for the last bin). */
+                        to?: number;
+                        count?: number;
+                    }[];
+                };
+            };
+            beamLineName?: string;
         };
         /** @description CTF estimation of a micrograph. */
         CTFRead: {
@@ -10231,6 +10440,154 @@ export interface components {
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
         };
+        /** @description Statistics of the sessions of a proposal that the caller may see. */
+        ProposalStatisticsRead: {
+            /** @description The since= asked. */
+            since?: string | null;
+            /** @description The until= asked. */
+            until?: string | null;
+            /**
+             * @description What the scheduled time went to, computed in the database from the rows' start and
+             *         end times (docs/front-ends.md, "Statistics", says how).
+             */
+            timeBreakdown?: {
+                /** @description Unit of every value: s (seconds). */
+                unit?: string;
+                /** @description Data collections (start to end), clipped to the sessions. */
+                collecting?: number;
+                /** @description Robot actions (start to end), clipped. */
+                robot?: number;
+                /** @description Energy scans, clipped. */
+                energyScans?: number;
+                /** @description XRF spectra, clipped. */
+                xrf?: number;
+                /** @description The union of all those intervals, per session: overlapping activities count once. */
+                busy?: number;
+                /** @description total - busy. */
+                idle?: number;
+                /** @description Scheduled time of the sessions (startDate..endDate), clipped to since/until; a missing start or end is taken from the first or last activity. */
+                total?: number;
+            };
+            /** @description How many rows of each kind; failures as the beamline reported them. */
+            counts?: {
+                /** @description Sessions in the scope. */
+                sessions?: number;
+                /** @description Data collections (sweeps). */
+                dataCollections?: number;
+                /** @description Those whose runStatus says failed (or error). */
+                dataCollectionsFailed?: number;
+                /** @description Those whose runStatus says aborted (or stopped). */
+                dataCollectionsAborted?: number;
+                /** @description Images in all (sum of numberOfImages). */
+                images?: number;
+                /** @description Data collections by runStatus, most frequent first. */
+                runStatus?: {
+                    /** @description DataCollection.runStatus as written. */
+                    runStatus?: string | null;
+                    count?: number;
+                }[];
+                /** @description Robot actions. */
+                robotActions?: number;
+                /** @description Robot actions with ERROR, CRITICAL, EPICSFAIL or COMMANDNOTSENT. */
+                robotActionsFailed?: number;
+                /** @description Energy scans. */
+                energyScans?: number;
+                /** @description XRF spectra. */
+                xrfSpectra?: number;
+                /** @description Screenings (characterisations). */
+                screenings?: number;
+            };
+            /** @description Per hour of data collection starts, the hours with any. */
+            hourly?: {
+                /** @description Start of the hour (facility local time, as stored). */
+                hour?: string;
+                /** @description Data collections started. */
+                dataCollections?: number;
+                /** @description Their images (sum of numberOfImages). */
+                images?: number;
+            }[];
+            /**
+             * @description Per sweep, the overall shell of its best successful result (the best result of
+             *         GET /sessions/{ref}/data-collections).
+             */
+            quality?: {
+                /** @description resolutionLimitHigh, in Å. */
+                resolution?: {
+                    /** @description Unit of the values ('' if none). */
+                    unit?: string;
+                    /** @description Sweeps with a value. */
+                    count?: number;
+                    min?: number | null;
+                    max?: number | null;
+                    mean?: number | null;
+                    /** @description Equal bins over [min, max] (one bin when min = max). */
+                    bins?: {
+                        /** @description Lower edge (included). */
+                        from?: number;
+                        /** @description Upper edge (excluded, but for the last bin). */
+                        to?: number;
+                        count?: number;
+                    }[];
+                };
+                /** @description In percent. */
+                completeness?: {
+                    /** @description Unit of the values ('' if none). */
+                    unit?: string;
+                    /** @description Sweeps with a value. */
+                    count?: number;
+                    min?: number | null;
+                    max?: number | null;
+                    mean?: number | null;
+                    /** @description Equal bins over [min, max] (one bin when min = max). */
+                    bins?: {
+                        /** @description Lower edge (included). */
+                        from?: number;
+                        /** @description Upper edge (excluded, but for the last bin). */
+                        to?: number;
+                        count?: number;
+                    }[];
+                };
+                /** @description CC½, in percent. */
+                ccHalf?: {
+                    /** @description Unit of the values ('' if none). */
+                    unit?: string;
+                    /** @description Sweeps with a value. */
+                    count?: number;
+                    min?: number | null;
+                    max?: number | null;
+                    mean?: number | null;
+                    /** @description Equal bins over [min, max] (one bin when min = max). */
+                    bins?: {
+                        /** @description Lower edge (included). */
+                        from?: number;
+                        /** @description Upper edge (excluded, but for the last bin). */
+                        to?: number;
+                        count?: number;
+                    }[];
+                };
+                /** @description ⟨I/σ(I)⟩. */
+                meanIOverSigI?: {
+                    /** @description Unit of the values ('' if none). */
+                    unit?: string;
+                    /** @description Sweeps with a value. */
+                    count?: number;
+                    min?: number | null;
+                    max?: number | null;
+                    mean?: number | null;
+                    /** @description Equal bins over [min, max] (one bin when min = max). */
+                    bins?: {
+                        /** @description Lower edge (included). */
+                        from?: number;
+                        /** @description Upper edge (excluded, but for the last bin). */
+                        to?: number;
+                        count?: number;
+                    }[];
+                };
+            };
+            proposalId?: number;
+            /** @description Proposal name, e.g. mx1234. */
+            proposal?: string;
+        };
         /** @description Changes to a proposal; only the fields sent are changed. */
         ProposalUpdate: {
             /** @description Letters of the proposal's name, e.g. 'mx' in mx1234. */
@@ -14220,6 +14577,154 @@ export interface components {
                 prev?: string | null;
             };
         };
+        /** @description Statistics of one session. */
+        SessionStatisticsRead: {
+            /** @description The since= asked. */
+            since?: string | null;
+            /** @description The until= asked. */
+            until?: string | null;
+            /**
+             * @description What the scheduled time went to, computed in the database from the rows' start and
+             *         end times (docs/front-ends.md, "Statistics", says how).
+             */
+            timeBreakdown?: {
+                /** @description Unit of every value: s (seconds). */
+                unit?: string;
+                /** @description Data collections (start to end), clipped to the sessions. */
+                collecting?: number;
+                /** @description Robot actions (start to end), clipped. */
+                robot?: number;
+                /** @description Energy scans, clipped. */
+                energyScans?: number;
+                /** @description XRF spectra, clipped. */
+                xrf?: number;
+                /** @description The union of all those intervals, per session: overlapping activities count once. */
+                busy?: number;
+                /** @description total - busy. */
+                idle?: number;
+                /** @description Scheduled time of the sessions (startDate..endDate), clipped to since/until; a missing start or end is taken from the first or last activity. */
+                total?: number;
+            };
+            /** @description How many rows of each kind; failures as the beamline reported them. */
+            counts?: {
+                /** @description Sessions in the scope. */
+                sessions?: number;
+                /** @description Data collections (sweeps). */
+                dataCollections?: number;
+                /** @description Those whose runStatus says failed (or error). */
+                dataCollectionsFailed?: number;
+                /** @description Those whose runStatus says aborted (or stopped). */
+                dataCollectionsAborted?: number;
+                /** @description Images in all (sum of numberOfImages). */
+                images?: number;
+                /** @description Data collections by runStatus, most frequent first. */
+                runStatus?: {
+                    /** @description DataCollection.runStatus as written. */
+                    runStatus?: string | null;
+                    count?: number;
+                }[];
+                /** @description Robot actions. */
+                robotActions?: number;
+                /** @description Robot actions with ERROR, CRITICAL, EPICSFAIL or COMMANDNOTSENT. */
+                robotActionsFailed?: number;
+                /** @description Energy scans. */
+                energyScans?: number;
+                /** @description XRF spectra. */
+                xrfSpectra?: number;
+                /** @description Screenings (characterisations). */
+                screenings?: number;
+            };
+            /** @description Per hour of data collection starts, the hours with any. */
+            hourly?: {
+                /** @description Start of the hour (facility local time, as stored). */
+                hour?: string;
+                /** @description Data collections started. */
+                dataCollections?: number;
+                /** @description Their images (sum of numberOfImages). */
+                images?: number;
+            }[];
+            /**
+             * @description Per sweep, the overall shell of its best successful result (the best result of
+             *         GET /sessions/{ref}/data-collections).
+             */
+            quality?: {
+                /** @description resolutionLimitHigh, in Å. */
+                resolution?: {
+                    /** @description Unit of the values ('' if none). */
+                    unit?: string;
+                    /** @description Sweeps with a value. */
+                    count?: number;
+                    min?: number | null;
+                    max?: number | null;
+                    mean?: number | null;
+                    /** @description Equal bins over [min, max] (one bin when min = max). */
+                    bins?: {
+                        /** @description Lower edge (included). */
+                        from?: number;
+                        /** @description Upper edge (excluded, but for the last bin). */
+                        to?: number;
+                        count?: number;
+                    }[];
+                };
+                /** @description In percent. */
+                completeness?: {
+                    /** @description Unit of the values ('' if none). */
+                    unit?: string;
+                    /** @description Sweeps with a value. */
+                    count?: number;
+                    min?: number | null;
+                    max?: number | null;
+                    mean?: number | null;
+                    /** @description Equal bins over [min, max] (one bin when min = max). */
+                    bins?: {
+                        /** @description Lower edge (included). */
+                        from?: number;
+                        /** @description Upper edge (excluded, but for the last bin). */
+                        to?: number;
+                        count?: number;
+                    }[];
+                };
+                /** @description CC½, in percent. */
+                ccHalf?: {
+                    /** @description Unit of the values ('' if none). */
+                    unit?: string;
+                    /** @description Sweeps with a value. */
+                    count?: number;
+                    min?: number | null;
+                    max?: number | null;
+                    mean?: number | null;
+                    /** @description Equal bins over [min, max] (one bin when min = max). */
+                    bins?: {
+                        /** @description Lower edge (included). */
+                        from?: number;
+                        /** @description Upper edge (excluded, but for the last bin). */
+                        to?: number;
+                        count?: number;
+                    }[];
+                };
+                /** @description ⟨I/σ(I)⟩. */
+                meanIOverSigI?: {
+                    /** @description Unit of the values ('' if none). */
+                    unit?: string;
+                    /** @description Sweeps with a value. */
+                    count?: number;
+                    min?: number | null;
+                    max?: number | null;
+                    mean?: number | null;
+                    /** @description Equal bins over [min, max] (one bin when min = max). */
+                    bins?: {
+                        /** @description Lower edge (included). */
+                        from?: number;
+                        /** @description Upper edge (excluded, but for the last bin). */
+                        to?: number;
+                        count?: number;
+                    }[];
+                };
+            };
+            sessionId?: number;
+            /** @description Visit name, e.g. mx1234-5. */
+            visit?: string;
+        };
         /** @description Changes to a session; only the fields sent are changed. */
         SessionUpdate: {
             /** @description The proposal the session belongs to (Proposal.proposalId). */
@@ -17997,6 +18502,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_beamline_statistics: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description Only rows starting at or after this (date or date-time, ISO 8601). */
+                since?: string;
+                /** @description Only rows starting before this; times are clipped to it. */
+                until?: string;
+                /** @description Bins of each quality distribution, 1 to 100 (default 10). */
+                bins?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Beamline name (BLSession.beamLineName), e.g. i03 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BeamlineStatisticsRead"];
                 };
             };
             /** @description Malformed request or invalid query parameter */
@@ -26826,6 +27399,83 @@ export interface operations {
             };
         };
     };
+    get_proposal_statistics: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description Only rows starting at or after this (date or date-time, ISO 8601). */
+                since?: string;
+                /** @description Only rows starting before this; times are clipped to it. */
+                until?: string;
+                /** @description Bins of each quality distribution, 1 to 100 (default 10). */
+                bins?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Proposal id, UUID or name (e.g. mx1234) */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProposalStatisticsRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_proteins: {
         parameters: {
             query?: {
@@ -30354,6 +31004,83 @@ export interface operations {
             };
             /** @description Validation error (details names the fields) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_session_statistics: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description Only rows starting at or after this (date or date-time, ISO 8601). */
+                since?: string;
+                /** @description Only rows starting before this; times are clipped to it. */
+                until?: string;
+                /** @description Bins of each quality distribution, 1 to 100 (default 10). */
+                bins?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Session id, UUID or visit name (e.g. mx1234-5) */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionStatisticsRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

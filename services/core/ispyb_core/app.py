@@ -63,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .sessions.api import ns as sessions
     from .shipment_documents.api import ns as shipment_documents
     from .shipments.api import ns as shipments
+    from .statistics.api import ns as statistics
     from .ui_options.api import ns as ui_options
     from .user_office.api import ns as user_office
     from .xrf_spectra.api import ns as xrf_spectra
@@ -111,6 +112,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             image_files,
             user_office,
             ui_options,
+            statistics,
         ],
         database=database,
         warm_up_paths=WARM_UP_PATHS,
