@@ -5971,6 +5971,7 @@ export interface components {
         };
         /** @description The status of the sweeps asked for, in the order asked. */
         DataCollectionStatusList: {
+            /** @description One per visible sweep asked for, in the order asked. */
             results?: {
                 /** @description Data collection id. */
                 dataCollectionId?: number;

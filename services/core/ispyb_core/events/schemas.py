@@ -108,7 +108,10 @@ class DataCollectionStatusRead(EnvelopeSchema):
 class DataCollectionStatusList(EnvelopeSchema):
     """The status of the sweeps asked for, in the order asked."""
 
-    results = fields.List(fields.Nested(DataCollectionStatusRead))
+    results = fields.List(
+        fields.Nested(DataCollectionStatusRead),
+        metadata={"description": "One per visible sweep asked for, in the order asked."},
+    )
     notFound = fields.List(
         fields.String(),
         metadata={"description": "The refs given that name no sweep the caller sees."},
