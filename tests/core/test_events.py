@@ -388,3 +388,129 @@ def test_thumbnails_are_signed_urls_of_the_first_image_or_the_snapshot(
         assert answer.status_code == 200 and answer.mimetype == "image/jpeg"
     grouped = member.get(f"{CORE}/sessions/mx1-1/events?group=true&type=dataCollectionGroup")
     assert "/images/" in grouped.json["results"][0]["thumbnailUrl"]
+
+
+# --- the processing status of many sweeps ---------------------------------------------------
+
+
+def test_the_status_of_many_sweeps_in_one_request(client, core_db, factory, world):
+    from ispyb_core.processing.models import AutoProcIntegration, AutoProcProgram
+
+    first, second = world["first"], world["second"]
+    for status, programs in ((None, "xia2"), (False, "autoPROC"), (None, "autoPROC")):
+        program = factory._save(
+            AutoProcProgram(
+                processingPrograms=programs,
+                processingStatus=status,
+                processingStartTime=at(10, 5),
+            )
+        )
+        factory._save(
+            AutoProcIntegration(
+                dataCollectionId=first.dataCollectionId,
+                autoProcProgramId=program.autoProcProgramId,
+            )
+        )
+    asked = f"{second.uuid},{first.dataCollectionId},999999,{world['theirs'].dataCollectionId}"
+    with sent_to(core_db) as sent:
+        response = client.get(f"{CORE}/data-collections/status?ids={asked}")
+    assert response.status_code == 200, response.json
+    assert sent.count <= 2, repr(sent)
+    body = response.json
+    assert [r["dataCollectionId"] for r in body["results"]] == [
+        second.dataCollectionId,
+        first.dataCollectionId,
+        world["theirs"].dataCollectionId,
+    ]
+    assert body["notFound"] == ["999999"]
+    idle, busy = body["results"][0], body["results"][1]
+    assert idle["processing"] == {"running": 0, "success": 0, "failed": 0}
+    assert idle["programs"] == [] and idle["runStatus"] == "DataCollection Failed"
+    assert busy["processing"] == {"running": 2, "success": 1, "failed": 1}
+    assert busy["programs"] == [
+        {"processingPrograms": "autoPROC", "running": 1, "success": 0, "failed": 1},
+        {"processingPrograms": "xia2", "running": 1, "success": 1, "failed": 0},
+    ]
+    assert busy["lastProcessingChange"] == "2026-01-01T10:05:00"
+    # Unchanged: 304 to a poll with the ETag.
+    again = client.get(
+        f"{CORE}/data-collections/status?ids={asked}",
+        headers={"If-None-Match": response.headers["ETag"]},
+    )
+    assert again.status_code == 304
+
+
+def test_the_status_shows_only_visible_sweeps(core_app, tokens, world):
+    outsider = core_app.test_client()
+    outsider.environ_base["HTTP_AUTHORIZATION"] = tokens.user("outsider")["Authorization"]
+    asked = f"{world['first'].dataCollectionId},{world['theirs'].uuid}"
+    body = outsider.get(f"{CORE}/data-collections/status?ids={asked}").json
+    assert [r["dataCollectionId"] for r in body["results"]] == [world["theirs"].dataCollectionId]
+    assert body["notFound"] == [str(world["first"].dataCollectionId)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "ids=",
+        "ids=1,two",
+        "ids=" + ",".join(str(n) for n in range(1, 202)),
+        "ids=99999999999999999999999",
+        "ids=1&colour=red",
+    ],
+)
+def test_bad_status_requests_are_a_400_naming_the_parameter(client, world, query):
+    response = client.get(f"{CORE}/data-collections/status?{query}")
+    assert_refused(response, 400, "INVALID_PARAMETER", "colour" if "colour" in query else "ids")
+
+
+def test_two_hundred_sweeps_are_allowed(client, world):
+    response = client.get(
+        f"{CORE}/data-collections/status?ids=" + ",".join(str(n) for n in range(1, 201))
+    )
+    assert response.status_code == 200
+    assert len(response.json["results"]) + len(response.json["notFound"]) == 200
+
+
+# --- updatedSince on the data collection and processing lists -------------------------------
+
+
+def test_updated_since_on_data_collection_and_processing_lists(client, factory, world):
+    from ispyb_core.processing.models import AutoProcIntegration, AutoProcProgram
+
+    first, second = world["first"], world["second"]
+    program = factory._save(
+        AutoProcProgram(processingPrograms="autoPROC", processingStartTime=at(15))
+    )
+    factory._save(
+        AutoProcIntegration(
+            dataCollectionId=second.dataCollectionId, autoProcProgramId=program.autoProcProgramId
+        )
+    )
+    since = "updatedSince=2026-01-01T09:50:00"
+    listed = client.get(f"{CORE}/data-collections?{since}").json["results"]
+    assert [c["dataCollectionId"] for c in listed] == [
+        second.dataCollectionId,
+        world["theirs"].dataCollectionId,
+        world["elsewhere"].dataCollectionId,
+    ]
+    later = client.get(f"{CORE}/sessions/mx1-1/data-collections?updatedSince=2026-01-01T14:30:00")
+    assert [c["dataCollectionId"] for c in later.json["results"]] == [second.dataCollectionId]
+    groups = client.get(
+        f"{CORE}/data-collection-groups?sessionId={world['session'].sessionId}&{since}"
+    )
+    assert [g["dataCollectionGroupId"] for g in groups.json["results"]] == [
+        world["group"].dataCollectionGroupId
+    ]
+    runs = client.get(f"{CORE}/data-collections/{first.uuid}/processing?updatedSince=2026-01-01")
+    assert runs.status_code == 200 and runs.json == []  # the factory's run has no times
+    runs = client.get(
+        f"{CORE}/data-collections/{second.uuid}/processing?updatedSince=2026-01-01T15:00"
+    )
+    assert [r["program"]["autoProcProgramId"] for r in runs.json] == [program.autoProcProgramId]
+    for path in (
+        "/data-collections?updatedSince=soon",
+        f"/data-collections/{first.uuid}/processing?updatedSince=soon",
+    ):
+        assert_refused(client.get(CORE + path), 400, "INVALID_PARAMETER", "updatedSince")

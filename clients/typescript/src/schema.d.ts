@@ -726,6 +726,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/core/data-collections/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The run status and processing outcome counts (per program kind) of many data
+         * @description collections in one request: what a page polls.
+         */
+        get: operations["get_data_collection_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/data-collections/{ref}": {
         parameters: {
             query?: never;
@@ -821,7 +841,10 @@ export interface paths {
     };
     "/ispyb/api/v1/core/data-collections/{ref}/processing": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only the runs recorded, started or ended at or after this time (ISO 8601) */
+                updatedSince?: string;
+            };
             header?: never;
             path: {
                 /** @description Data collection id or UUID */
@@ -829,7 +852,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** All processing runs of a sweep with every result and shell */
+        /**
+         * All processing runs of a sweep with every result and shell (updatedSince=:
+         * @description those changed since a poll).
+         */
         get: operations["get_data_collection_processing"];
         put?: never;
         post?: never;
@@ -6161,6 +6187,46 @@ export interface components {
             readonly cancelledAt?: string | null;
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
+        };
+        /** @description The status of the sweeps asked for, in the order asked. */
+        DataCollectionStatusList: {
+            /** @description One per visible sweep asked for, in the order asked. */
+            results?: {
+                /** @description Data collection id. */
+                dataCollectionId?: number;
+                /** @description Its UUID. */
+                uuid?: string;
+                /** @description As recorded. */
+                runStatus?: string | null;
+                /** @description Started. */
+                startTime?: string | null;
+                /** @description Ended (null: running). */
+                endTime?: string | null;
+                /** @description Its runs counted by outcome. */
+                processing?: {
+                    /** @description Runs without an outcome yet. */
+                    running?: number;
+                    /** @description Runs that succeeded. */
+                    success?: number;
+                    /** @description Runs that failed. */
+                    failed?: number;
+                };
+                /** @description The same counts per program kind. */
+                programs?: {
+                    /** @description The program kind (AutoProcProgram). */
+                    processingPrograms?: string | null;
+                    /** @description Runs without an outcome yet. */
+                    running?: number;
+                    /** @description Runs that succeeded. */
+                    success?: number;
+                    /** @description Runs that failed. */
+                    failed?: number;
+                }[];
+                /** @description The latest end, else start, else record time of its runs: what updatedSince= compares. */
+                lastProcessingChange?: string | null;
+            }[];
+            /** @description The refs given that name no sweep the caller sees. */
+            notFound?: string[];
         };
         /** @description Changes to a sweep (e.g. endTime and runStatus when it finishes). */
         DataCollectionUpdate: {
@@ -20138,6 +20204,8 @@ export interface operations {
                 uuid?: string;
                 /** @description UUID: one of (comma-separated) (string). */
                 "uuid.in"?: string;
+                /** @description Changed at or after (the group's or a sweep's start or end): equal to (date-time). */
+                updatedSince?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
             };
@@ -20858,6 +20926,8 @@ export interface operations {
                 imagePrefix?: string;
                 /** @description Image prefix: containing the text (string). */
                 "imagePrefix.contains"?: string;
+                /** @description Changed at or after (its start or end, or a processing run's record, start or end time): equal to (date-time). */
+                updatedSince?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
             };
@@ -21004,6 +21074,67 @@ export interface operations {
             };
             /** @description Validation error (details names the fields) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_data_collection_status: {
+        parameters: {
+            query: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description Data collection ids or UUIDs, comma-separated (at most 200) */
+                ids: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataCollectionStatusList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21785,6 +21916,8 @@ export interface operations {
     get_data_collection_processing: {
         parameters: {
             query?: {
+                /** @description Only the runs recorded, started or ended at or after this time (ISO 8601) */
+                updatedSince?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
             };
@@ -30360,6 +30493,8 @@ export interface operations {
                 imagePrefix?: string;
                 /** @description Image prefix: containing the text (string). */
                 "imagePrefix.contains"?: string;
+                /** @description Changed at or after (its start or end, or a processing run's record, start or end time): equal to (date-time). */
+                updatedSince?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
             };

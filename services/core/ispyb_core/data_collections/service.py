@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from ispyb_shared.auth import Caller
@@ -22,7 +22,7 @@ from ..access import (
     session_condition,
 )
 from ..acquisition import sample_in_proposal, session_for_write
-from ..processing.models import AutoProcIntegration
+from ..processing.models import AutoProcIntegration, AutoProcProgram
 from ..sessions.models import BLSession
 from .models import (
     CANCELLED,
@@ -31,6 +31,46 @@ from .models import (
     DataCollectionGroup,
     DataCollectionRegistration,
 )
+
+
+def updated_since(since) -> Any:
+    """Sweeps changed at or after ``since``: started or ended then, or a processing run of
+    theirs recorded, started or ended then. DataCollection has no update column: these
+    are the best proxy ISPyB has (docs/timeline.md, "updatedSince")."""
+    processed = (
+        select(AutoProcIntegration.autoProcIntegrationId)
+        .join(
+            AutoProcProgram,
+            AutoProcProgram.autoProcProgramId == AutoProcIntegration.autoProcProgramId,
+        )
+        .where(
+            AutoProcIntegration.dataCollectionId == DataCollection.dataCollectionId,
+            or_(
+                AutoProcProgram.recordTimeStamp >= since,
+                AutoProcProgram.processingStartTime >= since,
+                AutoProcProgram.processingEndTime >= since,
+            ),
+        )
+        .exists()
+    )
+    return or_(DataCollection.startTime >= since, DataCollection.endTime >= since, processed)
+
+
+def group_updated_since(since) -> Any:
+    """Groups changed at or after ``since``: the group's or one of its sweeps' start or
+    end then."""
+    sweep_changed = (
+        select(DataCollection.dataCollectionId)
+        .where(
+            DataCollection.dataCollectionGroupId == DataCollectionGroup.dataCollectionGroupId,
+            or_(DataCollection.startTime >= since, DataCollection.endTime >= since),
+        )
+        .exists()
+    )
+    return or_(
+        DataCollectionGroup.startTime >= since, DataCollectionGroup.endTime >= since, sweep_changed
+    )
+
 
 GROUP_LIST_SPEC = ListSpec(
     filters={
@@ -42,6 +82,12 @@ GROUP_LIST_SPEC = ListSpec(
         ),
         "startTime": Filter(DataCollectionGroup.startTime, ("gt", "gte", "lt", "lte"), "Start"),
         "uuid": Filter(DataCollectionGroup.uuid, ("eq", "in"), "UUID"),
+        "updatedSince": Filter(
+            DataCollectionGroup.startTime,
+            ("eq",),
+            "Changed at or after (the group's or a sweep's start or end)",
+            condition=lambda values: group_updated_since(values[0]),
+        ),
     },
     sortable={
         "dataCollectionGroupId": DataCollectionGroup.dataCollectionGroupId,
@@ -68,6 +114,13 @@ LIST_SPEC = ListSpec(
         "endTime": Filter(DataCollection.endTime, ("gt", "gte", "lt", "lte"), "End"),
         "runStatus": Filter(DataCollection.runStatus, ("eq", "in", "contains"), "Run status"),
         "imagePrefix": Filter(DataCollection.imagePrefix, ("eq", "contains"), "Image prefix"),
+        "updatedSince": Filter(
+            DataCollection.startTime,
+            ("eq",),
+            "Changed at or after (its start or end, or a processing run's record, start "
+            "or end time)",
+            condition=lambda values: updated_since(values[0]),
+        ),
     },
     sortable={
         "dataCollectionId": DataCollection.dataCollectionId,

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask_restx import Namespace, Resource
 
 from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
+from ispyb_shared.errors import InvalidParameter
 from ispyb_shared.files import signed_url
 from ispyb_shared.operations import operation
 
 from . import service
-from .schemas import EventRead
+from .schemas import DataCollectionStatusList, EventRead
 
 ns = Namespace(
     "events",
@@ -71,3 +72,30 @@ class BeamlineEvents(Resource):
     def get(self, name: str, *, params):
         """The timeline of a beamline: the events of the sessions on it the caller sees."""
         return _answer(service.beamline_scope(name=name, caller=current_caller()), params)
+
+
+@ns.route("/data-collections/status")
+class DataCollectionStatus(Resource):
+    @ns.doc(
+        params={
+            "ids": {
+                "in": "query",
+                "type": "string",
+                "required": True,
+                "description": f"Data collection ids or UUIDs, comma-separated (at most "
+                f"{service.MAX_STATUS_IDS})",
+            }
+        }
+    )
+    @operation(ns, response=DataCollectionStatusList, errors=(400,))
+    def get(self):
+        """The run status and processing outcome counts (per program kind) of many data
+        collections in one request: what a page polls."""
+        unknown = sorted(set(request.args) - {"ids", "fields"})
+        if unknown:
+            raise InvalidParameter(
+                "Invalid query parameters.", {name: ["Unknown parameter."] for name in unknown}
+            )
+        return service.processing_status(
+            db_session=db_session(), ids=request.args.get("ids"), caller=current_caller()
+        )

@@ -64,3 +64,55 @@ class EventRead(EnvelopeSchema):
             "dataCollectionId, programVersion, shortComments, comments."
         }
     )
+
+
+class ProgramStatusRead(EnvelopeSchema):
+    processingPrograms = fields.String(
+        allow_none=True, metadata={"description": "The program kind (AutoProcProgram)."}
+    )
+    running = fields.Integer(metadata={"description": "Runs without an outcome yet."})
+    success = fields.Integer(metadata={"description": "Runs that succeeded."})
+    failed = fields.Integer(metadata={"description": "Runs that failed."})
+
+
+class ProcessingCountsRead(EnvelopeSchema):
+    running = fields.Integer(metadata={"description": "Runs without an outcome yet."})
+    success = fields.Integer(metadata={"description": "Runs that succeeded."})
+    failed = fields.Integer(metadata={"description": "Runs that failed."})
+
+
+class DataCollectionStatusRead(EnvelopeSchema):
+    """Where a sweep is: its run status and the outcome of its processing runs."""
+
+    dataCollectionId = fields.Integer(metadata={"description": "Data collection id."})
+    uuid = fields.String(metadata={"description": "Its UUID."})
+    runStatus = fields.String(allow_none=True, metadata={"description": "As recorded."})
+    startTime = NaiveDateTime(allow_none=True, metadata={"description": "Started."})
+    endTime = NaiveDateTime(allow_none=True, metadata={"description": "Ended (null: running)."})
+    processing = fields.Nested(
+        ProcessingCountsRead, metadata={"description": "Its runs counted by outcome."}
+    )
+    programs = fields.List(
+        fields.Nested(ProgramStatusRead),
+        metadata={"description": "The same counts per program kind."},
+    )
+    lastProcessingChange = NaiveDateTime(
+        allow_none=True,
+        metadata={
+            "description": "The latest end, else start, else record time of its runs: "
+            "what updatedSince= compares."
+        },
+    )
+
+
+class DataCollectionStatusList(EnvelopeSchema):
+    """The status of the sweeps asked for, in the order asked."""
+
+    results = fields.List(
+        fields.Nested(DataCollectionStatusRead),
+        metadata={"description": "One per visible sweep asked for, in the order asked."},
+    )
+    notFound = fields.List(
+        fields.String(),
+        metadata={"description": "The refs given that name no sweep the caller sees."},
+    )

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     and_,
     false,
+    func,
     literal,
     or_,
     select,
@@ -41,9 +42,11 @@ from ispyb_shared.auth import Caller
 from ispyb_shared.crud import ref_condition
 from ispyb_shared.errors import InvalidParameter, NotFound
 from ispyb_shared.listing import Filter, ListParams, ListSpec, Page
+from ispyb_shared.uuids import parse_uuid
 
 from ..acquisition import visible_session_condition
 from ..data_collections.models import DataCollection, DataCollectionGroup
+from ..data_collections.service import group_updated_since, updated_since
 from ..energy_scans.models import EnergyScan
 from ..images.models import Image
 from ..processing.models import AutoProcIntegration, AutoProcProgram
@@ -190,43 +193,6 @@ def _changed_since(*columns) -> Callable[[dt.datetime], ColumnElement[bool]]:
     return lambda since: or_(*(column >= since for column in columns))
 
 
-def _collection_updated(since: dt.datetime) -> ColumnElement[bool]:
-    """A sweep changed when it started or ended, or when a processing run of it was
-    recorded, started or ended, at or after ``since`` (DataCollection has no update
-    column; AutoProcProgram's times are the best proxy ISPyB has)."""
-    processed = (
-        select(AutoProcIntegration.autoProcIntegrationId)
-        .join(
-            AutoProcProgram,
-            AutoProcProgram.autoProcProgramId == AutoProcIntegration.autoProcProgramId,
-        )
-        .where(
-            AutoProcIntegration.dataCollectionId == DataCollection.dataCollectionId,
-            or_(
-                AutoProcProgram.recordTimeStamp >= since,
-                AutoProcProgram.processingStartTime >= since,
-                AutoProcProgram.processingEndTime >= since,
-            ),
-        )
-        .exists()
-    )
-    return or_(DataCollection.startTime >= since, DataCollection.endTime >= since, processed)
-
-
-def _group_updated(since: dt.datetime) -> ColumnElement[bool]:
-    sweep_changed = (
-        select(DataCollection.dataCollectionId)
-        .where(
-            DataCollection.dataCollectionGroupId == DataCollectionGroup.dataCollectionGroupId,
-            or_(DataCollection.startTime >= since, DataCollection.endTime >= since),
-        )
-        .exists()
-    )
-    return or_(
-        DataCollectionGroup.startTime >= since, DataCollectionGroup.endTime >= since, sweep_changed
-    )
-
-
 def _session_join(model, session_column):
     return lambda statement: statement.select_from(model).join(
         BLSession, BLSession.sessionId == session_column
@@ -249,7 +215,7 @@ BRANCHES = {
             )
             .join(BLSession, BLSession.sessionId == DataCollectionGroup.sessionId)
         ),
-        _collection_updated,
+        updated_since,
     ),
     DATA_COLLECTION_GROUP: _Branch(
         DATA_COLLECTION_GROUP,
@@ -259,7 +225,7 @@ BRANCHES = {
         DataCollectionGroup.sessionId,
         DataCollectionGroup.blSampleId,
         _session_join(DataCollectionGroup, DataCollectionGroup.sessionId),
-        _group_updated,
+        group_updated_since,
     ),
     ROBOT_ACTION: _Branch(
         ROBOT_ACTION,
@@ -835,3 +801,117 @@ def _load(db_session: Session, keys: list[tuple[Any, int, int]]) -> list[Event]:
 # --- the processing status of sweeps ---------------------------------------------------------
 
 MAX_STATUS_IDS = 200
+
+
+def _status_refs(raw: str | None) -> tuple[list[str], list[int], list[str]]:
+    """The refs of ``ids=`` (ids or UUIDs, comma-separated): as given, the ids, the UUIDs."""
+    problem = None
+    refs = [part.strip() for part in (raw or "").split(",") if part.strip()]
+    if not refs:
+        problem = "Give the data collections: ids or UUIDs, comma-separated."
+    elif len(refs) > MAX_STATUS_IDS:
+        problem = f"At most {MAX_STATUS_IDS} data collections per request (got {len(refs)})."
+    ids, uuids = [], []
+    for ref in refs if problem is None else ():
+        if ref.isascii() and ref.isdigit() and len(ref) <= 18:
+            ids.append(int(ref))
+        elif parse_uuid(ref):
+            uuids.append(parse_uuid(ref))
+        else:
+            problem = f"Not an id or a UUID: {ref[:40]!r}."
+            break
+    if problem is not None:
+        raise InvalidParameter("Invalid query parameters.", {"ids": [problem]})
+    return list(dict.fromkeys(refs)), ids, uuids
+
+
+def processing_status(*, db_session: Session, ids: str | None, caller: Caller) -> dict[str, Any]:
+    """The run status and processing counts of up to 200 sweeps, in two statements (the
+    sweeps the caller sees, then their runs counted by program and outcome). Sweeps that
+    do not exist or are not visible are listed in ``notFound``, as given."""
+    refs, numbers, uuids = _status_refs(ids)
+    sweeps = db_session.execute(
+        select(
+            DataCollection.dataCollectionId,
+            DataCollection.uuid,
+            DataCollection.runStatus,
+            DataCollection.startTime,
+            DataCollection.endTime,
+        )
+        .join(
+            DataCollectionGroup,
+            DataCollectionGroup.dataCollectionGroupId == DataCollection.dataCollectionGroupId,
+        )
+        .join(BLSession, BLSession.sessionId == DataCollectionGroup.sessionId)
+        .where(
+            visible_session_condition(caller),
+            or_(DataCollection.dataCollectionId.in_(numbers), DataCollection.uuid.in_(uuids)),
+        )
+    ).all()
+    by_ref: dict[str, dict[str, Any]] = {}
+    answers: dict[int, dict[str, Any]] = {}
+    for collection_id, uuid, run_status, start, end in sweeps:
+        answer = {
+            "dataCollectionId": collection_id,
+            "uuid": uuid,
+            "runStatus": run_status,
+            "startTime": start,
+            "endTime": end,
+            "processing": {"running": 0, "success": 0, "failed": 0},
+            "programs": [],
+            "lastProcessingChange": None,
+        }
+        answers[collection_id] = answer
+        by_ref[str(collection_id)] = answer
+        by_ref[uuid] = answer
+    if answers:
+        last_change = func.max(
+            func.coalesce(
+                AutoProcProgram.processingEndTime,
+                AutoProcProgram.processingStartTime,
+                AutoProcProgram.recordTimeStamp,
+            )
+        )
+        counted = db_session.execute(
+            select(
+                AutoProcIntegration.dataCollectionId,
+                AutoProcProgram.processingPrograms,
+                AutoProcProgram.processingStatus,
+                func.count(AutoProcProgram.autoProcProgramId.distinct()),
+                last_change,
+            )
+            .join(
+                AutoProcProgram,
+                AutoProcProgram.autoProcProgramId == AutoProcIntegration.autoProcProgramId,
+            )
+            .where(AutoProcIntegration.dataCollectionId.in_(list(answers)))
+            .group_by(
+                AutoProcIntegration.dataCollectionId,
+                AutoProcProgram.processingPrograms,
+                AutoProcProgram.processingStatus,
+            )
+            .order_by(AutoProcIntegration.dataCollectionId, AutoProcProgram.processingPrograms)
+        )
+        for collection_id, programs, succeeded, runs, changed in counted:
+            answer = answers[collection_id]
+            outcome = "running" if succeeded is None else ("success" if succeeded else "failed")
+            answer["processing"][outcome] += runs
+            kinds = answer["programs"]
+            if not kinds or kinds[-1]["processingPrograms"] != programs:
+                kinds.append(
+                    {"processingPrograms": programs, "running": 0, "success": 0, "failed": 0}
+                )
+            kinds[-1][outcome] += runs
+            changed = _as_datetime(changed)
+            previous = answer["lastProcessingChange"]
+            if changed is not None and (previous is None or changed > previous):
+                answer["lastProcessingChange"] = changed
+    results, missing, seen = [], [], set()
+    for ref in refs:
+        answer = by_ref.get(ref if ref.isdigit() else parse_uuid(ref) or ref)
+        if answer is None:
+            missing.append(ref)
+        elif answer["dataCollectionId"] not in seen:
+            seen.add(answer["dataCollectionId"])
+            results.append(answer)
+    return {"results": results, "notFound": missing}

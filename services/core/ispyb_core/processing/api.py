@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Response, request
 from flask_restx import Namespace, Resource
+from marshmallow import ValidationError
 
 from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
 from ispyb_shared.errors import InvalidParameter, NotFound
 from ispyb_shared.operations import operation
+from ispyb_shared.schemas import NaiveDateTime
 
 from ..data_collections import service as data_collections
 from . import service
@@ -94,19 +98,40 @@ class ProcessingResults(Resource):
         )
 
 
+def _updated_since() -> dt.datetime | None:
+    raw = request.args.get("updatedSince")
+    if raw is None:
+        return None
+    try:
+        return NaiveDateTime().deserialize(raw)
+    except (ValidationError, OverflowError):
+        raise InvalidParameter(
+            "Invalid query parameters.",
+            {"updatedSince": ["Not a valid date-time (ISO 8601)."]},
+        ) from None
+
+
 @ns.route("/data-collections/<string:ref>/processing")
 @ns.param("ref", "Data collection id or UUID")
+@ns.param(
+    "updatedSince",
+    "Only the runs recorded, started or ended at or after this time (ISO 8601)",
+)
 class DataCollectionProcessing(Resource):
     @operation(
         ns,
         response=ProcessingRunRead,
         many=True,
         description="Every run of the sweep, fully",
-        errors=(404,),
+        errors=(400, 404),
     )
     def get(self, ref: str):
-        """All processing runs of a sweep with every result and shell."""
-        return service.processing_of(db_session=db_session(), collection=_data_collection(ref))
+        """All processing runs of a sweep with every result and shell (updatedSince=:
+        those changed since a poll)."""
+        since = _updated_since()
+        return service.processing_of(
+            db_session=db_session(), collection=_data_collection(ref), updated_since=since
+        )
 
 
 @ns.route("/data-collections/<string:ref>/processing/comparison")

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from ispyb_shared.auth import Caller
@@ -354,17 +354,33 @@ def load_runs(db_session: Session, program_ids: list[int]) -> list[Run]:
     return list(runs.values())
 
 
-def runs_of(db_session: Session, data_collection_ids: list[int]) -> list[Run]:
-    program_ids = db_session.execute(
-        select(AutoProcIntegration.autoProcProgramId)
-        .where(AutoProcIntegration.dataCollectionId.in_(data_collection_ids))
-        .distinct()
-    ).scalars()
+def runs_of(
+    db_session: Session, data_collection_ids: list[int], *, updated_since: dt.datetime | None = None
+) -> list[Run]:
+    """The runs of the sweeps; with ``updated_since``, only those recorded, started or
+    ended at or after it (AutoProcProgram has no update column: its times are the proxy)."""
+    statement = select(AutoProcIntegration.autoProcProgramId).where(
+        AutoProcIntegration.dataCollectionId.in_(data_collection_ids)
+    )
+    if updated_since is not None:
+        statement = statement.join(
+            AutoProcProgram,
+            AutoProcProgram.autoProcProgramId == AutoProcIntegration.autoProcProgramId,
+        ).where(
+            or_(
+                AutoProcProgram.recordTimeStamp >= updated_since,
+                AutoProcProgram.processingStartTime >= updated_since,
+                AutoProcProgram.processingEndTime >= updated_since,
+            )
+        )
+    program_ids = db_session.execute(statement.distinct()).scalars()
     return load_runs(db_session, [pid for pid in program_ids if pid is not None])
 
 
-def processing_of(*, db_session: Session, collection: DataCollection) -> list[Run]:
-    return runs_of(db_session, [collection.dataCollectionId])
+def processing_of(
+    *, db_session: Session, collection: DataCollection, updated_since: dt.datetime | None = None
+) -> list[Run]:
+    return runs_of(db_session, [collection.dataCollectionId], updated_since=updated_since)
 
 
 # --- best result, session summary ------------------------------------------------------------
