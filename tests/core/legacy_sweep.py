@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 PREFIX = "/ispyb/api/v1/core"
 PAGE = 200
@@ -165,6 +166,22 @@ def get_all(sweep: Sweep, client, path: str, rows, factors) -> list[dict] | None
         return None if body is None else [body]
     results = list(body["results"])
     total = body.get("total", len(results))
+    if total is None:  # a cursor-only list (the timelines): follow links.next to the end
+        while (body.get("links") or {}).get("next"):
+            cursor = parse_qs(urlsplit(body["links"]["next"]).query).get("after", [None])[0]
+            if cursor is None:
+                break
+            body = get(
+                sweep,
+                client,
+                f"{path}{separator}limit={PAGE}&{urlencode({'after': cursor})}",
+                rows,
+                factors,
+            )
+            if not isinstance(body, dict) or not body.get("results"):
+                break
+            results += body["results"]
+        return results
     while len(results) < total:
         page = get(
             sweep, client, f"{path}{separator}limit={PAGE}&offset={len(results)}", rows, factors
