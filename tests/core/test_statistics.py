@@ -4,6 +4,7 @@ and quality distributions computed in the database, in a fixed number of stateme
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
@@ -204,6 +205,51 @@ def test_the_best_result_is_the_one_the_session_list_shows(client, world):
     assert (resolution["min"], resolution["max"], resolution["count"]) == pytest.approx(
         (best[0], best[-1], len(best))
     )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_database_ranks_the_best_result_as_the_session_list_does(client, factory, seed):
+    """statistics ranks in SQL, the session list in Python (processing.result_quality):
+    over sweeps with several results each, ties, an unknown (0 or no) resolution, no
+    completeness, the 90 % threshold on both sides and CC½ in both conventions, every
+    figure's values are those of the sweeps' best results."""
+    rng = random.Random(seed)
+    proposal = factory.proposal(proposalCode="mx", proposalNumber="7")
+    session = factory.session(
+        proposalId=proposal.proposalId, visit_number=1, startDate=at(0), endDate=at(23)
+    )
+    group = factory.data_collection_group(session)
+    for minute in range(20):
+        sweep = factory.data_collection(
+            group, startTime=at(1, minute), endTime=at(1, minute + 1), numberOfImages=10
+        )
+        for _ in range(rng.randint(1, 4)):
+            factory.processing_run(
+                sweep,
+                overall={
+                    "resolutionLimitHigh": rng.choice([None, 0.0, 1.2, 1.5, 1.5, 2.0, 3.1]),
+                    "completeness": rng.choice([None, 50.0, 89.9, 90.0, 99.0, 99.0]),
+                    "ccHalf": rng.choice([None, 0.42, 0.99, 42.0, 99.0]),
+                    "meanIOverSigI": rng.choice([None, 1.5, 8.0, 15.0]),
+                },
+                processingStatus=rng.choice([True, True, True, False]),
+            )
+    sweeps = client.get(f"{CORE}/sessions/mx7-1/data-collections?limit=100").json["results"]
+    best = [s["bestResult"] for s in sweeps if s.get("bestResult")]
+    quality = client.get(f"{CORE}/sessions/mx7-1/statistics").json["quality"]
+    for figure, key in (
+        ("resolution", "resolutionLimitHigh"),
+        ("completeness", "completeness"),
+        ("ccHalf", "ccHalf"),
+        ("meanIOverSigI", "meanIOverSigI"),
+    ):
+        values = [b[key] for b in best if b[key] is not None]
+        answer = quality[figure]
+        assert answer["count"] == len(values), figure
+        if values:
+            assert (answer["min"], answer["max"], answer["mean"]) == pytest.approx(
+                (min(values), max(values), sum(values) / len(values)), rel=1e-5
+            ), figure
 
 
 def test_a_period_keeps_the_rows_starting_in_it_and_clips_the_times(client, world):

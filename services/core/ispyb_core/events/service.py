@@ -50,7 +50,7 @@ from ..data_collections.service import group_updated_since, updated_since
 from ..energy_scans.models import EnergyScan
 from ..images.models import Image
 from ..processing.models import AutoProcIntegration, AutoProcProgram
-from ..processing.service import COMPLETE_ENOUGH, best_results
+from ..processing.service import best_results, best_summary
 from ..proposals.models import Proposal
 from ..proposals.service import get_proposal
 from ..robot_actions.models import RobotAction
@@ -573,18 +573,6 @@ def _load_collections(db_session: Session, ids: list[int]) -> dict[int, Event]:
     return events
 
 
-def _best_of(summaries: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The best of several sweeps' best results, by the rule of each sweep's."""
-
-    def quality(summary: dict[str, Any]):
-        completeness = summary.get("completeness") or 0.0
-        resolution = summary.get("resolutionLimitHigh") or float("inf")
-        enough = 0 if completeness >= COMPLETE_ENOUGH else 1
-        return (enough, resolution, -completeness, -summary["autoProcId"])
-
-    return min(summaries, key=quality) if summaries else None
-
-
 def _load_groups(db_session: Session, ids: list[int]) -> dict[int, Event]:
     groups = db_session.execute(
         select(DataCollectionGroup, BLSample.name)
@@ -631,7 +619,7 @@ def _load_groups(db_session: Session, ids: list[int]) -> dict[int, Event]:
             title=f"{group.experimentType or 'Group'}: {len(members)} sweep"
             + ("" if len(members) == 1 else "s"),
             thumbnailPath=thumbnail,
-            bestResult=_best_of([best[row[1]] for row in members if row[1] in best]),
+            bestResult=best_summary([best[row[1]] for row in members if row[1] in best]),
             item={
                 "experimentType": group.experimentType,
                 "comments": group.comments,

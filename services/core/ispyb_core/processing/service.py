@@ -386,14 +386,40 @@ def processing_of(
 # --- best result, session summary ------------------------------------------------------------
 
 
+def result_quality(
+    *, completeness: float | None, resolution: float | None, auto_proc_id: int
+) -> tuple[int, float, float, int]:
+    """Sort key of a result by its overall shell, smallest = best: complete enough first,
+    then the best (smallest) resolution, then the most complete, then the newest. A
+    resolution of 0 or none is unknown: the worst. statistics.service ranks the same way
+    in SQL (_best_overall); tests/core/test_statistics.py keeps the two equal."""
+    completeness = completeness or 0.0
+    resolution = resolution or float("inf")
+    return (0 if completeness >= COMPLETE_ENOUGH else 1, resolution, -completeness, -auto_proc_id)
+
+
 def _result_quality(overall: AutoProcScalingStatistics | None, auto_proc_id: int):
-    """Sort key, smallest = best: complete enough first, then the best (smallest)
-    resolution, then the most complete, then the newest."""
     if overall is None:
         return (2, 0.0, 0.0, -auto_proc_id)
-    completeness = overall.completeness or 0.0
-    resolution = overall.resolutionLimitHigh or float("inf")
-    return (0 if completeness >= COMPLETE_ENOUGH else 1, resolution, -completeness, -auto_proc_id)
+    return result_quality(
+        completeness=overall.completeness,
+        resolution=overall.resolutionLimitHigh,
+        auto_proc_id=auto_proc_id,
+    )
+
+
+def best_summary(summaries: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The best of several best-result summaries (best_results' values), by the same rule."""
+    if not summaries:
+        return None
+    return min(
+        summaries,
+        key=lambda summary: result_quality(
+            completeness=summary.get("completeness"),
+            resolution=summary.get("resolutionLimitHigh"),
+            auto_proc_id=summary["autoProcId"],
+        ),
+    )
 
 
 def best_results(db_session: Session, data_collection_ids: list[int]) -> dict[int, dict]:

@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 
 from ispyb_shared.auth import Caller, Forbidden
 from ispyb_shared.errors import InvalidParameter
+from ispyb_shared.sql import floor_nonnegative
 from ispyb_shared.types import not_failed
 
 from ..access import READ_SCOPE, require_staff, session_condition
@@ -70,7 +71,7 @@ from ..sessions.models import BLSession
 from ..sessions.service import get_session
 from ..sweep_rows import with_session
 from ..xrf_spectra.models import XFEFluorescenceSpectrum
-from .sql import bucket_of, epoch_hours, epoch_seconds
+from .sql import epoch_hours, epoch_seconds
 
 SECONDS = "s"
 DEFAULT_BINS = 10
@@ -473,14 +474,16 @@ def _hourly(db_session: Session, scope: Scope) -> list[dict[str, Any]]:
 def _best_overall(scope: Scope):
     """Per sweep of the scope, the overall shell of its best successful result: complete
     enough first, then the smallest resolution, the most complete, the newest (the order
-    of processing.service._result_quality), ranked by the database."""
+    of processing.service.result_quality: a resolution of 0 or none is unknown, the worst),
+    ranked by the database."""
     shell = AutoProcScalingStatistics
     completeness = func.coalesce(shell.completeness, 0.0)
+    unknown_resolution = or_(shell.resolutionLimitHigh.is_(None), shell.resolutionLimitHigh == 0)
     rank = func.row_number().over(
         partition_by=AutoProcIntegration.dataCollectionId,
         order_by=(
             case((completeness >= COMPLETE_ENOUGH, 0), else_=1),
-            case((shell.resolutionLimitHigh.is_(None), 1), else_=0),
+            case((unknown_resolution, 1), else_=0),
             shell.resolutionLimitHigh,
             completeness.desc(),
             AutoProc.autoProcId.desc(),
@@ -567,7 +570,7 @@ def _buckets(
     parts = []
     for name, (low, _high, width) in ranges.items():
         value = best.c[name]
-        raw = bucket_of((value - low) / width)
+        raw = floor_nonnegative((value - low) / width)
         # Clamped at both ends: every value is in [min, max], but MariaDB answers a FLOAT
         # column's min and max rounded to 6 digits (1.8 for 1.7999999523), so the stored
         # minimum can fall a hair below ``low``.

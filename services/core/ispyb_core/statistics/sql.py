@@ -1,8 +1,8 @@
-"""The date and number functions the statistics need, per dialect.
+"""The date functions the statistics need, per dialect.
 
-SQLite and MariaDB share no function that turns a date-time into a number or floors a
-number, so each is compiled for the dialect: seconds since 1970-01-01 00:00:00 of the
-stored (naive, facility local) date-time, with no time zone applied on either backend.
+SQLite and MariaDB share no function that turns a date-time into a number, so each is
+compiled for the dialect: seconds since 1970-01-01 00:00:00 of the stored (naive,
+facility local) date-time, with no time zone applied on either backend.
 """
 
 from __future__ import annotations
@@ -52,22 +52,3 @@ def _epoch_hours_sqlite(element, compiler, **kw):
     # Integer division of a non-negative integer: the floor.
     seconds = f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
     return f"({seconds} / 3600)"
-
-
-class bucket_of(FunctionElement):
-    """floor(x) for x >= 0: the bucket index of a histogram."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "bucket_of"
-
-
-@compiles(bucket_of)
-def _bucket_of_mariadb(element, compiler, **kw):
-    return f"FLOOR({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(bucket_of, "sqlite")
-def _bucket_of_sqlite(element, compiler, **kw):
-    # CAST truncates towards zero: the floor of a non-negative number.
-    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"

@@ -21,13 +21,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Integer, case, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
 from ispyb_shared.auth import Caller
 from ispyb_shared.errors import InvalidParameter
+from ispyb_shared.sql import floor_nonnegative
 
 from ..access import DataCollections, require_reader
 from ..classification.models import ParticlePicker
@@ -45,25 +44,6 @@ COUNTED = (
     ("relativeIceThicknesses", RelativeIceThickness),
     ("particlePickers", ParticlePicker),
 )
-
-
-class floor_(FunctionElement):
-    """floor(x) for x >= 0, the bucket index of a histogram (SQLite may lack FLOOR)."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "floor_"
-
-
-@compiles(floor_)
-def _floor_generic(element, compiler, **kw):
-    return f"FLOOR({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(floor_, "sqlite")
-def _floor_sqlite(element, compiler, **kw):
-    # CAST truncates towards zero: the floor of a non-negative number.
-    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
 
 
 def require_data_collection(
@@ -238,7 +218,7 @@ def histogram(
         )
         return answer
     width = (high - low) / bins
-    raw_bucket = floor_((item.column - low) / width)
+    raw_bucket = floor_nonnegative((item.column - low) / width)
     bucket = case((raw_bucket >= bins, bins - 1), else_=raw_bucket).label("bucket")
     totals = dict(
         db_session.execute(
