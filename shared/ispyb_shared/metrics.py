@@ -141,9 +141,10 @@ def exposition() -> bytes:
     for _retry in range(_READ_RETRIES):
         try:
             return generate_latest(registry)
-        except struct.error:
-            # A worker booting now has created its file but not sized it yet (an instant):
-            # read again rather than fail the scrape.
+        except (struct.error, FileNotFoundError):
+            # A worker booting now has created its file but not sized it yet, or a dead
+            # worker's gauge file was removed (gunicorn_hooks) between the listing of the
+            # directory and its reading (an instant): read again rather than fail the scrape.
             time.sleep(0.05)
     return generate_latest(registry)
 

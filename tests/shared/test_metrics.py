@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from ispyb_core.app import create_app
+from ispyb_shared import metrics
 from ispyb_shared.db import db_session
 from tests.auth.keyserver import TestProvider
 from tests.conftest import service_config
@@ -212,3 +213,23 @@ def test_the_alert_rules_use_the_metrics_the_services_serve():
     docs = (ROOT / "docs" / "operations.md").read_text()
     for rule in group["rules"]:
         assert f"| `{rule['alert']}` |" in docs, rule["alert"]
+
+
+def test_a_file_removed_while_the_workers_files_are_read_does_not_fail_the_scrape(
+    tmp_path, monkeypatch
+):
+    """A dead worker's gauge file is removed by the gunicorn hook while a scrape lists and
+    reads the directory: the scrape reads again instead of answering 500."""
+    monkeypatch.setenv(metrics.MULTIPROCESS_DIR_VARIABLE, str(tmp_path))
+    real_generate = metrics.generate_latest
+    calls = []
+
+    def removed_once(registry):
+        calls.append(registry)
+        if len(calls) == 1:
+            raise FileNotFoundError(str(tmp_path / "gauge_livesum_4242.db"))
+        return real_generate(registry)
+
+    monkeypatch.setattr(metrics, "generate_latest", removed_once)
+    assert isinstance(metrics.exposition(), bytes)
+    assert len(calls) == 2
