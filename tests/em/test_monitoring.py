@@ -134,6 +134,22 @@ def test_histograms_match_an_independent_computation(world, field, pick):
         assert histogram["buckets"][-1]["high"] == max(values)
 
 
+def test_the_values_own_range_holds_every_value_stored_at_single_precision(world):
+    """MariaDB answers a FLOAT column's MIN and MAX rounded to 6 digits (1.8 for a stored
+    1.7999999523): the values' own range must still hold the stored minimum and maximum."""
+    records = world.records(range(1, 7), seed=5)
+    for record, value in zip(records, (1.8, 2.3, 2.9, 3.1, 3.7, 4.1), strict=True):
+        record["motionCorrection"]["totalMotion"] = value
+    world.ingest(records)
+    for bins in (1, 3, 6):
+        histogram = world.get(
+            f"/data-collections/{world.dc}/histogram?field=totalMotion&bins={bins}"
+        ).json
+        assert histogram["count"] == 6 and histogram["outside"] == 0, histogram
+        assert sum(b["count"] for b in histogram["buckets"]) == 6, histogram
+        assert histogram["buckets"][0]["count"] >= 1 and histogram["buckets"][-1]["count"] >= 1
+
+
 def test_histogram_over_a_chosen_range(world):
     records = world.records(range(1, 201), seed=3)
     world.ingest(records)

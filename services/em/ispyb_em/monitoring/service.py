@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from ispyb_shared.auth import Caller
@@ -189,6 +189,11 @@ def histogram(
             belongs, present
         )
     ).one()
+    # A bound the caller did not choose is the values' own: every value is within it. It
+    # is not compared with the column, because MariaDB answers a FLOAT column's MIN and MAX
+    # rounded to 6 digits (1.8 for a stored 1.7999999523), which the stored value is not.
+    chosen = [item.column >= low] if low is not None else []
+    chosen += [item.column <= high] if high is not None else []
     low = float(smallest) if low is None and smallest is not None else low
     high = float(largest) if high is None and largest is not None else high
     answer: dict[str, Any] = {
@@ -204,7 +209,7 @@ def histogram(
     if count == 0 or low is None or high is None:
         answer.update(bins=bins, width=None)
         return answer
-    in_range = item.column.between(low, high)
+    in_range = and_(true(), *chosen)
     if high == low:
         # One value: one bucket of width 0 holds it.
         inside = db_session.execute(
@@ -219,7 +224,10 @@ def histogram(
         return answer
     width = (high - low) / bins
     raw_bucket = floor_nonnegative((item.column - low) / width)
-    bucket = case((raw_bucket >= bins, bins - 1), else_=raw_bucket).label("bucket")
+    # Clamped at both ends, for the same rounding of the values' own bounds.
+    bucket = case((raw_bucket < 0, 0), (raw_bucket >= bins, bins - 1), else_=raw_bucket).label(
+        "bucket"
+    )
     totals = dict(
         db_session.execute(
             rows(bucket, func.count()).where(belongs, present, in_range).group_by(bucket)
