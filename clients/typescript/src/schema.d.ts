@@ -1381,7 +1381,7 @@ export interface paths {
             cookie?: never;
         };
         /** Message of the day, site name, beamline groups (any authenticated caller) */
-        get: operations["get_ui_options"];
+        get: operations["core_get_ui_options"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1542,7 +1542,7 @@ export interface paths {
          * List proposals (filter by code, number, state,
          * @description ).
          */
-        get: operations["get_proposals"];
+        get: operations["core_get_proposals"];
         put?: never;
         /** Create a proposal */
         post: operations["post_proposals"];
@@ -1846,7 +1846,7 @@ export interface paths {
             cookie?: never;
         };
         /** List samples (filter by proposal, shipment, dewar, container, protein, code) */
-        get: operations["get_samples"];
+        get: operations["core_get_samples"];
         put?: never;
         /** Create a sample at a free position of a container */
         post: operations["post_samples"];
@@ -1956,7 +1956,7 @@ export interface paths {
          * List sessions (filter by proposal, beamline, dates)
          * @description Sessions running at some time in [A, B]: startDate.lte=B&endDate.gte=A.
          */
-        get: operations["get_sessions"];
+        get: operations["core_get_sessions"];
         put?: never;
         /** Create a session */
         post: operations["post_sessions"];
@@ -3645,6 +3645,146 @@ export interface paths {
         put?: never;
         /** A refresh token (``{refreshToken}``) for new tokens; the one sent is revoked */
         post: operations["post_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A session's events, py-ispyb's way: one per data-collection group (``type``
+         * @description ``dc``), with its latest data collection as ``Item``.
+         */
+        get: operations["get_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/options/ui": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * core's /options/ui as ``{motd, beamLineGroups: [{groupName, uiGroup,
+         * @description permission, beamLines}]}``.
+         */
+        get: operations["compat_get_ui_options"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Proposals the caller may see: ``{results, total, skip, limit}``, each with
+         * @description ``proposal`` (its name) and ``_metadata.sessions``.
+         */
+        get: operations["compat_get_proposals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/samples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Samples the caller may see, with ``Crystal
+         * @description Protein``, ``Container.code`` and
+         *     ``_metadata.datacollections``.
+         */
+        get: operations["compat_get_samples"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sessions the caller may see, with ``session`` (the visit), ``proposal`` and
+         * @description ``_metadata.{active, datacollections, sessionTypes, uiGroups}``.
+         */
+        get: operations["compat_get_sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        /** One session, as in the list */
+        get: operations["get_session"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/user/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller: ``login, givenName, familyName, Permissions, personId,
+         * @description beamLineGroups, beamLines`` (token and core's person row).
+         */
+        get: operations["get_user_current"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -25759,7 +25899,7 @@ export interface operations {
             };
         };
     };
-    get_ui_options: {
+    core_get_ui_options: {
         parameters: {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
@@ -26825,7 +26965,7 @@ export interface operations {
             };
         };
     };
-    get_proposals: {
+    core_get_proposals: {
         parameters: {
             query?: {
                 /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
@@ -29268,7 +29408,7 @@ export interface operations {
             };
         };
     };
-    get_samples: {
+    core_get_samples: {
         parameters: {
             query?: {
                 /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
@@ -30147,7 +30287,7 @@ export interface operations {
             };
         };
     };
-    get_sessions: {
+    core_get_sessions: {
         parameters: {
             query?: {
                 /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
@@ -39247,6 +39387,371 @@ export interface operations {
                 };
             };
             /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_events: {
+        parameters: {
+            query?: {
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+                /** @description Session id */
+                sessionId?: string;
+                /** @description Group id */
+                dataCollectionGroupId?: string;
+                /** @description Sample id */
+                blSampleId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_ui_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_proposals: {
+        parameters: {
+            query?: {
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+                /** @description Title contains */
+                search?: string;
+                /** @description Proposal name (mx1234) */
+                proposal?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_samples: {
+        parameters: {
+            query?: {
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+                /** @description Proposal name */
+                proposal?: string;
+                /** @description Protein id */
+                proteinId?: string;
+                /** @description Name contains */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_sessions: {
+        parameters: {
+            query?: {
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+                /** @description Proposal name */
+                proposal?: string;
+                /** @description Beamline */
+                beamLineName?: string;
+                /** @description Not ended yet (true) */
+                upcoming?: string;
+                /** @description Ended (true) */
+                previous?: string;
+                /** @description Started in this year */
+                year?: string;
+                /** @description and month (1-12) */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_user_current: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
