@@ -36,7 +36,8 @@ class AuthStandIn(BaseAdapter):
         path = request.path_url.split("?")[0].removeprefix("/ispyb/api/v1/auth")
         body = json.loads(request.body) if request.body else None
         self.calls.append((request.method, path, body, request.headers.get("Authorization")))
-        status, answer = self.answers.get(path, (404, {"code": "NOT_FOUND", "message": "no"}))
+        default = (200, {"status": "ok"}) if path == "/health" else (404, {"code": "NOT_FOUND"})
+        status, answer = self.answers.get(path, default)
         response = Response(json.dumps(answer), status=status, mimetype="application/json")
         return to_requests_response(request, response)
 

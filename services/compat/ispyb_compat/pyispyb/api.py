@@ -77,6 +77,7 @@ def _args():
 
 @ns.route("/user/current")
 class UserCurrent(Resource):
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
     def get(self):
         """The caller: ``login, givenName, familyName, Permissions, personId,
         beamLineGroups, beamLines`` (token and core's person row)."""
@@ -85,6 +86,7 @@ class UserCurrent(Resource):
 
 @ns.route("/options/ui")
 class UIOptions(Resource):
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
     def get(self):
         """core's /options/ui as ``{motd, beamLineGroups: [{groupName, uiGroup,
         permission, beamLines}]}``."""
@@ -101,6 +103,7 @@ class Proposals(Resource):
             "proposal": "Proposal name (mx1234)",
         }
     )
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
     def get(self):
         """Proposals the caller may see: ``{results, total, skip, limit}``, each with
         ``proposal`` (its name) and ``_metadata.sessions``."""
@@ -121,6 +124,7 @@ class Sessions(Resource):
             "month": "and month (1-12)",
         }
     )
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
     def get(self):
         """Sessions the caller may see, with ``session`` (the visit), ``proposal`` and
         ``_metadata.{active, datacollections, sessionTypes, uiGroups}``."""
@@ -129,6 +133,7 @@ class Sessions(Resource):
 
 @ns.route("/sessions/<int:session_id>")
 class Session(Resource):
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
     def get(self, session_id):
         """One session, as in the list."""
         return service.session(session_id)
@@ -145,6 +150,7 @@ class Events(Resource):
             "blSampleId": "Sample id",
         }
     )
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
     def get(self):
         """A session's events, py-ispyb's way: one per data-collection group (``type``
         ``dc``), with its latest data collection as ``Item``."""
@@ -162,6 +168,7 @@ class Samples(Resource):
             "search": "Name contains",
         }
     )
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
     def get(self):
         """Samples the caller may see, with ``Crystal.Protein``, ``Container.code`` and
         ``_metadata.datacollections``."""
