@@ -57,6 +57,7 @@ MATRIX = {
         ONE,
     ),
     "samples": ("get", lambda w: "/pyispyb/samples", LIST),
+    "proteins": ("get", lambda w: "/pyispyb/proteins", LIST),
     "health": ("get", lambda w: "/health", OPEN),
     "ready": ("get", lambda w: "/ready", OPEN),
     "metrics": ("get", lambda w: "/metrics", OPEN),

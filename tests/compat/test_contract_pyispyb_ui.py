@@ -141,12 +141,20 @@ def test_samples(compat, world, tokens):
     check(rows[0]["_metadata"], {"datacollections": int})
 
 
+def test_proteins(compat, world, tokens):
+    headers = tokens.user("member")
+    rows = envelope(compat.get(f"{PY}/proteins?proposal=mx1&skip=0&limit=10", headers=headers).json)
+    assert len(rows) == 1
+    check(rows[0], {"proteinId": int, "acronym": str, "name": OPTIONAL_STR, "_metadata": dict})
+    assert rows[0]["_metadata"]["samples"] == 1
+
+
 # --- who sees what: compat asks core with the caller's own token ---------------------------
 
 
 @pytest.mark.parametrize(
     "path",
-    ["/proposals", "/sessions", "/samples", "/events?sessionId={mx1_session}"],
+    ["/proposals", "/sessions", "/samples", "/proteins", "/events?sessionId={mx1_session}"],
 )
 def test_an_outsider_sees_nothing_of_mx1(compat, world, tokens, path):
     answer = compat.get(
@@ -181,6 +189,7 @@ def test_the_callers_token_and_request_id_are_forwarded(compat_app, compat, worl
         "/sessions/1",
         "/events",
         "/samples",
+        "/proteins",
     ],
 )
 def test_every_read_needs_a_token(compat, path):
@@ -196,6 +205,7 @@ def test_a_fixed_number_of_core_calls_whatever_the_page(compat_app, compat, worl
         "/proposals",
         "/sessions",
         "/samples",
+        "/proteins",
         f"/events?sessionId={world.mx1_1.sessionId}",
     ):
         line.reset()

@@ -1666,7 +1666,7 @@ export interface paths {
             cookie?: never;
         };
         /** List proteins (filter by proposal, acronym, safety level) */
-        get: operations["get_proteins"];
+        get: operations["core_get_proteins"];
         put?: never;
         /** Create a protein in a proposal the caller can see */
         post: operations["post_proteins"];
@@ -3703,6 +3703,26 @@ export interface paths {
          * @description ``proposal`` (its name) and ``_metadata.sessions``.
          */
         get: operations["compat_get_proposals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/proteins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Proteins the caller may see, with ``_metadata
+         * @description samples``.
+         */
+        get: operations["compat_get_proteins"];
         put?: never;
         post?: never;
         delete?: never;
@@ -27965,7 +27985,7 @@ export interface operations {
             };
         };
     };
-    get_proteins: {
+    core_get_proteins: {
         parameters: {
             query?: {
                 /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
@@ -39545,6 +39565,78 @@ export interface operations {
                 search?: string;
                 /** @description Proposal name (mx1234) */
                 proposal?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_proteins: {
+        parameters: {
+            query?: {
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+                /** @description Proposal name */
+                proposal?: string;
+                /** @description Acronym contains */
+                search?: string;
             };
             header?: never;
             path?: never;

@@ -173,3 +173,19 @@ class Samples(Resource):
         """Samples the caller may see, with ``Crystal.Protein``, ``Container.code`` and
         ``_metadata.datacollections``."""
         return service.samples(_args())
+
+
+@ns.route("/proteins")
+class Proteins(Resource):
+    @ns.doc(
+        params={
+            "skip": "Rows skipped",
+            "limit": "Page size (clamped to 1000)",
+            "proposal": "Proposal name",
+            "search": "Acronym contains",
+        }
+    )
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """Proteins the caller may see, with ``_metadata.samples``."""
+        return service.proteins(_args())
