@@ -56,6 +56,7 @@ MATRIX = {
         lambda w: f"/pyispyb/events?dataCollectionGroupId={w.group.dataCollectionGroupId}",
         ONE,
     ),
+    "event types": ("get", lambda w: f"/pyispyb/events/types?sessionId={w.mx1_1.sessionId}", LIST),
     "samples": ("get", lambda w: "/pyispyb/samples", LIST),
     "proteins": ("get", lambda w: "/pyispyb/proteins", LIST),
     "health": ("get", lambda w: "/health", OPEN),

@@ -131,6 +131,18 @@ def test_events_one_per_group(compat, world, tokens):
     assert [row["count"] for row in envelope(by_group.get_json())] == [2]
 
 
+def test_event_types(compat, world, tokens):
+    answer = compat.get(
+        f"{PY}/events/types?sessionId={world.mx1_1.sessionId}", headers=tokens.user("member")
+    )
+    rows = envelope(answer.get_json())
+    assert rows == [{"eventType": "dc", "eventTypeName": "OSC"}]
+    outsider = compat.get(
+        f"{PY}/events/types?sessionId={world.mx1_1.sessionId}", headers=tokens.user("outsider")
+    )
+    assert envelope(outsider.get_json()) == []
+
+
 def test_samples(compat, world, tokens):
     headers = tokens.user("member")
     rows = envelope(compat.get(f"{PY}/samples?proposal=mx1&limit=1000", headers=headers).json)
@@ -190,6 +202,7 @@ def test_the_callers_token_and_request_id_are_forwarded(compat_app, compat, worl
         "/events",
         "/samples",
         "/proteins",
+        "/events/types",
     ],
 )
 def test_every_read_needs_a_token(compat, path):
@@ -235,6 +248,7 @@ def test_a_fixed_number_of_core_calls_whatever_the_page(compat_app, compat, worl
         ("/events?sessionId=abc", "sessionId"),
         ("/events?sessionId=99999999999999999999999", "sessionId"),
         ("/samples?proteinId=-4", "proteinId"),
+        ("/events/types?sessionId=0", "sessionId"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_field(compat, world, tokens, path, field):

@@ -157,6 +157,15 @@ class Events(Resource):
         return service.events(_args())
 
 
+@ns.route("/events/types")
+class EventTypes(Resource):
+    @ns.doc(params={"sessionId": "Session id"})
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """The kinds of event of a session: its groups' experiment types."""
+        return service.event_types(_args())
+
+
 @ns.route("/samples")
 class Samples(Resource):
     @ns.doc(

@@ -483,3 +483,16 @@ def proteins(args) -> dict[str, Any]:
         for row in rows
     ]
     return _envelope(page, results, skip, limit)
+
+
+def event_types(args) -> dict[str, Any]:
+    """``/events/types?sessionId``: the distinct experiment types of the session's groups
+    (one call of at most 1000 groups), as ``{results: [{eventType, eventTypeName}]}``."""
+    session_id = _integer(args, "sessionId", low=1)
+    params: dict[str, Any] = {"limit": MAX_LIMIT, "fields": "experimentType"}
+    if session_id is not None:
+        params["sessionId"] = session_id
+    page = _core_page("/data-collection-groups", params)
+    kinds = sorted({row.get("experimentType") for row in page.get("results", [])} - {None})
+    results = [{"eventType": "dc", "eventTypeName": kind} for kind in kinds]
+    return {"results": results, "total": len(results), "skip": 0, "limit": len(results)}
