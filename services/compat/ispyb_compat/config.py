@@ -1,0 +1,38 @@
+"""The compat service's configuration: the shared sections but ``database`` (it owns
+none), token verification, where core, auth, em and ssx are. What py-ispyb-ui's ``/options/ui``
+answers is core's (``/options/ui``, set by staff)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from marshmallow import fields
+
+from ispyb_shared.auth import AuthSettings
+from ispyb_shared.config import ApiConfig, FilesConfig, LoggingConfig, load_config
+from ispyb_shared.core_client import CoreSettings
+from ispyb_shared.schemas import StrictSchema
+
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config.yaml"
+
+
+def _upstream(url: str):
+    return fields.Nested(CoreSettings, load_default=lambda: CoreSettings().load({"url": url}))
+
+
+class CompatConfig(StrictSchema):
+    """compat's sections. No ``database``: it owns none."""
+
+    api = fields.Nested(ApiConfig, load_default=lambda: ApiConfig().load({}))
+    logging = fields.Nested(LoggingConfig, load_default=lambda: LoggingConfig().load({}))
+    files = fields.Nested(FilesConfig, load_default=lambda: FilesConfig().load({}))
+    auth = fields.Nested(AuthSettings, required=True)
+    core = _upstream("http://127.0.0.1:8001")
+    auth_service = _upstream("http://127.0.0.1:8004")
+    em = _upstream("http://127.0.0.1:8003")
+    ssx = _upstream("http://127.0.0.1:8002")
+
+
+def load_compat_config(environ=None) -> dict[str, Any]:
+    return load_config("compat", CompatConfig, default_path=DEFAULT_CONFIG_PATH, environ=environ)

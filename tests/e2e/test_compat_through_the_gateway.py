@@ -1,0 +1,67 @@
+"""compat for real, as py-ispyb-ui reaches it: `make run` (tools/run.py) with core, auth and
+compat behind the gateway, on the demo data: login in py-ispyb's shape at compat, then the
+UI's home, proposals, sessions and session pages with the fields the UI reads; no token
+in any log afterwards."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.gateway.support import RunningStack
+
+PY = "/ispyb/api/v1/compat/pyispyb"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, tokens):
+    stack = RunningStack(
+        tmp_path_factory.mktemp("var"), ["core", "auth", "compat"], tokens, real_auth=True
+    )
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+def test_py_ispyb_ui_tour_on_the_demo_data(stack):
+    config = stack.gateway("GET", f"{PY}/auth/config").json()
+    assert {"name": "local", "config": {}} in config["plugins"]
+    answer = stack.gateway(
+        "POST",
+        f"{PY}/auth/login",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps({"plugin": "local", "login": "alice", "password": "demo-alice"}).encode(),
+    )
+    assert answer.status == 201, answer.json()
+    token = answer.json()["token"]
+    assert answer.json()["login"] == "alice"
+    headers = {"Authorization": f"Bearer {token}"}
+
+    me = stack.gateway("GET", f"{PY}/user/current", headers=headers).json()
+    assert me["login"] == "alice" and isinstance(me["Permissions"], list)
+    assert isinstance(stack.gateway("GET", f"{PY}/options/ui", headers=headers).json()["motd"], str)
+    proposals = stack.gateway("GET", f"{PY}/proposals?skip=0&limit=9999", headers=headers).json()
+    assert proposals["total"] >= 1 and proposals["limit"] == 1000
+    assert all(isinstance(row["_metadata"]["sessions"], int) for row in proposals["results"])
+    sessions = stack.gateway("GET", f"{PY}/sessions?skip=0&limit=10", headers=headers).json()
+    assert sessions["results"], sessions
+    session = sessions["results"][-1]
+    assert isinstance(session["session"], str) and isinstance(session["_metadata"]["active"], bool)
+    events = stack.gateway(
+        "GET", f"{PY}/events?skip=0&limit=10&sessionId={session['sessionId']}", headers=headers
+    ).json()
+    assert isinstance(events["results"], list)
+    for event in events["results"]:
+        assert event["type"] == "dc" and isinstance(event["count"], int)
+
+    wrong = stack.gateway(
+        "POST",
+        f"{PY}/auth/login",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps({"plugin": "local", "login": "alice", "password": "no"}).encode(),
+    )
+    assert wrong.status == 401 and wrong.json()["detail"]
+
+    for log in (stack.var_dir / "log").glob("*.log"):
+        assert token not in log.read_text(), log.name
