@@ -444,6 +444,10 @@ class Stack:
     ) -> subprocess.Popen:
         command = [
             bin_path("gunicorn"),
+            # The services' settings (gthread workers keeping connections, as the gateway's
+            # upstream keepalive needs), for the ceiling too: the same server for both.
+            "--config",
+            "python:ispyb_shared.gunicorn_hooks",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
