@@ -111,8 +111,9 @@ def test_nested_shipment_read_has_a_fixed_number_of_queries(client, core_db, fac
         counts.append(counter.count)
     samples = [s for c in response.json["dewars"][0]["containers"] for s in c["samples"]]
     assert len(samples) == 31
-    # shipment, dewars, containers, samples (with crystal, protein, plan), sessions
-    assert counts == [5, 5], counts
+    # the shipment with its sessions; its dewars with containers, samples, crystals,
+    # proteins and plans joined
+    assert counts == [2, 2], counts
 
 
 @pytest.fixture

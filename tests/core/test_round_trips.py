@@ -133,8 +133,8 @@ def _composite(client, core_db, path, *, at_most):
         ("/sessions/mx1-1/data-collections", 2),
         # The sweep, then one statement per table of the processing chain.
         ("/data-collections/{collection}/processing", 9),
-        # The shipment, then its dewars, containers, samples, sessions.
-        ("/shipments/{shipment}", 5),
+        # The shipment with its sessions, then its dewars with everything in them.
+        ("/shipments/{shipment}", 2),
         # The run, then one statement per table of its results.
         ("/processing-programs/{program}", 8),
     ],

@@ -94,6 +94,10 @@ def test_ports_and_listen_address_come_from_the_environment(gateway_tool, tmp_pa
     assert "server 127.0.0.1:8002 max_fails=2 fail_timeout=10s;" in nginx  # kong.yml's port
     assert "proxy_pass http://service_core;" in nginx
     assert nginx.count("keepalive 32;") == nginx.count("upstream service_")
+    assert nginx.count("keepalive_timeout 60s;") == nginx.count("upstream service_")
+    # Keep-alive to the services: HTTP/1.1 without the client's Connection header.
+    assert nginx.count("proxy_http_version 1.1;") >= 1
+    assert 'proxy_set_header Connection "";' in nginx
     # Down services fail fast: kong.yml's connect_timeout.
     assert "proxy_connect_timeout 2000ms;" in nginx
     with pytest.raises(gateway_tool.GatewayConfigError, match="ISPYB_CORE_PORT"):

@@ -54,16 +54,18 @@ HISTORY_LIST_SPEC = ListSpec(
     tiebreak=(ShippingStatusHistory.shippingStatusHistoryId,),
 )
 
-# The contents of a shipment, in a fixed number of queries whatever their number.
+# The contents of a shipment in two statements whatever their number: the shipment with
+# its sessions (and their proposals) joined, then its dewars with their containers,
+# samples, crystals, proteins and plans joined.
 CONTENTS = (
     selectinload(Shipping.dewars)
-    .selectinload(Dewar.containers)
-    .selectinload(Container.samples)
+    .joinedload(Dewar.containers)
+    .joinedload(Container.samples)
     .options(
         joinedload(BLSample.Crystal).joinedload(Crystal.Protein),
         joinedload(BLSample.DiffractionPlan),
     ),
-    selectinload(Shipping.sessions).joinedload(BLSession.Proposal),
+    joinedload(Shipping.sessions).joinedload(BLSession.Proposal),
 )
 
 
