@@ -29,7 +29,8 @@ FRONT_ENDS = ROOT / "docs" / "front-ends.md"
 EXPECTED = {
     "login": {"api": 1, "images": 0},  # GET /auth/config
     "home": {"api": 4, "images": 0},  # the login, options, proposals, sessions
-    "session": {"api": 2, "images": 4},  # events, statistics; 4 sweeps with snapshots
+    # events, statistics; 4 sweeps' snapshots, a robot action's, an energy scan's, an XRF's
+    "session": {"api": 2, "images": 7},
     "data-collection": {"api": 4, "images": 1},  # sweep, processing, images, 1 snapshot URL
 }
 
@@ -177,13 +178,21 @@ def test_the_viewer_logs_in_and_lists_my_sessions(measured, browser):
 
 def test_the_timeline_shows_real_thumbnails_best_results_and_statistics(measured, browser):
     widths = measured["session"]["thumbnailWidths"]
-    assert len(widths) == 4 and all(width > 0 for width in widths)
+    assert len(widths) == 7 and all(width > 0 for width in widths)
     go(browser, "#/sessions/mx1001-1", "session")
     events = browser.find_all("li.event")
-    assert len(events) == 4  # the demo's four sweeps (no SSX in this selection)
+    # The demo's four sweeps (no SSX in this selection), a robot action, an energy scan
+    # and an XRF spectrum, each with its image.
+    assert len(events) == 7
+    types = sorted(browser.attribute(e, "data-type") for e in events)
+    assert types == ["dataCollection"] * 4 + ["energyScan", "robotAction", "xrfSpectrum"]
     # Signed URLs in <img src>, no token: same origin, under the gateway.
     sources = [browser.attribute(img, "src") for img in browser.find_all("li.event img")]
-    assert all(re.search(r"/snapshots/1\?expires=\d+&signature=[0-9a-f]{64}$", s) for s in sources)
+    assert len(sources) == 7
+    assert all(re.search(r"\?expires=\d+&signature=[0-9a-f]{64}$", s) for s in sources)
+    assert any("/robot-actions/" in s and "/snapshots/before?" in s for s in sources)
+    assert any("/energy-scans/" in s for s in sources)
+    assert any("/xrf-spectra/" in s for s in sources)
     best = [browser.text(p) for p in browser.find_all("li.event p.best")]
     assert any("1.45 Å" in text and "P 43 21 2" in text for text in best)
     statistics = browser.text(browser.find_all("#statistics")[0])
