@@ -8,13 +8,15 @@ from __future__ import annotations
 import copy
 import shutil
 import socket
+import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.gateway.support import ROOT, SOURCE
+from tests.gateway.support import ROOT, SOURCE, request
 
 ENVELOPE = {"code", "message", "details", "requestId"}
 
@@ -197,3 +199,61 @@ def test_the_source_kong_yml_passes_with_its_static_service(gateway_tool):
 def test_bad_static_services_are_refused(gateway_tool, change, problem):
     problems = gateway_tool.check_kong_config(_with_viewer(change))
     assert any(problem in text for text in problems), problems
+
+
+# --- production's container: docker/viewer.nginx.conf under the same nginx ------------------
+
+
+@pytest.fixture
+def viewer_container(site, gateway_tool):
+    """docker/viewer.nginx.conf as the nginx image runs it (its conf.d inside http {}),
+    with the image's html folder replaced by the folder holding the test's viewer/."""
+    from tests.support.ports import free_port
+
+    nginx = gateway_tool.find_nginx()
+    assert nginx, "nginx is not installed: bash tools/install-system-deps.sh gateway"
+    top = site.parent
+    port = free_port()
+    server = (ROOT / "docker" / "viewer.nginx.conf").read_text()
+    server = server.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    server = server.replace("root /usr/share/nginx/html;", f"root {top};")
+    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (top / "tmp" / name).mkdir(parents=True, exist_ok=True)
+    temps = "".join(f"{n}_temp_path {top}/tmp/{n};" for n in ("client_body", "proxy"))
+    temps += "".join(f"{n}_temp_path {top}/tmp/{n};" for n in ("fastcgi", "uwsgi", "scgi"))
+    conf = top / "nginx.conf"
+    conf.write_text(
+        f"daemon off; pid {top}/nginx.pid; error_log {top}/error.log;"
+        f"events {{}} http {{ access_log off; {temps} {server} }}"
+    )
+    process = subprocess.Popen(
+        [nginx, "-p", str(top), "-c", str(conf), "-e", str(top / "error.log")],
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert process.poll() is None, process.stderr.read().decode()
+            time.sleep(0.05)
+    yield port
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_the_production_container_serves_the_same_files(viewer_container, site):
+    port = viewer_container
+    page = request(port, "GET", "/viewer/")
+    assert page.status == 200 and page.body == (site / "index.html").read_bytes()
+    assert request(port, "GET", "/viewer/app.js").headers["Content-Type"] == "text/javascript"
+    assert request(port, "GET", "/viewer").headers["Location"] == "/viewer/"
+    for path in ("/viewer/missing.js", "/viewer/sub/", "/elsewhere", "/viewer/escape.txt"):
+        answer = request(port, "GET", path)
+        assert answer.status == 404, path
+        assert answer.json()["code"] == "NOT_FOUND" and b"note.txt" not in answer.body
+    for line in (b"GET /viewer/../secret.txt HTTP/1.1", b"GET /viewer/%2e%2e/secret.txt HTTP/1.1"):
+        status, body = raw(port, line)
+        assert status in (400, 404) and b"outside" not in body
+    refused = request(port, "POST", "/viewer/index.html", body=b"x")
+    assert refused.status == 405 and refused.json()["code"] == "METHOD_NOT_ALLOWED"
