@@ -142,6 +142,19 @@ def scenarios(context: dict[str, str]) -> list[Scenario]:
             f"/sessions/{c['ssx_session']}/runs",
             f"/ceiling/sessions/{c['ssx_session']}/ssx-runs",
         ),
+        # What a front end polls (issue 17.3, docs/timeline.md): no ceiling, direct only.
+        Scenario(
+            "session timeline page",
+            "core",
+            f"/sessions/{c['visit']}/events?limit={PAGE_SIZE}",
+            None,
+        ),
+        Scenario(
+            f"batch status of {PAGE_SIZE} sweeps",
+            "core",
+            "/data-collections/status?ids=" + ",".join(str(i) for i in range(1, PAGE_SIZE + 1)),
+            None,
+        ),
     ]
 
 

@@ -497,6 +497,8 @@ def main() -> int:
         print("\nISPyB is running. Front ends and API clients use the gateway:", flush=True)
         print(f"  gateway   {gateway_url}/<service>", flush=True)
         print(f"  API docs  {gateway_url}/docs", flush=True)
+        viewer = gateway_url.removesuffix("/ispyb/api/v1") + "/viewer/"
+        print(f"  viewer    {viewer}   (the reference viewer, clients/viewer)", flush=True)
         print("Each service directly:", flush=True)
         for service in services:
             base = f"http://{host}:{port_of(service)}/ispyb/api/v1/{service}"

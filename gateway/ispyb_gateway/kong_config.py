@@ -24,6 +24,10 @@ FORMAT_VERSION = "3.0"
 # Tags that give a Kong service a role in this project.
 SERVICE_TAG = "ispyb-service"  # a project service, selectable per site
 DOCS_TAG = "ispyb-docs"  # the route that answers the unified docs page
+# A service of static files (the reference viewer, clients/viewer): in production a small
+# nginx container (url http://<name>:<port>), locally the gateway's nginx serves the files
+# itself from clients/<name> (ISPYB_<NAME>_STATIC_DIR overrides).
+STATIC_TAG = "ispyb-static"
 
 # --- what a kong.yml of this project may contain ------------------------------------------
 
@@ -77,7 +81,11 @@ KNOWN_PLUGINS: dict[str, set[str]] = {
     }.items()
 }
 # The local gateway implements these once for the whole server.
-GLOBAL_ONLY_PLUGINS = {"correlation-id", "file-log", "cors", "prometheus", "response-transformer"}
+GLOBAL_ONLY_PLUGINS = {"correlation-id", "file-log", "cors", "prometheus"}
+# Plugins a route of a static service may set for itself: its own answer headers
+# (response-transformer add.headers: the Content-Security-Policy of a page).
+STATIC_ROUTE_PLUGINS = {"response-transformer"}
+HEADER_VALUE = re.compile(r"^[A-Za-z0-9-]+:[^\r\n\"\\$]+$")
 RATE_WINDOWS = ("second", "minute", "hour", "day", "month", "year")
 # nginx's limit_req counts per second or per minute; an hour is spread over its minutes.
 LOCAL_RATE_WINDOWS = ("second", "minute", "hour")
@@ -196,6 +204,8 @@ def check_kong_config(config: Mapping[str, Any]) -> list[str]:
             routes = []
         for route_index, route in enumerate(routes):
             _check_route(route, route_index, name, tags, where, route_names, route_paths, add)
+        if STATIC_TAG in tags:
+            _check_static_service(service, name, tags, where, add)
         for plugin in plugins_of(service):
             _check_plugin(plugin, f"{where}, plugin", "service", add, nested=True)
         if "plugins" in service and not isinstance(service["plugins"], list):
@@ -441,6 +451,29 @@ def recovery_seconds(upstream: Mapping[str, Any]) -> int:
     return int(healthy["interval"]) * int(healthy["successes"])
 
 
+def _check_static_service(service, name, tags, where, add) -> None:
+    """A static service: files from an nginx container in production (its compose name),
+    from clients/<name> locally; its routes are page paths, not API prefixes."""
+    if SERVICE_TAG in tags:
+        add(f"{where}: a static service ({STATIC_TAG}) is not a project service ({SERVICE_TAG})")
+    host = service_address(service)[1]
+    if not isinstance(service.get("url"), str) or host != name:
+        add(f"{where}: a static service's url must be http://{name}:<port> (its container)")
+    for plugin in plugins_of(service):
+        add(f"{where}: plugin {plugin.get('name')!r}: set a static service's plugins on its route")
+    for route in routes_of(service):
+        if not isinstance(route, dict):
+            continue
+        for path in route.get("paths") or []:
+            if isinstance(path, str) and (
+                path == API_ROOT or path.startswith(API_ROOT + "/") or path.endswith("/")
+            ):
+                add(
+                    f"route {route.get('name')!r}: path {path!r} of static service {name!r} must "
+                    f"be a page prefix outside {API_ROOT}, without a trailing '/'"
+                )
+
+
 def _check_route(route, index, service_name, tags, where, route_names, route_paths, add) -> None:
     if not isinstance(route, dict):
         add(f"{where}: routes[{index}] must be a mapping")
@@ -495,6 +528,16 @@ def _check_route(route, index, service_name, tags, where, route_names, route_pat
         _check_plugin(plugin, f"{route_where}, plugin", "route", add, nested=True)
         if (
             isinstance(plugin, dict)
+            and plugin.get("name") in STATIC_ROUTE_PLUGINS
+            and STATIC_TAG not in tags
+        ):
+            add(
+                f"{route_where}, plugin {plugin.get('name')!r}: only a static service's route "
+                f"may set it (a route's response-transformer replaces the global one, which "
+                f"keeps the services' internal headers from clients)"
+            )
+        if (
+            isinstance(plugin, dict)
             and plugin.get("name") == "rate-limiting"
             and any(str(path).rstrip("/").endswith(CREDENTIAL_PATHS) for path in paths)
             and (plugin.get("config") or {}).get("limit_by") != "ip"
@@ -534,6 +577,9 @@ def _check_plugin(plugin: Any, where: str, scope: str, add, *, nested: bool = Fa
             and not VAULT_REFERENCE.match(value)
         ):
             add(f"{where}: config.{key} looks like a secret; secrets do not belong in kong.yml")
+    if name == "response-transformer":
+        _check_response_transformer(config, where, add, scope=scope)
+        return
     checker = _PLUGIN_CHECKS.get(name)
     if checker:
         checker(config, where, add)
@@ -667,11 +713,16 @@ def _check_request_termination(config, where, add) -> None:
         add(f"{where}: echo is not reproduced by the local gateway")
 
 
-def _check_response_transformer(config, where, add) -> None:
-    # Used to keep the services' internal headers (the caller, for the log) from clients:
-    # only removing headers is reproduced locally (proxy_hide_header).
-    for key in sorted(set(config) - {"remove"}):
-        add(f"{where}: {key} is not reproduced by the local gateway (only remove.headers)")
+def _check_response_transformer(config, where, add, *, scope: str = "global") -> None:
+    # Global: keeps the services' internal headers (the caller, for the log) from clients;
+    # only removing headers is reproduced locally (proxy_hide_header). On a static
+    # service's route: the page's own headers too (add.headers, "Name:value"; add_header).
+    allowed = {"remove"} if scope == "global" else {"remove", "add"}
+    for key in sorted(set(config) - allowed):
+        add(
+            f"{where}: {key} is not reproduced by the local gateway (only remove.headers"
+            + (")" if scope == "global" else " and add.headers)")
+        )
     remove = config.get("remove", {})
     if not isinstance(remove, dict) or set(remove) - {"headers"}:
         add(f"{where}: remove may only list headers (remove.headers)")
@@ -681,6 +732,27 @@ def _check_response_transformer(config, where, add) -> None:
         isinstance(h, str) and HEADER_NAME.match(h) for h in headers
     ):
         add(f"{where}: remove.headers must be a list of header names")
+    added = config.get("add", {})
+    if not isinstance(added, dict) or set(added) - {"headers"}:
+        add(f"{where}: add may only list headers (add.headers)")
+        return
+    headers = added.get("headers", [])
+    if not isinstance(headers, list) or not all(
+        isinstance(h, str) and HEADER_VALUE.match(h) for h in headers
+    ):
+        add(
+            f'{where}: add.headers must be a list of "Name:value" (no quotes, backslashes, '
+            f"dollar signs or line breaks in the value)"
+        )
+
+
+def added_headers(config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """response-transformer add.headers as (name, value) pairs."""
+    pairs = []
+    for header in (config.get("add") or {}).get("headers") or []:
+        name, _, value = header.partition(":")
+        pairs.append((name.strip(), value.strip()))
+    return pairs
 
 
 _PLUGIN_CHECKS = {
@@ -691,7 +763,6 @@ _PLUGIN_CHECKS = {
     "request-size-limiting": _check_request_size_limiting,
     "prometheus": _check_prometheus,
     "request-termination": _check_request_termination,
-    "response-transformer": _check_response_transformer,
 }
 
 

@@ -21,8 +21,10 @@ from .kong_config import (
     CORS_METHODS,
     LOCAL_RATE_WINDOWS,
     SIZE_UNITS,
+    STATIC_TAG,
     UPSTREAM_ALGORITHMS,
     GatewayConfigError,
+    added_headers,
     check_kong_config,
     is_regex_origin,
     passive_max_fails,
@@ -34,7 +36,7 @@ from .kong_config import (
     target_address,
     upstream_of,
 )
-from .paths import DEFAULT_VAR_DIR
+from .paths import DEFAULT_VAR_DIR, REPOSITORY
 from .redaction import nginx_redaction_maps
 from .templates import nginx_string, render
 
@@ -89,6 +91,9 @@ class LocalSettings:
     # access_log buffer size ("32k"; written at least every second), or "" for a write per
     # request (ISPYB_GATEWAY_LOG_BUFFER=off).
     log_buffer: str = "32k"
+    # The directory of each static service's files (ISPYB_<NAME>_STATIC_DIR); unset:
+    # clients/<name> of the repository.
+    static_dirs: dict[str, Path] = field(default_factory=dict)
 
 
 @dataclass
@@ -101,6 +106,8 @@ class Route:
     preserve_host: bool
     upstream: ServerGroup | None  # None: answered by the gateway itself
     timeouts: dict[str, int]
+    static_dir: Path | None = None  # a static service's files, served by the gateway
+    added_headers: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -150,7 +157,16 @@ def effective_routes(config: Mapping[str, Any], settings: LocalSettings) -> list
             global_plugins[plugin["name"]] = plugin.get("config") or {}
     routes = []
     for service in services_of(config):
-        group = server_group(config, service, settings)
+        static = STATIC_TAG in (service.get("tags") or [])
+        group = None if static else server_group(config, service, settings)
+        static_dir = (
+            Path(
+                settings.static_dirs.get(service["name"])
+                or REPOSITORY / "clients" / service["name"]
+            )
+            if static
+            else None
+        )
         service_plugins = {p["name"]: p.get("config") or {} for p in plugins_of(service)}
         service_plugins.update(by_service.get(service["name"], {}))
         for route in routes_of(service):
@@ -168,6 +184,10 @@ def effective_routes(config: Mapping[str, Any], settings: LocalSettings) -> list
                     overridden=set(specific),
                     preserve_host=bool(route.get("preserve_host", False)),
                     upstream=None if terminated else group,
+                    static_dir=None if terminated else static_dir,
+                    added_headers=added_headers(plugins.get("response-transformer") or {})
+                    if "response-transformer" in specific
+                    else [],
                     timeouts={
                         "proxy_connect_timeout": service.get("connect_timeout", 60000),
                         "proxy_send_timeout": service.get("write_timeout", 60000),

@@ -23,6 +23,7 @@ from .errors import KONG_ERROR_TEMPLATE_FILE, kong_error_template, termination_e
 from .kong_config import (
     DOCS_TAG,
     SERVICE_TAG,
+    STATIC_TAG,
     GatewayConfigError,
     check_kong_config,
     load_kong_config,
@@ -168,6 +169,12 @@ def local_settings_from_env(environ: Mapping[str, str], config: Mapping[str, Any
             ports[service["name"]] = [_port(value, several) for value in values]
         elif environ.get(one):
             ports[service["name"]] = [_port(environ[one], one)]
+    static_dirs = {}
+    for service in services_of(config):
+        if STATIC_TAG in (service.get("tags") or []):
+            variable = f"ISPYB_{service['name'].upper().replace('-', '_')}_STATIC_DIR"
+            if environ.get(variable):
+                static_dirs[service["name"]] = Path(environ[variable]).resolve()
     upstream_host = host
     try:
         if ipaddress.ip_address(host).is_unspecified:
@@ -185,6 +192,7 @@ def local_settings_from_env(environ: Mapping[str, str], config: Mapping[str, Any
         log_dir=var_dir / "log",
         workers=environ.get("ISPYB_GATEWAY_WORKERS") or "auto",
         log_buffer=_log_buffer(environ.get("ISPYB_GATEWAY_LOG_BUFFER")),
+        static_dirs=static_dirs,
     )
 
 

@@ -1040,6 +1040,42 @@ MATRIX = {
         None,
         expect(404, 404, 404, 404, 404, 403, 404),
     ),
+    "robot action snapshot": (
+        "get",
+        lambda w: f"/robot-actions/{w.robot_action.uuid}/snapshots/before",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "robot action snapshot url": (
+        "get",
+        lambda w: f"/robot-actions/{w.robot_action.uuid}/snapshots/after/url",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "energy scan image": (
+        "get",
+        lambda w: f"/energy-scans/{w.energy_scan.uuid}/image",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "energy scan image url": (
+        "get",
+        lambda w: f"/energy-scans/{w.energy_scan.uuid}/image/url",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "xrf spectrum image": (
+        "get",
+        lambda w: f"/xrf-spectra/{w.xrf_spectrum.uuid}/image",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "xrf spectrum image url": (
+        "get",
+        lambda w: f"/xrf-spectra/{w.xrf_spectrum.uuid}/image/url",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
     "processing attachment file url": (
         "get",
         lambda w: "/processing-attachments/1/file/url",

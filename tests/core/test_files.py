@@ -7,7 +7,10 @@ import time
 import pytest
 from PIL import Image
 
+from ispyb_core.energy_scans.models import EnergyScan
 from ispyb_core.processing.models import AutoProcProgramAttachment
+from ispyb_core.robot_actions.models import RobotAction
+from ispyb_core.xrf_spectra.models import XFEFluorescenceSpectrum
 from tests.conftest import service_config
 
 CORE = "/ispyb/api/v1/core"
@@ -79,10 +82,40 @@ def world(core_app, files_app, factory, file_dirs):
         xtalSnapshotFullPath2=str(root / "alias.jpg"),
         xtalSnapshotFullPath3=str(root / "missing.jpg"),
     )
+    # The timeline's other images (robot actions, energy scans, XRF spectra).
+    action = factory._save(
+        RobotAction(
+            blsessionId=session.sessionId,
+            actionType="LOAD",
+            xtalSnapshotBefore=str(root / "snap1.jpg"),
+            xtalSnapshotAfter=str(root / "escape.jpg"),
+        )
+    )
+    scan = factory._save(
+        EnergyScan(
+            sessionId=session.sessionId,
+            element="Se",
+            jpegChoochFileFullPath=str(root / "snap2.png"),
+        )
+    )
+    spectrum = factory._save(
+        XFEFluorescenceSpectrum(
+            sessionId=session.sessionId, jpegScanFileFullPath=str(root / "snap1.jpg")
+        )
+    )
+    theirs_scan = factory._save(
+        EnergyScan(sessionId=other.sessionId, jpegChoochFileFullPath=str(root / "snap1.jpg"))
+    )
+    bare_spectrum = factory._save(XFEFluorescenceSpectrum(sessionId=session.sessionId))
     return {
         "dc": collection.dataCollectionId,
         "odd": odd.dataCollectionId,
         "attachment": attachment.autoProcProgramAttachmentId,
+        "action": action.robotActionId,
+        "scan": scan.energyScanId,
+        "spectrum": spectrum.xfeFluorescenceSpectrumId,
+        "theirs_scan": theirs_scan.energyScanId,
+        "bare_spectrum": bare_spectrum.xfeFluorescenceSpectrumId,
     }
 
 
@@ -313,3 +346,83 @@ def test_a_diffraction_images_jpeg_and_thumbnail_follow_the_image_row(
     assert anonymous.status_code == 200 and anonymous.data == jpeg.data
     other = signed.replace(f"/images/{image_id}/jpeg", f"/images/{image_id}/thumbnail")
     assert files_app.test_client().get(other).status_code == 403
+
+
+# --- the timeline's other images: robot actions, energy scans, XRF spectra -------------------
+
+
+def test_robot_action_energy_scan_and_xrf_images_are_served_like_snapshots(
+    files_app, tokens, world
+):
+    member = as_user(files_app, tokens, "member")
+    outsider = as_user(files_app, tokens, "outsider")
+    anonymous = files_app.test_client()
+    files = {
+        f"{CORE}/robot-actions/{world['action']}/snapshots/before": "image/jpeg",
+        f"{CORE}/energy-scans/{world['scan']}/image": "image/png",
+        f"{CORE}/xrf-spectra/{world['spectrum']}/image": "image/jpeg",
+    }
+    for route, mimetype in files.items():
+        response = member.get(route)
+        assert response.status_code == 200 and response.mimetype == mimetype, route
+        assert response.headers["ETag"]
+        # Another proposal's member and a caller without a token: not theirs.
+        hidden = outsider.get(route)
+        assert hidden.status_code == 404 and hidden.json["code"] == "NOT_FOUND"
+        assert anonymous.get(route).status_code == 401
+        thumbnail = member.get(f"{route}?width=32")
+        assert thumbnail.status_code == 200 and thumbnail.mimetype == "image/jpeg"
+        # A signed URL for exactly that file, without a token.
+        url = member.get(f"{route}/url").json["url"]
+        assert url.startswith(f"{route}?expires=")
+        assert anonymous.get(url).status_code == 200
+        assert anonymous.get(url.replace("signature=", "signature=0")).status_code == 403
+        assert outsider.get(f"{route}/url").status_code == 404
+    # A signature of one file opens no other.
+    url = member.get(f"{CORE}/energy-scans/{world['scan']}/image/url").json["url"]
+    query = url.split("?", 1)[1]
+    other = anonymous.get(f"{CORE}/xrf-spectra/{world['spectrum']}/image?{query}")
+    assert other.status_code == 403
+
+
+def test_the_roots_and_the_rows_columns_bound_the_timeline_images(files_app, tokens, world):
+    member = as_user(files_app, tokens, "member")
+    outsider = as_user(files_app, tokens, "outsider")
+    # A symlink leaving the roots (the action's after snapshot), no file named, not a kind.
+    for route in (
+        f"/robot-actions/{world['action']}/snapshots/after",
+        f"/xrf-spectra/{world['bare_spectrum']}/image",
+        f"/xrf-spectra/{world['bare_spectrum']}/image/url",
+        f"/robot-actions/{world['action']}/snapshots/during",
+        "/energy-scans/999999/image",
+    ):
+        response = member.get(CORE + route)
+        assert response.status_code == 404 and response.json["code"] == "NOT_FOUND", route
+    # The other proposal's scan is its members'.
+    assert member.get(f"{CORE}/energy-scans/{world['theirs_scan']}/image").status_code == 404
+    assert outsider.get(f"{CORE}/energy-scans/{world['theirs_scan']}/image").status_code == 200
+    bad = member.get(f"{CORE}/energy-scans/{world['scan']}/image?width=5")
+    assert bad.status_code == 400 and "width" in str(bad.json["details"])
+
+
+def test_the_timeline_has_their_signed_thumbnails(files_app, tokens, world):
+    member = as_user(files_app, tokens, "member")
+    visit = member.get(f"{CORE}/robot-actions/{world['action']}").json["blsessionId"]
+    events = member.get(f"{CORE}/sessions/{visit}/events?type=robotAction,energyScan,xrfSpectrum")
+    assert events.status_code == 200, events.json
+    urls = {(e["type"], e["id"]): e["thumbnailUrl"] for e in events.json["results"]}
+    assert urls[("robotAction", world["action"])].startswith(
+        f"{CORE}/robot-actions/{world['action']}/snapshots/before?expires="
+    )
+    assert urls[("energyScan", world["scan"])].startswith(
+        f"{CORE}/energy-scans/{world['scan']}/image?expires="
+    )
+    assert urls[("xrfSpectrum", world["spectrum"])].startswith(
+        f"{CORE}/xrf-spectra/{world['spectrum']}/image?expires="
+    )
+    assert urls[("xrfSpectrum", world["bare_spectrum"])] is None
+    anonymous = files_app.test_client()
+    for url in filter(None, urls.values()):
+        answer = anonymous.get(url)
+        if "snapshots/before" in url or "/image?" in url:
+            assert answer.status_code == 200, url

@@ -106,7 +106,7 @@ def test_compose_without_settings_says_what_is_missing(tmp_path):
 def test_compose_starts_only_the_selected_services(selection, expected, tmp_path):
     env_file = site_env(tmp_path, ISPYB_SERVICES=selection)
     assert compose(env_file, "config", "-q").returncode == 0
-    infrastructure = {"mariadb", "gateway-config", "kong"}
+    infrastructure = {"mariadb", "gateway-config", "kong", "viewer"}
     assert set(started_services(env_file)) == expected | infrastructure
     config = yaml.safe_load(compose(env_file, "config").stdout)
     # The selection reaches the database initialisation and Kong's config renderer.

@@ -36,7 +36,7 @@ def test_only_the_selected_services_are_rendered(selection, expected, gateway_to
 
     kong = yaml.safe_load(rendered.kong_file.read_text())
     assert gateway_tool.project_services(kong) == expected
-    assert set(routes_of(kong).values()) == {*expected, "docs"}
+    assert set(routes_of(kong).values()) == {*expected, "docs", "viewer"}
     assert ("auth-login" in routes_of(kong)) == ("auth" in expected)
     docs_body = next(
         p["config"]["body"]

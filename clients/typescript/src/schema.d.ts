@@ -1153,6 +1153,49 @@ export interface paths {
         patch: operations["patch_energy_scan_item"];
         trace?: never;
     };
+    "/ispyb/api/v1/core/energy-scans/{ref}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description EnergyScan id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * An energy scan's plot (jpegChoochFileFullPath; ?width= for a thumbnail); a token
+         * @description or a signed URL.
+         */
+        get: operations["get_energy_scan_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/energy-scans/{ref}/image/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description EnergyScan id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the plot that needs no token (for <img src>) */
+        get: operations["get_energy_scan_image_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/grid-info": {
         parameters: {
             query?: never;
@@ -1756,6 +1799,53 @@ export interface paths {
         patch: operations["patch_robot_action_item"];
         trace?: never;
     };
+    "/ispyb/api/v1/core/robot-actions/{ref}/snapshots/{when}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
+                when: string;
+                /** @description RobotAction id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A crystal snapshot taken before or after a robot action (?width= for a
+         * @description thumbnail); a token or a signed URL.
+         */
+        get: operations["get_robot_action_snapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/robot-actions/{ref}/snapshots/{when}/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description before or after */
+                when: string;
+                /** @description RobotAction id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the snapshot that needs no token (for <img src>) */
+        get: operations["get_robot_action_snapshot_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/sample-groups": {
         parameters: {
             query?: never;
@@ -2309,6 +2399,49 @@ export interface paths {
         head?: never;
         /** Change some fields of a fluorescence spectrum */
         patch: operations["patch_xrf_spectrum_item"];
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/xrf-spectra/{ref}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description XFEFluorescenceSpectrum id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * An XRF spectrum's image (jpegScanFileFullPath; ?width= for a thumbnail); a token
+         * @description or a signed URL.
+         */
+        get: operations["get_xrf_spectrum_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/xrf-spectra/{ref}/image/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description XFEFluorescenceSpectrum id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the image that needs no token (for <img src>) */
+        get: operations["get_xrf_spectrum_image_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/ispyb/api/v1/ssx/component-types": {
@@ -7849,7 +7982,7 @@ export interface components {
                 dataCollectionGroupId?: number | null;
                 /** @description A short human label. */
                 title?: string;
-                /** @description A signed URL (no token needed, short-lived) of the first diffraction image thumbnail, else the crystal snapshot, of a data collection or group; null when none or when the service serves no files. */
+                /** @description A signed URL (no token needed, short-lived) of the first diffraction image thumbnail, else the crystal snapshot, of a data collection or group; a robot action's snapshot before (else after), an energy scan's plot, an XRF spectrum's image; null when none or when the service serves no files. */
                 thumbnailUrl?: string | null;
                 /** @description Best processing result of a sweep (of a group: of its sweeps); null for other types or when none succeeded. */
                 bestResult?: {
@@ -24267,6 +24400,154 @@ export interface operations {
             };
         };
     };
+    get_energy_scan_image: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description EnergyScan id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_energy_scan_image_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description EnergyScan id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_grids: {
         parameters: {
             query?: {
@@ -28795,6 +29076,158 @@ export interface operations {
             };
         };
     };
+    get_robot_action_snapshot: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
+                when: string;
+                /** @description RobotAction id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_robot_action_snapshot_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description before or after */
+                when: string;
+                /** @description RobotAction id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_sample_groups: {
         parameters: {
             query?: {
@@ -32853,6 +33286,154 @@ export interface operations {
             };
             /** @description Validation error (details names the fields) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_xrf_spectrum_image: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description XFEFluorescenceSpectrum id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_xrf_spectrum_image_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description XFEFluorescenceSpectrum id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -43,8 +43,11 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .energy_scans.api import ns as energy_scans
     from .events.api import ns as events
     from .files.api import attachments_ns as processing_attachments
+    from .files.api import energy_scan_files_ns as energy_scan_files
     from .files.api import images_ns as image_files
+    from .files.api import robot_action_files_ns as robot_action_files
     from .files.api import snapshots_ns as data_collection_files
+    from .files.api import xrf_spectrum_files_ns as xrf_spectrum_files
     from .grid_info.api import ns as grid_info
     from .images.api import ns as images
     from .lab_contacts.api import ns as lab_contacts
@@ -110,6 +113,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             data_collection_files,
             processing_attachments,
             image_files,
+            robot_action_files,
+            energy_scan_files,
+            xrf_spectrum_files,
             user_office,
             ui_options,
             statistics,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .data_collections.models import DataCollection, DataCollectionGroup
 from .demo_files import demo_snapshot
 from .demo_keys import demo_uuid, find_demo_row
+from .energy_scans.models import EnergyScan
 from .processing.models import (
     AutoProc,
     AutoProcIntegration,
@@ -29,7 +30,9 @@ from .processing.models import (
     AutoProcScalingHasInt,
     AutoProcScalingStatistics,
 )
+from .robot_actions.models import RobotAction
 from .sessions.models import BLSession
+from .xrf_spectra.models import XFEFluorescenceSpectrum
 
 EM_DEMO_DATA_COLLECTION_UUID = "7c0e5c1e-5d1a-4b8e-9a57-2f7f3a0c4e01"
 LYSOZYME_CELL = (79.1, 79.1, 37.9, 90.0, 90.0, 90.0)
@@ -348,4 +351,59 @@ def seed_data_collections(db: Session, sessions: dict[str, BLSession]) -> int:
         )
         db.flush()
         added += 1
+    added += _seed_timeline_extras(db, mx)
+    return added
+
+
+def _seed_timeline_extras(db: Session, mx: BLSession) -> int:
+    """A robot action (snapshots before and after), an energy scan (its plot) and an XRF
+    spectrum (its image) in mx1001-1, before the sweeps: the timeline's other thumbnails."""
+    start = mx.startDate + dt.timedelta(hours=1)
+    rows = [
+        (
+            RobotAction,
+            "robot-action/load-1",
+            {"blsessionId": mx.sessionId, "actionType": "LOAD", "sampleBarcode": "demo-pin-1"},
+            dict(
+                startTimestamp=start,
+                endTimestamp=start + dt.timedelta(minutes=1),
+                status="SUCCESS",
+                containerLocation=1,
+                dewarLocation=1,
+                xtalSnapshotBefore=demo_snapshot("robot_load_1_before", 11),
+                xtalSnapshotAfter=demo_snapshot("robot_load_1_after", 23),
+            ),
+        ),
+        (
+            EnergyScan,
+            "energy-scan/se-1",
+            {"sessionId": mx.sessionId, "element": "Se"},
+            dict(
+                startTime=start + dt.timedelta(minutes=10),
+                endTime=start + dt.timedelta(minutes=15),
+                edgeEnergy="K",
+                peakEnergy=12.6578,
+                inflectionEnergy=12.6556,
+                exposureTime=0.1,
+                jpegChoochFileFullPath=demo_snapshot("energy_scan_se_1", 97),
+            ),
+        ),
+        (
+            XFEFluorescenceSpectrum,
+            "xrf-spectrum/1",
+            {"sessionId": mx.sessionId, "energy": 13.5},
+            dict(
+                startTime=start + dt.timedelta(minutes=20),
+                endTime=start + dt.timedelta(minutes=22),
+                exposureTime=1.0,
+                jpegScanFileFullPath=demo_snapshot("xrf_spectrum_1", 131),
+            ),
+        ),
+    ]
+    added = 0
+    for model, key, natural, values in rows:
+        if find_demo_row(db, model, key, natural) is None:
+            db.add(model(uuid=demo_uuid(key), **natural, **values))
+            added += 1
+    db.flush()
     return added

@@ -40,7 +40,9 @@ class EventRead(EnvelopeSchema):
         metadata={
             "description": "A signed URL (no token needed, short-lived) of the first "
             "diffraction image thumbnail, else the crystal snapshot, of a data collection "
-            "or group; null when none or when the service serves no files."
+            "or group; a robot action's snapshot before (else after), an energy scan's "
+            "plot, an XRF spectrum's image; null when none or when the service serves no "
+            "files."
         },
     )
     bestResult = fields.Nested(

@@ -505,6 +505,22 @@ def _thumbnail_path(collection_id: int, image_id: int | None, snapshot: str | No
     return None
 
 
+def _file_path(route: str, present: str | None) -> str | None:
+    """The file route of a robot action's, energy scan's or XRF spectrum's image, when the
+    row names a file (files/api.py serves it under the same visibility)."""
+    from ispyb_shared.app import service_prefix
+
+    return f"{service_prefix('core')}{route}" if present else None
+
+
+def _robot_action_thumbnail(action: RobotAction) -> str | None:
+    """The snapshot before the action, else the one after."""
+    route = f"/robot-actions/{action.robotActionId}/snapshots"
+    return _file_path(f"{route}/before", action.xtalSnapshotBefore) or _file_path(
+        f"{route}/after", action.xtalSnapshotAfter
+    )
+
+
 def _collection_item(collection: DataCollection, experiment_type: str | None) -> dict[str, Any]:
     return {
         "dataCollectionNumber": collection.dataCollectionNumber,
@@ -647,6 +663,7 @@ def _load_robot_actions(db_session: Session, ids: list[int]) -> dict[int, Event]
             sessionId=action.blsessionId,
             blSampleId=action.blsampleId,
             sampleName=sample_name,
+            thumbnailPath=_robot_action_thumbnail(action),
             title=" ".join(
                 part
                 for part in (
@@ -684,6 +701,9 @@ def _load_energy_scans(db_session: Session, ids: list[int]) -> dict[int, Event]:
             blSampleId=scan.blSampleId,
             sampleName=sample_name,
             title=" ".join(part for part in ("Energy scan", scan.element, scan.edgeEnergy) if part),
+            thumbnailPath=_file_path(
+                f"/energy-scans/{scan.energyScanId}/image", scan.jpegChoochFileFullPath
+            ),
             item={
                 "element": scan.element,
                 "edgeEnergy": scan.edgeEnergy,
@@ -716,6 +736,10 @@ def _load_xrf_spectra(db_session: Session, ids: list[int]) -> dict[int, Event]:
             sampleName=sample_name,
             title="XRF spectrum"
             + (f" at {spectrum.energy:g} keV" if spectrum.energy is not None else ""),
+            thumbnailPath=_file_path(
+                f"/xrf-spectra/{spectrum.xfeFluorescenceSpectrumId}/image",
+                spectrum.jpegScanFileFullPath,
+            ),
             item={
                 "energy": spectrum.energy,
                 "exposureTime": spectrum.exposureTime,

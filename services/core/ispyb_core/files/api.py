@@ -25,8 +25,11 @@ from ispyb_shared.files import signed_url as make_signed_url
 from ispyb_shared.operations import operation
 
 from ..data_collections import service as data_collections
+from ..energy_scans import service as energy_scans
 from ..images import service as images
 from ..processing import service as processing
+from ..robot_actions import service as robot_actions
+from ..xrf_spectra import service as xrf_spectra
 
 _WIDTH = {
     "width": {
@@ -165,4 +168,121 @@ class ImageFileUrl(Resource):
     def get(self, ref: str, kind: str):
         """A short-lived URL of the image file that needs no token (for <img src>)."""
         _image_path(ref, kind)
+        return make_signed_url(request.path.removesuffix("/url"))
+
+
+# --- the timeline's other images: robot actions, energy scans, XRF spectra -------------------
+
+robot_action_files_ns = Namespace(
+    "robot-action-files",
+    path="/robot-actions",
+    description="Crystal snapshots before and after a robot action (files; signed URLs)",
+)
+energy_scan_files_ns = Namespace(
+    "energy-scan-files",
+    path="/energy-scans",
+    description="The plot of an energy scan (the CHOOCH JPEG; signed URLs)",
+)
+xrf_spectrum_files_ns = Namespace(
+    "xrf-spectrum-files",
+    path="/xrf-spectra",
+    description="The image of an XRF spectrum (its scan JPEG; signed URLs)",
+)
+# The file columns of a RobotAction row, by the name of their route.
+ROBOT_ACTION_SNAPSHOTS = {"before": "xtalSnapshotBefore", "after": "xtalSnapshotAfter"}
+
+
+def _robot_action_snapshot(ref: str, when: str) -> str:
+    action = robot_actions.get_action(db_session=db_session(), ref=ref, caller=current_caller())
+    path = getattr(action, ROBOT_ACTION_SNAPSHOTS[when])
+    if not path:
+        raise NotFound(f"Robot action {ref} has no snapshot {when}.")
+    return path
+
+
+def _energy_scan_plot(ref: str) -> str:
+    scan = energy_scans.get_one(db_session=db_session(), ref=ref, caller=current_caller())
+    if not scan.jpegChoochFileFullPath:
+        raise NotFound(f"Energy scan {ref} has no plot.")
+    return scan.jpegChoochFileFullPath
+
+
+def _xrf_spectrum_image(ref: str) -> str:
+    spectrum = xrf_spectra.get_one(db_session=db_session(), ref=ref, caller=current_caller())
+    if not spectrum.jpegScanFileFullPath:
+        raise NotFound(f"XRF spectrum {ref} has no image.")
+    return spectrum.jpegScanFileFullPath
+
+
+@robot_action_files_ns.route("/<string:ref>/snapshots/<any(before, after):when>")
+@robot_action_files_ns.param("ref", "RobotAction id or UUID")
+@robot_action_files_ns.param("when", "before (xtalSnapshotBefore) or after (xtalSnapshotAfter)")
+class RobotActionSnapshot(Resource):
+    @signed_access
+    @file_answer(robot_action_files_ns)
+    @robot_action_files_ns.doc(**_FILE_DOC)
+    @operation(robot_action_files_ns, errors=(400, 403, 404), description="The image")
+    def get(self, ref: str, when: str):
+        """A crystal snapshot taken before or after a robot action (?width= for a
+        thumbnail); a token or a signed URL."""
+        return send_row_file(_robot_action_snapshot(ref, when))
+
+
+@robot_action_files_ns.route("/<string:ref>/snapshots/<any(before, after):when>/url")
+@robot_action_files_ns.param("ref", "RobotAction id or UUID")
+@robot_action_files_ns.param("when", "before or after")
+class RobotActionSnapshotUrl(Resource):
+    @robot_action_files_ns.doc(params=_WIDTH)
+    @operation(robot_action_files_ns, response=SignedUrlRead, errors=(400, 404))
+    def get(self, ref: str, when: str):
+        """A short-lived URL of the snapshot that needs no token (for <img src>)."""
+        _robot_action_snapshot(ref, when)
+        return make_signed_url(request.path.removesuffix("/url"))
+
+
+@energy_scan_files_ns.route("/<string:ref>/image")
+@energy_scan_files_ns.param("ref", "EnergyScan id or UUID")
+class EnergyScanImage(Resource):
+    @signed_access
+    @file_answer(energy_scan_files_ns)
+    @energy_scan_files_ns.doc(**_FILE_DOC)
+    @operation(energy_scan_files_ns, errors=(400, 403, 404), description="The image")
+    def get(self, ref: str):
+        """An energy scan's plot (jpegChoochFileFullPath; ?width= for a thumbnail); a token
+        or a signed URL."""
+        return send_row_file(_energy_scan_plot(ref))
+
+
+@energy_scan_files_ns.route("/<string:ref>/image/url")
+@energy_scan_files_ns.param("ref", "EnergyScan id or UUID")
+class EnergyScanImageUrl(Resource):
+    @energy_scan_files_ns.doc(params=_WIDTH)
+    @operation(energy_scan_files_ns, response=SignedUrlRead, errors=(400, 404))
+    def get(self, ref: str):
+        """A short-lived URL of the plot that needs no token (for <img src>)."""
+        _energy_scan_plot(ref)
+        return make_signed_url(request.path.removesuffix("/url"))
+
+
+@xrf_spectrum_files_ns.route("/<string:ref>/image")
+@xrf_spectrum_files_ns.param("ref", "XFEFluorescenceSpectrum id or UUID")
+class XrfSpectrumImage(Resource):
+    @signed_access
+    @file_answer(xrf_spectrum_files_ns)
+    @xrf_spectrum_files_ns.doc(**_FILE_DOC)
+    @operation(xrf_spectrum_files_ns, errors=(400, 403, 404), description="The image")
+    def get(self, ref: str):
+        """An XRF spectrum's image (jpegScanFileFullPath; ?width= for a thumbnail); a token
+        or a signed URL."""
+        return send_row_file(_xrf_spectrum_image(ref))
+
+
+@xrf_spectrum_files_ns.route("/<string:ref>/image/url")
+@xrf_spectrum_files_ns.param("ref", "XFEFluorescenceSpectrum id or UUID")
+class XrfSpectrumImageUrl(Resource):
+    @xrf_spectrum_files_ns.doc(params=_WIDTH)
+    @operation(xrf_spectrum_files_ns, response=SignedUrlRead, errors=(400, 404))
+    def get(self, ref: str):
+        """A short-lived URL of the image that needs no token (for <img src>)."""
+        _xrf_spectrum_image(ref)
         return make_signed_url(request.path.removesuffix("/url"))
