@@ -14,8 +14,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ispyb_shared.core_client import CoreClient, Credentials
-from ispyb_shared.errors import CoreUnavailable, NotFound, ValidationFailed
+from ispyb_shared.core_client import CoreClient, Credentials, error_from_envelope
+from ispyb_shared.errors import CoreUnavailable, Forbidden, NotFound, ValidationFailed
 
 READ_REFUSED = "Core refuses this look-up to the caller (core:read needed)."
 WRITE_REFUSED = (
@@ -255,8 +255,21 @@ def _created(answer, what: str) -> dict:
     return answer.body
 
 
-def _write(core, method, path, credentials, body, what):
-    answer = core.write(method, path, credentials, body=body, what=what, forbidden=WRITE_REFUSED)
+def _write(core, method, path, credentials, body, what, *, addressed: bool = False):
+    """A write to core; ``addressed``: the path names the row, so core's 404 is ours (the
+    caller may not see it), not a 422 about the body."""
+    if addressed:
+        answer = core.request(method, path, credentials, body=body)
+        if answer.status == 404:
+            raise NotFound(f"No {what.removeprefix('the ')} there (or the caller may not see it).")
+        if not 200 <= answer.status < 300:
+            if answer.status == 403:
+                raise Forbidden(WRITE_REFUSED)
+            raise error_from_envelope(answer.status, answer.body, what=what)
+    else:
+        answer = core.write(
+            method, path, credentials, body=body, what=what, forbidden=WRITE_REFUSED
+        )
     return _created(answer, what)
 
 
@@ -319,6 +332,7 @@ def associate_beamline_setup(
         credentials,
         {"beamLineSetupId": setup_id},
         "the session",
+        addressed=True,
     )
     return pyispyb_session(row)
 
@@ -376,6 +390,7 @@ def store_group(*, core: CoreClient, credentials: Credentials, body: Mapping) ->
                 credentials,
                 data,
                 "the data collection group",
+                addressed=True,
             )
         else:
             row = _one(core, "data-collection-groups", group_id, credentials, what="group")
@@ -448,6 +463,7 @@ def store_data_collection(
             credentials,
             data,
             "the data collection",
+            addressed=True,
         )
         return [row.get("dataCollectionId"), row.get("dataCollectionGroupId")]
     if group_id is not None:
@@ -527,7 +543,9 @@ def update_sample(
 ) -> dict:
     """PATCH samples/{id}: core's PATCH /samples/{id} with the sample's own fields."""
     data = _picked(body, SAMPLE_FIELDS)
-    row = _write(core, "PATCH", f"/samples/{sample_id}", credentials, data, "the sample")
+    row = _write(
+        core, "PATCH", f"/samples/{sample_id}", credentials, data, "the sample", addressed=True
+    )
     return pyispyb_sample(row, None)
 
 
@@ -577,7 +595,13 @@ def associate_energy_scan(*, core: CoreClient, credentials: Credentials, body: M
     scan = identifier(body.get("energyScanId"), "energyScanId")
     sample = identifier(body.get("blSampleId"), "blSampleId")
     row = _write(
-        core, "PATCH", f"/energy-scans/{scan}", credentials, {"blSampleId": sample}, "the scan"
+        core,
+        "PATCH",
+        f"/energy-scans/{scan}",
+        credentials,
+        {"blSampleId": sample},
+        "the energy scan",
+        addressed=True,
     )
     return id_answer(row, "energyScanId")
 
