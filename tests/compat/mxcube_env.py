@@ -44,4 +44,11 @@ def importable() -> str | None:
         sys.path.append(str(TARGET))
     if not any(isinstance(finder, _Alias) for finder in sys.meta_path):
         sys.meta_path.append(_Alias())
+    import mxcubecore
+
+    # mxcubecore puts its own folder first on sys.path when imported; its modules are
+    # imported by their full names here, so the rest of the test session keeps its path.
+    own = str(Path(mxcubecore.__file__).parent)
+    while own in sys.path:
+        sys.path.remove(own)
     return None
