@@ -408,3 +408,32 @@ def test_nothing_is_written_when_core_refuses(admin_compat, world, client):
         f"/ispyb/api/v1/core/data-collection-groups?sessionId={world.session.sessionId}"
     ).get_json()["total"]
     assert after == before
+
+
+def test_core_is_asked_with_the_callers_token_and_request_id(compat_app_session, world, tokens):
+    line = compat_app_session.extensions["test_core_transport"]
+    line.reset()
+    headers = {**tokens.user("staff1", "staff", beamlines=["i03"]), "X-Request-ID": "mx-rid-1"}
+    answer = compat_app_session.test_client().post(
+        f"{PYISPYB}/events/robot-action",
+        json={**_today(world), "actionType": "LOAD"},
+        headers=headers,
+    )
+    assert answer.status_code == 201
+    (call,) = line.calls
+    assert (call.method, call.path) == ("POST", "/ispyb/api/v1/core/robot-actions")
+    assert (call.authorization, call.requestId) == (headers["Authorization"], "mx-rid-1")
+
+
+def test_core_unreachable_is_503_in_the_envelope(compat_app_session, world, tokens):
+    line = compat_app_session.extensions["test_core_transport"]
+    line.reset()
+    line.down = True
+    try:
+        answer = compat_app_session.test_client().post(
+            f"{PYISPYB}/events/energyscan", json=_today(world), headers=tokens.admin()
+        )
+    finally:
+        line.reset()
+    assert answer.status_code == 503
+    assert answer.get_json()["message"].startswith("Core cannot be reached")
