@@ -4,7 +4,7 @@
 # e.g. `docker-compose run --rm core ispyb-core migrate`.
 #
 # Environment (set by docker/service.Dockerfile; the others are optional):
-#   ISPYB_SERVICE   core, ssx, em or auth
+#   ISPYB_SERVICE   core, ssx, em, auth or compat
 #   ISPYB_PORT      port to listen on
 #   ISPYB_WORKERS   gunicorn worker processes (default 2)
 #   ISPYB_<SERVICE>_CONFIG   config file (default /etc/ispyb/<service>.yaml)

@@ -13,7 +13,8 @@ with a line in the terminal each time; the others and the gateway keep serving m
 Settings (environment):
   ISPYB_SERVICES   services to run, space- or comma-separated (default: all)
   ISPYB_HOST       address to bind (default 127.0.0.1)
-  ISPYB_<SVC>_PORT port of one service (defaults: core 8001, ssx 8002, em 8003, auth 8004)
+  ISPYB_<SVC>_PORT port of one service (defaults: core 8001, ssx 8002, em 8003, auth 8004,
+                   compat 8005)
   ISPYB_<SVC>_INSTANCES  gunicorn instances of one service (default 1), each on its own
                    port: ISPYB_<SVC>_PORTS (comma-separated), by default the port, +100,
                    +200 ...; the gateway balances over all of them (docs/gateway.md)
@@ -45,8 +46,9 @@ from pathlib import Path
 import ispyb_gateway
 
 ROOT = Path(__file__).resolve().parent.parent
-ALL_SERVICES = {"core": 8001, "ssx": 8002, "em": 8003, "auth": 8004}
+ALL_SERVICES = {"core": 8001, "ssx": 8002, "em": 8003, "auth": 8004, "compat": 8005}
 SEEDED = {"core", "auth", "em"}  # services that have demo data
+NO_DATABASE = {"compat"}  # services that own no database (nothing to place or migrate)
 FIRST_BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
 STABLE_SECONDS = 60.0  # up this long: the next death starts the back-off from the start
@@ -109,6 +111,8 @@ def place_databases(services: list[str], var_dir: Path) -> None:
     directories never share data."""
     for service in services:
         upper = service.upper()
+        if service in NO_DATABASE:
+            continue
         if f"ISPYB_{upper}__DATABASE__URL" in os.environ or f"ISPYB_{upper}_CONFIG" in os.environ:
             continue
         os.environ[f"ISPYB_{upper}__DATABASE__URL"] = f"sqlite:///{var_dir / f'{service}.sqlite'}"
@@ -178,6 +182,23 @@ def point_at_core(services: list[str], host: str) -> None:
         variable = f"ISPYB_{service.upper()}__CORE__URL"
         if service in {"ssx", "em"} and variable not in os.environ:
             os.environ[variable] = f"http://{address}:{port_of('core')}"
+
+
+def point_compat_at_services(services: list[str], host: str) -> None:
+    """compat calls core, auth, em and ssx with its callers' tokens: tell it where the
+    ones started here listen, unless the site configured them."""
+    if "compat" not in services:
+        return
+    address = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    for service, section in (
+        ("core", "CORE"),
+        ("auth", "AUTH_SERVICE"),
+        ("em", "EM"),
+        ("ssx", "SSX"),
+    ):
+        variable = f"ISPYB_COMPAT__{section}__URL"
+        if service in services and variable not in os.environ:
+            os.environ[variable] = f"http://{address}:{port_of(service)}"
 
 
 def let_ssx_undo(services: list[str], host: str) -> None:
@@ -424,6 +445,7 @@ def main() -> int:
     serve_demo_files(services, var_dir)
     trust_the_auth_service(services, host)
     point_at_core(services, host)
+    point_compat_at_services(services, host)
     let_ssx_undo(services, host)
     for service in services:  # the local gateway renders one server per instance
         os.environ[f"ISPYB_{service.upper()}_PORTS"] = ",".join(map(str, ports_of(service)))

@@ -15,6 +15,7 @@ from .templates import render
 SERVICE_DESCRIPTIONS = {
     "core": "Proposals, sessions, people, laboratories and lab contacts",
     "ssx": "Serial synchrotron crystallography",
+    "compat": "py-ispyb's and the Java server's REST dialects (existing clients)",
     "em": "Cryo-electron microscopy",
     "auth": "Login, tokens and permissions",
 }

@@ -109,7 +109,8 @@ def document_common_answers(schema: dict[str, Any], *, secured: bool) -> None:
             produces = operation.get("produces")
             if produces and "application/json" not in produces:
                 operation["produces"] = [*produces, "application/json"]
-    if "definitions" in schema and "Error" not in schema["definitions"]:
+    # Every operation refers to Error (503 at least), even in a service without models.
+    if "Error" not in schema.setdefault("definitions", {}):
         schema["definitions"]["Error"] = json_schema(ErrorSchema)
 
 
@@ -165,7 +166,8 @@ def create_service_app(
         + "\n\nErrors use one envelope {code, message, details, requestId}; codes: "
         + ", ".join(ERROR_CODES),
         doc="/docs",
-        decorators=[transactional],
+        # A service without a database of its own (compat) has no transaction to commit.
+        decorators=[transactional] if "database" in config else [],
         validate=False,
     )
     api.add_namespace(_health_namespace())
@@ -174,9 +176,10 @@ def create_service_app(
     app.register_blueprint(blueprint)
     app.extensions["ispyb_api"] = api
 
-    database = database or Database(config["database"])
-    init_database(app, database)
-    add_dependency(app, "database", database_check(database))
+    if "database" in config:
+        database = database or Database(config["database"])
+        init_database(app, database)
+        add_dependency(app, "database", database_check(database))
     init_request_logging(app)
     init_metrics(app, service=service, prefix=prefix)
     init_conditional_gets(app)
@@ -237,8 +240,9 @@ def warm_up(app: Flask, paths: Iterable[str] = ()) -> float:
     their views, compiling their SQL and loading what they use). Nothing fails here: a
     database or an auth service not up yet is left to the first request. Returns ms."""
     started = time.perf_counter()
-    database: Database = app.extensions["ispyb_database"]
-    database.ping()
+    database: Database | None = app.extensions.get("ispyb_database")
+    if database is not None:
+        database.ping()
     verifier = app.extensions.get("ispyb_token_verifier")
     jwks = getattr(verifier, "jwks", None)
     if jwks is not None:

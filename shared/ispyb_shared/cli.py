@@ -64,6 +64,9 @@ def service_cli(
     if args.command == "check-config":
         print(redacted(config))
         return 0
+    if args.command == "migrate" and "database" not in config:
+        print(f"ispyb-{service}: no database of its own: nothing to migrate")
+        return 0
     if args.command == "migrate":
         return _migrate(service, package, config["database"]["url"], args)
     if args.command == "seed-demo" and seed_demo is not None:

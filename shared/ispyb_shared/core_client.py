@@ -17,7 +17,8 @@ credential of its own. What this module does for every service:
   between two tokens.
 
 Services subclass :class:`CoreClient` with their own look-ups (``ispyb_ssx.core``,
-``ispyb_em.core_client``).
+``ispyb_em.core_client``). The same client calls another service than core when given
+its ``prefix`` and ``name`` (the compat service calls auth, em and ssx that way).
 """
 
 from __future__ import annotations
@@ -159,8 +160,14 @@ class CoreClient:
         cache_entries: int = 20000,
         transport: Transport | None = None,
         clock: Callable[[], float] = time.monotonic,
+        prefix: str = CORE_PREFIX,
+        name: str = "core",
     ):
         self.base_url = url.rstrip("/")
+        # Which service this client calls (core by default; compat also calls auth, em
+        # and ssx with the same client): its path prefix and its name in metrics.
+        self.prefix = prefix.rstrip("/")
+        self.name = name
         self.timeout_seconds = timeout_seconds
         self.cache_seconds = cache_seconds
         self.cache_entries = cache_entries
@@ -189,10 +196,10 @@ class CoreClient:
     def readiness(self) -> tuple[bool, str]:
         """Does core answer? Its liveness probe, with this client's timeout (at most 2 s):
         a dependency check for this service's /ready."""
-        url = f"{self.base_url}{CORE_PREFIX}/health"
+        url = f"{self.base_url}{self.prefix}/health"
         try:
             response = timed_outbound(
-                "core", self.transport.request, "GET", url, timeout=min(self.timeout_seconds, 2)
+                self.name, self.transport.request, "GET", url, timeout=min(self.timeout_seconds, 2)
             )
         except requests.RequestException as exc:
             return False, f"{self.base_url} cannot be reached ({exc.__class__.__name__})"
@@ -213,13 +220,13 @@ class CoreClient:
     ) -> Answer:
         """One call to core. 401 is Unauthorized; 5xx, no answer or an answer that is not
         JSON is CoreUnavailable; any other status is returned for the caller to read."""
-        url = f"{self.base_url}{CORE_PREFIX}{path}"
+        url = f"{self.base_url}{self.prefix}{path}"
         if params:
             url += "?" + urlencode(params, safe=",")
         writes = method not in {"GET", "HEAD"}
         try:
             response = timed_outbound(
-                "core",
+                self.name,
                 self.transport.request,
                 method,
                 url,
@@ -234,7 +241,9 @@ class CoreClient:
             if isinstance(exc, requests.ConnectionError) and _refused(exc):
                 maybe_done = False
             raise CoreUnavailable(
-                "Core cannot be reached" + ("" if maybe_done else "; nothing was done") + ".",
+                f"{self.name.capitalize()} cannot be reached"
+                + ("" if maybe_done else "; nothing was done")
+                + ".",
                 maybe_done=maybe_done,
             ) from None
         status = response.status_code
@@ -248,11 +257,13 @@ class CoreClient:
             # or an answer that is not JSON says nothing about what happened.
             maybe_done = writes and (status in (502, 504) or payload is None)
             raise CoreUnavailable(
-                f"Core answered {status}" + ("" if maybe_done else "; nothing was done") + ".",
+                f"{self.name.capitalize()} answered {status}"
+                + ("" if maybe_done else "; nothing was done")
+                + ".",
                 maybe_done=maybe_done,
             )
         if status == 401:
-            raise Unauthorized("Core refused the access token.")
+            raise Unauthorized(f"{self.name.capitalize()} refused the access token.")
         return Answer(status, payload)
 
     # --- reads ---------------------------------------------------------------------------

@@ -1,0 +1,13 @@
+"""Every namespace compat serves, in one list: a dialect (or a lane adding routes to one)
+adds its namespaces here and nowhere else."""
+
+from __future__ import annotations
+
+from flask_restx import Namespace
+
+
+def namespaces() -> list[Namespace]:
+    """The namespaces of the app, in the order they are documented."""
+    from .pyispyb.api import namespaces as pyispyb
+
+    return [*pyispyb()]
