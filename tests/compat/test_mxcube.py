@@ -42,10 +42,8 @@ def test_the_three_clients_import():
 
 
 @pytest.fixture(scope="session")
-def compat_app_session(core_app_session, tmp_path_factory):
-    app = build(core_app_session, f"sqlite:///{tmp_path_factory.mktemp('compat')}/c.sqlite")
-    yield app
-    app.extensions["ispyb_database"].dispose()
+def compat_app_session(core_app_session):
+    return build(core_app_session)
 
 
 def rest_client(compat_app, token: str):

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_restx import Namespace, Resource
 
-from ispyb_shared.core_client import CoreClient, Credentials
+from ispyb_shared.core_client import CoreClient
 from ispyb_shared.errors import NotFound
 from ispyb_shared.operations import operation
 
+from ...upstreams import credentials, upstreams
 from . import schemas, service
 
 sessions_ns = Namespace(
@@ -60,11 +60,11 @@ NAMESPACES = [
 
 def core() -> CoreClient:
     """The compat service's core client (one per process)."""
-    return current_app.extensions["compat_core_client"]
+    return upstreams().core
 
 
 def _call(function, **kwargs):
-    return function(core=core(), credentials=Credentials.of_request(), **kwargs)
+    return function(core=core(), credentials=credentials(), **kwargs)
 
 
 def _listed(rows: list) -> dict:
