@@ -77,7 +77,6 @@ def test_defaults(tmp_path):
     assert "database" not in loaded
     assert loaded["core"]["url"] == "http://127.0.0.1:8001"
     assert loaded["auth_service"]["url"] == "http://127.0.0.1:8004"
-    assert loaded["pyispyb"] == {"motd": "", "beamline_groups": []}
 
 
 @pytest.mark.parametrize(
@@ -86,8 +85,7 @@ def test_defaults(tmp_path):
         ("database:\n  url: sqlite://\n", "database"),
         ("core:\n  url: not a url\n", "core.url"),
         ("auth_service:\n  timeout_seconds: 0\n", "auth_service.timeout_seconds"),
-        ("pyispyb:\n  beamline_groups: [{uiGroup: mx}]\n", "pyispyb.beamline_groups"),
-        ("pyispyb:\n  colour: blue\n", "pyispyb.colour"),
+        ("pyispyb:\n  colour: blue\n", "pyispyb"),
     ],
 )
 def test_bad_values_are_named(tmp_path, text, key):

@@ -1220,7 +1220,7 @@ export interface paths {
         get: operations["get_images"];
         put?: never;
         /** Record an image of a data collection (beamline control) */
-        post: operations["core_post_images"];
+        post: operations["post_images"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1381,7 +1381,7 @@ export interface paths {
             cookie?: never;
         };
         /** Message of the day, site name, beamline groups (any authenticated caller) */
-        get: operations["get_ui_options"];
+        get: operations["core_get_ui_options"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1542,7 +1542,7 @@ export interface paths {
          * List proposals (filter by code, number, state,
          * @description ).
          */
-        get: operations["get_proposals"];
+        get: operations["core_get_proposals"];
         put?: never;
         /** Create a proposal */
         post: operations["post_proposals"];
@@ -1728,7 +1728,7 @@ export interface paths {
         get: operations["get_robot_actions"];
         put?: never;
         /** Record a robot action (beamline control): session by visit, id or UUID */
-        post: operations["core_post_robot_actions"];
+        post: operations["post_robot_actions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1874,7 +1874,7 @@ export interface paths {
         options?: never;
         head?: never;
         /** Change some fields of a sample, or move it (containerId, location) */
-        patch: operations["core_patch_sample_item"];
+        patch: operations["patch_sample_item"];
         trace?: never;
     };
     "/ispyb/api/v1/core/samples/{ref}/events": {
@@ -1959,7 +1959,7 @@ export interface paths {
         get: operations["core_get_sessions"];
         put?: never;
         /** Create a session */
-        post: operations["core_post_sessions"];
+        post: operations["post_sessions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1977,7 +1977,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get a session by id, UUID or visit name */
-        get: operations["core_get_session_item"];
+        get: operations["get_session_item"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3651,79 +3651,18 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/ispyb/api/v1/compat/pyispyb/beamline-setups/beamline-setup": {
+    "/ispyb/api/v1/compat/pyispyb/events": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
         /**
-         * Not kept: core has no BeamLineSetup table
-         * @description Always 404 (mxcubecore logs it and
-         *     goes on collecting).
+         * A session's events, py-ispyb's way: one per data-collection group (``type``
+         * @description ``dc``), with its latest data collection as ``Item``.
          */
-        post: operations["post_beamline_setups"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/ispyb/api/v1/compat/pyispyb/datacollections/datacollection": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Store a data collection from MXCuBE's collection dictionary (core's POST
-         * @description /data-collections), or update it when ``collection_id`` is given (PATCH).
-         */
-        post: operations["post_collections"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/ispyb/api/v1/compat/pyispyb/datacollections/group": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Create a data collection group, or change one (dataCollectionGroupId or
-         * @description MXCuBE's group_id): core's /data-collection-groups.
-         */
-        post: operations["post_groups"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/ispyb/api/v1/compat/pyispyb/datacollections/{collection_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Data collection id */
-                collection_id: number;
-            };
-            cookie?: never;
-        };
-        /** One data collection: core's GET /data-collections/{id} */
-        get: operations["get_collection_item"];
+        get: operations["get_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3732,7 +3671,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/ispyb/api/v1/compat/pyispyb/detectors": {
+    "/ispyb/api/v1/compat/pyispyb/options/ui": {
         parameters: {
             query?: never;
             header?: never;
@@ -3740,10 +3679,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Detectors by manufacturer, model, mode and type: always none (core has no
-         * @description Detector table), so mxcubecore stores its data collections without detectorId.
+         * core's /options/ui as ``{motd, beamLineGroups: [{groupName, uiGroup,
+         * @description permission, beamLines}]}``.
          */
-        get: operations["get_detectors"];
+        get: operations["compat_get_ui_options"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3752,85 +3691,20 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/ispyb/api/v1/compat/pyispyb/events/energyscan": {
+    "/ispyb/api/v1/compat/pyispyb/proposals": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Store an energy scan: core's POST /energy-scans */
-        post: operations["post_energy_scans"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/ispyb/api/v1/compat/pyispyb/events/energyscan/associate-bl-sample": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
+        /**
+         * Proposals the caller may see: ``{results, total, skip, limit}``, each with
+         * @description ``proposal`` (its name) and ``_metadata.sessions``.
+         */
+        get: operations["compat_get_proposals"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Set the sample of an energy scan: core's PATCH /energy-scans/{id} */
-        patch: operations["patch_energy_scan_sample"];
-        trace?: never;
-    };
-    "/ispyb/api/v1/compat/pyispyb/events/robot-action": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Store a robot action: core's POST /robot-actions */
-        post: operations["compat_post_robot_actions"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/ispyb/api/v1/compat/pyispyb/events/xfe-fluorescence-spectrum": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Store an X-ray fluorescence spectrum: core's POST /xrf-spectra */
-        post: operations["post_xrf_spectra"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/ispyb/api/v1/compat/pyispyb/images/image": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Store an image of a data collection: core's POST /images */
-        post: operations["compat_post_images"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3845,8 +3719,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A proposal's samples (by its name) with Container, Crystal and DiffractionPlan
-         * @description nested, for the sample changer of a beamline.
+         * Samples the caller may see, with ``Crystal
+         * @description Protein``, ``Container.code`` and
+         *     ``_metadata.datacollections``.
          */
         get: operations["compat_get_samples"];
         put?: never;
@@ -3857,26 +3732,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/ispyb/api/v1/compat/pyispyb/samples/{sample_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Sample id */
-                sample_id: number;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Change a sample's own fields: core's PATCH /samples/{id} */
-        patch: operations["compat_patch_sample_item"];
-        trace?: never;
-    };
     "/ispyb/api/v1/compat/pyispyb/sessions": {
         parameters: {
             query?: never;
@@ -3885,14 +3740,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Sessions of a proposal (its name, e
-         * @description g. MX1001) on a beamline, those overlapping
-         *     one day with year, month and day: core's GET /sessions.
+         * Sessions the caller may see, with ``session`` (the visit), ``proposal`` and
+         * @description ``_metadata.{active, datacollections, sessionTypes, uiGroups}``.
          */
         get: operations["compat_get_sessions"];
         put?: never;
-        /** Create a session (MXCuBE: no session today): core's POST /sessions */
-        post: operations["compat_post_sessions"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3904,13 +3757,12 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Session id */
                 session_id: number;
             };
             cookie?: never;
         };
-        /** One session: core's GET /sessions/{id} */
-        get: operations["compat_get_session_item"];
+        /** One session, as in the list */
+        get: operations["get_session"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3919,24 +3771,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/ispyb/api/v1/compat/pyispyb/sessions/{session_id}/associate-beamline-setup": {
+    "/ispyb/api/v1/compat/pyispyb/user/current": {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description Session id */
-                session_id: number;
-            };
+            path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The caller: ``login, givenName, familyName, Permissions, personId,
+         * @description beamLineGroups, beamLines`` (token and core's person row).
+         */
+        get: operations["get_user_current"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Set the session's beamLineSetupId (core's PATCH /sessions/{id}) */
-        patch: operations["patch_session_setup"];
+        patch?: never;
         trace?: never;
     };
     "/ispyb/api/v1/compat/ready": {
@@ -5811,21 +5663,6 @@ export interface components {
                 scanParameters?: string | null;
             };
         };
-        /**
-         * @description MXCuBE's collection dictionary (AbstractLims.store_data_collection): core's
-         *         DataCollection columns by name, plus oscillation_sequence[0], fileinfo, resolution
-         *         {lower, upper}, status, collection_start_time... translated (docs/compat.md).
-         */
-        DataCollectionDoc: {
-            /** @description An existing data collection. */
-            collection_id?: unknown;
-            /** @description Its group. */
-            group_id?: unknown;
-            /** @description Session id (for a new group). */
-            sessionId?: unknown;
-            oscillation_sequence?: Record<string, never>[];
-            fileinfo?: Record<string, never>;
-        };
         /** @description A new group (experiment). */
         DataCollectionGroupCreate: {
             /** @description The session the data was collected in (BLSession). */
@@ -7698,12 +7535,6 @@ export interface components {
             /** @description The sample: id, UUID or name within the proposal. */
             sample?: unknown;
         };
-        /** @description An energy scan (ISPyB's EnergyScan columns). */
-        EnergyScanDoc: {
-            sessionId: unknown;
-            blSampleId?: unknown;
-            element?: string;
-        };
         EnergyScanList: {
             /** @description Rows matching the filters (null on an after= page). */
             total: number | null;
@@ -7871,11 +7702,6 @@ export interface components {
             workingDirectory?: string | null;
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
-        };
-        /** @description The sample of an energy scan. */
-        EnergyScanSampleDoc: {
-            energyScanId: unknown;
-            blSampleId: unknown;
         };
         /** @description Changes to an energy scan; only the fields sent are changed. */
         EnergyScanUpdate: {
@@ -8489,21 +8315,6 @@ export interface components {
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
         };
-        /**
-         * @description A data collection group, or MXCuBE's collection dictionary (group_id,
-         *         experiment_type, sample_reference.blSampleId): a new group of ``sessionId``, or the
-         *         fields of ``dataCollectionGroupId``/``group_id`` changed.
-         */
-        GroupDoc: {
-            /** @description Session id (for a new group). */
-            sessionId?: unknown;
-            /** @description ISPyB experiment type. */
-            experimentType?: string;
-            /** @description Sample id. */
-            blSampleId?: unknown;
-            /** @description An existing group. */
-            dataCollectionGroupId?: unknown;
-        };
         /** @description Counts of a numeric field's values in equal buckets, computed in the database. */
         Histogram: {
             /** @description UUID of the data collection (in core). */
@@ -8560,13 +8371,6 @@ export interface components {
             machineMessage?: string | null;
             /** @description Motor positions of the goniometer (MotorPosition), when recorded. */
             motorPositionId?: number | null;
-        };
-        /** @description An image of a data collection (ISPyB's Image columns). */
-        ImageDoc: {
-            dataCollectionId: unknown;
-            fileName?: string;
-            fileLocation?: string;
-            imageNumber?: number;
         };
         ImageList: {
             /** @description Rows matching the filters (null on an after= page). */
@@ -11820,16 +11624,6 @@ export interface components {
             /** @description The sample: id, UUID or name within the proposal. */
             sample?: unknown;
         };
-        /**
-         * @description A robot action (AbstractLims.store_robot_action's dictionary, sampleId renamed
-         *         blSampleId, startTime/endTime renamed startTimestamp/endTimestamp by mxcubecore).
-         */
-        RobotActionDoc: {
-            sessionId: unknown;
-            blSampleId?: unknown;
-            actionType?: string;
-            status?: string;
-        };
         RobotActionList: {
             /** @description Rows matching the filters (null on an after= page). */
             total: number | null;
@@ -12606,12 +12400,6 @@ export interface components {
             loopType?: string | null;
             /** @description Pin wire width, in mm. */
             wireWidth?: number | null;
-        };
-        /** @description Changes to a sample (its own BLSample columns). */
-        SampleDoc: {
-            name?: string;
-            location?: string;
-            comments?: string;
         };
         /** @description A new, empty group of samples of a proposal. */
         SampleGroupCreate: {
@@ -14738,18 +14526,6 @@ export interface components {
             purgedProcessedData?: boolean | null;
             /** @description The session's id in ICAT (data catalogue), when catalogued. */
             icatId?: number | null;
-        };
-        /** @description A session as mxcubecore creates it (PyISPyBDataAdapter.create_session). */
-        SessionCreateDoc: {
-            /** @description Proposal id (or digits). */
-            proposalId: unknown;
-            /** @description ISO date-time. */
-            startDate: string;
-            /** @description ISO date-time. */
-            endDate: string;
-            beamLineName: string;
-            comments?: string;
-            scheduled?: boolean;
         };
         SessionDataCollectionList: {
             /** @description Rows matching the filters (null on an after= page). */
@@ -16943,12 +16719,6 @@ export interface components {
             session?: unknown;
             /** @description The sample: id, UUID or name within the proposal. */
             sample?: unknown;
-        };
-        /** @description An X-ray fluorescence spectrum (ISPyB's XFEFluorescenceSpectrum columns). */
-        XrfSpectrumDoc: {
-            sessionId: unknown;
-            blSampleId?: unknown;
-            energy?: number;
         };
         XrfSpectrumList: {
             /** @description Rows matching the filters (null on an after= page). */
@@ -24952,7 +24722,7 @@ export interface operations {
             };
         };
     };
-    core_post_images: {
+    post_images: {
         parameters: {
             query?: never;
             header?: {
@@ -26129,7 +25899,7 @@ export interface operations {
             };
         };
     };
-    get_ui_options: {
+    core_get_ui_options: {
         parameters: {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
@@ -27195,7 +26965,7 @@ export interface operations {
             };
         };
     };
-    get_proposals: {
+    core_get_proposals: {
         parameters: {
             query?: {
                 /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
@@ -28701,7 +28471,7 @@ export interface operations {
             };
         };
     };
-    core_post_robot_actions: {
+    post_robot_actions: {
         parameters: {
             query?: never;
             header?: {
@@ -29938,7 +29708,7 @@ export interface operations {
             };
         };
     };
-    core_patch_sample_item: {
+    patch_sample_item: {
         parameters: {
             query?: never;
             header?: never;
@@ -30620,7 +30390,7 @@ export interface operations {
             };
         };
     };
-    core_post_sessions: {
+    post_sessions: {
         parameters: {
             query?: never;
             header?: {
@@ -30728,7 +30498,7 @@ export interface operations {
             };
         };
     };
-    core_get_session_item: {
+    get_session_item: {
         parameters: {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
@@ -39627,23 +39397,34 @@ export interface operations {
             };
         };
     };
-    post_beamline_setups: {
+    get_events: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+                /** @description Session id */
+                sessionId?: string;
+                /** @description Group id */
+                dataCollectionGroupId?: string;
+                /** @description Sample id */
+                blSampleId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Never: see 404 */
+            /** @description py-ispyb's answer */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The body is not valid JSON, or nests too deep */
+            /** @description Malformed request or invalid query parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -39679,24 +39460,6 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
             /** @description A dependency (the database, another service) is unavailable */
             503: {
                 headers: {
@@ -39708,270 +39471,7 @@ export interface operations {
             };
         };
     };
-    post_collections: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DataCollectionDoc"];
-            };
-        };
-        responses: {
-            /** @description New: the data collection (dataCollectionId); with collection_id: [dataCollectionId, dataCollectionGroupId] */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Malformed request or invalid query parameter */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No valid token (Authorization: Bearer <token>) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict with existing data */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation error (details names the fields) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    post_groups: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["GroupDoc"];
-            };
-        };
-        responses: {
-            /** @description The group: dataCollectionGroupId, experimentType, blSampleId, sessionId */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Malformed request or invalid query parameter */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No valid token (Authorization: Bearer <token>) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict with existing data */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation error (details names the fields) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    get_collection_item: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Data collection id */
-                collection_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The data collection */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No valid token (Authorization: Bearer <token>) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    get_detectors: {
+    compat_get_ui_options: {
         parameters: {
             query?: never;
             header?: never;
@@ -39980,7 +39480,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description An empty list */
+            /** @description py-ispyb's answer */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -40014,6 +39514,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A dependency (the database, another service) is unavailable */
             503: {
                 headers: {
@@ -40025,114 +39534,25 @@ export interface operations {
             };
         };
     };
-    post_energy_scans: {
+    compat_get_proposals: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+                /** @description Title contains */
+                search?: string;
+                /** @description Proposal name (mx1234) */
+                proposal?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EnergyScanDoc"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description The energy scan's id: {results: id, <idName>: id} */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Malformed request or invalid query parameter */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No valid token (Authorization: Bearer <token>) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict with existing data */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation error (details names the fields) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    patch_energy_scan_sample: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EnergyScanSampleDoc"];
-            };
-        };
-        responses: {
-            /** @description The energy scan's id: {results: id, <idName>: id} */
+            /** @description py-ispyb's answer */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -40157,7 +39577,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error */
+            /** @description The token's roles or scopes do not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -40166,8 +39586,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with existing data */
-            409: {
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -40175,316 +39595,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation error (details names the fields) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    compat_post_robot_actions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RobotActionDoc"];
-            };
-        };
-        responses: {
-            /** @description The robot action's id: {results: id, <idName>: id} */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Malformed request or invalid query parameter */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No valid token (Authorization: Bearer <token>) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict with existing data */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation error (details names the fields) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    post_xrf_spectra: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["XrfSpectrumDoc"];
-            };
-        };
-        responses: {
-            /** @description The spectrum's id: {results: id, <idName>: id} */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Malformed request or invalid query parameter */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No valid token (Authorization: Bearer <token>) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict with existing data */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation error (details names the fields) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    compat_post_images: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ImageDoc"];
-            };
-        };
-        responses: {
-            /** @description The image (imageId) */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Malformed request or invalid query parameter */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No valid token (Authorization: Bearer <token>) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict with existing data */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation error (details names the fields) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
+            /** @description A dependency (the database, another service) is unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -40497,14 +39608,25 @@ export interface operations {
     };
     compat_get_samples: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+                /** @description Proposal name */
+                proposal?: string;
+                /** @description Protein id */
+                proteinId?: string;
+                /** @description Name contains */
+                search?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description py-ispyb's sample list */
+            /** @description py-ispyb's answer */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -40529,68 +39651,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    compat_patch_sample_item: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Sample id */
-                sample_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SampleDoc"];
-            };
-        };
-        responses: {
-            /** @description The sample */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Malformed request or invalid query parameter */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No valid token (Authorization: Bearer <token>) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
+            /** @description The token's roles or scopes do not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -40608,43 +39669,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with existing data */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation error (details names the fields) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
+            /** @description A dependency (the database, another service) is unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -40657,225 +39682,31 @@ export interface operations {
     };
     compat_get_sessions: {
         parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description py-ispyb's session list */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Malformed request or invalid query parameter */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No valid token (Authorization: Bearer <token>) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    compat_post_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SessionCreateDoc"];
-            };
-        };
-        responses: {
-            /** @description The session created (py-ispyb's shape) */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Malformed request or invalid query parameter */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No valid token (Authorization: Bearer <token>) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict with existing data */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation error (details names the fields) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    compat_get_session_item: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Session id */
-                session_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The session */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No valid token (Authorization: Bearer <token>) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    patch_session_setup: {
-        parameters: {
             query?: {
-                /** @description The beamline setup's id */
-                beamLineSetupId?: string;
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+                /** @description Proposal name */
+                proposal?: string;
+                /** @description Beamline */
+                beamLineName?: string;
+                /** @description Not ended yet (true) */
+                upcoming?: string;
+                /** @description Ended (true) */
+                previous?: string;
+                /** @description Started in this year */
+                year?: string;
+                /** @description and month (1-12) */
+                month?: string;
             };
             header?: never;
-            path: {
-                /** @description Session id */
-                session_id: number;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The session */
+            /** @description py-ispyb's answer */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -40900,7 +39731,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error */
+            /** @description The token's roles or scopes do not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -40918,8 +39749,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body too large */
-            413: {
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -40927,8 +39758,28 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body is not JSON */
-            415: {
+        };
+    };
+    get_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -40936,8 +39787,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation error (details names the fields) */
-            422: {
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -40945,7 +39796,88 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error */
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_user_current: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -35,4 +35,24 @@ def create_app(config: Mapping[str, Any] | None = None, *, transport: Transport 
     add_dependency(app, "auth", clients.auth.readiness)
     add_dependency(app, "em", clients.em.readiness, required=False)
     add_dependency(app, "ssx", clients.ssx.readiness, required=False)
+    add_detail_to_errors(app)
     return app
+
+
+def add_detail_to_errors(app) -> None:
+    """py-ispyb-ui reads ``detail`` on an error: the py-ispyb dialect's errors carry the
+    envelope's message there too (the envelope itself is unchanged)."""
+    from flask import request
+
+    @app.after_request
+    def _detail(response):
+        if (
+            response.status_code >= 400
+            and response.mimetype == "application/json"
+            and "/compat/pyispyb/" in request.path
+        ):
+            body = response.get_json(silent=True)
+            if isinstance(body, dict) and "message" in body and "detail" not in body:
+                body["detail"] = body["message"]
+                response.set_data(app.json.dumps(body))
+        return response

@@ -67,3 +67,109 @@ class Refresh(Resource):
     def post(self, *, body):
         """A refresh token (``{refreshToken}``) for new tokens; the one sent is revoked."""
         return Reply(service.refresh(body=body), 200)
+
+
+def _args():
+    from flask import request
+
+    return request.args
+
+
+@ns.route("/user/current")
+class UserCurrent(Resource):
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """The caller: ``login, givenName, familyName, Permissions, personId,
+        beamLineGroups, beamLines`` (token and core's person row)."""
+        return service.user_current()
+
+
+@ns.route("/options/ui")
+class UIOptions(Resource):
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """core's /options/ui as ``{motd, beamLineGroups: [{groupName, uiGroup,
+        permission, beamLines}]}``."""
+        return service.ui_options()
+
+
+@ns.route("/proposals")
+class Proposals(Resource):
+    @ns.doc(
+        params={
+            "skip": "Rows skipped",
+            "limit": "Page size (clamped to 1000)",
+            "search": "Title contains",
+            "proposal": "Proposal name (mx1234)",
+        }
+    )
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """Proposals the caller may see: ``{results, total, skip, limit}``, each with
+        ``proposal`` (its name) and ``_metadata.sessions``."""
+        return service.proposals(_args())
+
+
+@ns.route("/sessions")
+class Sessions(Resource):
+    @ns.doc(
+        params={
+            "skip": "Rows skipped",
+            "limit": "Page size (clamped to 1000)",
+            "proposal": "Proposal name",
+            "beamLineName": "Beamline",
+            "upcoming": "Not ended yet (true)",
+            "previous": "Ended (true)",
+            "year": "Started in this year",
+            "month": "and month (1-12)",
+        }
+    )
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """Sessions the caller may see, with ``session`` (the visit), ``proposal`` and
+        ``_metadata.{active, datacollections, sessionTypes, uiGroups}``."""
+        return service.sessions(_args())
+
+
+@ns.route("/sessions/<int:session_id>")
+class Session(Resource):
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self, session_id):
+        """One session, as in the list."""
+        return service.session(session_id)
+
+
+@ns.route("/events")
+class Events(Resource):
+    @ns.doc(
+        params={
+            "skip": "Rows skipped",
+            "limit": "Page size (clamped to 1000)",
+            "sessionId": "Session id",
+            "dataCollectionGroupId": "Group id",
+            "blSampleId": "Sample id",
+        }
+    )
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """A session's events, py-ispyb's way: one per data-collection group (``type``
+        ``dc``), with its latest data collection as ``Item``."""
+        return service.events(_args())
+
+
+@ns.route("/samples")
+class Samples(Resource):
+    @ns.doc(
+        params={
+            "skip": "Rows skipped",
+            "limit": "Page size (clamped to 1000)",
+            "proposal": "Proposal name",
+            "proteinId": "Protein id",
+            "search": "Name contains",
+        }
+    )
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """Samples the caller may see, with ``Crystal.Protein``, ``Container.code`` and
+        ``_metadata.datacollections``."""
+        return service.samples(_args())

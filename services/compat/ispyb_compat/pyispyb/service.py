@@ -66,3 +66,386 @@ def refresh(*, body: dict[str, Any]) -> dict[str, Any]:
         "/token/refresh", {"refresh_token": body["refreshToken"]}, what="the refresh"
     )
     return _tokens_answer(tokens)
+
+
+# --- reads ---------------------------------------------------------------------------------
+# Each list is a fixed number of calls to core whatever the page size: the page, then one
+# call per join (counts, containers), never one per row.
+
+MAX_LIMIT = 1000  # core's api.max_limit: the UI asks for 9999, clamped
+DEFAULT_LIMIT = 25
+_TRUE = {"true", "1", "yes"}
+
+
+def _integer(args, name: str, *, default: int | None = None, low: int = 0) -> int | None:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < low or value > 2**63 - 1:
+        from ispyb_shared.errors import InvalidParameter
+
+        raise InvalidParameter(
+            "Invalid query parameters.", {name: [f"An integer from {low} is expected."]}
+        )
+    return value
+
+
+def page_params(args) -> tuple[int, int]:
+    """py-ispyb's ``skip``/``limit`` as core's offset and (clamped) limit."""
+    skip = _integer(args, "skip", default=0)
+    limit = min(_integer(args, "limit", default=DEFAULT_LIMIT, low=1), MAX_LIMIT)
+    return skip, limit
+
+
+def _core_page(resource: str, params: dict[str, Any]) -> dict[str, Any]:
+    from ispyb_shared.errors import CoreUnavailable, Forbidden
+
+    answer = upstreams().core.request("GET", resource, credentials(), params=params)
+    if answer.status == 403:
+        raise Forbidden("Core refuses this list to the caller.")
+    if answer.status == 404:
+        from ispyb_shared.errors import NotFound
+
+        raise NotFound("Not found.")
+    if answer.status != 200 or not isinstance(answer.body, dict):
+        from ispyb_shared.core_client import error_from_envelope
+
+        if 400 <= answer.status < 500:
+            raise error_from_envelope(answer.status, answer.body, what="the list")
+        raise CoreUnavailable("Core's answer cannot be read; nothing was done.", maybe_done=False)
+    return answer.body
+
+
+def _envelope(page: dict[str, Any], rows: list[dict], skip: int, limit: int) -> dict[str, Any]:
+    return {"results": rows, "total": page.get("total") or 0, "skip": skip, "limit": limit}
+
+
+def _counts(resource: str, key: str, ids: list[int]) -> dict[int, int]:
+    """How many rows of ``resource`` each of ``ids`` has (``key``), in one call of at most
+    1000 rows (beyond, the counts stop at what one page holds)."""
+    if not ids:
+        return {}
+    page = _core_page(
+        resource,
+        {f"{key}.in": ",".join(map(str, sorted(set(ids)))), "limit": MAX_LIMIT, "fields": key},
+    )
+    counts: dict[int, int] = {}
+    for row in page.get("results", []):
+        counts[row.get(key)] = counts.get(row.get(key), 0) + 1
+    return counts
+
+
+def _proposal_of_visit(visit: str | None) -> str | None:
+    return visit.rsplit("-", 1)[0] if visit and "-" in visit else visit
+
+
+def _now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def user_current() -> dict[str, Any]:
+    """``/user/current`` from the verified token and core's person row (if any)."""
+    from ispyb_shared.auth import current_caller, permissions_of
+
+    caller = current_caller()
+    person = (
+        upstreams().core.request("GET", f"/persons/{_quote(caller.subject)}", credentials()).body
+    )
+    person = person if isinstance(person, dict) and "personId" in person else {}
+    groups = ui_options()["beamLineGroups"]
+    mine = [
+        group["groupName"]
+        for group in groups
+        if caller.is_staff and (not caller.beamlines or set(group["beamLines"]) & caller.beamlines)
+    ]
+    return {
+        "login": caller.subject,
+        "givenName": person.get("givenName"),
+        "familyName": person.get("familyName"),
+        "personId": person.get("personId"),
+        "Permissions": permissions_of(caller),
+        "beamLineGroups": mine,
+        "beamLines": sorted(caller.beamlines),
+    }
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(str(value), safe="")
+
+
+def ui_options() -> dict[str, Any]:
+    """core's /options/ui in py-ispyb's shape."""
+    options = upstreams().core.request("GET", "/options/ui", credentials()).body
+    options = options if isinstance(options, dict) else {}
+    return {
+        "motd": options.get("messageOfTheDay") or "",
+        "beamLineGroups": [
+            {
+                "groupName": group.get("name"),
+                "uiGroup": "mx",
+                "permission": "",
+                "beamLines": list(group.get("beamlines", [])),
+            }
+            for group in options.get("beamlineGroups", [])
+        ],
+    }
+
+
+def proposals(args) -> dict[str, Any]:
+    """``/proposals?skip&limit&search[&proposal]`` onto core's list; ``_metadata.sessions``
+    counted in one more call."""
+    skip, limit = page_params(args)
+    params: dict[str, Any] = {"offset": skip, "limit": limit}
+    if args.get("search"):
+        params["title.contains"] = args["search"][:255]
+    if args.get("proposal"):
+        name = args["proposal"]
+        code = name.rstrip("0123456789")
+        params.update(proposalCode=code, proposalNumber=name[len(code) :] or "-")
+    page = _core_page("/proposals", params)
+    rows = page.get("results", [])
+    sessions = _counts("/sessions", "proposalId", [row["proposalId"] for row in rows])
+    results = [
+        {
+            "proposalId": row.get("proposalId"),
+            "proposalCode": row.get("proposalCode"),
+            "proposalNumber": row.get("proposalNumber"),
+            "proposal": row.get("name"),
+            "title": row.get("title"),
+            "state": row.get("state"),
+            "proposalType": row.get("proposalType"),
+            "personId": row.get("personId"),
+            "_metadata": {"sessions": sessions.get(row.get("proposalId"), 0), "persons": 0},
+        }
+        for row in rows
+    ]
+    return _envelope(page, results, skip, limit)
+
+
+def _session_row(row: dict[str, Any], counts: dict[int, int]) -> dict[str, Any]:
+    now = _now()
+    start, end = row.get("startDate"), row.get("endDate")
+    return {
+        "sessionId": row.get("sessionId"),
+        "proposalId": row.get("proposalId"),
+        "session": row.get("visit"),
+        "proposal": _proposal_of_visit(row.get("visit")),
+        "visit_number": row.get("visit_number"),
+        "beamLineName": row.get("beamLineName"),
+        "beamLineOperator": row.get("beamLineOperator"),
+        "startDate": start,
+        "endDate": end,
+        "comments": row.get("comments"),
+        "_metadata": {
+            "active": bool(start and start <= now and (end is None or end >= now)),
+            "datacollections": counts.get(row.get("sessionId"), 0),
+            "sessionTypes": [],
+            "uiGroups": [],
+            "persons": 0,
+        },
+    }
+
+
+def sessions(args) -> dict[str, Any]:
+    """``/sessions?skip&limit&proposal&upcoming&previous&year&month&beamLineName``."""
+    skip, limit = page_params(args)
+    params: dict[str, Any] = {"offset": skip, "limit": limit}
+    if args.get("proposal"):
+        params["proposal"] = args["proposal"][:64]
+    if args.get("beamLineName"):
+        params["beamLineName"] = args["beamLineName"][:45]
+    now = _now()
+    if str(args.get("upcoming", "")).lower() in _TRUE:
+        params["endDate.gte"] = now
+        params["sort"] = "startDate"
+    if str(args.get("previous", "")).lower() in _TRUE:
+        params["endDate.lt"] = now
+    year = _integer(args, "year", low=1)
+    month = _integer(args, "month", low=1)
+    if month is not None and (month > 12 or year is None):
+        from ispyb_shared.errors import InvalidParameter
+
+        raise InvalidParameter("Invalid query parameters.", {"month": ["From 1 to 12, with year."]})
+    if year is not None:
+        if year > 9998:
+            from ispyb_shared.errors import InvalidParameter
+
+            raise InvalidParameter("Invalid query parameters.", {"year": ["Up to 9998."]})
+        if month is None:
+            first, after = f"{year:04d}-01-01", f"{year + 1:04d}-01-01"
+        else:
+            first = f"{year:04d}-{month:02d}-01"
+            after = f"{year + (month == 12):04d}-{month % 12 + 1:02d}-01"
+        params.update({"startDate.gte": first, "startDate.lt": after})
+    page = _core_page("/sessions", params)
+    rows = page.get("results", [])
+    counts = _counts("/data-collections", "sessionId", [row["sessionId"] for row in rows])
+    return _envelope(page, [_session_row(row, counts) for row in rows], skip, limit)
+
+
+def session(session_id: int) -> dict[str, Any]:
+    row = _core_one(f"/sessions/{session_id}")
+    return _session_row(row, _counts("/data-collections", "sessionId", [session_id]))
+
+
+def _core_one(path: str) -> dict[str, Any]:
+    from ispyb_shared.errors import Forbidden, NotFound
+
+    answer = upstreams().core.request("GET", path, credentials())
+    if answer.status == 404:
+        raise NotFound("Not found (or not visible to the caller).")
+    if answer.status == 403:
+        raise Forbidden("Core refuses this look-up to the caller.")
+    if answer.status != 200 or not isinstance(answer.body, dict):
+        from ispyb_shared.errors import CoreUnavailable
+
+        raise CoreUnavailable("Core's answer cannot be read; nothing was done.", maybe_done=False)
+    return answer.body
+
+
+def events(args) -> dict[str, Any]:
+    """``/events?skip&limit&sessionId[&dataCollectionGroupId&blSampleId]``: one event per
+    data-collection group (py-ispyb's), ``id`` its latest data collection, ``count`` its
+    data collections, ``duration`` in minutes. Two calls: the groups' page, their sweeps."""
+    skip, limit = page_params(args)
+    params: dict[str, Any] = {"offset": skip, "limit": limit, "sort": "-startTime"}
+    for name in ("sessionId", "dataCollectionGroupId", "blSampleId"):
+        value = _integer(args, name, low=1)
+        if value is not None:
+            params[name] = value
+    group_id = params.pop("dataCollectionGroupId", None)
+    if group_id is not None:
+        # core's group list has no id filter: the group's own look-up, as a page of one
+        group = _core_one(f"/data-collection-groups/{group_id}")
+        wanted = params.get("sessionId") in (None, group.get("sessionId"))
+        groups = [group] if wanted and skip == 0 else []
+        page = {"total": int(wanted)}
+    else:
+        page = _core_page("/data-collection-groups", params)
+        groups = page.get("results", [])
+    sweeps: dict[int, list[dict]] = {}
+    if groups:
+        ids = ",".join(str(group["dataCollectionGroupId"]) for group in groups)
+        found = _core_page(
+            "/data-collections", {"dataCollectionGroupId.in": ids, "limit": MAX_LIMIT}
+        )
+        for row in found.get("results", []):
+            sweeps.setdefault(row["dataCollectionGroupId"], []).append(row)
+    results = [_event(group, sweeps.get(group["dataCollectionGroupId"], [])) for group in groups]
+    return _envelope(page, results, skip, limit)
+
+
+def _minutes(start: str | None, end: str | None) -> int | None:
+    import datetime as dt
+
+    if not start or not end:
+        return None
+    try:
+        delta = dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)
+    except ValueError:
+        return None
+    return round(delta.total_seconds() / 60)
+
+
+def _event(group: dict[str, Any], sweeps: list[dict]) -> dict[str, Any]:
+    latest = max(sweeps, key=lambda row: row["dataCollectionId"]) if sweeps else {}
+    start = group.get("startTime") or latest.get("startTime")
+    end = group.get("endTime") or latest.get("endTime")
+    return {
+        "id": latest.get("dataCollectionId", group["dataCollectionGroupId"]),
+        "type": "dc",
+        "startTime": start,
+        "endTime": end,
+        "duration": _minutes(start, end),
+        "count": len(sweeps),
+        "session": group.get("visit"),
+        "sessionId": group.get("sessionId"),
+        "proposal": _proposal_of_visit(group.get("visit")),
+        "blSample": None,
+        "blSampleId": group.get("blSampleId"),
+        "attachments": 0,
+        "Item": {
+            "dataCollectionId": latest.get("dataCollectionId"),
+            "runStatus": latest.get("runStatus"),
+            "imageDirectory": latest.get("imageDirectory"),
+            "fileTemplate": latest.get("fileTemplate"),
+            "numberOfImages": latest.get("numberOfImages"),
+            "wavelength": latest.get("wavelength"),
+            "exposureTime": latest.get("exposureTime"),
+            "beamSizeAtSampleX": latest.get("beamSizeAtSampleX"),
+            "beamSizeAtSampleY": latest.get("beamSizeAtSampleY"),
+            "DataCollectionGroup": {
+                "dataCollectionGroupId": group["dataCollectionGroupId"],
+                "experimentType": group.get("experimentType"),
+                "Workflow": None,
+            },
+            "_metadata": {
+                "snapshots": {
+                    str(n): bool(latest.get(f"xtalSnapshotFullPath{n}")) for n in range(1, 5)
+                }
+            },
+        },
+    }
+
+
+def samples(args) -> dict[str, Any]:
+    """``/samples?skip&limit&proposal[&proteinId&search]``, with ``Container.code`` and
+    ``_metadata.datacollections`` (one call each)."""
+    skip, limit = page_params(args)
+    params: dict[str, Any] = {"offset": skip, "limit": limit}
+    if args.get("proposal"):
+        params["proposal"] = args["proposal"][:64]
+    protein = _integer(args, "proteinId", low=1)
+    if protein is not None:
+        params["proteinId"] = protein
+    if args.get("search"):
+        params["name.contains"] = args["search"][:45]
+    page = _core_page("/samples", params)
+    rows = page.get("results", [])
+    # core has no containerId filter: the containers of the samples' proposals, one call
+    proposal_ids = sorted(
+        {
+            ((row.get("Crystal") or {}).get("Protein") or {}).get("proposalId")
+            for row in rows
+            if row.get("containerId")
+        }
+        - {None}
+    )
+    containers: dict[int, dict] = {}
+    if proposal_ids:
+        found = _core_page(
+            "/containers",
+            {"proposalId.in": ",".join(map(str, proposal_ids)), "limit": MAX_LIMIT},
+        )
+        containers = {row["containerId"]: row for row in found.get("results", [])}
+    counts = _counts("/data-collections", "blSampleId", [row["blSampleId"] for row in rows])
+    results = []
+    for row in rows:
+        container = containers.get(row.get("containerId")) or {}
+        results.append(
+            {
+                **{key: value for key, value in row.items() if key != "uuid"},
+                "Container": {
+                    "containerId": container.get("containerId"),
+                    "code": container.get("code"),
+                    "sampleChangerLocation": container.get("sampleChangerLocation"),
+                }
+                if container
+                else None,
+                "_metadata": {
+                    "datacollections": counts.get(row["blSampleId"], 0),
+                    "subsamples": 0,
+                    "types": [],
+                    "integratedResolution": None,
+                },
+            }
+        )
+    return _envelope(page, results, skip, limit)

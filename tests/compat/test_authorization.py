@@ -1,0 +1,122 @@
+"""The authorization matrix of compat: every route and every kind of caller gets exactly
+the answer documented in docs/compat.md (and docs/authorization.md's compat section).
+compat decides nothing itself: it asks core with the caller's own token, so each answer
+is core's decision (the real core, in-process) reshaped: a route never shows what core
+would not show the caller."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.compat.conftest import PREFIX
+
+CALLERS = {
+    "anonymous": lambda tokens: {},
+    "outsider": lambda tokens: tokens.user("outsider"),
+    "member": lambda tokens: tokens.user("member"),
+    "staff": lambda tokens: tokens.user("frank", "staff"),
+    "staff-i04": lambda tokens: tokens.user("heidi", "staff", beamlines=["i04"]),
+    "admin": lambda tokens: tokens.user("root", "admin"),
+    "core-reader": lambda tokens: tokens.machine("core-reader", "core:read"),
+    "no-scope-client": lambda tokens: tokens.machine("other", "em:read"),
+}
+
+
+def expect(outsider, member, staff, staff_i04, admin, core_reader, no_scope, anonymous=401):
+    return {
+        "anonymous": anonymous,
+        "outsider": outsider,
+        "member": member,
+        "staff": staff,
+        "staff-i04": staff_i04,
+        "admin": admin,
+        "core-reader": core_reader,
+        "no-scope-client": no_scope,
+    }
+
+
+# A list answers 200 with what the caller may see (the visibility test below checks what).
+LIST = expect(200, 200, 200, 200, 200, 200, 403)
+# One row of mx1 (session on i03, member 'member').
+ONE = expect(404, 200, 200, 404, 200, 200, 403)
+ANYONE = expect(*[200] * 7)
+OPEN = expect(*[200] * 7, anonymous=200)
+
+# name: (method, path(world), expected)
+MATRIX = {
+    "auth config": ("get", lambda w: "/pyispyb/auth/config", OPEN),
+    "user current": ("get", lambda w: "/pyispyb/user/current", ANYONE),
+    "options ui": ("get", lambda w: "/pyispyb/options/ui", ANYONE),
+    "proposals": ("get", lambda w: "/pyispyb/proposals", LIST),
+    "sessions": ("get", lambda w: "/pyispyb/sessions", LIST),
+    "session": ("get", lambda w: f"/pyispyb/sessions/{w.mx1_1.sessionId}", ONE),
+    "events": ("get", lambda w: f"/pyispyb/events?sessionId={w.mx1_1.sessionId}", LIST),
+    "events of a group": (
+        "get",
+        lambda w: f"/pyispyb/events?dataCollectionGroupId={w.group.dataCollectionGroupId}",
+        ONE,
+    ),
+    "samples": ("get", lambda w: "/pyispyb/samples", LIST),
+    "health": ("get", lambda w: "/health", OPEN),
+    "ready": ("get", lambda w: "/ready", OPEN),
+    "metrics": ("get", lambda w: "/metrics", OPEN),
+    "swagger": ("get", lambda w: "/swagger.json", OPEN),
+    "openapi": ("get", lambda w: "/openapi.json", OPEN),
+    "swagger ui": ("get", lambda w: "/docs", OPEN),
+    "api root": ("get", lambda w: "/", expect(*[302] * 7, anonymous=302)),
+}
+# Login and refresh are public (their answers: tests/compat/test_contract_pyispyb_ui.py).
+PUBLIC_WRITES = {
+    ("POST", f"{PREFIX}/pyispyb/auth/login"),
+    ("POST", f"{PREFIX}/pyispyb/auth/refresh"),
+}
+
+
+@pytest.mark.parametrize("caller", list(CALLERS))
+@pytest.mark.parametrize("operation", list(MATRIX))
+def test_authorization_matrix(compat_app, compat, world, tokens, operation, caller):
+    method, path, expected = MATRIX[operation]
+    if operation == "auth config":
+        compat_app.extensions["test_auth"].answers["/config"] = (200, {"plugins": []})
+    answer = getattr(compat, method)(PREFIX + path(world), headers=CALLERS[caller](tokens))
+    assert answer.status_code == expected[caller], (operation, caller, answer.get_json())
+    if answer.status_code >= 400:
+        body = answer.get_json()
+        assert body["code"] in {"UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND"}
+        assert body["detail"] == body["message"]
+
+
+def test_every_compat_route_is_in_the_matrix(compat_app, world):
+    """A new route cannot be added without deciding who may call it (the mxcubecore
+    writes of the compat-mxcube lane add their rows to this matrix)."""
+    adapter = compat_app.url_map.bind("localhost")
+    covered = {
+        (
+            method.upper(),
+            adapter.match(
+                PREFIX + path(world).split("?")[0], method=method.upper(), return_rule=True
+            )[0].rule,
+        )
+        for method, path, _expected in MATRIX.values()
+    } | PUBLIC_WRITES
+    served = {
+        (method, rule.rule)
+        for rule in compat_app.url_map.iter_rules()
+        if rule.rule.startswith(PREFIX) and "swaggerui" not in rule.rule
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert served - covered == set()
+
+
+@pytest.mark.parametrize("caller", ["outsider", "staff-i04"])
+def test_what_core_hides_compat_hides(compat, world, tokens, caller):
+    headers = CALLERS[caller](tokens)
+    for path in (
+        "/proposals",
+        "/sessions",
+        "/samples",
+        f"/events?sessionId={world.mx1_1.sessionId}",
+    ):
+        text = compat.get(f"{PREFIX}/pyispyb{path}", headers=headers).get_data(as_text=True)
+        assert "mx1-1" not in text and "Lysozyme" not in text, (caller, path)
+        assert f'"blSampleId": {world.sample.blSampleId},' not in text
