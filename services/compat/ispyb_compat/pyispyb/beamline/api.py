@@ -1,5 +1,6 @@
 """py-ispyb's beamline write routes, as mxcubecore's PyISPyBDataAdapter calls them
-(docs/compat.md, "MXCuBE"). Thin: service.py translates onto core."""
+(docs/compat.md, "MXCuBE"). Thin: service.py translates onto core. The reads mxcubecore
+makes (GET sessions, sessions/{id}, samples) are the dialect's own (pyispyb/api.py)."""
 
 from __future__ import annotations
 
@@ -74,22 +75,6 @@ def _listed(rows: list) -> dict:
 
 @sessions_ns.route("")
 class Sessions(Resource):
-    @operation(sessions_ns, errors=(400, 403, 503), description="py-ispyb's session list")
-    def get(self):
-        """Sessions of a proposal (its name, e.g. MX1001) on a beamline, those overlapping
-        one day with year, month and day: core's GET /sessions."""
-        values = schemas.query(
-            {"proposal": str, "beamLineName": str, "year": int, "month": int, "day": int},
-            required=("proposal",),
-        )
-        rows = _call(
-            service.find_sessions,
-            proposal=values["proposal"],
-            beamline=values.get("beamLineName"),
-            day=schemas.day_of(values),
-        )
-        return _listed(rows)
-
     @operation(
         sessions_ns,
         body=schemas.SessionCreateDoc,
@@ -102,15 +87,6 @@ class Sessions(Resource):
     def post(self, *, body):
         """Create a session (MXCuBE: no session today): core's POST /sessions."""
         return _call(service.create_session, body=body)
-
-
-@sessions_ns.route("/<int:session_id>")
-@sessions_ns.param("session_id", "Session id")
-class SessionItem(Resource):
-    @operation(sessions_ns, errors=(403, 404, 503), description="The session")
-    def get(self, session_id: int):
-        """One session: core's GET /sessions/{id}."""
-        return _call(service.get_session, session_id=session_id)
 
 
 @sessions_ns.route("/<int:session_id>/associate-beamline-setup")
@@ -205,21 +181,6 @@ class Images(Resource):
     def post(self, *, body):
         """Store an image of a data collection: core's POST /images."""
         return _call(service.store_image, body=body)
-
-
-@samples_ns.route("")
-class Samples(Resource):
-    @operation(samples_ns, errors=(400, 403, 503), description="py-ispyb's sample list")
-    def get(self):
-        """A proposal's samples (by its name) with Container, Crystal and DiffractionPlan
-        nested, for the sample changer of a beamline."""
-        values = schemas.query({"proposal": str, "beamLineName": str}, required=("proposal",))
-        rows = _call(
-            service.find_samples,
-            proposal=values["proposal"],
-            beamline=values.get("beamLineName"),
-        )
-        return _listed(rows)
 
 
 @samples_ns.route("/<int:sample_id>")
