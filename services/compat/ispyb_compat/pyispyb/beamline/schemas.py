@@ -4,8 +4,6 @@ sent, pass on the fields core keeps and check the ones they read, service.py).""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
@@ -42,22 +40,6 @@ def query(allowed: dict[str, type], required: tuple[str, ...] = ()) -> dict:
         if name not in values:
             raise InvalidParameter(f"Parameter {name} is required.", {name: ["Required."]})
     return values
-
-
-def day_of(values: dict) -> dt.date | None:
-    """``year``, ``month`` and ``day`` together name a day (400 otherwise)."""
-    given = [name for name in ("year", "month", "day") if name in values]
-    if not given:
-        return None
-    if len(given) != 3:
-        missing = next(name for name in ("year", "month", "day") if name not in values)
-        raise InvalidParameter(
-            "year, month and day go together.", {missing: ["Required with the others."]}
-        )
-    try:
-        return dt.date(values["year"], values["month"], values["day"])
-    except ValueError:
-        raise InvalidParameter("Not a date.", {"day": ["Not a valid date."]}) from None
 
 
 class _Documented(Schema):

@@ -10,7 +10,6 @@ docs/compat.md ("MXCuBE") lists what is translated and what is left out.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -273,12 +272,6 @@ def _write(core, method, path, credentials, body, what, *, addressed: bool = Fal
     return _created(answer, what)
 
 
-def proposal_names(name: str) -> str:
-    """A proposal's name as mxcubecore sends it (MX1001: the code upper-cased) and as
-    ISPyB usually stores it (mx1001), for core's ``proposal.in`` filter."""
-    return ",".join(dict.fromkeys((name, name.lower())))
-
-
 # --- sessions ------------------------------------------------------------------------------
 
 
@@ -295,30 +288,6 @@ def create_session(*, core: CoreClient, credentials: Credentials, body: Mapping)
     data = {"proposalId": identifier(body.get("proposalId"), "proposalId")}
     data.update(_picked(body, SESSION_FIELDS))
     return pyispyb_session(_write(core, "POST", "/sessions", credentials, data, "the session"))
-
-
-def find_sessions(
-    *,
-    core: CoreClient,
-    credentials: Credentials,
-    proposal: str,
-    beamline: str | None,
-    day: dt.date | None,
-) -> list[dict]:
-    """GET sessions?proposal&beamLineName[&year&month&day]: core's session list filtered
-    by proposal name and beamline; with a day, the sessions that overlap it."""
-    params: dict[str, Any] = {"proposal.in": proposal_names(proposal), "limit": 1000}
-    if beamline:
-        params["beamLineName"] = beamline
-    if day is not None:
-        params["startDate.lt"] = (day + dt.timedelta(days=1)).isoformat()
-        params["endDate.gte"] = day.isoformat()
-    rows = core.get_list("sessions", params, credentials, forbidden=READ_REFUSED)
-    return [pyispyb_session(row) for row in rows]
-
-
-def get_session(*, core: CoreClient, credentials: Credentials, session_id: int) -> dict:
-    return pyispyb_session(_one(core, "sessions", session_id, credentials, what="session"))
 
 
 def associate_beamline_setup(
@@ -514,28 +483,6 @@ def pyispyb_sample(row: Mapping[str, Any], container: Mapping[str, Any] | None) 
             "beamlineLocation": container.get("beamlineLocation"),
         },
     }
-
-
-def find_samples(
-    *, core: CoreClient, credentials: Credentials, proposal: str, beamline: str | None
-) -> list[dict]:
-    """GET samples?proposal&beamLineName: core's samples of the proposal (by its name) and
-    the proposal's containers, in two calls; with a beamline, the samples whose container
-    is on that beamline (``beamlineLocation``) or on none."""
-    params = {"proposal.in": proposal_names(proposal), "limit": 1000}
-    samples = core.get_list("samples", params, credentials, forbidden=READ_REFUSED)
-    containers: dict[int, dict] = {}
-    if samples:
-        rows = core.get_list("containers", params, credentials, forbidden=READ_REFUSED)
-        containers = {row["containerId"]: row for row in rows if "containerId" in row}
-    answer = []
-    for row in samples:
-        container = containers.get(row.get("containerId"))
-        location = (container or {}).get("beamlineLocation")
-        if beamline and location and location != beamline:
-            continue
-        answer.append(pyispyb_sample(row, container))
-    return answer
 
 
 def update_sample(
