@@ -131,6 +131,18 @@ def test_events_one_per_group(compat, world, tokens):
     assert [row["count"] for row in envelope(by_group.get_json())] == [2]
 
 
+def test_event_types(compat, world, tokens):
+    answer = compat.get(
+        f"{PY}/events/types?sessionId={world.mx1_1.sessionId}", headers=tokens.user("member")
+    )
+    rows = envelope(answer.get_json())
+    assert rows == [{"eventType": "dc", "eventTypeName": "OSC"}]
+    outsider = compat.get(
+        f"{PY}/events/types?sessionId={world.mx1_1.sessionId}", headers=tokens.user("outsider")
+    )
+    assert envelope(outsider.get_json()) == []
+
+
 def test_samples(compat, world, tokens):
     headers = tokens.user("member")
     rows = envelope(compat.get(f"{PY}/samples?proposal=mx1&limit=1000", headers=headers).json)
@@ -141,12 +153,20 @@ def test_samples(compat, world, tokens):
     check(rows[0]["_metadata"], {"datacollections": int})
 
 
+def test_proteins(compat, world, tokens):
+    headers = tokens.user("member")
+    rows = envelope(compat.get(f"{PY}/proteins?proposal=mx1&skip=0&limit=10", headers=headers).json)
+    assert len(rows) == 1
+    check(rows[0], {"proteinId": int, "acronym": str, "name": OPTIONAL_STR, "_metadata": dict})
+    assert rows[0]["_metadata"]["samples"] == 1
+
+
 # --- who sees what: compat asks core with the caller's own token ---------------------------
 
 
 @pytest.mark.parametrize(
     "path",
-    ["/proposals", "/sessions", "/samples", "/events?sessionId={mx1_session}"],
+    ["/proposals", "/sessions", "/samples", "/proteins", "/events?sessionId={mx1_session}"],
 )
 def test_an_outsider_sees_nothing_of_mx1(compat, world, tokens, path):
     answer = compat.get(
@@ -181,6 +201,8 @@ def test_the_callers_token_and_request_id_are_forwarded(compat_app, compat, worl
         "/sessions/1",
         "/events",
         "/samples",
+        "/proteins",
+        "/events/types",
     ],
 )
 def test_every_read_needs_a_token(compat, path):
@@ -196,6 +218,7 @@ def test_a_fixed_number_of_core_calls_whatever_the_page(compat_app, compat, worl
         "/proposals",
         "/sessions",
         "/samples",
+        "/proteins",
         f"/events?sessionId={world.mx1_1.sessionId}",
     ):
         line.reset()
@@ -225,6 +248,7 @@ def test_a_fixed_number_of_core_calls_whatever_the_page(compat_app, compat, worl
         ("/events?sessionId=abc", "sessionId"),
         ("/events?sessionId=99999999999999999999999", "sessionId"),
         ("/samples?proteinId=-4", "proteinId"),
+        ("/events/types?sessionId=0", "sessionId"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_field(compat, world, tokens, path, field):

@@ -27,7 +27,6 @@ SERVICES = ["core", "auth", "compat"]
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, tokens):
     stack = RunningStack(tmp_path_factory.mktemp("var"), SERVICES, tokens, real_auth=True)
-    stack.env.pop("ISPYB_COMPAT__DATABASE__URL")  # compat has no database
     stack.start()
     yield stack
     stack.stop()

@@ -213,7 +213,8 @@ class RunningStack:
         for name, port in self.ports.items():
             upper = name.upper()
             self.env[f"ISPYB_{upper}_PORT"] = str(port)
-            self.env[f"ISPYB_{upper}__DATABASE__URL"] = f"sqlite:///{var_dir}/{name}.sqlite"
+            if name != "compat":  # compat owns no database
+                self.env[f"ISPYB_{upper}__DATABASE__URL"] = f"sqlite:///{var_dir}/{name}.sqlite"
             if name != "auth" and not real_auth:
                 self.env[f"ISPYB_{upper}__AUTH__PUBLIC_KEY_FILE"] = str(tokens.public_key_file)
                 self.env[f"ISPYB_{upper}__AUTH__JWKS_URL"] = "null"

@@ -6,7 +6,8 @@
 # Environment (from docker-compose.yml, i.e. from .env):
 #   ISPYB_SERVICES               the deployed services, comma- or space-separated
 #   ISPYB_<SERVICE>_DB_PASSWORD  the password of each deployed service's user
-# Database ispyb_<service>, user <service>@'%'. Re-running changes nothing that exists.
+# Database ispyb_<service>, user <service>@'%' (none for compat, which owns no database).
+# Re-running changes nothing that exists.
 
 ispyb_create_databases() {
     local services="${ISPYB_SERVICES:?ISPYB_SERVICES is not set}"
@@ -15,6 +16,9 @@ ispyb_create_databases() {
         if [[ ! "$service" =~ ^[a-z][a-z0-9]*$ ]]; then
             echo "10-ispyb-databases.sh: bad service name '$service' in ISPYB_SERVICES" >&2
             return 1
+        fi
+        if [[ "$service" == "compat" ]]; then
+            continue  # compat owns no database
         fi
         password_variable="ISPYB_${service^^}_DB_PASSWORD"
         password="${!password_variable:-}"

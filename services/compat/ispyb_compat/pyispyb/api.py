@@ -158,6 +158,15 @@ class Events(Resource):
         return service.events(_args())
 
 
+@ns.route("/events/types")
+class EventTypes(Resource):
+    @ns.doc(params={"sessionId": "Session id"})
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """The kinds of event of a session: its groups' experiment types."""
+        return service.event_types(_args())
+
+
 @ns.route("/samples")
 class Samples(Resource):
     @ns.doc(
@@ -175,3 +184,19 @@ class Samples(Resource):
         """Samples the caller may see, with ``Crystal.Protein``, ``Container.code`` and
         ``_metadata.datacollections``."""
         return service.samples(_args())
+
+
+@ns.route("/proteins")
+class Proteins(Resource):
+    @ns.doc(
+        params={
+            "skip": "Rows skipped",
+            "limit": "Page size (clamped to 1000)",
+            "proposal": "Proposal name",
+            "search": "Acronym contains",
+        }
+    )
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """Proteins the caller may see, with ``_metadata.samples``."""
+        return service.proteins(_args())

@@ -481,3 +481,50 @@ def samples(args) -> dict[str, Any]:
             }
         )
     return _envelope(page, results, skip, limit)
+
+
+def proteins(args) -> dict[str, Any]:
+    """``/proteins?skip&limit&proposal[&search]`` onto core's list (``search`` →
+    ``acronym.contains``), with ``_metadata.samples`` counted in one more call."""
+    skip, limit = page_params(args)
+    params: dict[str, Any] = {"offset": skip, "limit": limit}
+    if args.get("proposal"):
+        params["proposal"] = args["proposal"][:64]
+    if args.get("search"):
+        params["acronym.contains"] = args["search"][:45]
+    page = _core_page("/proteins", params)
+    rows = page.get("results", [])
+    samples: dict[int, int] = {}
+    if rows:  # a sample's protein is in its Crystal: counted from one page of samples
+        found = _core_page(
+            "/samples",
+            {
+                "proteinId.in": ",".join(str(row["proteinId"]) for row in rows),
+                "limit": MAX_LIMIT,
+                "fields": "Crystal",
+            },
+        )
+        for sample in found.get("results", []):
+            protein = (sample.get("Crystal") or {}).get("proteinId")
+            samples[protein] = samples.get(protein, 0) + 1
+    results = [
+        {
+            **{key: value for key, value in row.items() if key != "uuid"},
+            "_metadata": {"samples": samples.get(row["proteinId"], 0)},
+        }
+        for row in rows
+    ]
+    return _envelope(page, results, skip, limit)
+
+
+def event_types(args) -> dict[str, Any]:
+    """``/events/types?sessionId``: the distinct experiment types of the session's groups
+    (one call of at most 1000 groups), as ``{results: [{eventType, eventTypeName}]}``."""
+    session_id = _integer(args, "sessionId", low=1)
+    params: dict[str, Any] = {"limit": MAX_LIMIT, "fields": "experimentType"}
+    if session_id is not None:
+        params["sessionId"] = session_id
+    page = _core_page("/data-collection-groups", params)
+    kinds = sorted({row.get("experimentType") for row in page.get("results", [])} - {None})
+    results = [{"eventType": "dc", "eventTypeName": kind} for kind in kinds]
+    return {"results": results, "total": len(results), "skip": 0, "limit": len(results)}
