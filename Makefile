@@ -32,9 +32,16 @@ $(VENV)/.mysqlclient: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e 'shared[mysqlclient]'
 	@touch $@
 
+# mxcubecore and what it imports, for the MXCuBE client test (requirements-mxcube.txt): a
+# folder of its own, --no-deps, so nothing the services run with changes.
+$(VENV)/mxcube/.installed: $(STAMP) requirements-mxcube.txt
+	rm -rf $(VENV)/mxcube
+	$(BIN)/python -m pip install --quiet --no-deps --target $(VENV)/mxcube -r requirements-mxcube.txt
+	@touch $@
+
 # Real parts for the tests: MariaDB, nginx (gateway), slapd (LDAP), chromium (docs page),
 # decK (kong.yml validation), docker-compose (compose file validation).
-install-test-deps: install $(VENV)/.mysqlclient
+install-test-deps: install $(VENV)/.mysqlclient $(VENV)/mxcube/.installed
 	bash tools/install-system-deps.sh test gateway ldap browser deck compose
 
 run: install

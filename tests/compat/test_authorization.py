@@ -92,15 +92,19 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
     """A new route cannot be added without deciding who may call it (the mxcubecore
     writes of the compat-mxcube lane add their rows to this matrix)."""
     adapter = compat_app.url_map.bind("localhost")
-    covered = {
-        (
-            method.upper(),
-            adapter.match(
-                PREFIX + path(world).split("?")[0], method=method.upper(), return_rule=True
-            )[0].rule,
-        )
-        for method, path, _expected in MATRIX.values()
-    } | PUBLIC_WRITES
+    covered = (
+        {
+            (
+                method.upper(),
+                adapter.match(
+                    PREFIX + path(world).split("?")[0], method=method.upper(), return_rule=True
+                )[0].rule,
+            )
+            for method, path, _expected in MATRIX.values()
+        }
+        | PUBLIC_WRITES
+        | beamline_routes(compat_app)
+    )
     served = {
         (method, rule.rule)
         for rule in compat_app.url_map.iter_rules()
@@ -108,6 +112,25 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert served - covered == set()
+
+
+def beamline_routes(compat_app) -> set[tuple[str, str]]:
+    """mxcubecore's write routes: their matrix is tests/compat/test_beamline_writes.py."""
+    from tests.compat.test_beamline_writes import MATRIX as BEAMLINE
+
+    adapter = compat_app.url_map.bind("localhost")
+    return {
+        (
+            method,
+            adapter.match(
+                f"{PREFIX}/pyispyb"
+                + template.partition("?")[0].format(session=1, collection=1, sample=1),
+                method=method,
+                return_rule=True,
+            )[0].rule,
+        )
+        for method, template, _body, _expected in BEAMLINE.values()
+    }
 
 
 @pytest.mark.parametrize("caller", ["outsider", "staff-i04"])

@@ -1263,7 +1263,7 @@ export interface paths {
         get: operations["get_images"];
         put?: never;
         /** Record an image of a data collection (beamline control) */
-        post: operations["post_images"];
+        post: operations["core_post_images"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1771,7 +1771,7 @@ export interface paths {
         get: operations["get_robot_actions"];
         put?: never;
         /** Record a robot action (beamline control): session by visit, id or UUID */
-        post: operations["post_robot_actions"];
+        post: operations["core_post_robot_actions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1964,7 +1964,7 @@ export interface paths {
         options?: never;
         head?: never;
         /** Change some fields of a sample, or move it (containerId, location) */
-        patch: operations["patch_sample_item"];
+        patch: operations["core_patch_sample_item"];
         trace?: never;
     };
     "/ispyb/api/v1/core/samples/{ref}/events": {
@@ -2046,10 +2046,10 @@ export interface paths {
          * List sessions (filter by proposal, beamline, dates)
          * @description Sessions running at some time in [A, B]: startDate.lte=B&endDate.gte=A.
          */
-        get: operations["core_get_sessions"];
+        get: operations["get_sessions"];
         put?: never;
         /** Create a session */
-        post: operations["post_sessions"];
+        post: operations["core_post_sessions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3784,6 +3784,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/compat/pyispyb/beamline-setups/beamline-setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Not kept: core has no BeamLineSetup table
+         * @description Always 404 (mxcubecore logs it and
+         *     goes on collecting).
+         */
+        post: operations["post_beamline_setups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/datacollections/datacollection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Store a data collection from MXCuBE's collection dictionary (core's POST
+         * @description /data-collections), or update it when ``collection_id`` is given (PATCH).
+         */
+        post: operations["post_collections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/datacollections/group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a data collection group, or change one (dataCollectionGroupId or
+         * @description MXCuBE's group_id): core's /data-collection-groups.
+         */
+        post: operations["post_groups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/datacollections/{collection_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Data collection id */
+                collection_id: number;
+            };
+            cookie?: never;
+        };
+        /** One data collection: core's GET /data-collections/{id} */
+        get: operations["get_collection_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/detectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Detectors by manufacturer, model, mode and type: always none (core has no
+         * @description Detector table), so mxcubecore stores its data collections without detectorId.
+         */
+        get: operations["get_detectors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/compat/pyispyb/events": {
         parameters: {
             query?: never;
@@ -3804,6 +3905,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/compat/pyispyb/events/energyscan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Store an energy scan: core's POST /energy-scans */
+        post: operations["post_energy_scans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/events/energyscan/associate-bl-sample": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set the sample of an energy scan: core's PATCH /energy-scans/{id} */
+        patch: operations["patch_energy_scan_sample"];
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/events/robot-action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Store a robot action: core's POST /robot-actions */
+        post: operations["compat_post_robot_actions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/compat/pyispyb/events/types": {
         parameters: {
             query?: never;
@@ -3815,6 +3967,40 @@ export interface paths {
         get: operations["get_event_types"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/events/xfe-fluorescence-spectrum": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Store an X-ray fluorescence spectrum: core's POST /xrf-spectra */
+        post: operations["post_xrf_spectra"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/images/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Store an image of a data collection: core's POST /images */
+        post: operations["compat_post_images"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3902,6 +4088,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/compat/pyispyb/samples/{sample_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Sample id */
+                sample_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a sample's own fields: core's PATCH /samples/{id} */
+        patch: operations["compat_patch_sample_item"];
+        trace?: never;
+    };
     "/ispyb/api/v1/compat/pyispyb/sessions": {
         parameters: {
             query?: never;
@@ -3909,13 +4115,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Sessions the caller may see, with ``session`` (the visit), ``proposal`` and
-         * @description ``_metadata.{active, datacollections, sessionTypes, uiGroups}``.
-         */
-        get: operations["compat_get_sessions"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** Create a session (MXCuBE: no session today): core's POST /sessions */
+        post: operations["compat_post_sessions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3939,6 +4142,26 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/sessions/{session_id}/associate-beamline-setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id */
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set the session's beamLineSetupId (core's PATCH /sessions/{id}) */
+        patch: operations["patch_session_setup"];
         trace?: never;
     };
     "/ispyb/api/v1/compat/pyispyb/user/current": {
@@ -5833,6 +6056,21 @@ export interface components {
                 scanParameters?: string | null;
             };
         };
+        /**
+         * @description MXCuBE's collection dictionary (AbstractLims.store_data_collection): core's
+         *         DataCollection columns by name, plus oscillation_sequence[0], fileinfo, resolution
+         *         {lower, upper}, status, collection_start_time... translated (docs/compat.md).
+         */
+        DataCollectionDoc: {
+            /** @description An existing data collection. */
+            collection_id?: unknown;
+            /** @description Its group. */
+            group_id?: unknown;
+            /** @description Session id (for a new group). */
+            sessionId?: unknown;
+            oscillation_sequence?: Record<string, never>[];
+            fileinfo?: Record<string, never>;
+        };
         /** @description A new group (experiment). */
         DataCollectionGroupCreate: {
             /** @description The session the data was collected in (BLSession). */
@@ -7705,6 +7943,12 @@ export interface components {
             /** @description The sample: id, UUID or name within the proposal. */
             sample?: unknown;
         };
+        /** @description An energy scan (ISPyB's EnergyScan columns). */
+        EnergyScanDoc: {
+            sessionId: unknown;
+            blSampleId?: unknown;
+            element?: string;
+        };
         EnergyScanList: {
             /** @description Rows matching the filters (null on an after= page). */
             total: number | null;
@@ -7872,6 +8116,11 @@ export interface components {
             workingDirectory?: string | null;
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
+        };
+        /** @description The sample of an energy scan. */
+        EnergyScanSampleDoc: {
+            energyScanId: unknown;
+            blSampleId: unknown;
         };
         /** @description Changes to an energy scan; only the fields sent are changed. */
         EnergyScanUpdate: {
@@ -8485,6 +8734,21 @@ export interface components {
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
         };
+        /**
+         * @description A data collection group, or MXCuBE's collection dictionary (group_id,
+         *         experiment_type, sample_reference.blSampleId): a new group of ``sessionId``, or the
+         *         fields of ``dataCollectionGroupId``/``group_id`` changed.
+         */
+        GroupDoc: {
+            /** @description Session id (for a new group). */
+            sessionId?: unknown;
+            /** @description ISPyB experiment type. */
+            experimentType?: string;
+            /** @description Sample id. */
+            blSampleId?: unknown;
+            /** @description An existing group. */
+            dataCollectionGroupId?: unknown;
+        };
         /** @description Counts of a numeric field's values in equal buckets, computed in the database. */
         Histogram: {
             /** @description UUID of the data collection (in core). */
@@ -8541,6 +8805,13 @@ export interface components {
             machineMessage?: string | null;
             /** @description Motor positions of the goniometer (MotorPosition), when recorded. */
             motorPositionId?: number | null;
+        };
+        /** @description An image of a data collection (ISPyB's Image columns). */
+        ImageDoc: {
+            dataCollectionId: unknown;
+            fileName?: string;
+            fileLocation?: string;
+            imageNumber?: number;
         };
         ImageList: {
             /** @description Rows matching the filters (null on an after= page). */
@@ -11794,6 +12065,16 @@ export interface components {
             /** @description The sample: id, UUID or name within the proposal. */
             sample?: unknown;
         };
+        /**
+         * @description A robot action (AbstractLims.store_robot_action's dictionary, sampleId renamed
+         *         blSampleId, startTime/endTime renamed startTimestamp/endTimestamp by mxcubecore).
+         */
+        RobotActionDoc: {
+            sessionId: unknown;
+            blSampleId?: unknown;
+            actionType?: string;
+            status?: string;
+        };
         RobotActionList: {
             /** @description Rows matching the filters (null on an after= page). */
             total: number | null;
@@ -12570,6 +12851,12 @@ export interface components {
             loopType?: string | null;
             /** @description Pin wire width, in mm. */
             wireWidth?: number | null;
+        };
+        /** @description Changes to a sample (its own BLSample columns). */
+        SampleDoc: {
+            name?: string;
+            location?: string;
+            comments?: string;
         };
         /** @description A new, empty group of samples of a proposal. */
         SampleGroupCreate: {
@@ -14696,6 +14983,18 @@ export interface components {
             purgedProcessedData?: boolean | null;
             /** @description The session's id in ICAT (data catalogue), when catalogued. */
             icatId?: number | null;
+        };
+        /** @description A session as mxcubecore creates it (PyISPyBDataAdapter.create_session). */
+        SessionCreateDoc: {
+            /** @description Proposal id (or digits). */
+            proposalId: unknown;
+            /** @description ISO date-time. */
+            startDate: string;
+            /** @description ISO date-time. */
+            endDate: string;
+            beamLineName: string;
+            comments?: string;
+            scheduled?: boolean;
         };
         SessionDataCollectionList: {
             /** @description Rows matching the filters (null on an after= page). */
@@ -16889,6 +17188,12 @@ export interface components {
             session?: unknown;
             /** @description The sample: id, UUID or name within the proposal. */
             sample?: unknown;
+        };
+        /** @description An X-ray fluorescence spectrum (ISPyB's XFEFluorescenceSpectrum columns). */
+        XrfSpectrumDoc: {
+            sessionId: unknown;
+            blSampleId?: unknown;
+            energy?: number;
         };
         XrfSpectrumList: {
             /** @description Rows matching the filters (null on an after= page). */
@@ -25040,7 +25345,7 @@ export interface operations {
             };
         };
     };
-    post_images: {
+    core_post_images: {
         parameters: {
             query?: never;
             header?: {
@@ -28789,7 +29094,7 @@ export interface operations {
             };
         };
     };
-    post_robot_actions: {
+    core_post_robot_actions: {
         parameters: {
             query?: never;
             header?: {
@@ -30178,7 +30483,7 @@ export interface operations {
             };
         };
     };
-    patch_sample_item: {
+    core_patch_sample_item: {
         parameters: {
             query?: never;
             header?: never;
@@ -30757,7 +31062,7 @@ export interface operations {
             };
         };
     };
-    core_get_sessions: {
+    get_sessions: {
         parameters: {
             query?: {
                 /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
@@ -30860,7 +31165,7 @@ export interface operations {
             };
         };
     };
-    post_sessions: {
+    core_post_sessions: {
         parameters: {
             query?: never;
             header?: {
@@ -40015,6 +40320,404 @@ export interface operations {
             };
         };
     };
+    post_beamline_setups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Never: see 404 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON, or nests too deep */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_collections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataCollectionDoc"];
+            };
+        };
+        responses: {
+            /** @description New: the data collection (dataCollectionId); with collection_id: [dataCollectionId, dataCollectionGroupId] */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_groups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupDoc"];
+            };
+        };
+        responses: {
+            /** @description The group: dataCollectionGroupId, experimentType, blSampleId, sessionId */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_collection_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Data collection id */
+                collection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data collection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_detectors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An empty list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_events: {
         parameters: {
             query?: {
@@ -40089,6 +40792,288 @@ export interface operations {
             };
         };
     };
+    post_energy_scans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnergyScanDoc"];
+            };
+        };
+        responses: {
+            /** @description The energy scan's id: {results: id, <idName>: id} */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patch_energy_scan_sample: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnergyScanSampleDoc"];
+            };
+        };
+        responses: {
+            /** @description The energy scan's id: {results: id, <idName>: id} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_post_robot_actions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RobotActionDoc"];
+            };
+        };
+        responses: {
+            /** @description The robot action's id: {results: id, <idName>: id} */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_event_types: {
         parameters: {
             query?: {
@@ -40145,6 +41130,194 @@ export interface operations {
                 };
             };
             /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_xrf_spectra: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["XrfSpectrumDoc"];
+            };
+        };
+        responses: {
+            /** @description The spectrum's id: {results: id, <idName>: id} */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_post_images: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImageDoc"];
+            };
+        };
+        responses: {
+            /** @description The image (imageId) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -40375,6 +41548,8 @@ export interface operations {
                 proteinId?: string;
                 /** @description Name contains */
                 search?: string;
+                /** @description Containers on this beamline or on none (mxcubecore) */
+                beamLineName?: string;
             };
             header?: never;
             path?: never;
@@ -40436,33 +41611,23 @@ export interface operations {
             };
         };
     };
-    compat_get_sessions: {
+    compat_patch_sample_item: {
         parameters: {
-            query?: {
-                /** @description Rows skipped */
-                skip?: string;
-                /** @description Page size (clamped to 1000) */
-                limit?: string;
-                /** @description Proposal name */
-                proposal?: string;
-                /** @description Beamline */
-                beamLineName?: string;
-                /** @description Not ended yet (true) */
-                upcoming?: string;
-                /** @description Ended (true) */
-                previous?: string;
-                /** @description Started in this year */
-                year?: string;
-                /** @description and month (1-12) */
-                month?: string;
-            };
+            query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description Sample id */
+                sample_id: number;
+            };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SampleDoc"];
+            };
+        };
         responses: {
-            /** @description py-ispyb's answer */
+            /** @description The sample */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -40487,7 +41652,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The token's roles or scopes do not allow this */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -40505,7 +41670,137 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (the database, another service) is unavailable */
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_post_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionCreateDoc"];
+            };
+        };
+        responses: {
+            /** @description The session created (py-ispyb's shape) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -40571,6 +41866,102 @@ export interface operations {
                 };
             };
             /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patch_session_setup: {
+        parameters: {
+            query?: {
+                /** @description The beamline setup's id */
+                beamLineSetupId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Session id */
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -9,5 +9,6 @@ from flask_restx import Namespace
 def namespaces() -> list[Namespace]:
     """The namespaces of the app, in the order they are documented."""
     from .pyispyb.api import namespaces as pyispyb
+    from .pyispyb.beamline.api import NAMESPACES as pyispyb_beamline
 
-    return [*pyispyb()]
+    return [*pyispyb(), *pyispyb_beamline]

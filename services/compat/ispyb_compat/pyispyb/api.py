@@ -122,6 +122,7 @@ class Sessions(Resource):
             "previous": "Ended (true)",
             "year": "Started in this year",
             "month": "and month (1-12)",
+            "day": "With year and month: the sessions overlapping that day (mxcubecore)",
         }
     )
     @operation(ns, errors=(400, 404), description="py-ispyb's answer")
@@ -175,6 +176,7 @@ class Samples(Resource):
             "proposal": "Proposal name",
             "proteinId": "Protein id",
             "search": "Name contains",
+            "beamLineName": "Containers on this beamline or on none (mxcubecore)",
         }
     )
     @operation(ns, errors=(400, 404), description="py-ispyb's answer")

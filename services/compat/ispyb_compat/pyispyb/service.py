@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ..upstreams import credentials, upstreams
@@ -144,7 +145,6 @@ def _proposal_of_visit(visit: str | None) -> str | None:
 
 
 def _now() -> str:
-    import datetime as dt
 
     return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
@@ -254,12 +254,18 @@ def _session_row(row: dict[str, Any], counts: dict[int, int]) -> dict[str, Any]:
     }
 
 
+def _proposal_names(name: str) -> str:
+    """A proposal's name as sent (mxcubecore upper-cases the code: MX1001) and as ISPyB
+    usually stores it (mx1001), for core's ``proposal.in``."""
+    return ",".join(dict.fromkeys((name, name.lower())))
+
+
 def sessions(args) -> dict[str, Any]:
     """``/sessions?skip&limit&proposal&upcoming&previous&year&month&beamLineName``."""
     skip, limit = page_params(args)
     params: dict[str, Any] = {"offset": skip, "limit": limit}
     if args.get("proposal"):
-        params["proposal"] = args["proposal"][:64]
+        params["proposal.in"] = _proposal_names(args["proposal"][:64])
     if args.get("beamLineName"):
         params["beamLineName"] = args["beamLineName"][:45]
     now = _now()
@@ -285,6 +291,23 @@ def sessions(args) -> dict[str, Any]:
             first = f"{year:04d}-{month:02d}-01"
             after = f"{year + (month == 12):04d}-{month % 12 + 1:02d}-01"
         params.update({"startDate.gte": first, "startDate.lt": after})
+    day = _integer(args, "day", low=1)
+    if day is not None:  # mxcubecore's today: the sessions overlapping that day
+        from ispyb_shared.errors import InvalidParameter
+
+        try:
+            date = dt.date(year or 0, month or 0, day)
+        except ValueError:
+            raise InvalidParameter(
+                "Invalid query parameters.", {"day": ["A day of the year and month given."]}
+            ) from None
+        params.pop("startDate.gte", None)
+        params.update(
+            {
+                "startDate.lt": (date + dt.timedelta(days=1)).isoformat(),
+                "endDate.gte": date.isoformat(),
+            }
+        )
     page = _core_page("/sessions", params)
     rows = page.get("results", [])
     counts = _counts("/data-collections", "sessionId", [row["sessionId"] for row in rows])
@@ -344,7 +367,6 @@ def events(args) -> dict[str, Any]:
 
 
 def _minutes(start: str | None, end: str | None) -> int | None:
-    import datetime as dt
 
     if not start or not end:
         return None
@@ -402,7 +424,7 @@ def samples(args) -> dict[str, Any]:
     skip, limit = page_params(args)
     params: dict[str, Any] = {"offset": skip, "limit": limit}
     if args.get("proposal"):
-        params["proposal"] = args["proposal"][:64]
+        params["proposal.in"] = _proposal_names(args["proposal"][:64])
     protein = _integer(args, "proteinId", low=1)
     if protein is not None:
         params["proteinId"] = protein
@@ -428,11 +450,21 @@ def samples(args) -> dict[str, Any]:
         containers = {row["containerId"]: row for row in found.get("results", [])}
     counts = _counts("/data-collections", "blSampleId", [row["blSampleId"] for row in rows])
     results = []
+    beamline = (args.get("beamLineName") or "")[:45]
     for row in rows:
         container = containers.get(row.get("containerId")) or {}
+        if beamline and container.get("beamlineLocation") not in (None, "", beamline):
+            continue  # mxcubecore's sample changer: this beamline's containers or none
+        crystal = row.get("Crystal")
         results.append(
             {
                 **{key: value for key, value in row.items() if key != "uuid"},
+                # mxcubecore's names: space_group, DiffractionPlan always an object
+                "Crystal": {**crystal, "space_group": crystal.get("spaceGroup")}
+                if crystal
+                else crystal,
+                "DiffractionPlan": row.get("DiffractionPlan")
+                or {"diffractionPlanId": row.get("diffractionPlanId")},
                 "Container": {
                     "containerId": container.get("containerId"),
                     "code": container.get("code"),

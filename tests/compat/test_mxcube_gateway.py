@@ -1,0 +1,140 @@
+"""mxcubecore 2.149.0 through the gateway of the running stack (tools/run.py: core, auth
+and compat behind the gateway, the demo data): a staff member logs in through compat's
+py-ispyb login, mxcubecore's own REST client and adapter record today's session, a data
+collection, an image, a robot action, an energy scan and an XRF spectrum at the gateway's
+compat prefix; then the proposal's PI reads them back through core at the gateway."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+
+import pytest
+
+from tests.compat import mxcube_env
+from tests.gateway.support import RunningStack
+
+REASON = mxcube_env.importable()
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.slow,
+    pytest.mark.skipif(REASON is not None and not os.environ.get("CI"), reason=REASON or ""),
+]
+SERVICES = ["core", "auth", "compat"]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, tokens):
+    stack = RunningStack(tmp_path_factory.mktemp("var"), SERVICES, tokens, real_auth=True)
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+def pyispyb_login(stack, username: str) -> dict:
+    """compat's py-ispyb login (the answer mxcubecore stores: token, refreshToken,
+    expiresIn); mxcubecore's own login sends a Keycloak token, which the demo's auth has
+    no plugin for."""
+    body = {"plugin": "local", "login": username, "password": f"demo-{username}"}
+    answer = stack.gateway(
+        "POST",
+        "/ispyb/api/v1/compat/pyispyb/auth/login",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps(body).encode(),
+    )
+    assert answer.status in (200, 201), answer.json()
+    return answer.json()
+
+
+def test_mxcubecore_records_a_session_through_the_gateway(stack):
+    from mxcubecore.HardwareObjects.abstract.PyISPyBDataAdapter import PyISPyBDataAdapter
+    from mxcubecore.HardwareObjects.abstract.PyISPyBRestClient import PyISPyBRestClient
+    from mxcubecore.model.lims_session import Proposal
+
+    root = f"http://127.0.0.1:{stack.gateway_port}/ispyb/api/v1/compat/pyispyb/"
+    client = PyISPyBRestClient(root, timeout=20)
+    client._store_tokens(pyispyb_login(stack, "frank"))
+    adapter = PyISPyBDataAdapter(client, "i03")
+
+    alice = {"Authorization": f"Bearer {pyispyb_login(stack, 'alice')['token']}"}
+    proposal = stack.gateway("GET", "/ispyb/api/v1/core/proposals/mx1001", headers=alice).json()
+    today = adapter.find_sessions_by_proposal_and_beamline_for_today("MX", "1001", "i03")
+    if not today:
+        mx = Proposal(
+            code="MX", number="1001", proposal_id=str(proposal["proposalId"]), title="demo"
+        )
+        today = [adapter.create_session(mx)]
+    session_id = int(today[0].session_id)
+
+    started = dt.datetime.now().replace(microsecond=0)
+    collection = {
+        "sessionId": session_id,
+        "experiment_type": "OSC",
+        "oscillation_sequence": [
+            {
+                "start": 0.0,
+                "range": 0.2,
+                "number_of_images": 900,
+                "exposure_time": 0.02,
+                "start_image_number": 1,
+            }
+        ],
+        "fileinfo": {
+            "directory": "/data/i03/mx1001/gw",
+            "prefix": "gw",
+            "suffix": "cbf",
+            "template": "gw_1_%04d.cbf",
+            "run_number": 1,
+        },
+        "wavelength": 0.9763,
+        "collection_start_time": started.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    collection_id, _detector = adapter.store_data_collection(dict(collection))
+    dc_id, group_id = adapter.finalize_data_collection(
+        {**collection, "collection_id": collection_id, "status": "Data collection successful"}
+    )
+    assert dc_id == collection_id
+    image_id = adapter.store_image(
+        {
+            "dataCollectionId": collection_id,
+            "fileName": "gw_1_0001.cbf",
+            "fileLocation": "/data/i03/mx1001/gw",
+            "imageNumber": 1,
+        }
+    )
+    action_id = adapter.store_robot_action(
+        {
+            "actionType": "LOAD",
+            "status": "SUCCESS",
+            "sessionId": session_id,
+            "sampleId": None,
+            "startTime": started.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+    )
+    scan = adapter.store_energy_scan({"sessionId": session_id, "element": "Se", "edgeEnergy": "K"})
+    spectrum = adapter.store_xfe_spectrum({"sessionId": session_id, "energy": 13.5})
+    assert image_id > 0 and action_id > 0
+    assert scan["energyScanId"] > 0 and spectrum["xfeFluorescenceSpectrumId"] > 0
+
+    def listed(path: str) -> list[dict]:
+        answer = stack.gateway("GET", f"/ispyb/api/v1/core/{path}", headers=alice)
+        assert answer.status == 200, answer.json()
+        return answer.json()["results"]
+
+    (dc,) = listed(f"data-collections?dataCollectionGroupId={group_id}")
+    assert (dc["dataCollectionId"], dc["runStatus"], dc["numberOfImages"]) == (
+        collection_id,
+        "Data collection successful",
+        900,
+    )
+    assert [i["imageId"] for i in listed(f"images?dataCollectionId={collection_id}")] == [image_id]
+    assert action_id in {
+        a["robotActionId"] for a in listed(f"robot-actions?blsessionId={session_id}")
+    }
+    assert scan["energyScanId"] in {
+        e["energyScanId"] for e in listed(f"energy-scans?sessionId={session_id}")
+    }
+    assert spectrum["xfeFluorescenceSpectrumId"] in {
+        x["xfeFluorescenceSpectrumId"] for x in listed(f"xrf-spectra?sessionId={session_id}")
+    }
