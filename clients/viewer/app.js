@@ -99,6 +99,9 @@ async function showLogin() {
   ready("login");
 }
 
+// What the browser may fill in each login field (a password manager's hints).
+const AUTOCOMPLETE = { username: "username", password: "current-password" };
+
 function loginForm(plugin) {
   const fields = plugin.needs.map((name) =>
     h(
@@ -108,7 +111,7 @@ function loginForm(plugin) {
       h("input", {
         name,
         type: name === "password" ? "password" : "text",
-        autocomplete: name === "password" ? "current-password" : "username",
+        autocomplete: AUTOCOMPLETE[name] || "off",
         required: true,
       }),
     ),

@@ -51,8 +51,8 @@ def test_source_has_the_required_shape(gateway_tool, source_config):
     services = {s["name"]: s for s in source_config["services"]}
     upstreams = {u["name"]: u for u in source_config["upstreams"]}
     # One Kong service per project service, routed by its prefix, path kept.
-    assert gateway_tool.project_services(source_config) == ["core", "ssx", "em", "auth"]
-    for name in ("core", "ssx", "em", "auth"):
+    assert gateway_tool.project_services(source_config) == ["core", "ssx", "em", "auth", "compat"]
+    for name in ("core", "ssx", "em", "auth", "compat"):
         routes = services[name]["routes"]
         assert f"/ispyb/api/v1/{name}" in [p for r in routes for p in r["paths"]]
         assert all(route["strip_path"] is False for route in routes)

@@ -11,7 +11,7 @@ import yaml
 
 from tests.gateway.support import ROOT
 
-ALL = ["core", "ssx", "em", "auth"]
+ALL = ["core", "ssx", "em", "auth", "compat"]
 
 
 def routes_of(kong: dict) -> dict[str, str]:
