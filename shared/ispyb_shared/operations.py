@@ -85,11 +85,14 @@ _FIELDS_DOC = {
 def _sparse_dumper(response: type[Schema], *, many: bool) -> Callable[[str | None], Schema]:
     """The dump schema of a request's ``fields=`` (the whole schema without it)."""
     whole = response(many=many)
-    names = {name for name, field in whole.fields.items() if not field.load_only}
+    # fields= names the JSON keys; only= the schema's fields (a data_key may differ).
+    names = {
+        field.data_key or name: name for name, field in whole.fields.items() if not field.load_only
+    }
 
     @functools.lru_cache(maxsize=64)  # bounded: the combinations are a client's choice
     def only(requested: tuple[str, ...]) -> Schema:
-        return response(many=many, only=requested)
+        return response(many=many, only=tuple(names[key] for key in requested))
 
     def dumper(raw: str | None) -> Schema:
         if raw is None:

@@ -4967,8 +4967,6 @@ export interface components {
             proteinId: number;
             /** @description Default data collection plan for the crystal (DiffractionPlan id). */
             diffractionPlanId?: number | null;
-            /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-            crystalUUID?: string | null;
             /** @description Name of the crystal form. */
             name?: string | null;
             /** @description Space group symbol, e.g. P212121 or C2. */
@@ -4995,7 +4993,7 @@ export interface components {
             after?: string | null;
             results: {
                 /** @description The crystal's protein. */
-                readonly Protein?: {
+                readonly protein?: {
                     /** @description Database id. */
                     readonly proteinId?: number;
                     /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -5036,8 +5034,6 @@ export interface components {
                 proteinId?: number;
                 /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                 diffractionPlanId?: number | null;
-                /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                crystalUUID?: string | null;
                 /** @description Name of the crystal form. */
                 name?: string | null;
                 /** @description Space group symbol, e.g. P212121 or C2. */
@@ -5088,7 +5084,7 @@ export interface components {
         /** @description A crystal form, with its protein. */
         CrystalRead: {
             /** @description The crystal's protein. */
-            readonly Protein?: {
+            readonly protein?: {
                 /** @description Database id. */
                 readonly proteinId?: number;
                 /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -5129,8 +5125,6 @@ export interface components {
             proteinId?: number;
             /** @description Default data collection plan for the crystal (DiffractionPlan id). */
             diffractionPlanId?: number | null;
-            /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-            crystalUUID?: string | null;
             /** @description Name of the crystal form. */
             name?: string | null;
             /** @description Space group symbol, e.g. P212121 or C2. */
@@ -5195,8 +5189,6 @@ export interface components {
             proteinId: number;
             /** @description Default data collection plan for the crystal (DiffractionPlan id). */
             diffractionPlanId?: number | null;
-            /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-            crystalUUID?: string | null;
             /** @description Name of the crystal form. */
             name?: string | null;
             /** @description Space group symbol, e.g. P212121 or C2. */
@@ -5316,10 +5308,6 @@ export interface components {
             beamSizeAtSampleY?: number | null;
             /** @description The existing group of the sweep; or name a session. */
             dataCollectionGroupId?: number;
-            /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-            BLSAMPLEID?: number | null;
-            /** @description Legacy copy of the group's session id (ISPyB). */
-            SESSIONID?: number | null;
             /** @description Run number of the sweep, as in the file names. */
             dataCollectionNumber?: number | null;
             /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -5628,10 +5616,6 @@ export interface components {
                 readonly dataCollectionId?: number;
                 /** @description The group (experiment) this sweep belongs to. */
                 dataCollectionGroupId: number;
-                /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-                BLSAMPLEID?: number | null;
-                /** @description Legacy copy of the group's session id (ISPyB). */
-                SESSIONID?: number | null;
                 /** @description Run number of the sweep, as in the file names. */
                 dataCollectionNumber?: number | null;
                 /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -5760,10 +5744,6 @@ export interface components {
             readonly dataCollectionId?: number;
             /** @description The group (experiment) this sweep belongs to. */
             dataCollectionGroupId: number;
-            /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-            BLSAMPLEID?: number | null;
-            /** @description Legacy copy of the group's session id (ISPyB). */
-            SESSIONID?: number | null;
             /** @description Run number of the sweep, as in the file names. */
             dataCollectionNumber?: number | null;
             /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -5922,10 +5902,6 @@ export interface components {
                 beamSizeAtSampleX?: number | null;
                 /** @description Beam size at the sample, vertical (FWHM), in mm. */
                 beamSizeAtSampleY?: number | null;
-                /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-                BLSAMPLEID?: number | null;
-                /** @description Legacy copy of the group's session id (ISPyB). */
-                SESSIONID?: number | null;
                 /** @description Run number of the sweep, as in the file names. */
                 dataCollectionNumber?: number | null;
                 /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -6067,10 +6043,6 @@ export interface components {
                 readonly dataCollectionId?: number;
                 /** @description The group (experiment) this sweep belongs to. */
                 dataCollectionGroupId: number;
-                /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-                BLSAMPLEID?: number | null;
-                /** @description Legacy copy of the group's session id (ISPyB). */
-                SESSIONID?: number | null;
                 /** @description Run number of the sweep, as in the file names. */
                 dataCollectionNumber?: number | null;
                 /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -6252,10 +6224,6 @@ export interface components {
             beamSizeAtSampleY?: number | null;
             /** @description The group (experiment) this sweep belongs to. */
             dataCollectionGroupId: number;
-            /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-            BLSAMPLEID?: number | null;
-            /** @description Legacy copy of the group's session id (ISPyB). */
-            SESSIONID?: number | null;
             /** @description Run number of the sweep, as in the file names. */
             dataCollectionNumber?: number | null;
             /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -6771,8 +6739,6 @@ export interface components {
             preferredBeamDiameter?: number | null;
             /** @description Free-text instructions for the beamline. */
             comments?: string | null;
-            /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-            DIFFRACTIONPLANUUID?: string | null;
             /** @description I/sigma(I) aimed at in the highest-resolution shell. */
             aimedIOverSigmaAtHighestRes?: number | null;
             /** @description Multiplicity (redundancy) aimed at. */
@@ -6885,8 +6851,6 @@ export interface components {
                 preferredBeamDiameter?: number | null;
                 /** @description Free-text instructions for the beamline. */
                 comments?: string | null;
-                /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                DIFFRACTIONPLANUUID?: string | null;
                 /** @description Completeness aimed at, as a fraction (0-1). */
                 aimedCompleteness?: number | null;
                 /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -7021,8 +6985,6 @@ export interface components {
             preferredBeamDiameter?: number | null;
             /** @description Free-text instructions for the beamline. */
             comments?: string | null;
-            /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-            DIFFRACTIONPLANUUID?: string | null;
             /** @description Completeness aimed at, as a fraction (0-1). */
             aimedCompleteness?: number | null;
             /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -7161,8 +7123,6 @@ export interface components {
             preferredBeamDiameter?: number | null;
             /** @description Free-text instructions for the beamline. */
             comments?: string | null;
-            /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-            DIFFRACTIONPLANUUID?: string | null;
             /** @description I/sigma(I) aimed at in the highest-resolution shell. */
             aimedIOverSigmaAtHighestRes?: number | null;
             /** @description Multiplicity (redundancy) aimed at. */
@@ -8319,7 +8279,7 @@ export interface components {
             after?: string | null;
             results: {
                 /** @description The contact. */
-                readonly Person?: {
+                readonly person?: {
                     /** @description Identifier in the user office (UUID text); set by the sync. */
                     readonly externalId?: unknown;
                     /** @description Database id. */
@@ -8330,8 +8290,6 @@ export interface components {
                     laboratoryId?: number | null;
                     /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                     siteId?: number | null;
-                    /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                    personUUID?: string | null;
                     /** @description Family name. */
                     familyName?: string | null;
                     /** @description Given name. */
@@ -8385,7 +8343,7 @@ export interface components {
         /** @description A shipping contact card of a proposal, with its person. */
         LabContactRead: {
             /** @description The contact. */
-            readonly Person?: {
+            readonly person?: {
                 /** @description Identifier in the user office (UUID text); set by the sync. */
                 readonly externalId?: unknown;
                 /** @description Database id. */
@@ -8396,8 +8354,6 @@ export interface components {
                 laboratoryId?: number | null;
                 /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                 siteId?: number | null;
-                /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                personUUID?: string | null;
                 /** @description Family name. */
                 familyName?: string | null;
                 /** @description Given name. */
@@ -9506,8 +9462,6 @@ export interface components {
             laboratoryId?: number | null;
             /** @description Identifier of the person in the site's user office (legacy ISPyB). */
             siteId?: number | null;
-            /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-            personUUID?: string | null;
             /** @description Family name. */
             familyName: string;
             /** @description Given name. */
@@ -9539,8 +9493,6 @@ export interface components {
                 laboratoryId?: number | null;
                 /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                 siteId?: number | null;
-                /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                personUUID?: string | null;
                 /** @description Family name. */
                 familyName?: string | null;
                 /** @description Given name. */
@@ -9580,8 +9532,6 @@ export interface components {
             laboratoryId?: number | null;
             /** @description Identifier of the person in the site's user office (legacy ISPyB). */
             siteId?: number | null;
-            /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-            personUUID?: string | null;
             /** @description Family name. */
             familyName?: string | null;
             /** @description Given name. */
@@ -9609,8 +9559,6 @@ export interface components {
             laboratoryId?: number | null;
             /** @description Identifier of the person in the site's user office (legacy ISPyB). */
             siteId?: number | null;
-            /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-            personUUID?: string | null;
             /** @description Family name. */
             familyName: string;
             /** @description Given name. */
@@ -10519,7 +10467,7 @@ export interface components {
             after?: string | null;
             results: {
                 /** @description The member. */
-                readonly Person?: {
+                readonly person?: {
                     /** @description Identifier in the user office (UUID text); set by the sync. */
                     readonly externalId?: unknown;
                     /** @description Database id. */
@@ -10530,8 +10478,6 @@ export interface components {
                     laboratoryId?: number | null;
                     /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                     siteId?: number | null;
-                    /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                    personUUID?: string | null;
                     /** @description Family name. */
                     familyName?: string | null;
                     /** @description Given name. */
@@ -10576,7 +10522,7 @@ export interface components {
         /** @description A member of a proposal, with the person's details. */
         ProposalMemberRead: {
             /** @description The member. */
-            readonly Person?: {
+            readonly person?: {
                 /** @description Identifier in the user office (UUID text); set by the sync. */
                 readonly externalId?: unknown;
                 /** @description Database id. */
@@ -10587,8 +10533,6 @@ export interface components {
                 laboratoryId?: number | null;
                 /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                 siteId?: number | null;
-                /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                personUUID?: string | null;
                 /** @description Family name. */
                 familyName?: string | null;
                 /** @description Given name. */
@@ -11097,29 +11041,29 @@ export interface components {
             /** @description Indexed images / hits, percent. */
             indexingRate?: number | null;
             /** @description Mean cell edge a, Angstrom. */
-            cellA?: number | null;
+            cell_a?: number | null;
             /** @description Mean cell edge b, Angstrom. */
-            cellB?: number | null;
+            cell_b?: number | null;
             /** @description Mean cell edge c, Angstrom. */
-            cellC?: number | null;
+            cell_c?: number | null;
             /** @description Mean cell angle alpha, degree. */
-            cellAlpha?: number | null;
+            cell_alpha?: number | null;
             /** @description Mean cell angle beta, degree. */
-            cellBeta?: number | null;
+            cell_beta?: number | null;
             /** @description Mean cell angle gamma, degree. */
-            cellGamma?: number | null;
+            cell_gamma?: number | null;
             /** @description Std. deviation of a, Angstrom. */
-            cellASd?: number | null;
+            cell_a_sd?: number | null;
             /** @description Std. deviation of b, Angstrom. */
-            cellBSd?: number | null;
+            cell_b_sd?: number | null;
             /** @description Std. deviation of c, Angstrom. */
-            cellCSd?: number | null;
+            cell_c_sd?: number | null;
             /** @description Std. deviation of alpha, degree. */
-            cellAlphaSd?: number | null;
+            cell_alpha_sd?: number | null;
             /** @description Std. deviation of beta, degree. */
-            cellBetaSd?: number | null;
+            cell_beta_sd?: number | null;
             /** @description Std. deviation of gamma, degree. */
-            cellGammaSd?: number | null;
+            cell_gamma_sd?: number | null;
             /** @description Files of the result. */
             attachments?: {
                 /**
@@ -11203,29 +11147,29 @@ export interface components {
                 /** @description Space group found. */
                 spaceGroup?: string | null;
                 /** @description Mean cell edge a, Angstrom. */
-                cellA?: number | null;
+                cell_a?: number | null;
                 /** @description Mean cell edge b, Angstrom. */
-                cellB?: number | null;
+                cell_b?: number | null;
                 /** @description Mean cell edge c, Angstrom. */
-                cellC?: number | null;
+                cell_c?: number | null;
                 /** @description Mean cell angle alpha, degree. */
-                cellAlpha?: number | null;
+                cell_alpha?: number | null;
                 /** @description Mean cell angle beta, degree. */
-                cellBeta?: number | null;
+                cell_beta?: number | null;
                 /** @description Mean cell angle gamma, degree. */
-                cellGamma?: number | null;
+                cell_gamma?: number | null;
                 /** @description Std. deviation of a, Angstrom. */
-                cellASd?: number | null;
+                cell_a_sd?: number | null;
                 /** @description Std. deviation of b, Angstrom. */
-                cellBSd?: number | null;
+                cell_b_sd?: number | null;
                 /** @description Std. deviation of c, Angstrom. */
-                cellCSd?: number | null;
+                cell_c_sd?: number | null;
                 /** @description Std. deviation of alpha, degree. */
-                cellAlphaSd?: number | null;
+                cell_alpha_sd?: number | null;
                 /** @description Std. deviation of beta, degree. */
-                cellBetaSd?: number | null;
+                cell_beta_sd?: number | null;
                 /** @description Std. deviation of gamma, degree. */
-                cellGammaSd?: number | null;
+                cell_gamma_sd?: number | null;
                 /** @description Subject of the caller who posted. */
                 postedBy: string;
                 /** @description When the result was stored (UTC). Null when the database holds a zero date ('0000-00-00'). */
@@ -11291,29 +11235,29 @@ export interface components {
             /** @description Space group found. */
             spaceGroup?: string | null;
             /** @description Mean cell edge a, Angstrom. */
-            cellA?: number | null;
+            cell_a?: number | null;
             /** @description Mean cell edge b, Angstrom. */
-            cellB?: number | null;
+            cell_b?: number | null;
             /** @description Mean cell edge c, Angstrom. */
-            cellC?: number | null;
+            cell_c?: number | null;
             /** @description Mean cell angle alpha, degree. */
-            cellAlpha?: number | null;
+            cell_alpha?: number | null;
             /** @description Mean cell angle beta, degree. */
-            cellBeta?: number | null;
+            cell_beta?: number | null;
             /** @description Mean cell angle gamma, degree. */
-            cellGamma?: number | null;
+            cell_gamma?: number | null;
             /** @description Std. deviation of a, Angstrom. */
-            cellASd?: number | null;
+            cell_a_sd?: number | null;
             /** @description Std. deviation of b, Angstrom. */
-            cellBSd?: number | null;
+            cell_b_sd?: number | null;
             /** @description Std. deviation of c, Angstrom. */
-            cellCSd?: number | null;
+            cell_c_sd?: number | null;
             /** @description Std. deviation of alpha, degree. */
-            cellAlphaSd?: number | null;
+            cell_alpha_sd?: number | null;
             /** @description Std. deviation of beta, degree. */
-            cellBetaSd?: number | null;
+            cell_beta_sd?: number | null;
             /** @description Std. deviation of gamma, degree. */
-            cellGammaSd?: number | null;
+            cell_gamma_sd?: number | null;
             /** @description Subject of the caller who posted. */
             postedBy: string;
             /** @description When the result was stored (UTC). Null when the database holds a zero date ('0000-00-00'). */
@@ -11870,29 +11814,29 @@ export interface components {
                 /** @description Space group found. */
                 spaceGroup?: string | null;
                 /** @description Mean cell edge a, Angstrom. */
-                cellA?: number | null;
+                cell_a?: number | null;
                 /** @description Mean cell edge b, Angstrom. */
-                cellB?: number | null;
+                cell_b?: number | null;
                 /** @description Mean cell edge c, Angstrom. */
-                cellC?: number | null;
+                cell_c?: number | null;
                 /** @description Mean cell angle alpha, degree. */
-                cellAlpha?: number | null;
+                cell_alpha?: number | null;
                 /** @description Mean cell angle beta, degree. */
-                cellBeta?: number | null;
+                cell_beta?: number | null;
                 /** @description Mean cell angle gamma, degree. */
-                cellGamma?: number | null;
+                cell_gamma?: number | null;
                 /** @description Std. deviation of a, Angstrom. */
-                cellASd?: number | null;
+                cell_a_sd?: number | null;
                 /** @description Std. deviation of b, Angstrom. */
-                cellBSd?: number | null;
+                cell_b_sd?: number | null;
                 /** @description Std. deviation of c, Angstrom. */
-                cellCSd?: number | null;
+                cell_c_sd?: number | null;
                 /** @description Std. deviation of alpha, degree. */
-                cellAlphaSd?: number | null;
+                cell_alpha_sd?: number | null;
                 /** @description Std. deviation of beta, degree. */
-                cellBetaSd?: number | null;
+                cell_beta_sd?: number | null;
                 /** @description Std. deviation of gamma, degree. */
-                cellGammaSd?: number | null;
+                cell_gamma_sd?: number | null;
                 /** @description Subject of the caller who posted. */
                 postedBy: string;
                 /** @description When the result was stored (UTC). Null when the database holds a zero date ('0000-00-00'). */
@@ -12178,11 +12122,11 @@ export interface components {
                 /** @description The group's samples, by groupOrder. */
                 readonly members?: {
                     /** @description The sample. */
-                    readonly BLSample?: {
+                    readonly blSample?: {
                         /** @description The sample's crystal. */
-                        readonly Crystal?: {
+                        readonly crystal?: {
                             /** @description The crystal's protein. */
-                            readonly Protein?: {
+                            readonly protein?: {
                                 /** @description Database id. */
                                 readonly proteinId?: number;
                                 /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -12223,8 +12167,6 @@ export interface components {
                             proteinId?: number;
                             /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                             diffractionPlanId?: number | null;
-                            /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                            crystalUUID?: string | null;
                             /** @description Name of the crystal form. */
                             name?: string | null;
                             /** @description Space group symbol, e.g. P212121 or C2. */
@@ -12263,7 +12205,7 @@ export interface components {
                             readonly uuid?: string;
                         };
                         /** @description What to collect on the sample (null when no plan). */
-                        readonly DiffractionPlan?: {
+                        readonly diffractionPlan?: {
                             /** @description Database id. */
                             readonly diffractionPlanId?: number;
                             /** @description Short name of the plan. */
@@ -12297,8 +12239,6 @@ export interface components {
                             preferredBeamDiameter?: number | null;
                             /** @description Free-text instructions for the beamline. */
                             comments?: string | null;
-                            /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                            DIFFRACTIONPLANUUID?: string | null;
                             /** @description Completeness aimed at, as a fraction (0-1). */
                             aimedCompleteness?: number | null;
                             /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -12475,11 +12415,11 @@ export interface components {
         /** @description A sample of a group, with its order and role. */
         SampleGroupMemberRead: {
             /** @description The sample. */
-            readonly BLSample?: {
+            readonly blSample?: {
                 /** @description The sample's crystal. */
-                readonly Crystal?: {
+                readonly crystal?: {
                     /** @description The crystal's protein. */
-                    readonly Protein?: {
+                    readonly protein?: {
                         /** @description Database id. */
                         readonly proteinId?: number;
                         /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -12520,8 +12460,6 @@ export interface components {
                     proteinId?: number;
                     /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                     diffractionPlanId?: number | null;
-                    /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                    crystalUUID?: string | null;
                     /** @description Name of the crystal form. */
                     name?: string | null;
                     /** @description Space group symbol, e.g. P212121 or C2. */
@@ -12560,7 +12498,7 @@ export interface components {
                     readonly uuid?: string;
                 };
                 /** @description What to collect on the sample (null when no plan). */
-                readonly DiffractionPlan?: {
+                readonly diffractionPlan?: {
                     /** @description Database id. */
                     readonly diffractionPlanId?: number;
                     /** @description Short name of the plan. */
@@ -12594,8 +12532,6 @@ export interface components {
                     preferredBeamDiameter?: number | null;
                     /** @description Free-text instructions for the beamline. */
                     comments?: string | null;
-                    /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                    DIFFRACTIONPLANUUID?: string | null;
                     /** @description Completeness aimed at, as a fraction (0-1). */
                     aimedCompleteness?: number | null;
                     /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -12751,11 +12687,11 @@ export interface components {
             /** @description The group's samples, by groupOrder. */
             readonly members?: {
                 /** @description The sample. */
-                readonly BLSample?: {
+                readonly blSample?: {
                     /** @description The sample's crystal. */
-                    readonly Crystal?: {
+                    readonly crystal?: {
                         /** @description The crystal's protein. */
-                        readonly Protein?: {
+                        readonly protein?: {
                             /** @description Database id. */
                             readonly proteinId?: number;
                             /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -12796,8 +12732,6 @@ export interface components {
                         proteinId?: number;
                         /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                         diffractionPlanId?: number | null;
-                        /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                        crystalUUID?: string | null;
                         /** @description Name of the crystal form. */
                         name?: string | null;
                         /** @description Space group symbol, e.g. P212121 or C2. */
@@ -12836,7 +12770,7 @@ export interface components {
                         readonly uuid?: string;
                     };
                     /** @description What to collect on the sample (null when no plan). */
-                    readonly DiffractionPlan?: {
+                    readonly diffractionPlan?: {
                         /** @description Database id. */
                         readonly diffractionPlanId?: number;
                         /** @description Short name of the plan. */
@@ -12870,8 +12804,6 @@ export interface components {
                         preferredBeamDiameter?: number | null;
                         /** @description Free-text instructions for the beamline. */
                         comments?: string | null;
-                        /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                        DIFFRACTIONPLANUUID?: string | null;
                         /** @description Completeness aimed at, as a fraction (0-1). */
                         aimedCompleteness?: number | null;
                         /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -13041,9 +12973,9 @@ export interface components {
             after?: string | null;
             results: {
                 /** @description The sample's crystal. */
-                readonly Crystal?: {
+                readonly crystal?: {
                     /** @description The crystal's protein. */
-                    readonly Protein?: {
+                    readonly protein?: {
                         /** @description Database id. */
                         readonly proteinId?: number;
                         /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -13084,8 +13016,6 @@ export interface components {
                     proteinId?: number;
                     /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                     diffractionPlanId?: number | null;
-                    /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                    crystalUUID?: string | null;
                     /** @description Name of the crystal form. */
                     name?: string | null;
                     /** @description Space group symbol, e.g. P212121 or C2. */
@@ -13124,7 +13054,7 @@ export interface components {
                     readonly uuid?: string;
                 };
                 /** @description What to collect on the sample (null when no plan). */
-                readonly DiffractionPlan?: {
+                readonly diffractionPlan?: {
                     /** @description Database id. */
                     readonly diffractionPlanId?: number;
                     /** @description Short name of the plan. */
@@ -13158,8 +13088,6 @@ export interface components {
                     preferredBeamDiameter?: number | null;
                     /** @description Free-text instructions for the beamline. */
                     comments?: string | null;
-                    /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                    DIFFRACTIONPLANUUID?: string | null;
                     /** @description Completeness aimed at, as a fraction (0-1). */
                     aimedCompleteness?: number | null;
                     /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -13299,9 +13227,9 @@ export interface components {
         /** @description A sample, with its crystal (and protein) and its diffraction plan. */
         SampleRead: {
             /** @description The sample's crystal. */
-            readonly Crystal?: {
+            readonly crystal?: {
                 /** @description The crystal's protein. */
-                readonly Protein?: {
+                readonly protein?: {
                     /** @description Database id. */
                     readonly proteinId?: number;
                     /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -13342,8 +13270,6 @@ export interface components {
                 proteinId?: number;
                 /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                 diffractionPlanId?: number | null;
-                /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                crystalUUID?: string | null;
                 /** @description Name of the crystal form. */
                 name?: string | null;
                 /** @description Space group symbol, e.g. P212121 or C2. */
@@ -13382,7 +13308,7 @@ export interface components {
                 readonly uuid?: string;
             };
             /** @description What to collect on the sample (null when no plan). */
-            readonly DiffractionPlan?: {
+            readonly diffractionPlan?: {
                 /** @description Database id. */
                 readonly diffractionPlanId?: number;
                 /** @description Short name of the plan. */
@@ -13416,8 +13342,6 @@ export interface components {
                 preferredBeamDiameter?: number | null;
                 /** @description Free-text instructions for the beamline. */
                 comments?: string | null;
-                /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                DIFFRACTIONPLANUUID?: string | null;
                 /** @description Completeness aimed at, as a fraction (0-1). */
                 aimedCompleteness?: number | null;
                 /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -14308,10 +14232,6 @@ export interface components {
                 readonly dataCollectionId?: number;
                 /** @description The group (experiment) this sweep belongs to. */
                 dataCollectionGroupId: number;
-                /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-                BLSAMPLEID?: number | null;
-                /** @description Legacy copy of the group's session id (ISPyB). */
-                SESSIONID?: number | null;
                 /** @description Run number of the sweep, as in the file names. */
                 dataCollectionNumber?: number | null;
                 /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -14549,7 +14469,7 @@ export interface components {
             after?: string | null;
             results: {
                 /** @description The participant. */
-                readonly Person?: {
+                readonly person?: {
                     /** @description Identifier in the user office (UUID text); set by the sync. */
                     readonly externalId?: unknown;
                     /** @description Database id. */
@@ -14560,8 +14480,6 @@ export interface components {
                     laboratoryId?: number | null;
                     /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                     siteId?: number | null;
-                    /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                    personUUID?: string | null;
                     /** @description Family name. */
                     familyName?: string | null;
                     /** @description Given name. */
@@ -14606,7 +14524,7 @@ export interface components {
         /** @description A participant of a session, with the person's details. */
         SessionMemberRead: {
             /** @description The participant. */
-            readonly Person?: {
+            readonly person?: {
                 /** @description Identifier in the user office (UUID text); set by the sync. */
                 readonly externalId?: unknown;
                 /** @description Database id. */
@@ -14617,8 +14535,6 @@ export interface components {
                 laboratoryId?: number | null;
                 /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                 siteId?: number | null;
-                /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                personUUID?: string | null;
                 /** @description Family name. */
                 familyName?: string | null;
                 /** @description Given name. */
@@ -15147,9 +15063,9 @@ export interface components {
                     /** @description The samples in the container. */
                     readonly samples?: {
                         /** @description The sample's crystal. */
-                        readonly Crystal?: {
+                        readonly crystal?: {
                             /** @description The crystal's protein. */
-                            readonly Protein?: {
+                            readonly protein?: {
                                 /** @description Database id. */
                                 readonly proteinId?: number;
                                 /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -15190,8 +15106,6 @@ export interface components {
                             proteinId?: number;
                             /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                             diffractionPlanId?: number | null;
-                            /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                            crystalUUID?: string | null;
                             /** @description Name of the crystal form. */
                             name?: string | null;
                             /** @description Space group symbol, e.g. P212121 or C2. */
@@ -15230,7 +15144,7 @@ export interface components {
                             readonly uuid?: string;
                         };
                         /** @description What to collect on the sample (null when no plan). */
-                        readonly DiffractionPlan?: {
+                        readonly diffractionPlan?: {
                             /** @description Database id. */
                             readonly diffractionPlanId?: number;
                             /** @description Short name of the plan. */
@@ -15264,8 +15178,6 @@ export interface components {
                             preferredBeamDiameter?: number | null;
                             /** @description Free-text instructions for the beamline. */
                             comments?: string | null;
-                            /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                            DIFFRACTIONPLANUUID?: string | null;
                             /** @description Completeness aimed at, as a fraction (0-1). */
                             aimedCompleteness?: number | null;
                             /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -15631,7 +15543,7 @@ export interface components {
                         /** @description Pin wire width, in mm. */
                         wireWidth?: number | null;
                         /** @description A new crystal for the sample. */
-                        Crystal?: {
+                        crystal?: {
                             /** @description Unit cell length a, in Å. */
                             cell_a?: number | null;
                             /** @description Unit cell length b, in Å. */
@@ -15650,8 +15562,6 @@ export interface components {
                             size_Y?: number | null;
                             /** @description Crystal size along Z, in µm. */
                             size_Z?: number | null;
-                            /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                            crystalUUID?: string | null;
                             /** @description Name of the crystal form. */
                             name?: string | null;
                             /** @description Space group symbol, e.g. P212121 or C2. */
@@ -15667,7 +15577,7 @@ export interface components {
                             /** @description Directory of that PDB file at the facility. */
                             pdbFilePath?: string | null;
                             /** @description The crystal's protein. */
-                            Protein: {
+                            protein: {
                                 /** @description Database id. */
                                 proteinId?: number;
                                 /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
@@ -15677,7 +15587,7 @@ export interface components {
                             };
                         };
                         /** @description A new plan for the sample. */
-                        DiffractionPlan?: {
+                        diffractionPlan?: {
                             /** @description Where the user wants the data written: a relative path inside the session's directory (no '..', no leading '/'). */
                             userPath?: string | null;
                             /** @description Beam transmission, as a fraction (0-1). */
@@ -15725,8 +15635,6 @@ export interface components {
                             preferredBeamDiameter?: number | null;
                             /** @description Free-text instructions for the beamline. */
                             comments?: string | null;
-                            /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                            DIFFRACTIONPLANUUID?: string | null;
                             /** @description I/sigma(I) aimed at in the highest-resolution shell. */
                             aimedIOverSigmaAtHighestRes?: number | null;
                             /** @description Multiplicity (redundancy) aimed at. */
@@ -19820,8 +19728,6 @@ export interface operations {
                 spaceGroup?: string;
                 /** @description Space group: one of (comma-separated) (string). */
                 "spaceGroup.in"?: string;
-                /** @description Identifier in another system: equal to (string). */
-                crystalUUID?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
             };

@@ -337,10 +337,10 @@ class ContentsCheck:
         usable = [(path, sample) for path, sample in samples if path not in self.refused]
         self._resolve_proteins(
             [
-                (f"{path}.Crystal.Protein", sample["Crystal"]["Protein"])
+                (f"{path}.crystal.protein", sample["Crystal"]["Protein"])
                 for path, sample in usable
                 if "Protein" in sample.get("Crystal", {})
-                and not self.was_refused(f"{path}.Crystal.Protein")
+                and not self.was_refused(f"{path}.crystal.protein")
             ]
         )
         crystal_ids = {sample["crystalId"] for _path, sample in usable if "crystalId" in sample}
@@ -484,7 +484,7 @@ def write_contents(
             if "Crystal" not in sample:
                 continue
             sample_path = f"{path}.samples[{k}]"
-            reference = f"{sample_path}.Crystal.Protein"
+            reference = f"{sample_path}.crystal.protein"
             if reference in checked.new_protein_acronyms:
                 protein_id = new_proteins[checked.new_protein_acronyms[reference]].proteinId
             else:
