@@ -16,7 +16,7 @@ import math
 import struct
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema, SQLAlchemyAutoSchemaOpts
 from sqlalchemy import types as sqltypes
 
@@ -37,6 +37,8 @@ def _renamed_keys(schema: Schema, field_name: str, field_obj: fields.Field) -> N
 def _accept_former_names(schema: Schema, data: Any) -> Any:
     """A body's former field names read as the new ones (both at once is an error)."""
     renamed = getattr(schema.opts, "renamed", None) or {}
+    if renamed and isinstance(data, list):
+        return [_accept_former_names(schema, item) for item in data]
     if not renamed or not isinstance(data, dict) or not any(old in data for old in renamed):
         return data
     data = dict(data)
@@ -74,9 +76,11 @@ class StrictSchema(Schema):
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         _renamed_keys(self, field_name, field_obj)
 
-    @pre_load
-    def _former_names(self, data, **_kwargs):
-        return _accept_former_names(self, data)
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        # Not a pre_load hook: a schema without hooks stays compilable (em's fast loader).
+        if self.opts.renamed:
+            data = _accept_former_names(self, data)
+        return super().load(data, many=many, partial=partial, unknown=unknown)
 
 
 def single_precision(value: float) -> float:
@@ -296,6 +300,8 @@ class ModelSchema(SQLAlchemyAutoSchema):
         # marshmallow-sqlalchemy's load reads marshmallow's version from the package
         # metadata on every call (about 1.4 ms, once per nested record); our schemas never
         # load model instances, so marshmallow's own load is all they need.
+        if self.opts.renamed:
+            data = _accept_former_names(self, data)
         removed = self.opts.removed
         if not removed or not isinstance(data, dict) or not any(n in data for n in removed):
             return Schema.load(self, data, many=many, partial=partial, unknown=unknown)
@@ -308,10 +314,6 @@ class ModelSchema(SQLAlchemyAutoSchema):
             messages = exc.messages if isinstance(exc.messages, dict) else {"_body": exc.messages}
             problems = {**messages, **problems}
         raise ValidationError(problems)
-
-    @pre_load
-    def _former_names(self, data, **_kwargs):
-        return _accept_former_names(self, data)
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         _renamed_keys(self, field_name, field_obj)
