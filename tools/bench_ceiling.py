@@ -512,9 +512,9 @@ def create_app() -> Flask:
             sample = _split(row, "b")
             if sample["blSampleId"] is not None:
                 crystal = _split(row, "x")
-                crystal["Protein"] = _split(row, "p")
-                sample["Crystal"] = crystal
-                sample["DiffractionPlan"] = _split(row, "dp")
+                crystal["protein"] = _split(row, "p")
+                sample["crystal"] = crystal
+                sample["diffractionPlan"] = _split(row, "dp")
                 container["samples"].append(sample)
         head["dewars"] = [
             {**dewar, "containers": list(dewar["containers"].values())} for dewar in dewars.values()

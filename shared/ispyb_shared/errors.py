@@ -2,7 +2,8 @@
 
 Every error response is ``{"code", "message", "details", "requestId"}`` with a stable,
 documented ``code``; clients branch on ``code`` and show ``message``. ``details`` names the
-offending fields (``{"field": ["message", ...]}``) or is ``null``.
+offending fields by JSON path (``{"field": [...], "dewars[0].code": [...]}``, every problem
+of the request at once) or is ``null``.
 """
 
 from __future__ import annotations
@@ -127,6 +128,28 @@ class CoreUnavailable(ServiceUnavailable):
         self.maybe_done = maybe_done
 
 
+def field_paths(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as the one details shape: each JSON path of a bad
+    value (``dewars[1].containers[0].code``, ``_body`` for the body as a whole) -> its
+    messages."""
+    if not isinstance(messages, dict):
+        return {prefix or "_body": list(messages) if isinstance(messages, list) else [messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        if isinstance(key, int):
+            path = f"{prefix}[{key}]"
+        elif key == "_schema":
+            path = prefix or "_body"
+        else:
+            path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            for nested_path, nested in field_paths(value, path).items():
+                flat.setdefault(nested_path, []).extend(nested)
+        else:
+            flat.setdefault(path, []).extend(value if isinstance(value, list) else [value])
+    return flat
+
+
 def error_response(status: int, code: str, message: str, details: Any = None):
     response = jsonify(
         {"code": code, "message": message, "details": details, "requestId": request_id()}
@@ -183,8 +206,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError):
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_body": exc.messages}
-        return error_response(422, "VALIDATION_ERROR", "The request body is invalid.", messages)
+        return error_response(
+            422, "VALIDATION_ERROR", "The request body is invalid.", field_paths(exc.messages)
+        )
 
     @app.errorhandler(IntegrityError)
     def _integrity_error(exc: IntegrityError):

@@ -90,11 +90,16 @@ def _sparse_dumper(
     compiled from the schema (dumping.py)."""
     whole_schema = response(many=many)
     whole = compiled_dump(whole_schema)
-    names = {name for name, field in whole_schema.fields.items() if not field.load_only}
+    # fields= names the JSON keys; only= the schema's fields (a data_key may differ).
+    names = {
+        field.data_key or name: name
+        for name, field in whole_schema.fields.items()
+        if not field.load_only
+    }
 
     @functools.lru_cache(maxsize=64)  # bounded: the combinations are a client's choice
     def only(requested: tuple[str, ...]) -> Callable[[Any], Any]:
-        return compiled_dump(response(many=many, only=requested))
+        return compiled_dump(response(many=many, only=tuple(names[key] for key in requested)))
 
     def dumper(raw: str | None) -> Callable[[Any], Any]:
         if raw is None:

@@ -12,21 +12,102 @@ Conventions, following Netflix Dispatch: ``XRead`` (what the API returns), ``XCr
 from __future__ import annotations
 
 import datetime as dt
+import math
+import struct
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema, SQLAlchemyAutoSchemaOpts
 from sqlalchemy import types as sqltypes
 
 from .uuids import parse_uuid
+
+# The naming rule (docs/migration-notes.md): a schema's ``Meta.renamed`` maps a field's
+# former JSON name to its name now ({"Crystal": "crystal", "cellA": "cell_a"}). The field
+# keeps its attribute (the model's column or relationship); only its JSON key changes, and
+# a body still sending the former name is read as the new one.
+
+
+def _renamed_keys(schema: Schema, field_name: str, field_obj: fields.Field) -> None:
+    renamed = getattr(schema.opts, "renamed", None) or {}
+    if field_name in renamed and field_obj.data_key is None:
+        field_obj.data_key = renamed[field_name]
+
+
+def _accept_former_names(schema: Schema, data: Any) -> Any:
+    """A body's former field names read as the new ones (both at once is an error)."""
+    renamed = getattr(schema.opts, "renamed", None) or {}
+    if renamed and isinstance(data, list):
+        return [_accept_former_names(schema, item) for item in data]
+    if not renamed or not isinstance(data, dict) or not any(old in data for old in renamed):
+        return data
+    data = dict(data)
+    twice = {}
+    for old, new in renamed.items():
+        if old in data:
+            if new in data:
+                twice[old] = [f"Sent twice: {old} is the former name of {new}."]
+            else:
+                data[new] = data.pop(old)
+    if twice:
+        raise ValidationError(twice)
+    return data
+
+
+class _RenamingOpts:
+    def __init__(self, meta, *args, **kwargs):
+        super().__init__(meta, *args, **kwargs)
+        self.renamed = dict(getattr(meta, "renamed", {}))
+
+
+class StrictSchemaOpts(_RenamingOpts, Schema.OPTIONS_CLASS):
+    pass
 
 
 class StrictSchema(Schema):
     """Base of every hand-written schema that takes input (bodies, config sections): an
     unknown field is an error naming it, never silently dropped (a typo must not pass)."""
 
+    OPTIONS_CLASS = StrictSchemaOpts
+
     class Meta:
         unknown = RAISE
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        _renamed_keys(self, field_name, field_obj)
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        # Not a pre_load hook: a schema without hooks stays compilable (em's fast loader).
+        if self.opts.renamed:
+            data = _accept_former_names(self, data)
+        return super().load(data, many=many, partial=partial, unknown=unknown)
+
+
+def single_precision(value: float) -> float:
+    """The shortest decimal that is the same single-precision number as ``value``.
+
+    A FLOAT column holds 24 bits of mantissa: MariaDB hands it over as the double nearest
+    (1.64 comes back as 1.6399999856948853), SQLite as the double it was given. Both are
+    served as the number a single-precision reader would print (1.64)."""
+    if not math.isfinite(value):
+        return value
+    try:
+        single = struct.unpack("f", struct.pack("f", value))[0]
+    except OverflowError:
+        return value
+    for digits in range(6, 10):
+        shortest = float(f"{single:.{digits}g}")
+        if struct.unpack("f", struct.pack("f", shortest))[0] == single:
+            return shortest
+    return single
+
+
+class SinglePrecisionFloat(fields.Float):
+    """A FLOAT (single precision) column: served at single precision on every backend."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        result = super()._serialize(value, attr, obj, **kwargs)
+        return single_precision(result) if isinstance(result, float) else result
 
 
 class NaiveDateTime(fields.NaiveDateTime):
@@ -110,6 +191,11 @@ class ISPyBModelConverter(ModelConverter):
         sqltypes.BigInteger: StrictInteger,
     }
 
+    def _get_field_class_for_data_type(self, data_type):
+        if is_single_precision(data_type):
+            return SinglePrecisionFloat
+        return super()._get_field_class_for_data_type(data_type)
+
     def property2field(self, prop, *, instance=True, field_class=None, **kwargs):
         # ``auto_field(validate=...)`` adds to what the column implies (length, enum,
         # range) instead of replacing it: a stricter rule must not lose the basic ones.
@@ -147,15 +233,55 @@ class ISPyBModelConverter(ModelConverter):
             column.type, sqltypes.BigInteger | sqltypes.Boolean
         ):
             kwargs["validate"].append(INT32_RANGE)
-        if isinstance(column.type, sqltypes.Float) and not isinstance(column.type, sqltypes.Double):
+        if is_single_precision(column.type):
             kwargs["validate"].append(FLOAT32_RANGE)
 
 
-class ModelSchemaOpts(SQLAlchemyAutoSchemaOpts):
+def is_single_precision(data_type) -> bool:
+    """A FLOAT column (MariaDB's single precision), not DOUBLE or REAL."""
+    return isinstance(data_type, sqltypes.Float) and not isinstance(
+        data_type, sqltypes.Double | sqltypes.REAL
+    )
+
+
+# ISPyB columns that only repeat another field (the group's ids, a second identifier
+# beside uuid): never served; a body sending one gets an error naming it and its
+# replacement (docs/migration-notes.md).
+LEGACY_DUPLICATES = {
+    (
+        "DataCollection",
+        "BLSAMPLEID",
+    ): "Removed: a data collection's sample is its group's (blSampleId, "
+    "dataCollectionGroupId, or sample when the sweep creates its group).",
+    (
+        "DataCollection",
+        "SESSIONID",
+    ): "Removed: a data collection's session is its group's (sessionId via "
+    "dataCollectionGroupId, or session when the sweep creates its group).",
+    ("Person", "personUUID"): "Removed: a person is identified by uuid (or externalId for the user "
+    "office's identifier).",
+    ("Crystal", "crystalUUID"): "Removed: a crystal is identified by crystalId or uuid.",
+    (
+        "DiffractionPlan",
+        "DIFFRACTIONPLANUUID",
+    ): "Removed: a diffraction plan is identified by diffractionPlanId or uuid.",
+}
+
+
+class ModelSchemaOpts(_RenamingOpts, SQLAlchemyAutoSchemaOpts):
     def __init__(self, meta, *args, **kwargs):
         super().__init__(meta, *args, **kwargs)
         # Business rules stricter than the (mostly nullable) ISPyB columns.
         self.required_fields = tuple(getattr(meta, "required_fields", ()))
+        # The model's legacy duplicates: left out of the schema, refused in bodies.
+        table = self.model.__table__ if self.model is not None else None
+        self.removed = {
+            column: text
+            for (name, column), text in LEGACY_DUPLICATES.items()
+            if table is not None and table.name == name and column in table.columns
+        }
+        if self.removed and not self.fields:
+            self.exclude = (*self.exclude, *(n for n in self.removed if n not in self.exclude))
 
 
 class ModelSchema(SQLAlchemyAutoSchema):
@@ -174,9 +300,23 @@ class ModelSchema(SQLAlchemyAutoSchema):
         # marshmallow-sqlalchemy's load reads marshmallow's version from the package
         # metadata on every call (about 1.4 ms, once per nested record); our schemas never
         # load model instances, so marshmallow's own load is all they need.
-        return Schema.load(self, data, many=many, partial=partial, unknown=unknown)
+        if self.opts.renamed:
+            data = _accept_former_names(self, data)
+        removed = self.opts.removed
+        if not removed or not isinstance(data, dict) or not any(n in data for n in removed):
+            return Schema.load(self, data, many=many, partial=partial, unknown=unknown)
+        # A removed name is an error naming it, with the body's other problems.
+        problems = {name: [removed[name]] for name in removed if name in data}
+        rest = {key: value for key, value in data.items() if key not in removed}
+        try:
+            Schema.load(self, rest, many=many, partial=partial, unknown=unknown)
+        except ValidationError as exc:
+            messages = exc.messages if isinstance(exc.messages, dict) else {"_body": exc.messages}
+            problems = {**messages, **problems}
+        raise ValidationError(problems)
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        _renamed_keys(self, field_name, field_obj)
         if field_name in self.opts.required_fields:
             field_obj.required = True
             field_obj.allow_none = False

@@ -50,7 +50,7 @@ def test_group_and_sweeps_round_trip(client, session):
     assert first["dataCollectionGroupUUID"] == group["uuid"]
     assert first["sessionUUID"] == session.uuid
     assert first["experimentType"] == "Helical"
-    assert first["SESSIONID"] == session.sessionId  # ISPyB's legacy copy kept in step
+    assert "SESSIONID" not in first and "BLSAMPLEID" not in first  # legacy copies hidden
     for ref in (first["dataCollectionId"], first["uuid"]):
         assert client.get(f"{CORE}/data-collections/{ref}").json["uuid"] == first["uuid"]
     listed = client.get(

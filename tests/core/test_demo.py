@@ -31,7 +31,7 @@ def test_demo_has_a_shipment_a_new_user_sees(core_app, core_db, tokens):
     assert [c["code"] for c in dewar["containers"]] == ["puck-A", "puck-B"]
     samples = [s for c in dewar["containers"] for s in c["samples"]]
     assert len(samples) == 6
-    assert {s["Crystal"]["Protein"]["acronym"] for s in samples} == {"mpro", "lyso"}
+    assert {s["crystal"]["protein"]["acronym"] for s in samples} == {"mpro", "lyso"}
     assert user.get(f"{CORE}/shipments", headers=tokens.user("alice")).json["total"] == 0
     assert seed_demo(core_db) == "demo data already present (nothing added)"
     # The example spreadsheet is written for mx1002's proteins: it imports into the demo.

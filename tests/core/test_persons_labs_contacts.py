@@ -67,7 +67,7 @@ def test_lab_contacts(client, factory):
     }
     created = client.post(url, json=body)
     assert created.status_code == 201, created.json
-    assert created.json["Person"]["login"] == "shipper"
+    assert created.json["person"]["login"] == "shipper"
     assert created.json["dewarAvgCustomsValue"] == 0
     duplicate = client.post(url, json=body)
     assert duplicate.status_code == 409
@@ -76,4 +76,4 @@ def test_lab_contacts(client, factory):
     changed = client.patch(f"{url}/{contact['uuid']}", json={"courierAccount": "12345"})
     assert changed.status_code == 200
     assert changed.json["courierAccount"] == "12345"
-    assert changed.json["Person"]["login"] == "shipper"
+    assert changed.json["person"]["login"] == "shipper"

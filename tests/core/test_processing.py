@@ -192,10 +192,23 @@ def test_a_document_with_errors_reports_them_all_and_writes_nothing(
         json={"processingPrograms": "xia2", "dataCollections": [sweep["uuid"]], "result": document},
     )
     assert response.status_code == 422, response.json
-    details = response.json["details"]
-    assert details["result"]["statistics"]["outerShell"]["completeness"]
-    assert details["result"]["statistics"]["overall"]["resolutionLimitHigh"]
+    # One answer, one shape: the bad values and the missing sweep, each by its JSON path.
+    assert set(response.json["details"]) == {
+        "result.statistics.outerShell.completeness",
+        "result.statistics.overall.resolutionLimitHigh",
+        "result.integrations[1].dataCollection",
+    }
     assert row_counts(core_db) == before
+    missing = pipeline.post(
+        f"{CORE}/processing-programs",
+        json={"processingPrograms": 7, "dataCollections": [sweep["uuid"], 999999, "x"]},
+    )
+    assert set(missing.json["details"]) == {
+        "processingPrograms",
+        "dataCollections[1]",
+        "dataCollections[2]",
+    }
+    assert missing.json["details"]["dataCollections[1]"] == ["No data collection 999999."]
 
     # Schema-valid but referring to a missing sweep: refused at its path, nothing written.
     document = result_document([sweep["uuid"], "3f8a1c52-0d33-4d5f-9a51-7a3c1f0e8d11"])
@@ -229,8 +242,10 @@ def test_statistics_out_of_physical_range_are_refused(pipeline, sweeps, shell, f
         f"{CORE}/processing-programs/{run['program']['autoProcProgramId']}/results", json=document
     )
     assert response.status_code == 422, response.json
-    shell_errors = response.json["details"]["statistics"][shell]
-    assert field in shell_errors or "resolutionLimitHigh" in shell_errors
+    details = response.json["details"]
+    assert f"statistics.{shell}.{field}" in details or (
+        f"statistics.{shell}.resolutionLimitHigh" in details
+    )
 
 
 def test_only_pipelines_and_staff_write_members_read(core_app, factory, tokens, pipeline, sweeps):

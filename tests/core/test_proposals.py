@@ -90,7 +90,7 @@ def test_members_add_list_change_remove(client, factory):
 
     added = client.post(url, json={"personId": person.personId, "role": "Co-Investigator"})
     assert added.status_code == 201, added.json
-    assert added.json["Person"]["login"] == "zoe"
+    assert added.json["person"]["login"] == "zoe"
 
     again = client.post(url, json={"personId": person.personId, "role": "Associate"})
     assert again.status_code == 409

@@ -61,9 +61,9 @@ def test_placing_bad_containers_changes_nothing(client, control, world):
     first, second, _ = (puck["container"].containerId for puck in world["pucks"])
     foreign = world["foreign"]["container"].containerId
     for positions, field in (
-        ([(first, "1"), (foreign, "2")], "containers.1.containerId"),
-        ([(first, "1"), (987654, "2")], "containers.1.containerId"),
-        ([(first, "1"), (second, "1")], "containers.1.sampleChangerLocation"),
+        ([(first, "1"), (foreign, "2")], "containers[1].containerId"),
+        ([(first, "1"), (987654, "2")], "containers[1].containerId"),
+        ([(first, "1"), (second, "1")], "containers[1].sampleChangerLocation"),
         ([(first, "x" * 21)], "containers"),
     ):
         assert_refused(_place(control, positions), 422, "VALIDATION_ERROR", field)
@@ -154,7 +154,7 @@ def test_bad_queues_are_refused(client, core_app, tokens, world):
                 "containerId": puck["container"].containerId,
                 "samples": [{"blSampleId": other["samples"][0].blSampleId}],
             },
-            "samples.0.blSampleId",
+            "samples[0].blSampleId",
         ),
         ({"containerId": puck["container"].containerId, "samples": [{}]}, "samples"),
     ):

@@ -251,7 +251,7 @@ def test_sample_groups_keep_their_order(client, factory, mx1):
     added = client.post(url, json={"blSampleId": second.blSampleId, "type": "background"})
     assert added.status_code == 201 and added.json["groupOrder"] == 1
     added = client.post(url, json={"blSampleId": first.blSampleId})
-    assert added.json["groupOrder"] == 2 and added.json["BLSample"]["name"] == first.name
+    assert added.json["groupOrder"] == 2 and added.json["blSample"]["name"] == first.name
     twice = client.post(url, json={"blSampleId": first.blSampleId})
     assert_refused(twice, 409, "CONFLICT", "blSampleId")
     assert client.patch(f"{url}/{second.blSampleId}", json={"groupOrder": 3}).status_code == 200
@@ -315,7 +315,7 @@ def test_diffraction_plans_are_seen_through_their_samples(client, factory, core_
         json={"diffractionPlanId": plan.diffractionPlanId},
     )
     assert attached.status_code == 200
-    assert attached.json["DiffractionPlan"]["userPath"] == "collect/here"
+    assert attached.json["diffractionPlan"]["userPath"] == "collect/here"
     user = core_app.test_client()
     headers = tokens.user("plan-member")
     assert user.get(f"{CORE}/diffraction-plans/{plan.uuid}", headers=headers).status_code == 200

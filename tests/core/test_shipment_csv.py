@@ -43,14 +43,14 @@ def test_the_example_imports_through_the_api(client, factory, mx1002):
     first = samples[0]
     assert first["name"] == "mpro-x0001" and first["code"] == "PIN-0001"
     assert first["comments"] == "soaked 2 h"
-    assert first["Crystal"]["spaceGroup"] == "C2"
-    assert first["Crystal"]["cell_beta"] == pytest.approx(101.9)
-    assert first["Crystal"]["Protein"]["acronym"] == "mpro"
-    assert first["DiffractionPlan"]["userPath"] == "fragments/x0001"
-    assert first["DiffractionPlan"]["requiredResolution"] == pytest.approx(1.8)
+    assert first["crystal"]["spaceGroup"] == "C2"
+    assert first["crystal"]["cell_beta"] == pytest.approx(101.9)
+    assert first["crystal"]["protein"]["acronym"] == "mpro"
+    assert first["diffractionPlan"]["userPath"] == "fragments/x0001"
+    assert first["diffractionPlan"]["requiredResolution"] == pytest.approx(1.8)
     assert samples[3]["comments"] == "cracked, collect anyway"
     last = pucks["puck-02"]["samples"][-1]
-    assert last["DiffractionPlan"] is None and last["Crystal"]["spaceGroup"] is None
+    assert last["diffractionPlan"] is None and last["crystal"]["spaceGroup"] is None
 
 
 def test_the_example_imports_with_the_command_line(

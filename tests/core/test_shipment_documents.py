@@ -25,7 +25,7 @@ def realistic_document(proposal, existing_protein, *, external_id="lims-42"):
                     "location": str(s + 1),
                     "code": f"PIN-{n:04d}",
                     "comments": "soaked 2h" if n % 5 == 0 else None,
-                    "Crystal": {
+                    "crystal": {
                         "spaceGroup": "P43212",
                         "cell_a": 78.5,
                         "cell_b": 78.5,
@@ -33,11 +33,11 @@ def realistic_document(proposal, existing_protein, *, external_id="lims-42"):
                         "cell_alpha": 90,
                         "cell_beta": 90,
                         "cell_gamma": 90,
-                        "Protein": {"acronym": acronym},
+                        "protein": {"acronym": acronym},
                     },
                 }
                 if n % 3 == 0:
-                    sample["DiffractionPlan"] = {
+                    sample["diffractionPlan"] = {
                         "experimentKind": "OSC",
                         "requiredResolution": 1.6,
                         "userPath": f"fragments/x{n:02d}",
@@ -94,13 +94,13 @@ def test_realistic_document_is_created_in_one_request_and_read_back_nested(
     assert [len(d["containers"]) for d in created["dewars"]] == [3, 3]
     samples = [s for d in created["dewars"] for c in d["containers"] for s in c["samples"]]
     assert len(samples) == 60
-    assert {s["Crystal"]["Protein"]["acronym"] for s in samples} == {"lyso", "thau", "prot-a"}
-    assert {s["Crystal"]["Protein"]["proteinId"] for s in samples if s["name"] == "x02"} == {
+    assert {s["crystal"]["protein"]["acronym"] for s in samples} == {"lyso", "thau", "prot-a"}
+    assert {s["crystal"]["protein"]["proteinId"] for s in samples if s["name"] == "x02"} == {
         existing.proteinId
     }
-    with_plans = [s for s in samples if s["DiffractionPlan"]]
+    with_plans = [s for s in samples if s["diffractionPlan"]]
     assert len(with_plans) == 20
-    assert with_plans[0]["DiffractionPlan"]["userPath"] == "fragments/x00"
+    assert with_plans[0]["diffractionPlan"]["userPath"] == "fragments/x00"
     assert created["dewars"][1]["containers"][2]["samples"][9]["location"] == "10"
 
     read = client.get(f"{CORE}/shipments/{created['uuid']}").json
@@ -155,7 +155,7 @@ def test_a_document_with_three_errors_gets_all_three_and_nothing_is_written(
     proposal = factory.proposal()
     document = realistic_document(proposal, factory.protein(proposalId=proposal.proposalId))
     document["dewars"][1]["containers"][0]["samples"][3]["location"] = "17"  # Unipuck: 16
-    document["dewars"][0]["containers"][2]["samples"][5]["Crystal"]["Protein"] = {"acronym": "nope"}
+    document["dewars"][0]["containers"][2]["samples"][5]["crystal"]["protein"] = {"acronym": "nope"}
     document["dewars"][0]["containers"][1]["barcode"] = "x" * 46
     before = row_counts(core_db)
 
@@ -165,7 +165,7 @@ def test_a_document_with_three_errors_gets_all_three_and_nothing_is_written(
     assert "3 errors" in response.json["message"]
     assert set(response.json["details"]) == {
         "dewars[1].containers[0].samples[3].location",
-        "dewars[0].containers[2].samples[5].Crystal.Protein",
+        "dewars[0].containers[2].samples[5].crystal.protein",
         "dewars[0].containers[1].barcode",
     }
     assert row_counts(core_db) == before
@@ -187,7 +187,7 @@ def small_document(proposal, **changes):
                             {
                                 "name": "a",
                                 "location": "1",
-                                "Crystal": {"Protein": {"acronym": "lyso"}},
+                                "crystal": {"protein": {"acronym": "lyso"}},
                             }
                         ],
                     }
@@ -211,7 +211,7 @@ def test_rules_within_the_document_and_against_the_database(client, factory, cor
     other = factory.shipment_in_proposal(factory.proposal())
     factory.dewar(barCode="TAKEN-DW")
     factory.container(barcode="TAKEN-PUCK")
-    sample = {"name": "a", "location": "1", "Crystal": {"Protein": {"acronym": "lyso"}}}
+    sample = {"name": "a", "location": "1", "crystal": {"protein": {"acronym": "lyso"}}}
     document = small_document(
         proposal,
         proteins=[{"acronym": "lyso"}, {"acronym": "lyso"}, {"acronym": "old"}],
@@ -238,14 +238,14 @@ def test_rules_within_the_document_and_against_the_database(client, factory, cor
                             {
                                 "name": "f",
                                 "location": "4",
-                                "Crystal": {"Protein": {"proteinId": other["protein"].proteinId}},
+                                "crystal": {"protein": {"proteinId": other["protein"].proteinId}},
                             },
                             {"name": "g", "location": "5"},  # no crystal at all
                             {
                                 "name": "h",
                                 "location": "6",
                                 "crystalId": other["samples"][0].crystalId,
-                                "Crystal": {"Protein": {"acronym": "lyso"}},
+                                "crystal": {"protein": {"acronym": "lyso"}},
                             },
                         ],
                     },
@@ -269,7 +269,7 @@ def test_rules_within_the_document_and_against_the_database(client, factory, cor
         f"{container}.samples[2].location": "capacity",
         f"{container}.samples[3].crystalId": "No Crystal",
         f"{container}.samples[4].crystalId": "Belongs to proposal",
-        f"{container}.samples[5].Crystal.Protein": "No protein",
+        f"{container}.samples[5].crystal.protein": "No protein",
         f"{container}.samples[6]": "Give crystalId",
         f"{container}.samples[7]": "Give crystalId",
         "dewars[0].containers[1].code": "also used",
@@ -290,9 +290,9 @@ def test_existing_proteins_by_id_uuid_or_acronym_and_existing_crystals(client, f
     by_acronym = factory.protein(proposalId=proposal.proposalId, acronym="named")
     crystal = factory.crystal(proteinId=by_id.proteinId)
     samples = [
-        {"name": "a", "location": "1", "Crystal": {"Protein": {"proteinId": by_id.proteinId}}},
-        {"name": "b", "location": "2", "Crystal": {"Protein": {"uuid": by_uuid.uuid.upper()}}},
-        {"name": "c", "location": "3", "Crystal": {"Protein": {"acronym": "named"}}},
+        {"name": "a", "location": "1", "crystal": {"protein": {"proteinId": by_id.proteinId}}},
+        {"name": "b", "location": "2", "crystal": {"protein": {"uuid": by_uuid.uuid.upper()}}},
+        {"name": "c", "location": "3", "crystal": {"protein": {"acronym": "named"}}},
         {"name": "d", "location": "4", "crystalId": crystal.crystalId},
     ]
     document = small_document(proposal, proteins=[])
@@ -300,7 +300,7 @@ def test_existing_proteins_by_id_uuid_or_acronym_and_existing_crystals(client, f
     response = client.post(f"{CORE}/shipment-documents", json=document)
     assert response.status_code == 201, response.json
     read = response.json["dewars"][0]["containers"][0]["samples"]
-    assert [s["Crystal"]["Protein"]["proteinId"] for s in read] == [
+    assert [s["crystal"]["protein"]["proteinId"] for s in read] == [
         by_id.proteinId,
         by_uuid.proteinId,
         by_acronym.proteinId,
@@ -367,11 +367,11 @@ def test_schema_and_rule_problems_of_one_sample_are_reported_together(client, fa
     document = small_document(proposal)
     sample = document["dewars"][0]["containers"][0]["samples"][0]
     sample["comments"] = "x" * 1025
-    sample["Crystal"]["Protein"] = {"acronym": "unknown"}
+    sample["crystal"]["protein"] = {"acronym": "unknown"}
     sample["location"] = "11"
     details = refused_paths(client, document)
     path = "dewars[0].containers[0].samples[0]"
-    assert set(details) == {f"{path}.comments", f"{path}.Crystal.Protein", f"{path}.location"}
+    assert set(details) == {f"{path}.comments", f"{path}.crystal.protein", f"{path}.location"}
 
 
 def test_nulls_beside_values_in_a_document_are_answered_not_crashed_on(client, factory, core_db):
@@ -382,11 +382,11 @@ def test_nulls_beside_values_in_a_document_are_answered_not_crashed_on(client, f
     crystal = factory.crystal(proteinId=existing.proteinId)
     document = realistic_document(proposal, existing, external_id="lims-nulls")
     samples = document["dewars"][0]["containers"][0]["samples"]
-    del samples[0]["Crystal"]
+    del samples[0]["crystal"]
     samples[0]["crystalId"] = None
-    del samples[1]["Crystal"]
+    del samples[1]["crystal"]
     samples[1]["crystalId"] = crystal.crystalId
-    samples[2]["Crystal"]["Protein"] = {"acronym": None}
+    samples[2]["crystal"]["protein"] = {"acronym": None}
     before = row_counts(core_db)
     response = client.post(f"{CORE}/shipment-documents", json=document)
     assert response.status_code in (201, 422), response.json

@@ -174,6 +174,25 @@ def test_preliminary_then_final_results_and_chunks(ssx_app, world, pipeline, tok
     assert summary["results"][0]["latestResult"]["hitRate"] == 14.0
 
 
+def test_results_name_the_cell_like_core_and_still_read_the_former_names(ssx_app, world, pipeline):
+    run = register(ssx_app, pipeline, run_body()).get_json()
+    client = ssx_app.test_client()
+    url = f"{SSX}/runs/{run['uuid']}/results"
+    base = {"indexingType": "Final", "status": "Success"}
+    former = client.post(url, json={**base, "cellA": 78.9, "cellGammaSd": 0.5}, headers=pipeline)
+    assert former.status_code == 201, former.get_json()
+    now = client.post(url, json={**base, "cell_a": 79.1, "cell_gamma_sd": 0.25}, headers=pipeline)
+    assert now.status_code == 201, now.get_json()
+    results = client.get(f"{SSX}/runs/{run['uuid']}", headers=pipeline).get_json()["results"]
+    assert [(r["cell_a"], r["cell_gamma_sd"]) for r in results] == [(78.9, 0.5), (79.1, 0.25)]
+    assert not any(key.startswith("cellA") for key in results[0])
+    both = client.post(url, json={**base, "cellA": 1.0, "cell_a": 1.0}, headers=pipeline)
+    assert both.status_code == 422
+    assert both.get_json()["details"] == {
+        "cellA": ["Sent twice: cellA is the former name of cell_a."]
+    }
+
+
 @pytest.mark.parametrize("runs", [1, 4])
 def test_session_summary_makes_fixed_queries_and_core_calls(
     ssx_app, world, staff, core_calls, runs, request

@@ -21,4 +21,9 @@ def assert_refused(response, status, code, field=None):
     assert set(body) == {"code", "message", "details", "requestId"}
     assert body["code"] == code
     if field is not None:
-        assert field in body["details"], body
+        assert names_field(body["details"], field), body
+
+
+def names_field(details: dict, field: str) -> bool:
+    """``details`` (the one shape: JSON paths as keys) names ``field`` or a part of it."""
+    return any(key == field or key.startswith((f"{field}.", f"{field}[")) for key in details)

@@ -5591,8 +5591,6 @@ export interface components {
             proteinId: number;
             /** @description Default data collection plan for the crystal (DiffractionPlan id). */
             diffractionPlanId?: number | null;
-            /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-            crystalUUID?: string | null;
             /** @description Name of the crystal form. */
             name?: string | null;
             /** @description Space group symbol, e.g. P212121 or C2. */
@@ -5619,7 +5617,7 @@ export interface components {
             after?: string | null;
             results: {
                 /** @description The crystal's protein. */
-                readonly Protein?: {
+                readonly protein?: {
                     /** @description Database id. */
                     readonly proteinId?: number;
                     /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -5660,8 +5658,6 @@ export interface components {
                 proteinId?: number;
                 /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                 diffractionPlanId?: number | null;
-                /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                crystalUUID?: string | null;
                 /** @description Name of the crystal form. */
                 name?: string | null;
                 /** @description Space group symbol, e.g. P212121 or C2. */
@@ -5712,7 +5708,7 @@ export interface components {
         /** @description A crystal form, with its protein. */
         CrystalRead: {
             /** @description The crystal's protein. */
-            readonly Protein?: {
+            readonly protein?: {
                 /** @description Database id. */
                 readonly proteinId?: number;
                 /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -5753,8 +5749,6 @@ export interface components {
             proteinId?: number;
             /** @description Default data collection plan for the crystal (DiffractionPlan id). */
             diffractionPlanId?: number | null;
-            /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-            crystalUUID?: string | null;
             /** @description Name of the crystal form. */
             name?: string | null;
             /** @description Space group symbol, e.g. P212121 or C2. */
@@ -5819,8 +5813,6 @@ export interface components {
             proteinId: number;
             /** @description Default data collection plan for the crystal (DiffractionPlan id). */
             diffractionPlanId?: number | null;
-            /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-            crystalUUID?: string | null;
             /** @description Name of the crystal form. */
             name?: string | null;
             /** @description Space group symbol, e.g. P212121 or C2. */
@@ -5940,10 +5932,6 @@ export interface components {
             beamSizeAtSampleY?: number | null;
             /** @description The existing group of the sweep; or name a session. */
             dataCollectionGroupId?: number;
-            /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-            BLSAMPLEID?: number | null;
-            /** @description Legacy copy of the group's session id (ISPyB). */
-            SESSIONID?: number | null;
             /** @description Run number of the sweep, as in the file names. */
             dataCollectionNumber?: number | null;
             /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -6267,10 +6255,6 @@ export interface components {
                 readonly dataCollectionId?: number;
                 /** @description The group (experiment) this sweep belongs to. */
                 dataCollectionGroupId: number;
-                /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-                BLSAMPLEID?: number | null;
-                /** @description Legacy copy of the group's session id (ISPyB). */
-                SESSIONID?: number | null;
                 /** @description Run number of the sweep, as in the file names. */
                 dataCollectionNumber?: number | null;
                 /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -6399,10 +6383,6 @@ export interface components {
             readonly dataCollectionId?: number;
             /** @description The group (experiment) this sweep belongs to. */
             dataCollectionGroupId: number;
-            /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-            BLSAMPLEID?: number | null;
-            /** @description Legacy copy of the group's session id (ISPyB). */
-            SESSIONID?: number | null;
             /** @description Run number of the sweep, as in the file names. */
             dataCollectionNumber?: number | null;
             /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -6561,10 +6541,6 @@ export interface components {
                 beamSizeAtSampleX?: number | null;
                 /** @description Beam size at the sample, vertical (FWHM), in mm. */
                 beamSizeAtSampleY?: number | null;
-                /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-                BLSAMPLEID?: number | null;
-                /** @description Legacy copy of the group's session id (ISPyB). */
-                SESSIONID?: number | null;
                 /** @description Run number of the sweep, as in the file names. */
                 dataCollectionNumber?: number | null;
                 /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -6706,10 +6682,6 @@ export interface components {
                 readonly dataCollectionId?: number;
                 /** @description The group (experiment) this sweep belongs to. */
                 dataCollectionGroupId: number;
-                /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-                BLSAMPLEID?: number | null;
-                /** @description Legacy copy of the group's session id (ISPyB). */
-                SESSIONID?: number | null;
                 /** @description Run number of the sweep, as in the file names. */
                 dataCollectionNumber?: number | null;
                 /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -6891,10 +6863,6 @@ export interface components {
             beamSizeAtSampleY?: number | null;
             /** @description The group (experiment) this sweep belongs to. */
             dataCollectionGroupId: number;
-            /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-            BLSAMPLEID?: number | null;
-            /** @description Legacy copy of the group's session id (ISPyB). */
-            SESSIONID?: number | null;
             /** @description Run number of the sweep, as in the file names. */
             dataCollectionNumber?: number | null;
             /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -7410,8 +7378,6 @@ export interface components {
             preferredBeamDiameter?: number | null;
             /** @description Free-text instructions for the beamline. */
             comments?: string | null;
-            /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-            DIFFRACTIONPLANUUID?: string | null;
             /** @description I/sigma(I) aimed at in the highest-resolution shell. */
             aimedIOverSigmaAtHighestRes?: number | null;
             /** @description Multiplicity (redundancy) aimed at. */
@@ -7524,8 +7490,6 @@ export interface components {
                 preferredBeamDiameter?: number | null;
                 /** @description Free-text instructions for the beamline. */
                 comments?: string | null;
-                /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                DIFFRACTIONPLANUUID?: string | null;
                 /** @description Completeness aimed at, as a fraction (0-1). */
                 aimedCompleteness?: number | null;
                 /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -7660,8 +7624,6 @@ export interface components {
             preferredBeamDiameter?: number | null;
             /** @description Free-text instructions for the beamline. */
             comments?: string | null;
-            /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-            DIFFRACTIONPLANUUID?: string | null;
             /** @description Completeness aimed at, as a fraction (0-1). */
             aimedCompleteness?: number | null;
             /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -7800,8 +7762,6 @@ export interface components {
             preferredBeamDiameter?: number | null;
             /** @description Free-text instructions for the beamline. */
             comments?: string | null;
-            /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-            DIFFRACTIONPLANUUID?: string | null;
             /** @description I/sigma(I) aimed at in the highest-resolution shell. */
             aimedIOverSigmaAtHighestRes?: number | null;
             /** @description Multiplicity (redundancy) aimed at. */
@@ -8991,7 +8951,7 @@ export interface components {
             after?: string | null;
             results: {
                 /** @description The contact. */
-                readonly Person?: {
+                readonly person?: {
                     /** @description Identifier in the user office (UUID text); set by the sync. */
                     readonly externalId?: unknown;
                     /** @description Database id. */
@@ -9002,8 +8962,6 @@ export interface components {
                     laboratoryId?: number | null;
                     /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                     siteId?: number | null;
-                    /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                    personUUID?: string | null;
                     /** @description Family name. */
                     familyName?: string | null;
                     /** @description Given name. */
@@ -9057,7 +9015,7 @@ export interface components {
         /** @description A shipping contact card of a proposal, with its person. */
         LabContactRead: {
             /** @description The contact. */
-            readonly Person?: {
+            readonly person?: {
                 /** @description Identifier in the user office (UUID text); set by the sync. */
                 readonly externalId?: unknown;
                 /** @description Database id. */
@@ -9068,8 +9026,6 @@ export interface components {
                 laboratoryId?: number | null;
                 /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                 siteId?: number | null;
-                /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                personUUID?: string | null;
                 /** @description Family name. */
                 familyName?: string | null;
                 /** @description Given name. */
@@ -10178,8 +10134,6 @@ export interface components {
             laboratoryId?: number | null;
             /** @description Identifier of the person in the site's user office (legacy ISPyB). */
             siteId?: number | null;
-            /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-            personUUID?: string | null;
             /** @description Family name. */
             familyName: string;
             /** @description Given name. */
@@ -10211,8 +10165,6 @@ export interface components {
                 laboratoryId?: number | null;
                 /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                 siteId?: number | null;
-                /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                personUUID?: string | null;
                 /** @description Family name. */
                 familyName?: string | null;
                 /** @description Given name. */
@@ -10252,8 +10204,6 @@ export interface components {
             laboratoryId?: number | null;
             /** @description Identifier of the person in the site's user office (legacy ISPyB). */
             siteId?: number | null;
-            /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-            personUUID?: string | null;
             /** @description Family name. */
             familyName?: string | null;
             /** @description Given name. */
@@ -10281,8 +10231,6 @@ export interface components {
             laboratoryId?: number | null;
             /** @description Identifier of the person in the site's user office (legacy ISPyB). */
             siteId?: number | null;
-            /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-            personUUID?: string | null;
             /** @description Family name. */
             familyName: string;
             /** @description Given name. */
@@ -11191,7 +11139,7 @@ export interface components {
             after?: string | null;
             results: {
                 /** @description The member. */
-                readonly Person?: {
+                readonly person?: {
                     /** @description Identifier in the user office (UUID text); set by the sync. */
                     readonly externalId?: unknown;
                     /** @description Database id. */
@@ -11202,8 +11150,6 @@ export interface components {
                     laboratoryId?: number | null;
                     /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                     siteId?: number | null;
-                    /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                    personUUID?: string | null;
                     /** @description Family name. */
                     familyName?: string | null;
                     /** @description Given name. */
@@ -11248,7 +11194,7 @@ export interface components {
         /** @description A member of a proposal, with the person's details. */
         ProposalMemberRead: {
             /** @description The member. */
-            readonly Person?: {
+            readonly person?: {
                 /** @description Identifier in the user office (UUID text); set by the sync. */
                 readonly externalId?: unknown;
                 /** @description Database id. */
@@ -11259,8 +11205,6 @@ export interface components {
                 laboratoryId?: number | null;
                 /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                 siteId?: number | null;
-                /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                personUUID?: string | null;
                 /** @description Family name. */
                 familyName?: string | null;
                 /** @description Given name. */
@@ -11783,29 +11727,29 @@ export interface components {
             /** @description Indexed images / hits, percent. */
             indexingRate?: number | null;
             /** @description Mean cell edge a, Angstrom. */
-            cellA?: number | null;
+            cell_a?: number | null;
             /** @description Mean cell edge b, Angstrom. */
-            cellB?: number | null;
+            cell_b?: number | null;
             /** @description Mean cell edge c, Angstrom. */
-            cellC?: number | null;
+            cell_c?: number | null;
             /** @description Mean cell angle alpha, degree. */
-            cellAlpha?: number | null;
+            cell_alpha?: number | null;
             /** @description Mean cell angle beta, degree. */
-            cellBeta?: number | null;
+            cell_beta?: number | null;
             /** @description Mean cell angle gamma, degree. */
-            cellGamma?: number | null;
+            cell_gamma?: number | null;
             /** @description Std. deviation of a, Angstrom. */
-            cellASd?: number | null;
+            cell_a_sd?: number | null;
             /** @description Std. deviation of b, Angstrom. */
-            cellBSd?: number | null;
+            cell_b_sd?: number | null;
             /** @description Std. deviation of c, Angstrom. */
-            cellCSd?: number | null;
+            cell_c_sd?: number | null;
             /** @description Std. deviation of alpha, degree. */
-            cellAlphaSd?: number | null;
+            cell_alpha_sd?: number | null;
             /** @description Std. deviation of beta, degree. */
-            cellBetaSd?: number | null;
+            cell_beta_sd?: number | null;
             /** @description Std. deviation of gamma, degree. */
-            cellGammaSd?: number | null;
+            cell_gamma_sd?: number | null;
             /** @description Files of the result. */
             attachments?: {
                 /**
@@ -11889,29 +11833,29 @@ export interface components {
                 /** @description Space group found. */
                 spaceGroup?: string | null;
                 /** @description Mean cell edge a, Angstrom. */
-                cellA?: number | null;
+                cell_a?: number | null;
                 /** @description Mean cell edge b, Angstrom. */
-                cellB?: number | null;
+                cell_b?: number | null;
                 /** @description Mean cell edge c, Angstrom. */
-                cellC?: number | null;
+                cell_c?: number | null;
                 /** @description Mean cell angle alpha, degree. */
-                cellAlpha?: number | null;
+                cell_alpha?: number | null;
                 /** @description Mean cell angle beta, degree. */
-                cellBeta?: number | null;
+                cell_beta?: number | null;
                 /** @description Mean cell angle gamma, degree. */
-                cellGamma?: number | null;
+                cell_gamma?: number | null;
                 /** @description Std. deviation of a, Angstrom. */
-                cellASd?: number | null;
+                cell_a_sd?: number | null;
                 /** @description Std. deviation of b, Angstrom. */
-                cellBSd?: number | null;
+                cell_b_sd?: number | null;
                 /** @description Std. deviation of c, Angstrom. */
-                cellCSd?: number | null;
+                cell_c_sd?: number | null;
                 /** @description Std. deviation of alpha, degree. */
-                cellAlphaSd?: number | null;
+                cell_alpha_sd?: number | null;
                 /** @description Std. deviation of beta, degree. */
-                cellBetaSd?: number | null;
+                cell_beta_sd?: number | null;
                 /** @description Std. deviation of gamma, degree. */
-                cellGammaSd?: number | null;
+                cell_gamma_sd?: number | null;
                 /** @description Subject of the caller who posted. */
                 postedBy: string;
                 /** @description When the result was stored (UTC). Null when the database holds a zero date ('0000-00-00'). */
@@ -11977,29 +11921,29 @@ export interface components {
             /** @description Space group found. */
             spaceGroup?: string | null;
             /** @description Mean cell edge a, Angstrom. */
-            cellA?: number | null;
+            cell_a?: number | null;
             /** @description Mean cell edge b, Angstrom. */
-            cellB?: number | null;
+            cell_b?: number | null;
             /** @description Mean cell edge c, Angstrom. */
-            cellC?: number | null;
+            cell_c?: number | null;
             /** @description Mean cell angle alpha, degree. */
-            cellAlpha?: number | null;
+            cell_alpha?: number | null;
             /** @description Mean cell angle beta, degree. */
-            cellBeta?: number | null;
+            cell_beta?: number | null;
             /** @description Mean cell angle gamma, degree. */
-            cellGamma?: number | null;
+            cell_gamma?: number | null;
             /** @description Std. deviation of a, Angstrom. */
-            cellASd?: number | null;
+            cell_a_sd?: number | null;
             /** @description Std. deviation of b, Angstrom. */
-            cellBSd?: number | null;
+            cell_b_sd?: number | null;
             /** @description Std. deviation of c, Angstrom. */
-            cellCSd?: number | null;
+            cell_c_sd?: number | null;
             /** @description Std. deviation of alpha, degree. */
-            cellAlphaSd?: number | null;
+            cell_alpha_sd?: number | null;
             /** @description Std. deviation of beta, degree. */
-            cellBetaSd?: number | null;
+            cell_beta_sd?: number | null;
             /** @description Std. deviation of gamma, degree. */
-            cellGammaSd?: number | null;
+            cell_gamma_sd?: number | null;
             /** @description Subject of the caller who posted. */
             postedBy: string;
             /** @description When the result was stored (UTC). Null when the database holds a zero date ('0000-00-00'). */
@@ -12566,29 +12510,29 @@ export interface components {
                 /** @description Space group found. */
                 spaceGroup?: string | null;
                 /** @description Mean cell edge a, Angstrom. */
-                cellA?: number | null;
+                cell_a?: number | null;
                 /** @description Mean cell edge b, Angstrom. */
-                cellB?: number | null;
+                cell_b?: number | null;
                 /** @description Mean cell edge c, Angstrom. */
-                cellC?: number | null;
+                cell_c?: number | null;
                 /** @description Mean cell angle alpha, degree. */
-                cellAlpha?: number | null;
+                cell_alpha?: number | null;
                 /** @description Mean cell angle beta, degree. */
-                cellBeta?: number | null;
+                cell_beta?: number | null;
                 /** @description Mean cell angle gamma, degree. */
-                cellGamma?: number | null;
+                cell_gamma?: number | null;
                 /** @description Std. deviation of a, Angstrom. */
-                cellASd?: number | null;
+                cell_a_sd?: number | null;
                 /** @description Std. deviation of b, Angstrom. */
-                cellBSd?: number | null;
+                cell_b_sd?: number | null;
                 /** @description Std. deviation of c, Angstrom. */
-                cellCSd?: number | null;
+                cell_c_sd?: number | null;
                 /** @description Std. deviation of alpha, degree. */
-                cellAlphaSd?: number | null;
+                cell_alpha_sd?: number | null;
                 /** @description Std. deviation of beta, degree. */
-                cellBetaSd?: number | null;
+                cell_beta_sd?: number | null;
                 /** @description Std. deviation of gamma, degree. */
-                cellGammaSd?: number | null;
+                cell_gamma_sd?: number | null;
                 /** @description Subject of the caller who posted. */
                 postedBy: string;
                 /** @description When the result was stored (UTC). Null when the database holds a zero date ('0000-00-00'). */
@@ -12880,11 +12824,11 @@ export interface components {
                 /** @description The group's samples, by groupOrder. */
                 readonly members?: {
                     /** @description The sample. */
-                    readonly BLSample?: {
+                    readonly blSample?: {
                         /** @description The sample's crystal. */
-                        readonly Crystal?: {
+                        readonly crystal?: {
                             /** @description The crystal's protein. */
-                            readonly Protein?: {
+                            readonly protein?: {
                                 /** @description Database id. */
                                 readonly proteinId?: number;
                                 /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -12925,8 +12869,6 @@ export interface components {
                             proteinId?: number;
                             /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                             diffractionPlanId?: number | null;
-                            /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                            crystalUUID?: string | null;
                             /** @description Name of the crystal form. */
                             name?: string | null;
                             /** @description Space group symbol, e.g. P212121 or C2. */
@@ -12965,7 +12907,7 @@ export interface components {
                             readonly uuid?: string;
                         };
                         /** @description What to collect on the sample (null when no plan). */
-                        readonly DiffractionPlan?: {
+                        readonly diffractionPlan?: {
                             /** @description Database id. */
                             readonly diffractionPlanId?: number;
                             /** @description Short name of the plan. */
@@ -12999,8 +12941,6 @@ export interface components {
                             preferredBeamDiameter?: number | null;
                             /** @description Free-text instructions for the beamline. */
                             comments?: string | null;
-                            /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                            DIFFRACTIONPLANUUID?: string | null;
                             /** @description Completeness aimed at, as a fraction (0-1). */
                             aimedCompleteness?: number | null;
                             /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -13177,11 +13117,11 @@ export interface components {
         /** @description A sample of a group, with its order and role. */
         SampleGroupMemberRead: {
             /** @description The sample. */
-            readonly BLSample?: {
+            readonly blSample?: {
                 /** @description The sample's crystal. */
-                readonly Crystal?: {
+                readonly crystal?: {
                     /** @description The crystal's protein. */
-                    readonly Protein?: {
+                    readonly protein?: {
                         /** @description Database id. */
                         readonly proteinId?: number;
                         /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -13222,8 +13162,6 @@ export interface components {
                     proteinId?: number;
                     /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                     diffractionPlanId?: number | null;
-                    /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                    crystalUUID?: string | null;
                     /** @description Name of the crystal form. */
                     name?: string | null;
                     /** @description Space group symbol, e.g. P212121 or C2. */
@@ -13262,7 +13200,7 @@ export interface components {
                     readonly uuid?: string;
                 };
                 /** @description What to collect on the sample (null when no plan). */
-                readonly DiffractionPlan?: {
+                readonly diffractionPlan?: {
                     /** @description Database id. */
                     readonly diffractionPlanId?: number;
                     /** @description Short name of the plan. */
@@ -13296,8 +13234,6 @@ export interface components {
                     preferredBeamDiameter?: number | null;
                     /** @description Free-text instructions for the beamline. */
                     comments?: string | null;
-                    /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                    DIFFRACTIONPLANUUID?: string | null;
                     /** @description Completeness aimed at, as a fraction (0-1). */
                     aimedCompleteness?: number | null;
                     /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -13453,11 +13389,11 @@ export interface components {
             /** @description The group's samples, by groupOrder. */
             readonly members?: {
                 /** @description The sample. */
-                readonly BLSample?: {
+                readonly blSample?: {
                     /** @description The sample's crystal. */
-                    readonly Crystal?: {
+                    readonly crystal?: {
                         /** @description The crystal's protein. */
-                        readonly Protein?: {
+                        readonly protein?: {
                             /** @description Database id. */
                             readonly proteinId?: number;
                             /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -13498,8 +13434,6 @@ export interface components {
                         proteinId?: number;
                         /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                         diffractionPlanId?: number | null;
-                        /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                        crystalUUID?: string | null;
                         /** @description Name of the crystal form. */
                         name?: string | null;
                         /** @description Space group symbol, e.g. P212121 or C2. */
@@ -13538,7 +13472,7 @@ export interface components {
                         readonly uuid?: string;
                     };
                     /** @description What to collect on the sample (null when no plan). */
-                    readonly DiffractionPlan?: {
+                    readonly diffractionPlan?: {
                         /** @description Database id. */
                         readonly diffractionPlanId?: number;
                         /** @description Short name of the plan. */
@@ -13572,8 +13506,6 @@ export interface components {
                         preferredBeamDiameter?: number | null;
                         /** @description Free-text instructions for the beamline. */
                         comments?: string | null;
-                        /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                        DIFFRACTIONPLANUUID?: string | null;
                         /** @description Completeness aimed at, as a fraction (0-1). */
                         aimedCompleteness?: number | null;
                         /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -13743,9 +13675,9 @@ export interface components {
             after?: string | null;
             results: {
                 /** @description The sample's crystal. */
-                readonly Crystal?: {
+                readonly crystal?: {
                     /** @description The crystal's protein. */
-                    readonly Protein?: {
+                    readonly protein?: {
                         /** @description Database id. */
                         readonly proteinId?: number;
                         /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -13786,8 +13718,6 @@ export interface components {
                     proteinId?: number;
                     /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                     diffractionPlanId?: number | null;
-                    /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                    crystalUUID?: string | null;
                     /** @description Name of the crystal form. */
                     name?: string | null;
                     /** @description Space group symbol, e.g. P212121 or C2. */
@@ -13826,7 +13756,7 @@ export interface components {
                     readonly uuid?: string;
                 };
                 /** @description What to collect on the sample (null when no plan). */
-                readonly DiffractionPlan?: {
+                readonly diffractionPlan?: {
                     /** @description Database id. */
                     readonly diffractionPlanId?: number;
                     /** @description Short name of the plan. */
@@ -13860,8 +13790,6 @@ export interface components {
                     preferredBeamDiameter?: number | null;
                     /** @description Free-text instructions for the beamline. */
                     comments?: string | null;
-                    /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                    DIFFRACTIONPLANUUID?: string | null;
                     /** @description Completeness aimed at, as a fraction (0-1). */
                     aimedCompleteness?: number | null;
                     /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -14001,9 +13929,9 @@ export interface components {
         /** @description A sample, with its crystal (and protein) and its diffraction plan. */
         SampleRead: {
             /** @description The sample's crystal. */
-            readonly Crystal?: {
+            readonly crystal?: {
                 /** @description The crystal's protein. */
-                readonly Protein?: {
+                readonly protein?: {
                     /** @description Database id. */
                     readonly proteinId?: number;
                     /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -14044,8 +13972,6 @@ export interface components {
                 proteinId?: number;
                 /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                 diffractionPlanId?: number | null;
-                /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                crystalUUID?: string | null;
                 /** @description Name of the crystal form. */
                 name?: string | null;
                 /** @description Space group symbol, e.g. P212121 or C2. */
@@ -14084,7 +14010,7 @@ export interface components {
                 readonly uuid?: string;
             };
             /** @description What to collect on the sample (null when no plan). */
-            readonly DiffractionPlan?: {
+            readonly diffractionPlan?: {
                 /** @description Database id. */
                 readonly diffractionPlanId?: number;
                 /** @description Short name of the plan. */
@@ -14118,8 +14044,6 @@ export interface components {
                 preferredBeamDiameter?: number | null;
                 /** @description Free-text instructions for the beamline. */
                 comments?: string | null;
-                /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                DIFFRACTIONPLANUUID?: string | null;
                 /** @description Completeness aimed at, as a fraction (0-1). */
                 aimedCompleteness?: number | null;
                 /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -15022,10 +14946,6 @@ export interface components {
                 readonly dataCollectionId?: number;
                 /** @description The group (experiment) this sweep belongs to. */
                 dataCollectionGroupId: number;
-                /** @description Legacy copy of the group's sample id (ISPyB); use the group's. */
-                BLSAMPLEID?: number | null;
-                /** @description Legacy copy of the group's session id (ISPyB). */
-                SESSIONID?: number | null;
                 /** @description Run number of the sweep, as in the file names. */
                 dataCollectionNumber?: number | null;
                 /** @description Start of acquisition (facility local time). Null when the database holds a zero date ('0000-00-00'). */
@@ -15263,7 +15183,7 @@ export interface components {
             after?: string | null;
             results: {
                 /** @description The participant. */
-                readonly Person?: {
+                readonly person?: {
                     /** @description Identifier in the user office (UUID text); set by the sync. */
                     readonly externalId?: unknown;
                     /** @description Database id. */
@@ -15274,8 +15194,6 @@ export interface components {
                     laboratoryId?: number | null;
                     /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                     siteId?: number | null;
-                    /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                    personUUID?: string | null;
                     /** @description Family name. */
                     familyName?: string | null;
                     /** @description Given name. */
@@ -15320,7 +15238,7 @@ export interface components {
         /** @description A participant of a session, with the person's details. */
         SessionMemberRead: {
             /** @description The participant. */
-            readonly Person?: {
+            readonly person?: {
                 /** @description Identifier in the user office (UUID text); set by the sync. */
                 readonly externalId?: unknown;
                 /** @description Database id. */
@@ -15331,8 +15249,6 @@ export interface components {
                 laboratoryId?: number | null;
                 /** @description Identifier of the person in the site's user office (legacy ISPyB). */
                 siteId?: number | null;
-                /** @description Identifier given by a site's user office (legacy ISPyB; see uuid). */
-                personUUID?: string | null;
                 /** @description Family name. */
                 familyName?: string | null;
                 /** @description Given name. */
@@ -15861,9 +15777,9 @@ export interface components {
                     /** @description The samples in the container. */
                     readonly samples?: {
                         /** @description The sample's crystal. */
-                        readonly Crystal?: {
+                        readonly crystal?: {
                             /** @description The crystal's protein. */
-                            readonly Protein?: {
+                            readonly protein?: {
                                 /** @description Database id. */
                                 readonly proteinId?: number;
                                 /** @description The proposal the protein belongs to (Proposal.proposalId). */
@@ -15904,8 +15820,6 @@ export interface components {
                             proteinId?: number;
                             /** @description Default data collection plan for the crystal (DiffractionPlan id). */
                             diffractionPlanId?: number | null;
-                            /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                            crystalUUID?: string | null;
                             /** @description Name of the crystal form. */
                             name?: string | null;
                             /** @description Space group symbol, e.g. P212121 or C2. */
@@ -15944,7 +15858,7 @@ export interface components {
                             readonly uuid?: string;
                         };
                         /** @description What to collect on the sample (null when no plan). */
-                        readonly DiffractionPlan?: {
+                        readonly diffractionPlan?: {
                             /** @description Database id. */
                             readonly diffractionPlanId?: number;
                             /** @description Short name of the plan. */
@@ -15978,8 +15892,6 @@ export interface components {
                             preferredBeamDiameter?: number | null;
                             /** @description Free-text instructions for the beamline. */
                             comments?: string | null;
-                            /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                            DIFFRACTIONPLANUUID?: string | null;
                             /** @description Completeness aimed at, as a fraction (0-1). */
                             aimedCompleteness?: number | null;
                             /** @description I/sigma(I) aimed at in the highest-resolution shell. */
@@ -16345,7 +16257,7 @@ export interface components {
                         /** @description Pin wire width, in mm. */
                         wireWidth?: number | null;
                         /** @description A new crystal for the sample. */
-                        Crystal?: {
+                        crystal?: {
                             /** @description Unit cell length a, in Å. */
                             cell_a?: number | null;
                             /** @description Unit cell length b, in Å. */
@@ -16364,8 +16276,6 @@ export interface components {
                             size_Y?: number | null;
                             /** @description Crystal size along Z, in µm. */
                             size_Z?: number | null;
-                            /** @description Identifier given by another system (e.g. a crystal-imaging LIMS); kept as sent. Not core's uuid. */
-                            crystalUUID?: string | null;
                             /** @description Name of the crystal form. */
                             name?: string | null;
                             /** @description Space group symbol, e.g. P212121 or C2. */
@@ -16381,7 +16291,7 @@ export interface components {
                             /** @description Directory of that PDB file at the facility. */
                             pdbFilePath?: string | null;
                             /** @description The crystal's protein. */
-                            Protein: {
+                            protein: {
                                 /** @description Database id. */
                                 proteinId?: number;
                                 /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
@@ -16391,7 +16301,7 @@ export interface components {
                             };
                         };
                         /** @description A new plan for the sample. */
-                        DiffractionPlan?: {
+                        diffractionPlan?: {
                             /** @description Where the user wants the data written: a relative path inside the session's directory (no '..', no leading '/'). */
                             userPath?: string | null;
                             /** @description Beam transmission, as a fraction (0-1). */
@@ -16439,8 +16349,6 @@ export interface components {
                             preferredBeamDiameter?: number | null;
                             /** @description Free-text instructions for the beamline. */
                             comments?: string | null;
-                            /** @description Identifier given by another system; kept as sent. Not core's uuid. */
-                            DIFFRACTIONPLANUUID?: string | null;
                             /** @description I/sigma(I) aimed at in the highest-resolution shell. */
                             aimedIOverSigmaAtHighestRes?: number | null;
                             /** @description Multiplicity (redundancy) aimed at. */
@@ -20540,8 +20448,6 @@ export interface operations {
                 spaceGroup?: string;
                 /** @description Space group: one of (comma-separated) (string). */
                 "spaceGroup.in"?: string;
-                /** @description Identifier in another system: equal to (string). */
-                crystalUUID?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
             };

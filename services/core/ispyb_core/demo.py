@@ -137,8 +137,8 @@ def _demo_sample(name: str, position: int, acronym: str, **crystal) -> dict:
     return {
         "name": name,
         "location": str(position),
-        "Crystal": {"Protein": {"acronym": acronym}, **crystal},
-        "DiffractionPlan": {
+        "crystal": {"protein": {"acronym": acronym}, **crystal},
+        "diffractionPlan": {
             "experimentKind": "OSC",
             "requiredResolution": 1.8,
             "userPath": f"fragments/{name}",

@@ -25,6 +25,7 @@ class CrystalRead(ModelSchema):
     class Meta(ModelSchema.Meta):
         model = Crystal
         dump_only = READ_ONLY
+        renamed = {"Protein": "protein"}
 
 
 class CrystalFields(ModelSchema):

@@ -24,7 +24,6 @@ LIST_SPEC = ListSpec(
         "acronym": Filter(Protein.acronym, ("eq", "in"), "Protein acronym"),
         "name": Filter(Crystal.name, ("eq", "contains"), "Name"),
         "spaceGroup": Filter(Crystal.spaceGroup, ("eq", "in"), "Space group"),
-        "crystalUUID": Filter(Crystal.crystalUUID, ("eq",), "Identifier in another system"),
     },
     sortable={
         "crystalId": Crystal.crystalId,

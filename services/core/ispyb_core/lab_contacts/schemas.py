@@ -18,6 +18,7 @@ class LabContactRead(ModelSchema):
     class Meta(ModelSchema.Meta):
         model = LabContact
         dump_only = READ_ONLY
+        renamed = {"Person": "person"}
 
 
 class LabContactCreate(ModelSchema):

@@ -7,9 +7,10 @@ from flask_restx import Namespace, Resource
 from marshmallow import ValidationError
 
 from ispyb_shared.auth import current_caller
+from ispyb_shared.bodies import load_body
 from ispyb_shared.db import db_session
-from ispyb_shared.errors import InvalidParameter, NotFound
-from ispyb_shared.operations import operation
+from ispyb_shared.errors import InvalidParameter, NotFound, ValidationFailed, field_paths
+from ispyb_shared.operations import model_for, operation
 from ispyb_shared.schemas import NaiveDateTime
 
 from ..data_collections import service as data_collections
@@ -31,6 +32,21 @@ ns = Namespace(
 )
 
 
+def _document(schema):
+    """The body; when it breaks the schema, its missing data collections are named in the
+    same answer (every problem at once, by JSON path)."""
+    try:
+        return load_body(schema)
+    except ValidationError as exc:
+        problems = service.with_reference_problems(
+            db_session=db_session(),
+            raw=request.get_json(silent=True),
+            problems=field_paths(exc.messages),
+            caller=current_caller(),
+        )
+        raise ValidationFailed("The request body is invalid.", problems) from None
+
+
 def _program(ref: str):
     return service.get_program(db_session=db_session(), ref=ref, caller=current_caller())
 
@@ -43,9 +59,11 @@ def _data_collection(ref: str):
 
 @ns.route("/processing-programs")
 class ProcessingPrograms(Resource):
+    @ns.expect(model_for(ns, ProcessingRunCreate))
     @operation(
         ns,
         body=ProcessingRunCreate,
+        load=_document,
         response=ProcessingRunRead,
         status=201,
         description="Registered",
@@ -83,9 +101,11 @@ class ProcessingProgram(Resource):
 @ns.route("/processing-programs/<string:ref>/results")
 @ns.param("ref", "Processing run (AutoProcProgram) id or UUID")
 class ProcessingResults(Resource):
+    @ns.expect(model_for(ns, ProcessingResultDocument))
     @operation(
         ns,
         body=ProcessingResultDocument,
+        load=_document,
         response=ProcessingRunRead,
         status=201,
         description="Written",

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, one_or_404, ref_condition, update_row
 from ispyb_shared.errors import ValidationFailed
 from ispyb_shared.listing import ListParams, Page, paginate
+from ispyb_shared.schemas import RowReference
 from ispyb_shared.types import not_failed
 
 from ..access import PROCESSING_READ_SCOPES, require_processing_writer, session_condition
@@ -136,6 +138,48 @@ def _resolve(
     if missing:
         raise ValidationFailed("A referenced data collection does not exist.", missing)
     return [found[ref] for ref in refs]
+
+
+def _references_of(document: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """The data collection references of a raw processing body, with their JSON paths."""
+    if not isinstance(document, dict):
+        return []
+    found: list[tuple[str, Any]] = []
+    refs = document.get("dataCollections")
+    if isinstance(refs, list):
+        found += [(f"{prefix}dataCollections[{i}]", ref) for i, ref in enumerate(refs)]
+    integrations = document.get("integrations")
+    if isinstance(integrations, list):
+        found += [
+            (f"{prefix}integrations[{i}].dataCollection", item["dataCollection"])
+            for i, item in enumerate(integrations)
+            if isinstance(item, dict) and "dataCollection" in item
+        ]
+    return found + _references_of(document.get("result"), f"{prefix}result.")
+
+
+def with_reference_problems(
+    *, db_session: Session, raw: Any, problems: dict[str, list[str]], caller: Caller
+) -> dict[str, list[str]]:
+    """A body's schema problems and its missing data collections, for one answer: the
+    well-formed references the schema did not refuse are looked up too (one query)."""
+    reference = RowReference()
+    refs: list[str] = []
+    paths: list[str] = []
+    for path, value in _references_of(raw):
+        if path in problems:
+            continue
+        try:
+            refs.append(reference.deserialize(value))
+        except ValidationError:
+            continue
+        paths.append(path)
+    if refs:
+        try:
+            _resolve(db_session, refs, paths, caller)
+        except ValidationFailed as exc:
+            problems = {**problems, **(exc.details or {})}
+    return problems
 
 
 # --- writing -------------------------------------------------------------------------------

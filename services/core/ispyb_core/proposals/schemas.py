@@ -57,6 +57,7 @@ class ProposalMemberRead(ModelSchema):
     class Meta(ModelSchema.Meta):
         model = ProposalHasPerson
         dump_only = MEMBER_READ_ONLY
+        renamed = {"Person": "person"}
 
 
 class ProposalMemberCreate(ModelSchema):

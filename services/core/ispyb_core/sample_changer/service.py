@@ -134,7 +134,7 @@ def create_queue(*, db_session: Session, data: dict[str, Any], caller: Caller) -
         ).scalars()
     )
     problems = {
-        f"samples.{index}.blSampleId": [f"Not a sample of container {container.containerId}."]
+        f"samples[{index}].blSampleId": [f"Not a sample of container {container.containerId}."]
         for index, sample in enumerate(samples)
         if sample["blSampleId"] not in in_container
     }
@@ -226,7 +226,7 @@ def place_containers(
     for index, item in enumerate(data["containers"]):
         location = item["sampleChangerLocation"]
         if location is not None and location in seen:
-            problems[f"containers.{index}.sampleChangerLocation"] = [
+            problems[f"containers[{index}].sampleChangerLocation"] = [
                 f"Container {seen[location]} is placed there too."
             ]
         seen.setdefault(location, item["containerId"])
@@ -239,7 +239,7 @@ def place_containers(
     )
     for index, item in enumerate(data["containers"]):
         if found.get(item["containerId"], -1) != session.proposalId:
-            problems[f"containers.{index}.containerId"] = [
+            problems[f"containers[{index}].containerId"] = [
                 f"No container {item['containerId']} in the session's proposal."
             ]
     if problems:

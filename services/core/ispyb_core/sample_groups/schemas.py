@@ -20,6 +20,7 @@ class SampleGroupMemberRead(ModelSchema):
     class Meta(ModelSchema.Meta):
         model = BLSampleGroupHasBLSample
         dump_only = MEMBER_READ_ONLY
+        renamed = {"BLSample": "blSample"}
 
 
 class SampleGroupRead(ModelSchema):

@@ -28,6 +28,7 @@ class SampleRead(ModelSchema):
     class Meta(ModelSchema.Meta):
         model = BLSample
         dump_only = READ_ONLY
+        renamed = {"Crystal": "crystal", "DiffractionPlan": "diffractionPlan"}
 
 
 class SampleFields(ModelSchema):

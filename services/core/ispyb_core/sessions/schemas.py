@@ -55,6 +55,7 @@ class SessionMemberRead(ModelSchema):
     class Meta(ModelSchema.Meta):
         model = SessionHasPerson
         dump_only = MEMBER_READ_ONLY
+        renamed = {"Person": "person"}
 
 
 class SessionMemberCreate(ModelSchema):

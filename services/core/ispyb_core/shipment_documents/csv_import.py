@@ -71,21 +71,21 @@ COLUMNS = (
     Column("container barcode", CONTAINER, "barcode"),
     Column("capacity", CONTAINER, "capacity", parse=_whole_number),
     Column("position", SAMPLE, "location", required=True),
-    Column("protein", SAMPLE, "Crystal.Protein.acronym", required=True),
+    Column("protein", SAMPLE, "crystal.protein.acronym", required=True),
     Column("sample", SAMPLE, "name", required=True),
     Column("pin barcode", SAMPLE, "code"),
-    Column("space group", SAMPLE, "Crystal.spaceGroup"),
-    Column("cell", SAMPLE, "Crystal.cell", parse=_cell),
-    Column("required resolution", SAMPLE, "DiffractionPlan.requiredResolution", parse=_number),
-    Column("experiment kind", SAMPLE, "DiffractionPlan.experimentKind"),
-    Column("user path", SAMPLE, "DiffractionPlan.userPath"),
+    Column("space group", SAMPLE, "crystal.spaceGroup"),
+    Column("cell", SAMPLE, "crystal.cell", parse=_cell),
+    Column("required resolution", SAMPLE, "diffractionPlan.requiredResolution", parse=_number),
+    Column("experiment kind", SAMPLE, "diffractionPlan.experimentKind"),
+    Column("user path", SAMPLE, "diffractionPlan.userPath"),
     Column("comments", SAMPLE, "comments"),
 )
 BY_NAME = {column.name: column for column in COLUMNS}
 # Which column a problem at a document path points at: (level, field) -> column name.
 COLUMN_OF_FIELD = {(column.level, column.path): column.name for column in COLUMNS}
-COLUMN_OF_FIELD[(SAMPLE, "Crystal.Protein")] = "protein"
-COLUMN_OF_FIELD.update({(SAMPLE, f"Crystal.{name}"): "cell" for name in CELL_FIELDS})
+COLUMN_OF_FIELD[(SAMPLE, "crystal.protein")] = "protein"
+COLUMN_OF_FIELD.update({(SAMPLE, f"crystal.{name}"): "cell" for name in CELL_FIELDS})
 
 
 def _header_name(text: str) -> str:

@@ -71,12 +71,13 @@ class DocumentCrystal(CrystalFields):
 
     class Meta(CrystalFields.Meta):
         exclude = (*CRYSTAL_READ_ONLY, "proteinId", "diffractionPlanId")
+        renamed = {"Protein": "protein"}
 
 
 class DocumentSample(SampleFields):
     """A sample at a position of its container: give crystalId (an existing crystal of the
-    proposal) or Crystal (a new one); diffractionPlanId (an existing plan) or
-    DiffractionPlan (a new one) or neither."""
+    proposal) or crystal (a new one); diffractionPlanId (an existing plan) or
+    diffractionPlan (a new one) or neither."""
 
     Crystal = fields.Nested(
         DocumentCrystal, metadata={"description": "A new crystal for the sample."}
@@ -88,13 +89,14 @@ class DocumentSample(SampleFields):
     class Meta(SampleFields.Meta):
         exclude = (*SAMPLE_READ_ONLY, "containerId", *samples.STAFF_FIELDS)
         required_fields = ("name", "location")
+        renamed = {"Crystal": "crystal", "DiffractionPlan": "diffractionPlan"}
 
     @validates_schema
     def crystal_given_once(self, data, **_kwargs):
         if ("crystalId" in data) == ("Crystal" in data):
-            raise ValidationError("Give crystalId (an existing crystal) or Crystal (a new one).")
+            raise ValidationError("Give crystalId (an existing crystal) or crystal (a new one).")
         if "diffractionPlanId" in data and "DiffractionPlan" in data:
-            raise ValidationError("Give diffractionPlanId or DiffractionPlan, not both.")
+            raise ValidationError("Give diffractionPlanId or diffractionPlan, not both.")
 
 
 class DocumentContainer(ContainerFields):

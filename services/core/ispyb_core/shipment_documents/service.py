@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ispyb_shared.auth import Caller
-from ispyb_shared.errors import Conflict, ValidationFailed
+from ispyb_shared.errors import Conflict, ValidationFailed, field_paths
 from ispyb_shared.uuids import parse_uuid
 
 from ..access import (
@@ -59,22 +59,7 @@ def known(values) -> list:
     return sorted(value for value in values if value is not None)
 
 
-def json_paths(messages: dict, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested error dict -> {"dewars[1].containers[0].code": [...]}."""
-    flat: dict[str, list[str]] = {}
-    for key, value in messages.items():
-        if isinstance(key, int):
-            path = f"{prefix}[{key}]"
-        elif key == "_schema":
-            path = prefix or "_body"
-        else:
-            path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, dict):
-            for nested_path, nested in json_paths(value, path).items():
-                flat.setdefault(nested_path, []).extend(nested)
-        else:
-            flat.setdefault(path, []).extend(value)
-    return flat
+json_paths = field_paths  # marshmallow's nested messages -> {"dewars[1].code": [...]}
 
 
 def document_hash(raw: dict[str, Any]) -> str:
@@ -337,10 +322,10 @@ class ContentsCheck:
         usable = [(path, sample) for path, sample in samples if path not in self.refused]
         self._resolve_proteins(
             [
-                (f"{path}.Crystal.Protein", sample["Crystal"]["Protein"])
+                (f"{path}.crystal.protein", sample["Crystal"]["Protein"])
                 for path, sample in usable
                 if "Protein" in sample.get("Crystal", {})
-                and not self.was_refused(f"{path}.Crystal.Protein")
+                and not self.was_refused(f"{path}.crystal.protein")
             ]
         )
         crystal_ids = {sample["crystalId"] for _path, sample in usable if "crystalId" in sample}
@@ -484,7 +469,7 @@ def write_contents(
             if "Crystal" not in sample:
                 continue
             sample_path = f"{path}.samples[{k}]"
-            reference = f"{sample_path}.Crystal.Protein"
+            reference = f"{sample_path}.crystal.protein"
             if reference in checked.new_protein_acronyms:
                 protein_id = new_proteins[checked.new_protein_acronyms[reference]].proteinId
             else:

@@ -101,8 +101,8 @@ CRYSTAL_COMPOSITIONS = _composition_kind(
 
 def proposal_of(record: dict) -> Any:
     """The proposalId of a core sample or crystal (through its crystal's protein)."""
-    crystal = record.get("Crystal") or record
-    protein = crystal.get("Protein") or {}
+    crystal = record.get("crystal") or record
+    protein = crystal.get("protein") or {}
     return protein.get("proposalId", record.get("proposalId"))
 
 

@@ -18,6 +18,12 @@ from ..validation import (
 )
 from .models import FILE_TYPES, SSXHitChunk, SSXProcessingResult, SSXProcessingResultAttachment
 
+# Core's names for the unit cell (cell_a .. cell_gamma), one rule for both services.
+CELL_NAMES = {
+    f"cell{part}{suffix}": f"cell_{part.lower()}{'_sd' if suffix else ''}"
+    for part in ("A", "B", "C", "Alpha", "Beta", "Gamma")
+    for suffix in ("", "Sd")
+}
 ATTACHMENT_KEYS = ("ssxProcessingResultAttachmentId", "uuid", "ssxProcessingResultId")
 RESULT_KEYS = ("ssxProcessingResultId", "uuid", "ssxDataCollectionId")
 CHUNK_KEYS = ("ssxHitChunkId", "uuid", "ssxDataCollectionId")
@@ -73,6 +79,7 @@ class ResultCreate(ModelSchema):
     class Meta(ModelSchema.Meta):
         model = SSXProcessingResult
         exclude = (*RESULT_KEYS, "postedBy", "recordTimeStamp")
+        renamed = CELL_NAMES
 
     @validates_schema
     def _counts(self, data, **_kwargs):
@@ -101,6 +108,7 @@ class ResultRead(ModelSchema):
     class Meta(ModelSchema.Meta):
         model = SSXProcessingResult
         dump_only = RESULT_KEYS
+        renamed = CELL_NAMES
 
 
 class ResultSummaryRead(ModelSchema):

@@ -281,12 +281,12 @@ def _check_references(data: dict, core: SSXCoreClient, credentials: Credentials)
     for index, item in enumerate(data["sampleComposition"]):
         uuid = str(item["blSampleUUID"]) if item.get("blSampleUUID") else sample_uuid
         if uuid is None:
-            details[f"sampleComposition.{index}.blSampleUUID"] = ["No sample given for the run."]
+            details[f"sampleComposition[{index}].blSampleUUID"] = ["No sample given for the run."]
         else:
-            check_sample(uuid, f"sampleComposition.{index}.blSampleUUID")
+            check_sample(uuid, f"sampleComposition[{index}].blSampleUUID")
     for index, item in enumerate(data["crystalComposition"]):
         crystal = core.crystal(str(item["crystalUUID"]), credentials)
-        name = f"crystalComposition.{index}.crystalUUID"
+        name = f"crystalComposition[{index}].crystalUUID"
         if crystal is None:
             details[name] = ["No such crystal visible to the caller."]
         elif proposal_of(crystal) is not None and proposal_of(crystal) != proposal_id:
