@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from ..upstreams import credentials, upstreams
@@ -435,7 +436,7 @@ def samples(args) -> dict[str, Any]:
     # core has no containerId filter: the containers of the samples' proposals, one call
     proposal_ids = sorted(
         {
-            ((row.get("Crystal") or {}).get("Protein") or {}).get("proposalId")
+            ((row.get("crystal") or {}).get("protein") or {}).get("proposalId")
             for row in rows
             if row.get("containerId")
         }
@@ -455,15 +456,12 @@ def samples(args) -> dict[str, Any]:
         container = containers.get(row.get("containerId")) or {}
         if beamline and container.get("beamlineLocation") not in (None, "", beamline):
             continue  # mxcubecore's sample changer: this beamline's containers or none
-        crystal = row.get("Crystal")
         results.append(
             {
-                **{key: value for key, value in row.items() if key != "uuid"},
+                **{key: value for key, value in row.items() if key not in CORE_NESTED},
                 # mxcubecore's names: space_group, DiffractionPlan always an object
-                "Crystal": {**crystal, "space_group": crystal.get("spaceGroup")}
-                if crystal
-                else crystal,
-                "DiffractionPlan": row.get("DiffractionPlan")
+                "Crystal": pyispyb_crystal(row.get("crystal")),
+                "DiffractionPlan": row.get("diffractionPlan")
                 or {"diffractionPlanId": row.get("diffractionPlanId")},
                 "Container": {
                     "containerId": container.get("containerId"),
@@ -481,6 +479,21 @@ def samples(args) -> dict[str, Any]:
             }
         )
     return _envelope(page, results, skip, limit)
+
+
+# core's nested blocks of a sample (lowerCamelCase, docs/migration-notes.md), answered
+# under py-ispyb's capitalised names instead.
+CORE_NESTED = frozenset({"uuid", "crystal", "diffractionPlan"})
+
+
+def pyispyb_crystal(crystal: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Core's crystal in py-ispyb's shape: ``Protein`` nested, ``space_group``."""
+    if not crystal:
+        return crystal  # type: ignore[return-value]
+    answer = {key: value for key, value in crystal.items() if key != "protein"}
+    answer["space_group"] = crystal.get("spaceGroup")
+    answer["Protein"] = crystal.get("protein") or {}
+    return answer
 
 
 def proteins(args) -> dict[str, Any]:
@@ -501,11 +514,11 @@ def proteins(args) -> dict[str, Any]:
             {
                 "proteinId.in": ",".join(str(row["proteinId"]) for row in rows),
                 "limit": MAX_LIMIT,
-                "fields": "Crystal",
+                "fields": "crystal",
             },
         )
         for sample in found.get("results", []):
-            protein = (sample.get("Crystal") or {}).get("proteinId")
+            protein = (sample.get("crystal") or {}).get("proteinId")
             samples[protein] = samples.get(protein, 0) + 1
     results = [
         {

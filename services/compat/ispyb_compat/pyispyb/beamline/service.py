@@ -16,6 +16,8 @@ from typing import Any
 from ispyb_shared.core_client import CoreClient, Credentials, error_from_envelope
 from ispyb_shared.errors import CoreUnavailable, Forbidden, NotFound, ValidationFailed
 
+from ..service import CORE_NESTED, pyispyb_crystal
+
 READ_REFUSED = "Core refuses this look-up to the caller (core:read needed)."
 WRITE_REFUSED = (
     "Core refuses the acquisition write to this caller "
@@ -467,13 +469,11 @@ def store_image(*, core: CoreClient, credentials: Credentials, body: Mapping) ->
 def pyispyb_sample(row: Mapping[str, Any], container: Mapping[str, Any] | None) -> dict:
     """Core's sample in py-ispyb's shape: ``Container`` nested, the crystal's space group
     as ``space_group`` (py-ispyb's name), ``DiffractionPlan`` always an object."""
-    crystal = dict(row.get("Crystal") or {})
-    crystal["space_group"] = crystal.get("spaceGroup")
-    crystal.setdefault("Protein", {})
-    plan = row.get("DiffractionPlan") or {"diffractionPlanId": row.get("diffractionPlanId")}
+    crystal = pyispyb_crystal(row.get("crystal")) or {"space_group": None, "Protein": {}}
+    plan = row.get("diffractionPlan") or {"diffractionPlanId": row.get("diffractionPlanId")}
     container = container or {}
     return {
-        **row,
+        **{key: value for key, value in row.items() if key not in CORE_NESTED},
         "Crystal": crystal,
         "DiffractionPlan": plan,
         "Container": {
