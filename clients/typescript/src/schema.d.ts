@@ -8860,6 +8860,11 @@ export interface components {
             password?: string;
             /** @description The identity provider's ID or access token (oidc). */
             token?: string;
+            /**
+             * @description Mint a token for this purpose only: compat-java (the Java dialect's token in URL paths): read-only in every service, lives compat_java_token_seconds, comes without a refresh token.
+             * @enum {string}
+             */
+            purpose?: "compat-java";
         };
         /** @description Who the caller is and what they may do. */
         MeRead: {
@@ -16496,6 +16501,8 @@ export interface components {
             refresh_expires_in?: number;
             /** @description Empty for people. */
             scope?: string;
+            /** @description The purpose the token was minted for, if one was asked. */
+            purpose?: string;
         };
         /** @description A new tomogram of a tilt series (data collection). */
         TomogramCreate: {
