@@ -8,6 +8,7 @@ from flask_restx import Namespace
 
 def namespaces() -> list[Namespace]:
     """The namespaces of the app, in the order they are documented."""
+    from .java.api import namespaces as java
     from .pyispyb.api import namespaces as pyispyb
 
-    return [*pyispyb()]
+    return [*pyispyb(), *java()]
