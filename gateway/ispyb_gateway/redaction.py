@@ -1,4 +1,9 @@
-"""Credentials in a query string never reach the gateway's access log.
+"""Credentials in a query string, and the Java dialect's token in a path, never reach the
+gateway's access log.
+
+The Java dialect carries its token in the path (``/compat/java/{token}/...``, docs/compat.md):
+that segment is logged as ``REDACTED`` too (:func:`redact_path`; the nginx maps' first stage;
+Kong's Lua snippets), in every field that carries the path.
 
 The values of the parameters named in ``CREDENTIAL_PARAMETERS`` (any case) are logged as
 ``REDACTED`` in the fields that carry the query string (``request.uri``, ``request.url``,
@@ -33,6 +38,24 @@ NGINX_STAGES = 6
 
 _NAMES = "|".join(re.escape(name) for name in CREDENTIAL_PARAMETERS)
 
+# The segment after this (any case), but the login route's name, is a token.
+PATH_TOKEN_PREFIX = "/compat/java/"
+PATH_TOKEN_EXEMPT = "authenticate"
+_PATH_TOKEN = re.compile(
+    rf"({re.escape(PATH_TOKEN_PREFIX)})(?!{PATH_TOKEN_EXEMPT}(?:$|[/?]))[^/?]+", re.IGNORECASE
+)
+
+
+def redact_path(uri: str) -> str:
+    """``uri`` with a token carried in its path (``/compat/java/{token}/...``) replaced."""
+    path, question, query = uri.partition("?")
+    return _PATH_TOKEN.sub(lambda m: m.group(1) + REDACTED, path) + question + query
+
+
+def redact_uri(uri: str) -> str:
+    """What the gateway logs for ``uri``: the path token and the query's credentials."""
+    return redact_query(redact_path(uri))
+
 
 def redact_query(uri: str) -> str:
     """What the gateway logs for ``uri`` (the same rule as the nginx maps)."""
@@ -44,9 +67,18 @@ def redact_query(uri: str) -> str:
 
 
 def nginx_redaction_maps(source: str = "$request_uri") -> tuple[list[dict], str]:
-    """The maps (for the nginx template) and the variable that holds the logged URI."""
-    maps = []
-    previous = source
+    """The maps (for the nginx template) and the variable that holds the logged URI: first
+    the path's token (:func:`redact_path`), then one credential of the query per stage."""
+    maps = [
+        {
+            "source": source,
+            "target": "$ispyb_logged_path",
+            "pattern": rf"^(?<ispyb_path_a>[^?]*{re.escape(PATH_TOKEN_PREFIX)})"
+            rf"(?!{PATH_TOKEN_EXEMPT}(?:[/?]|$))[^/?]+(?<ispyb_path_b>.*)$",
+            "value": f"${{ispyb_path_a}}{REDACTED}${{ispyb_path_b}}",
+        }
+    ]
+    previous = "$ispyb_logged_path"
     for stage in range(1, NGINX_STAGES + 1):
         before, after = f"ispyb_redact_{stage}a", f"ispyb_redact_{stage}b"
         target = f"$ispyb_logged_uri_{stage}"

@@ -5,9 +5,10 @@ when called directly), puts it in every log line written while serving the reque
 echoes it in the response, so one id follows a request through gateway and services.
 
 The access line names the path and query string with the values of credential-like
-parameters replaced (:func:`redact_query`), and the client's address as the trusted
-proxies report it (:func:`client_address`): ``X-Forwarded-For`` is believed only from the
-addresses in the ``api.trusted_proxies`` config key.
+parameters replaced (:func:`redact_query`), a token carried in the path
+(``/compat/java/{token}/...``, :func:`redact_path`) replaced too, and the client's address
+as the trusted proxies report it (:func:`client_address`): ``X-Forwarded-For`` is believed
+only from the addresses in the ``api.trusted_proxies`` config key.
 """
 
 from __future__ import annotations
@@ -119,11 +120,23 @@ def redact_query(query: str) -> str:
     return "&".join(parts)
 
 
+# The Java dialect carries its token in the path (/compat/java/{token}/...): the segment
+# after /compat/java/ is never logged, whatever it is (but the login route's name).
+_PATH_TOKEN = re.compile(r"(/compat/java/)(?!authenticate(?:$|[/?]))[^/?#]+", re.IGNORECASE)
+
+
+def redact_path(path: str) -> str:
+    """``path`` with a token carried in it (``/compat/java/{token}/...``) replaced."""
+    return _PATH_TOKEN.sub(lambda m: m.group(1) + REDACTED, path) if path else path
+
+
 def loggable_path(path: str, query_string: bytes | str) -> str:
-    """A request's path and query string as the logs show them (credentials redacted)."""
+    """A request's path and query string as the logs show them (credentials redacted, in
+    the query string and in the path)."""
     query = (
         query_string.decode("utf-8", "replace") if isinstance(query_string, bytes) else query_string
     )
+    path = redact_path(path)
     return f"{path}?{redact_query(query)}" if query else path
 
 
@@ -207,7 +220,7 @@ def init_request_logging(app: Flask) -> None:
             response.status_code,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": redact_path(request.path),
                 "status": response.status_code,
                 "durationMs": round((time.perf_counter() - started) * 1000, 2) if started else None,
                 "responseSize": response.calculate_content_length(),

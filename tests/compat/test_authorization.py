@@ -67,11 +67,79 @@ MATRIX = {
     "swagger ui": ("get", lambda w: "/docs", OPEN),
     "api root": ("get", lambda w: "/", expect(*[302] * 7, anonymous=302)),
 }
-# Login and refresh are public (their answers: tests/compat/test_contract_pyispyb_ui.py).
+# Login and refresh are public (their answers: tests/compat/test_contract_pyispyb_ui.py,
+# tests/compat/test_java.py).
 PUBLIC_WRITES = {
     ("POST", f"{PREFIX}/pyispyb/auth/login"),
     ("POST", f"{PREFIX}/pyispyb/auth/refresh"),
+    ("POST", f"{PREFIX}/java/authenticate"),
 }
+
+# The Java dialect: the token is in the path, and only a compat-java one is accepted (an
+# ordinary token, or none, is 401 whatever the route).
+JAVA_CALLERS = {
+    "outsider": lambda tokens: tokens.mint("outsider", purpose="compat-java"),
+    "member": lambda tokens: tokens.mint("member", purpose="compat-java"),
+    "staff": lambda tokens: tokens.mint("frank", roles=["staff"], purpose="compat-java"),
+    "staff-i04": lambda tokens: tokens.mint(
+        "heidi", roles=["staff"], beamlines=["i04"], purpose="compat-java"
+    ),
+    "admin": lambda tokens: tokens.mint("root", roles=["admin"], purpose="compat-java"),
+    "ordinary-token": lambda tokens: tokens.mint("root", roles=["admin"]),
+    "no-token": lambda tokens: "-",
+}
+
+
+def java_expect(outsider, member, staff, staff_i04, admin):
+    return {
+        "outsider": outsider,
+        "member": member,
+        "staff": staff,
+        "staff-i04": staff_i04,
+        "admin": admin,
+        "ordinary-token": 401,
+        "no-token": 401,
+    }
+
+
+JAVA_LIST = java_expect(200, 200, 200, 200, 200)
+JAVA_ONE = java_expect(404, 200, 200, 404, 200)
+JAVA_MATRIX = {
+    "session list": (lambda w: "/session/list", JAVA_LIST),
+    "proposal list": (lambda w: "/proposal/list", JAVA_LIST),
+    "proposal info": (lambda w: "/proposal/mx1/info/get", JAVA_ONE),
+    "proposal sessions": (lambda w: "/proposal/mx1/session/list", JAVA_LIST),
+    "sessions between": (lambda w: "/proposal/session/date/20000101/20991231/list", JAVA_LIST),
+    "session data collections": (
+        lambda w: f"/proposal/mx1/mx/datacollection/session/{w.mx1_1.sessionId}/list",
+        JAVA_LIST,
+    ),
+    "data collection": (
+        lambda w: f"/proposal/mx1/mx/datacollection/{w.dcs[0].dataCollectionId}/list",
+        JAVA_ONE,
+    ),
+}
+
+
+@pytest.mark.parametrize("caller", list(JAVA_CALLERS))
+@pytest.mark.parametrize("operation", list(JAVA_MATRIX))
+def test_java_authorization_matrix(compat, world, tokens, operation, caller):
+    path, expected = JAVA_MATRIX[operation]
+    token = JAVA_CALLERS[caller](tokens)
+    answer = compat.get(f"{PREFIX}/java/{token}{path(world)}")
+    assert answer.status_code == expected[caller], (operation, caller, answer.get_json())
+    if answer.status_code >= 400:
+        assert answer.get_json()["code"] in {"UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND"}
+    elif caller in ("outsider", "staff-i04"):
+        text = answer.get_data(as_text=True)
+        assert "Lysozyme" not in text and f'"sessionId": {world.mx1_1.sessionId},' not in text
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_the_java_routes_only_read(compat, world, tokens, method):
+    token = JAVA_CALLERS["admin"](tokens)
+    answer = getattr(compat, method)(f"{PREFIX}/java/{token}/session/list")
+    assert answer.status_code == 405
 
 
 @pytest.mark.parametrize("caller", list(CALLERS))
@@ -105,6 +173,13 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
         | PUBLIC_WRITES
         | beamline_routes(compat_app)
     )
+    covered |= {
+        (
+            "GET",
+            adapter.match(f"{PREFIX}/java/t" + path(world), method="GET", return_rule=True)[0].rule,
+        )
+        for path, _expected in JAVA_MATRIX.values()
+    }
     served = {
         (method, rule.rule)
         for rule in compat_app.url_map.iter_rules()

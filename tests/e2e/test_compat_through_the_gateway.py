@@ -65,3 +65,49 @@ def test_py_ispyb_ui_tour_on_the_demo_data(stack):
 
     for log in (stack.var_dir / "log").glob("*.log"):
         assert token not in log.read_text(), log.name
+
+
+JAVA = "/ispyb/api/v1/compat/java"
+
+
+def test_exi_welcome_session_and_data_collections_on_the_demo_data(stack):
+    """EXI's path through the gateway with the real auth: the form login mints a
+    read-only compat-java token; the token, in every path, is in no log file afterwards;
+    the same token cannot write to core."""
+    answer = stack.gateway(
+        "POST",
+        f"{JAVA}/authenticate?site=ESRF",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body=b"login=alice&password=demo-alice",
+    )
+    assert answer.status == 200, answer.json()
+    token = answer.json()["token"]
+    assert answer.json()["roles"] == ["User"] and answer.json()["user"] == "alice"
+
+    sessions = stack.gateway("GET", f"{JAVA}/{token}/session/list").json()
+    assert sessions and all(isinstance(row["sessionId"], int) for row in sessions)
+    row = sessions[-1]
+    proposal = f"{row['Proposal_proposalCode']}{row['Proposal_ProposalNumber']}"
+    info = stack.gateway("GET", f"{JAVA}/{token}/proposal/{proposal}/info/get").json()
+    assert info[0]["proposal"][0]["Proposal_proposalId"] == row["Proposal_proposalId"]
+    path = f"{JAVA}/{token}/proposal/{proposal}/mx/datacollection/session/{row['sessionId']}/list"
+    collections = stack.gateway("GET", path)
+    assert collections.status == 200 and isinstance(collections.json(), list)
+    assert stack.gateway("GET", f"{JAVA}/{token}/proposal/list").status == 200
+    assert stack.gateway("GET", f"{JAVA}/{token}/proposal/x-1/session/list").status == 400
+
+    refused = stack.gateway(
+        "PATCH",
+        "/ispyb/api/v1/core/options/ui",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        body=b'{"messageOfTheDay": "x"}',
+    )
+    assert refused.status == 403, refused.json()
+
+    logs = list((stack.var_dir / "log").glob("*.log"))
+    assert logs
+    for log in logs:
+        assert token not in log.read_text(), log.name
+    assert any("/java/[REDACTED]/session/list" in log.read_text() for log in logs) or any(
+        "/java/REDACTED/session/list" in log.read_text() for log in logs
+    )

@@ -6,6 +6,8 @@ import ispyb_gateway
 from tests.gateway.support import LocalGateway, StandInService, free_port
 
 PROJECT_SERVICES = ("core", "ssx", "em", "auth")
+# Routed only when a test asks for it (start_gateway(services=...)).
+OPTIONAL_SERVICES = ("compat",)
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +28,7 @@ def start_gateway(tmp_path):
     def start(*, services: str = "core ssx em auth", running=None, source=None, env=None):
         names = services.replace(",", " ").split()
         running = names if running is None else running
-        ports = {name: free_port() for name in PROJECT_SERVICES}
+        ports = {name: free_port() for name in (*PROJECT_SERVICES, *OPTIONAL_SERVICES)}
         environ = {f"ISPYB_{name.upper()}_PORT": str(port) for name, port in ports.items()}
         environ.update(env or {})
         stand_ins = {name: StandInService(name, ports[name]).start() for name in running}

@@ -1,4 +1,5 @@
-"""Credentials in a query string never reach the gateway's access log.
+"""Credentials in a query string, and the Java dialect's token in a path, never reach the
+gateway's access log.
 
 Through the real nginx: requests carrying secrets in their query strings reach the
 service unchanged, and the gateway's log holds the parameter names with REDACTED, never
@@ -16,7 +17,13 @@ import uuid
 import pytest
 import yaml
 
-from ispyb_gateway.redaction import CREDENTIAL_PARAMETERS, NGINX_STAGES, REDACTED, redact_query
+from ispyb_gateway.redaction import (
+    CREDENTIAL_PARAMETERS,
+    NGINX_STAGES,
+    REDACTED,
+    redact_query,
+    redact_uri,
+)
 from tests.gateway.support import SOURCE
 
 LOGIN = "/ispyb/api/v1/auth/login"
@@ -28,7 +35,11 @@ CASES = [
     "/ispyb/api/v1/ssx/x?code=oauth-code-{n}&secret=s3cr3t-{n}&token=tk-{n}&token=tk2-{n}",
     "/ispyb/api/v1/core/x?password=&q=password%3Dnot-a-parameter",
     "/nowhere?password=no-route-{n}",
+    "/ispyb/api/v1/compat/java/eyJhbGciOiJSUzI1NiJ9.e30.java-{n}/proposal/list",
+    "/ispyb/api/v1/compat/JAVA/eyJhbGciOiJSUzI1NiJ9.e30.jv-{n}/session/list?token=qt-{n}",
+    "/ispyb/api/v1/compat/java/authenticate?site=ESRF&password=pw-{n}",
 ]
+JAVA_TOKEN = re.compile(r"/compat/java/(?!authenticate(?:[/?]|$))([^/?]+)", re.IGNORECASE)
 
 
 def secrets_of(uri: str) -> list[str]:
@@ -39,7 +50,7 @@ def secrets_of(uri: str) -> list[str]:
         name, _, value = pair.partition("=")
         if name.lower() in CREDENTIAL_PARAMETERS and value:
             values.append(value)
-    return values
+    return values + JAVA_TOKEN.findall(uri)
 
 
 def test_redact_query_keeps_names_and_other_parameters():
@@ -50,8 +61,16 @@ def test_redact_query_keeps_names_and_other_parameters():
     assert redact_query("/a/password=x") == "/a/password=x"  # a path, not a parameter
 
 
+def test_redact_uri_replaces_the_java_dialects_path_token():
+    assert redact_uri("/ispyb/api/v1/compat/java/eyJ.a.b/session/list?password=p&limit=1") == (
+        f"/ispyb/api/v1/compat/java/{REDACTED}/session/list?password={REDACTED}&limit=1"
+    )
+    assert redact_uri("/x/compat/java/authenticate?site=S") == "/x/compat/java/authenticate?site=S"
+    assert redact_uri("/x/compat/java/t0k") == f"/x/compat/java/{REDACTED}"
+
+
 def test_credentials_in_query_strings_are_not_in_the_gateway_log(start_gateway):
-    gateway = start_gateway()
+    gateway = start_gateway(services="core ssx em auth compat")
     marker = uuid.uuid4().hex[:8]
     sent = []
     for index, case in enumerate(CASES):
@@ -63,7 +82,7 @@ def test_credentials_in_query_strings_are_not_in_the_gateway_log(start_gateway):
         sent.append((uri, request_id))
     for uri, request_id in sent:
         entry = gateway.log_entry_for(request_id)
-        logged = redact_query(uri)
+        logged = redact_uri(uri)
         assert entry["request"]["uri"] == logged
         assert entry["request"]["url"].endswith(f":{gateway.port}{logged}")
         assert entry["upstream_uri"] in ("", logged)
@@ -145,7 +164,7 @@ def test_kong_redacts_the_same_parameter_names():
 def test_kong_custom_fields_redact_like_the_local_gateway(case):
     uri = case.format(n="1")
     fields = kong_custom_fields()
-    logged = redact_query(uri)
+    logged = redact_uri(uri)
     assert run_snippet(fields["request.uri"], uri=uri, query={}) == logged
     assert run_snippet(fields["request.url"], uri=uri, query={}) == (
         f"http://gateway.example.org:8000{logged}"

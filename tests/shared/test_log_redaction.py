@@ -14,6 +14,7 @@ from ispyb_shared.logging import (
     JsonFormatter,
     client_address,
     is_credential_name,
+    redact_path,
     redact_query,
     trusted_networks,
 )
@@ -92,6 +93,42 @@ def test_the_request_log_never_holds_a_credential(core_database_url, tokens):
     messages = [line["message"] for line in access if line["logger"] == "ispyb.access"]
     assert messages[0] == f"GET {CORE}/proposals?access_token=[REDACTED]&limit=5 401"
     assert messages[1].startswith(f"GET {CORE}/proposals?password=[REDACTED] ")
+
+
+@pytest.mark.parametrize(
+    "path, logged",
+    [
+        ("/ispyb/api/v1/core/sessions", "/ispyb/api/v1/core/sessions"),
+        (
+            "/ispyb/api/v1/compat/java/eyJa.b.c/session/list",
+            "/ispyb/api/v1/compat/java/[REDACTED]/session/list",
+        ),
+        ("/ispyb/api/v1/compat/java/eyJa.b.c", "/ispyb/api/v1/compat/java/[REDACTED]"),
+        ("/ispyb/api/v1/compat/JAVA/x/y", "/ispyb/api/v1/compat/JAVA/[REDACTED]/y"),
+        ("/ispyb/api/v1/compat/java/authenticate", "/ispyb/api/v1/compat/java/authenticate"),
+        ("/ispyb/api/v1/compat/java/authenticated/x", "/ispyb/api/v1/compat/java/[REDACTED]/x"),
+    ],
+)
+def test_a_token_in_the_java_dialects_path_is_redacted(path, logged):
+    assert redact_path(path) == logged
+
+
+def test_the_request_log_never_holds_a_token_from_a_path(core_database_url, tokens):
+    """Any service (core here: the path matches no route) logs no token carried in a path,
+    in the message nor in the ``path`` field."""
+    app = create_app(service_config(core_database_url))
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter("core"))
+    logging.getLogger().addHandler(handler)
+    jwt = tokens.mint("member", purpose="compat-java")
+    try:
+        app.test_client().get(f"/ispyb/api/v1/compat/java/{jwt}/session/list?limit=1")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        app.extensions["ispyb_database"].dispose()
+    text = stream.getvalue()
+    assert jwt not in text and "[REDACTED]/session/list" in text
 
 
 TRUSTED = trusted_networks(["10.0.3.7", "10.9.0.0/16", "::1"])

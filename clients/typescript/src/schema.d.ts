@@ -2088,7 +2088,7 @@ export interface paths {
             cookie?: never;
         };
         /** A session's sweeps, each with the summary of its best processing result */
-        get: operations["get_session_data_collections"];
+        get: operations["core_get_session_data_collections"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3722,6 +3722,182 @@ export interface paths {
         };
         /** The process is alive (no dependency is checked) */
         get: operations["compat_get_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/java/authenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * EXI's login: form fields ``login``, ``password`` -> ``{token, roles}``; the token
+         * @description is minted by auth for this purpose only (short-lived, read-only).
+         */
+        post: operations["post_authenticate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/java/{token}/proposal/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        /** The proposals the caller may see (``Proposal_*`` keys) */
+        get: operations["get_proposal_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/java/{token}/proposal/session/date/{start}/{end}/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+                /** @description First day, YYYYMMDD */
+                start: string;
+                /** @description Last day, YYYYMMDD */
+                end: string;
+            };
+            cookie?: never;
+        };
+        /** Sessions starting between two days (included): the managers' welcome page */
+        get: operations["get_sessions_between"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/java/{token}/proposal/{proposal}/info/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+                /** @description Proposal name (mx1234) */
+                proposal: string;
+            };
+            cookie?: never;
+        };
+        /** A proposal with its proteins and lab contacts (the SAXS lists are empty) */
+        get: operations["get_proposal_info"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/java/{token}/proposal/{proposal}/mx/datacollection/session/{session_id}/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+                /** @description Proposal name (mx1234) */
+                proposal: string;
+                /** @description Session id */
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        /** A session's data collections as flat ``DataCollection_*`` rows, newest first */
+        get: operations["compat_get_session_data_collections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/java/{token}/proposal/{proposal}/mx/datacollection/{dc_id}/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+                /** @description Proposal name (mx1234) */
+                proposal: string;
+                /** @description Data collection id */
+                dc_id: number;
+            };
+            cookie?: never;
+        };
+        /** One data collection, as a list of one flat row */
+        get: operations["get_data_collection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/java/{token}/proposal/{proposal}/session/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+                /** @description Proposal name (mx1234) */
+                proposal: string;
+            };
+            cookie?: never;
+        };
+        /** A proposal's sessions as ``v_session`` rows */
+        get: operations["get_proposal_session_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/java/{token}/session/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        /** The caller's sessions as the Java server's ``v_session`` rows, newest first */
+        get: operations["get_session_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -9220,6 +9396,11 @@ export interface components {
             password?: string;
             /** @description The identity provider's ID or access token (oidc). */
             token?: string;
+            /**
+             * @description Mint a token for this purpose only: compat-java (the Java dialect's token in URL paths): read-only in every service, lives compat_java_token_seconds, comes without a refresh token.
+             * @enum {string}
+             */
+            purpose?: "compat-java";
         };
         /** @description Who the caller is and what they may do. */
         MeRead: {
@@ -16836,6 +17017,8 @@ export interface components {
             refresh_expires_in?: number;
             /** @description Empty for people. */
             scope?: string;
+            /** @description The purpose the token was minted for, if one was asked. */
+            purpose?: string;
         };
         /** @description A new tomogram of a tilt series (data collection). */
         TomogramCreate: {
@@ -31358,7 +31541,7 @@ export interface operations {
             };
         };
     };
-    get_session_data_collections: {
+    core_get_session_data_collections: {
         parameters: {
             query?: {
                 /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
@@ -40017,6 +40200,574 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_authenticate: {
+        parameters: {
+            query?: {
+                /** @description The site's name (EXI's; accepted, not used) */
+                site?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description Login */
+                    login?: string;
+                    /** @description Password */
+                    password?: string;
+                };
+                "multipart/form-data": {
+                    /** @description Login */
+                    login?: string;
+                    /** @description Password */
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Logged in: {token, roles, user, expiresIn} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_proposal_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Proposal rows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_sessions_between: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+                /** @description First day, YYYYMMDD */
+                start: string;
+                /** @description Last day, YYYYMMDD */
+                end: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description v_session rows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_proposal_info: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+                /** @description Proposal name (mx1234) */
+                proposal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description [{proposal, proteins, crystals, ...}] */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_session_data_collections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+                /** @description Proposal name (mx1234) */
+                proposal: string;
+                /** @description Session id */
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description v_datacollection_summary rows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_data_collection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+                /** @description Proposal name (mx1234) */
+                proposal: string;
+                /** @description Data collection id */
+                dc_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description [v_datacollection_summary row] */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_proposal_session_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+                /** @description Proposal name (mx1234) */
+                proposal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description v_session rows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_session_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of POST /java/authenticate (compat-java, read-only) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description v_session rows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description A dependency (the database, another service) is unavailable */
             503: {

@@ -284,6 +284,13 @@ class AuthConfig(ServiceConfig):
     audience = fields.String(load_default="ispyb", validate=validate.Length(min=1))
     access_token_seconds = _seconds(900, low=30, high=86400)
     refresh_token_seconds = _seconds(8 * 3600, low=60, high=90 * 86400)
+    compat_java_token_seconds = _seconds(
+        1800,
+        low=30,
+        high=3 * 3600,
+        text="Lifetime of the Java dialect's tokens (login purpose compat-java): read-only, "
+        "no refresh token, carried in URL paths.",
+    )
     leeway_seconds = _seconds(30, low=0, high=300)
     signing_keys = fields.Nested(
         SigningKeysConfig, load_default=lambda: SigningKeysConfig().load({})

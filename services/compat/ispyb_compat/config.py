@@ -21,6 +21,15 @@ def _upstream(url: str):
     return fields.Nested(CoreSettings, load_default=lambda: CoreSettings().load({"url": url}))
 
 
+class JavaConfig(StrictSchema):
+    """The Java dialect (/java/...)."""
+
+    login_plugin = fields.String(
+        load_default="local",
+        metadata={"description": "auth's login plugin that POST /java/authenticate uses."},
+    )
+
+
 class CompatConfig(StrictSchema):
     """compat's sections. No ``database``: it owns none."""
 
@@ -32,6 +41,7 @@ class CompatConfig(StrictSchema):
     auth_service = _upstream("http://127.0.0.1:8004")
     em = _upstream("http://127.0.0.1:8003")
     ssx = _upstream("http://127.0.0.1:8002")
+    java = fields.Nested(JavaConfig, load_default=lambda: JavaConfig().load({}))
 
 
 def load_compat_config(environ=None) -> dict[str, Any]:

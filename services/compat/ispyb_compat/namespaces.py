@@ -8,7 +8,8 @@ from flask_restx import Namespace
 
 def namespaces() -> list[Namespace]:
     """The namespaces of the app, in the order they are documented."""
+    from .java.api import namespaces as java
     from .pyispyb.api import namespaces as pyispyb
     from .pyispyb.beamline.api import NAMESPACES as pyispyb_beamline
 
-    return [*pyispyb(), *pyispyb_beamline]
+    return [*pyispyb(), *pyispyb_beamline, *java()]

@@ -8,7 +8,9 @@ or from a PEM file.
 
 Claims (see docs/auth.md): ``iss``, ``aud``, ``iat``, ``nbf``, ``exp``, ``jti``, ``sub``
 (a person's login or a machine client's id), ``kind`` (``user`` or ``client``), ``roles``,
-``beamlines``, ``scope`` (space-separated), ``name``.
+``beamlines``, ``scope`` (space-separated), ``name``, and ``purpose`` on a token minted for
+one purpose only (``compat-java``): such a token reads, and every service refuses a write
+made with it (:func:`refuse_purpose_writes`, run by :func:`init_auth`).
 
 Only RS256 is accepted, whatever the token's header says: ``alg: none`` and the
 HS256-with-the-public-key confusion are refused before any key is used.
@@ -32,7 +34,7 @@ hooks). Import the names from here.
 from ..errors import Forbidden, Unauthorized
 from .caller import Caller, current_caller, login_matches, permissions_of, require_admin
 from .keys import ALGORITHM, JwksCache, JwksUnavailable, PublicKeyFile, jwk_thumbprint, parse_jwks
-from .names import CLIENT, ROLES, SCOPES, USER
+from .names import CLIENT, COMPAT_JAVA, PURPOSES, READ_METHODS, ROLES, SCOPES, USER
 from .revocations import RevocationList, Revocations, revocation_key
 from .settings import (
     JWKS_CACHE_SECONDS,
@@ -43,15 +45,18 @@ from .settings import (
     AuthSettings,
 )
 from .verifier import MAX_TOKEN_LENGTH, REQUIRED_CLAIMS, TokenVerifier, caller_from_claims
-from .wiring import bearer_token, init_auth, public
+from .wiring import bearer_token, init_auth, public, refuse_purpose_writes
 
 __all__ = [
     "ALGORITHM",
     "CLIENT",
+    "COMPAT_JAVA",
     "JWKS_CACHE_SECONDS",
     "JWKS_SUFFIX",
     "LEEWAY_SECONDS",
     "MAX_TOKEN_LENGTH",
+    "PURPOSES",
+    "READ_METHODS",
     "REQUIRED_CLAIMS",
     "REVOCATIONS_SUFFIX",
     "REVOCATION_POLL_SECONDS",
@@ -77,6 +82,7 @@ __all__ = [
     "parse_jwks",
     "permissions_of",
     "public",
+    "refuse_purpose_writes",
     "require_admin",
     "revocation_key",
 ]

@@ -23,6 +23,9 @@ class Caller:
     scopes: frozenset[str]
     token_id: str
     name: str | None = None
+    # A token minted for one purpose only (``purpose`` claim, e.g. ``compat-java``): it
+    # reads, and every service refuses a write made with it (:func:`refuse_purpose_writes`).
+    purpose: str | None = None
 
     @property
     def is_admin(self) -> bool:

@@ -30,3 +30,12 @@ SCOPES = {
     "em:read": "Read cryo-EM data.",
     "em:write": "Write cryo-EM data (microscope control, pipelines).",
 }
+
+# Purposes a token may be minted for (its ``purpose`` claim). A token with a purpose is
+# read-only everywhere: every service refuses a write made with it (auth.wiring).
+COMPAT_JAVA = "compat-java"
+PURPOSES = {
+    COMPAT_JAVA: "The Java server's REST dialect (EXI): the token sits in the URL path "
+    "(/compat/java/{token}/...), so it is short-lived, read-only and redacted from logs.",
+}
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -11,7 +11,7 @@ import jwt
 from ..errors import Unauthorized
 from .caller import Caller
 from .keys import ALGORITHM, JwksCache, PublicKeyFile
-from .names import CLIENT, USER
+from .names import CLIENT, PURPOSES, USER
 from .revocations import RevocationList
 from .settings import JWKS_CACHE_SECONDS, LEEWAY_SECONDS, REVOCATION_POLL_SECONDS
 
@@ -186,6 +186,9 @@ def caller_from_claims(claims: Mapping[str, Any]) -> Caller:
         scope = ""
     if not isinstance(scope, str):
         raise Unauthorized("The access token's 'scope' claim is malformed.")
+    purpose = claims.get("purpose")
+    if purpose is not None and purpose not in PURPOSES:
+        raise Unauthorized("The access token's 'purpose' claim is not one this API knows.")
     name = claims.get("name")
     token_id = claims.get("jti", "")
     if (name is not None and not isinstance(name, str)) or not isinstance(token_id, str):
@@ -198,4 +201,5 @@ def caller_from_claims(claims: Mapping[str, Any]) -> Caller:
         scopes=frozenset(scope.split()),
         token_id=token_id,
         name=name,
+        purpose=purpose,
     )

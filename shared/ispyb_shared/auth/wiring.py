@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask, g, request
 
-from ..errors import Unauthorized, error_response
+from ..errors import Forbidden, Unauthorized, error_response
+from .caller import Caller
+from .names import READ_METHODS
 from .verifier import TokenVerifier
 
 _BEARER = re.compile(r"^Bearer +([A-Za-z0-9\-._~+/]+=*) *$", re.IGNORECASE)
@@ -60,6 +62,15 @@ def _is_public(app: Flask, endpoint: str | None, public_endpoints: frozenset[str
     return _handler_flag(app, endpoint, "_ispyb_public")
 
 
+def refuse_purpose_writes(caller: Caller | None, method: str) -> None:
+    """The one check, in every service: a token minted for a purpose (``purpose`` claim,
+    e.g. the Java dialect's token in a URL path) only reads; a write with it is refused."""
+    if caller is not None and caller.purpose and method.upper() not in READ_METHODS:
+        raise Forbidden(
+            f"This token was minted for {caller.purpose!r} only: it reads, it cannot write."
+        )
+
+
 def init_auth(
     app: Flask, verifier: TokenVerifier, *, public_endpoints: Iterable[str] = frozenset()
 ) -> None:
@@ -85,6 +96,7 @@ def init_auth(
             g.caller = verify_signed_request()
             return
         g.caller = verifier.verify(bearer_token(request.headers.get("Authorization")))
+        refuse_purpose_writes(g.caller, request.method)
 
     @app.errorhandler(Unauthorized)
     def _unauthorized(exc: Unauthorized):

@@ -21,7 +21,7 @@ from ispyb_shared.errors import ApiError, ServiceUnavailable, ValidationFailed
 from .. import timeutil
 from ..identity import Identity, LoginFailed, LoginLocked
 from ..keys.service import KeyStore
-from ..tokens.service import issue_user_tokens, purge_expired
+from ..tokens.service import issue_purpose_token, issue_user_tokens, purge_expired
 from . import throttle
 from .plugins import LoginPlugin
 
@@ -94,6 +94,7 @@ def login(
     password: str | None,
     token: str | None,
     client_ip: str | None,
+    purpose: str | None = None,
 ) -> dict[str, Any]:
     plugin = _plugin(plugins, plugin_name)
     _check_inputs(plugin, username, password, token)
@@ -161,13 +162,22 @@ def login(
         throttle.succeeded(
             db_session, plugin=plugin.name, login=key_name, source=source, lockout=lockout, now=now
         )
-    tokens = issue_user_tokens(
-        db_session=db_session,
-        key=signing_key,
-        config=config,
-        identity=identity,
-        plugin=plugin.name,
-    )
+    if purpose:
+        tokens = issue_purpose_token(
+            db_session=db_session,
+            key=signing_key,
+            config=config,
+            identity=identity,
+            purpose=purpose,
+        )
+    else:
+        tokens = issue_user_tokens(
+            db_session=db_session,
+            key=signing_key,
+            config=config,
+            identity=identity,
+            plugin=plugin.name,
+        )
     plugin.after_login(db_session=db_session, identity=identity, password=password)
     audit_event(
         "login",

@@ -58,6 +58,7 @@ class Login(Resource):
             password=body.get("password"),
             token=body.get("token"),
             client_ip=client_ip(),
+            purpose=body.get("purpose"),
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from ispyb_shared.auth import PURPOSES
 from ispyb_shared.schemas import ModelSchema, StrictSchema
 
 from ..names import split_names
@@ -39,6 +40,14 @@ class LoginRequest(StrictSchema):
         validate=validate.Length(min=1, max=16384),
         metadata={"description": "The identity provider's ID or access token (oidc)."},
     )
+    purpose = fields.String(
+        validate=validate.OneOf(sorted(PURPOSES)),
+        metadata={
+            "description": "Mint a token for this purpose only: compat-java (the Java "
+            "dialect's token in URL paths): read-only in every service, lives "
+            "compat_java_token_seconds, comes without a refresh token."
+        },
+    )
 
 
 class TokenResponse(Schema):
@@ -59,6 +68,9 @@ class TokenResponse(Schema):
         metadata={"description": "Seconds until the session must log in again."}
     )
     scope = fields.String(metadata={"description": "Empty for people."})
+    purpose = fields.String(
+        metadata={"description": "The purpose the token was minted for, if one was asked."}
+    )
 
 
 class RefreshRequest(StrictSchema):

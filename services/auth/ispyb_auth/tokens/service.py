@@ -72,6 +72,8 @@ def sign_access_token(
     scope: str = "",
     name: str | None = None,
     now: dt.datetime | None = None,
+    purpose: str | None = None,
+    lifetime: int | None = None,
 ) -> str:
     """An access token with the claims of the contract (docs/auth.md)."""
     issued = timeutil.epoch_seconds(now or timeutil.utcnow())
@@ -80,7 +82,7 @@ def sign_access_token(
         "aud": config["audience"],
         "iat": issued,
         "nbf": issued,
-        "exp": issued + config["access_token_seconds"],
+        "exp": issued + (lifetime or config["access_token_seconds"]),
         "jti": str(uuid.uuid4()),
         "sub": subject,
         "kind": kind,
@@ -90,9 +92,47 @@ def sign_access_token(
     }
     if name:
         claims["name"] = name
+    if purpose:
+        claims["purpose"] = purpose
     return jwt.encode(
         claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid, "typ": "JWT"}
     )
+
+
+def issue_purpose_token(
+    *,
+    db_session: Session,
+    key: ActiveKey,
+    config: Mapping[str, Any],
+    identity: Identity,
+    purpose: str,
+) -> dict[str, Any]:
+    """An access token for ``purpose`` only (compat-java): read-only in every service
+    (ispyb_shared.auth.refuse_purpose_writes), ``compat_java_token_seconds`` long, and no
+    refresh token (nothing outlives it)."""
+    lifetime = config["compat_java_token_seconds"]
+    issued = issue_time(
+        db_session=db_session, kind=USER, subject=identity.login, now=timeutil.utcnow()
+    )
+    access = sign_access_token(
+        key=key,
+        config=config,
+        subject=identity.login,
+        kind=USER,
+        roles=identity.roles,
+        beamlines=identity.beamlines,
+        name=identity.name,
+        now=issued,
+        purpose=purpose,
+        lifetime=lifetime,
+    )
+    return {
+        "access_token": access,
+        "token_type": TOKEN_TYPE,
+        "expires_in": lifetime,
+        "scope": "",
+        "purpose": purpose,
+    }
 
 
 def issue_user_tokens(
