@@ -71,7 +71,7 @@ def test_openapi_documents_the_token_endpoints_and_security(api):
     assert spec["paths"]["/login"]["post"]["security"] == []
     assert "security" not in spec["paths"]["/accounts"]["get"]  # the global bearer applies
     login_body = spec["definitions"]["LoginRequest"]
-    assert set(login_body["properties"]) == {"plugin", "username", "password", "token"}
+    assert set(login_body["properties"]) == {"plugin", "username", "password", "token", "purpose"}
     account = spec["definitions"]["AccountRead"]["properties"]
     assert "passwordHash" not in account and "login" in account
     assert "secretHash" not in spec["definitions"]["ClientRead"]["properties"]
