@@ -155,7 +155,7 @@ def test_existing_ispyb_database_gets_uuids_and_is_served(mariadb, tokens):
     assert session.status_code == 200
     assert session.json["proposalUUID"] == proposal.json["uuid"]
     members = client.get("/ispyb/api/v1/core/sessions/mx42-1/members").json
-    assert [m["Person"]["login"] for m in members["results"]] == ["legacy"]
+    assert [m["person"]["login"] for m in members["results"]] == ["legacy"]
     created = client.post(
         "/ispyb/api/v1/core/sessions",
         json={
@@ -172,7 +172,7 @@ def test_existing_ispyb_database_gets_uuids_and_is_served(mariadb, tokens):
     [dewar] = shipment["dewars"]
     assert dewar["barCode"] == "mx42-0030" and is_uuid(dewar["uuid"])
     [sample] = dewar["containers"][0]["samples"]
-    assert sample["name"] == "x1" and sample["Crystal"]["Protein"]["acronym"] == "lyso"
+    assert sample["name"] == "x1" and sample["crystal"]["protein"]["acronym"] == "lyso"
     assert client.get("/ispyb/api/v1/core/dewars/mx42-0030").json["dewarId"] == 30
     # Staff move a legacy status into the lifecycle.
     received = client.patch("/ispyb/api/v1/core/dewars/30", json={"dewarStatus": "at facility"})
