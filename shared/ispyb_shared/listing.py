@@ -13,7 +13,10 @@ Query string of every list endpoint::
 * ``sort``: comma-separated field names from the resource's whitelist, ``-`` for
   descending; the primary key is always appended so pages are stable;
 * filters declared by the resource: ``name=value`` (equality), ``name.in=a,b``,
-  ``name.gt|gte|lt|lte=value`` (ranges), ``name.contains=text`` (strings).
+  ``name.gt|gte|lt|lte=value`` (ranges), ``name.contains=text`` (strings);
+* ``search=text`` on the lists that declare a :class:`Search`: every word of the text
+  must begin one of the declared columns (case-insensitive; ``LIKE 'word%'`` on
+  indexed columns: see :class:`Search`).
 
 Unknown parameters and bad values are refused with ``INVALID_PARAMETER`` naming the
 parameter, so a typo never silently returns everything.
@@ -40,7 +43,7 @@ from typing import Any
 
 from flask import current_app, request
 from marshmallow import ValidationError
-from sqlalchemy import Select, and_, false, func, inspect, or_, select
+from sqlalchemy import Select, and_, false, func, inspect, or_, select, union
 from sqlalchemy import types as sqltypes
 from sqlalchemy.orm import Session
 
@@ -73,6 +76,54 @@ class Filter:
         return _type_name(self.column.type)
 
 
+SEARCH_MAX_LENGTH = 100
+SEARCH_MAX_WORDS = 5
+
+
+@dataclass(frozen=True)
+class Search:
+    """A list's free-text ``search=``: the text is split into words (at white space);
+    every word must match (AND); a word matches a row when it begins one of the row's
+    ``columns`` (OR; ``column LIKE 'word%'``) or one of the ``branches`` finds the row.
+
+    Each word is a join to ``SELECT key ... WHERE column LIKE 'word%' UNION SELECT ...``:
+    every branch of the union is a range of an index whose first column is the searched
+    one, so the database reads the matching index entries and the listed rows by primary
+    key, never the whole table (an OR of conditions across columns or joined tables
+    would read every row). Matching is case-insensitive because ISPyB's collations are
+    (``*_ci`` on MariaDB; SQLite's LIKE folds ASCII case). ``branches`` build a select
+    of keys of their own from a word: the rows whose protein's acronym begins with it,
+    or a name split into its columns (``mx1234`` -> code and number)."""
+
+    key: Any
+    columns: Sequence[Any] = ()
+    branches: Sequence[Callable[[str], Select]] = ()
+    description: str = ""
+
+    def matches(self, word: str) -> Select:
+        """The keys of the rows ``word`` matches: a UNION of index ranges."""
+        selects = [select(self.key).where(prefix_like(column, word)) for column in self.columns]
+        selects += [branch(word) for branch in self.branches]
+        return selects[0] if len(selects) == 1 else union(*selects)
+
+    def apply(self, statement: Select, text: str) -> Select:
+        for index, word in enumerate(text.split()):
+            hits = self.matches(word).subquery(f"_ispyb_search{index}")
+            statement = statement.join(hits, hits.c[0] == self.key)
+        return statement
+
+
+def prefix_like(column: Any, word: str) -> Any:
+    """``column LIKE 'word%'`` (the wildcards of ``word`` escaped): a range of an index
+    on ``column``."""
+    return column.like(_escape_like(word) + "%", escape="\\")
+
+
+def same_text(column: Any, word: str) -> Any:
+    """``column LIKE 'word'``: equality without case on SQLite as on MariaDB."""
+    return column.like(_escape_like(word), escape="\\")
+
+
 @dataclass(frozen=True)
 class ListSpec:
     """What a list endpoint accepts. ``sortable`` maps public names to columns."""
@@ -81,6 +132,8 @@ class ListSpec:
     sortable: Mapping[str, Any] = field(default_factory=dict)
     default_sort: Sequence[str] = ()
     tiebreak: Sequence[Any] = ()
+    # The list's free-text ``search=`` (none: the parameter is unknown there).
+    search: Search | None = None
 
 
 @dataclass
@@ -91,6 +144,8 @@ class ListParams:
     filters: list[tuple[str, str, Any]]
     # The raw ``after=`` cursor (decoded by paginate, which knows the column types).
     after: str | None = None
+    # The ``search=`` text, validated (non-empty, at most SEARCH_MAX_WORDS words).
+    search: str | None = None
 
 
 @dataclass
@@ -278,9 +333,19 @@ def parse_list_args(
             continue
         sort.append((name, descending))
 
+    search = None
+    if "search" in args and spec.search is not None:
+        search = args["search"]
+        if not search.strip():
+            problems["search"] = ["Must not be empty."]
+        elif len(search) > SEARCH_MAX_LENGTH:
+            problems["search"] = [f"Longer than {SEARCH_MAX_LENGTH} characters."]
+        elif len(search.split()) > SEARCH_MAX_WORDS:
+            problems["search"] = [f"At most {SEARCH_MAX_WORDS} words."]
+
     filters: list[tuple[str, str, Any]] = []
     for key, raw in args.items():
-        if key in RESERVED_PARAMETERS:
+        if key in RESERVED_PARAMETERS or (key == "search" and spec.search is not None):
             continue
         name, _, op = key.partition(".")
         op = op or "eq"
@@ -305,7 +370,9 @@ def parse_list_args(
 
     if problems:
         raise InvalidParameter("Invalid query parameters.", problems)
-    return ListParams(limit=limit, offset=offset, sort=sort, filters=filters, after=after)
+    return ListParams(
+        limit=limit, offset=offset, sort=sort, filters=filters, after=after, search=search
+    )
 
 
 def _escape_like(text: str) -> str:
@@ -313,6 +380,8 @@ def _escape_like(text: str) -> str:
 
 
 def apply_filters(statement: Select, params: ListParams, spec: ListSpec) -> Select:
+    if params.search is not None and spec.search is not None:
+        statement = spec.search.apply(statement, params.search)
     for name, op, value in params.filters:
         declared = spec.filters[name]
         column = declared.column
@@ -517,6 +586,13 @@ def list_params_doc(spec: ListSpec) -> dict[str, dict[str, Any]]:
             + (f". Default: {','.join(spec.default_sort)}." if spec.default_sort else "."),
         },
     }
+    if spec.search is not None:
+        doc["search"] = {
+            "type": "string",
+            "description": "Free-text search: every word (at most "
+            f"{SEARCH_MAX_WORDS}; {SEARCH_MAX_LENGTH} characters in all) must begin one of: "
+            f"{spec.search.description}. Case-insensitive; 'lyso i03' = both words match.",
+        }
     for name, declared in spec.filters.items():
         kind = declared.type_name()
         for op in declared.ops:

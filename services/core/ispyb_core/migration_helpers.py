@@ -328,6 +328,33 @@ def _complete_table(
         record_addition("add foreign key", name, f"{constraint.name} ({', '.join(local)})")
 
 
+def ensure_index(table: str, name: str, column: str, *, length: int | None = None) -> bool:
+    """Give ``table`` an index on ``column`` (its first ``length`` characters: a prefix
+    index for a long text), unless an index of the table already begins with that column
+    (a site's own index serves the same reads) or has that name. True when added.
+
+    Unlike :func:`ensure_table`'s indexes, this one is added to a non-empty site table
+    too: it is what a read needs (``search=``); MariaDB builds a secondary index online
+    (the table stays readable and writable), and ``migrate --check``/``--sql`` show it
+    first for a DBA who prefers to run it at a quiet time."""
+    schema = _schema()
+    if not schema.has_table(table) or column.lower() not in schema.columns(table):
+        return False
+    leading = {columns[0] for columns, _ in schema.index_column_sets(table) if columns}
+    names = (
+        set()
+        if schema.created_here(table)
+        else {(index["name"] or "").lower() for index in schema.inspector.get_indexes(table)}
+    )
+    if column.lower() in leading or name.lower() in names:
+        return False
+    options = {"mysql_length": {column: length}} if length else {}
+    schema.run(lambda: op.create_index(name, table, [column], **options))
+    schema.planned_indexes.setdefault(table, []).append(((column.lower(),), False))
+    record_addition("add index", table, f"{name} ({column})")
+    return True
+
+
 def ensure_column(table: str, column: sa.Column) -> bool:
     """Add ``column`` to an existing table unless it has it. True when added."""
     schema = _schema()

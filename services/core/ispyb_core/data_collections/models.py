@@ -146,6 +146,8 @@ class DataCollection(UuidMixin, Base):
         Index("DataCollection_FKIndexDCNumber", "dataCollectionNumber"),
         Index("DataCollection_FKIndexImagePrefix", "imagePrefix"),
         Index("DataCollection_FKIndexImageDirectory", "imageDirectory"),
+        Index("DataCollection_search_fileTemplate", "fileTemplate"),
+        Index("DataCollection_search_comments", "comments", mysql_length={"comments": 191}),
         Index(
             "DataCollection_dataCollectionGroupId_startTime", "dataCollectionGroupId", "startTime"
         ),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, create_row, one_or_404, ref_condition, update_row
 from ispyb_shared.errors import ApiError, Conflict, ValidationFailed
-from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
+from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, Search, paginate
 
 from ..access import (
     PROCESSING_READ_SCOPES,
@@ -130,6 +130,16 @@ LIST_SPEC = ListSpec(
     },
     default_sort=("startTime",),
     tiebreak=(DataCollection.dataCollectionId,),
+    search=Search(
+        key=DataCollection.dataCollectionId,
+        columns=(
+            DataCollection.imageDirectory,
+            DataCollection.imagePrefix,
+            DataCollection.fileTemplate,
+            DataCollection.comments,
+        ),
+        description="image directory, image prefix, file template or comments",
+    ),
 )
 
 PIPELINE_READ = PROCESSING_READ_SCOPES

@@ -19,6 +19,8 @@ class Person(UuidMixin, Base):
         Index("Person_FKIndex1", "laboratoryId"),
         Index("Person_FKIndexFamilyName", "familyName"),
         Index("Person_FKIndex_Login", "login", unique=True),
+        Index("Person_search_givenName", "givenName"),
+        Index("Person_search_emailAddress", "emailAddress"),
         Index("siteId", "siteId"),
     )
 

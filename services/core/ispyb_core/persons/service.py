@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import create_row, one_or_404, ref_condition, update_row
-from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
+from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, Search, paginate
 
 from ..access import person_condition, require_fields_allowed, require_staff
 from .models import Person
@@ -28,6 +28,11 @@ LIST_SPEC = ListSpec(
     },
     default_sort=("familyName", "givenName"),
     tiebreak=(Person.personId,),
+    search=Search(
+        key=Person.personId,
+        columns=(Person.familyName, Person.givenName, Person.login, Person.emailAddress),
+        description="family or given name, login or e-mail address",
+    ),
 )
 
 

@@ -38,6 +38,8 @@ class Proposal(UuidMixin, Base):
         ),
         Index("Proposal_FKIndex1", "personId"),
         Index("Proposal_FKIndexCodeNumber", "proposalCode", "proposalNumber", unique=True),
+        Index("Proposal_search_proposalNumber", "proposalNumber"),
+        Index("Proposal_search_title", "title"),
     )
 
     proposalId: Mapped[int] = mapped_column(Integer, primary_key=True, doc="Database id.")

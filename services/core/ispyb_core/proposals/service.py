@@ -3,13 +3,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, Select, and_, false, select
 from sqlalchemy.orm import Session, joinedload
 
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, create_row, one_or_404, ref_condition, update_row
 from ispyb_shared.errors import Conflict
-from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
+from ispyb_shared.listing import (
+    Filter,
+    ListParams,
+    ListSpec,
+    Page,
+    Search,
+    paginate,
+    prefix_like,
+    same_text,
+)
 
 from ..access import proposal_condition, require_fields_allowed, require_staff
 from ..persons.models import Person
@@ -17,6 +26,26 @@ from ..persons.service import get_person
 from .models import Proposal, ProposalHasPerson
 
 _PROPOSAL_NAME = re.compile(r"^([^\d\s]+)(\d\S*)$")
+
+
+def proposal_name_prefix(word: str, key=Proposal.proposalId) -> Select:
+    """``key`` of the proposals whose name begins with ``word`` (``mx12``: code mx and a
+    number beginning with 12), on the (code, number) index; none when it is not a name."""
+    match = _PROPOSAL_NAME.match(word)
+    statement = select(key).select_from(Proposal)
+    if match is None:
+        return statement.where(false())
+    return statement.where(
+        same_text(Proposal.proposalCode, match[1]), prefix_like(Proposal.proposalNumber, match[2])
+    )
+
+
+PROPOSAL_SEARCH = Search(
+    key=Proposal.proposalId,
+    columns=(Proposal.proposalCode, Proposal.proposalNumber, Proposal.title),
+    branches=(proposal_name_prefix,),
+    description="the proposal's code, number, name (mx1234) or title",
+)
 
 LIST_SPEC = ListSpec(
     filters={
@@ -39,6 +68,7 @@ LIST_SPEC = ListSpec(
     },
     default_sort=("proposalCode", "proposalNumber"),
     tiebreak=(Proposal.proposalId,),
+    search=PROPOSAL_SEARCH,
 )
 
 MEMBER_LIST_SPEC = ListSpec(

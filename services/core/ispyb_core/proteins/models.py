@@ -42,6 +42,7 @@ class Protein(UuidMixin, Base):
         Index("ProteinAcronym_Index", "proposalId", "acronym"),
         Index("Protein_FKIndex2", "personId"),
         Index("Protein_Index2", "acronym"),
+        Index("Protein_search_name", "name"),
     )
 
     proteinId: Mapped[int] = mapped_column(Integer, primary_key=True, doc="Database id.")

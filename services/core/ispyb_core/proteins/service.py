@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import create_row, one_or_404, ref_condition, update_row
 from ispyb_shared.errors import Conflict
-from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
+from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, Search, paginate
 
 from ..access import proposal_id_condition, require_member_write
 from ..ownership import References, proposal_name
@@ -32,6 +32,11 @@ LIST_SPEC = ListSpec(
     },
     default_sort=("acronym",),
     tiebreak=(Protein.proteinId,),
+    search=Search(
+        key=Protein.proteinId,
+        columns=(Protein.acronym, Protein.name),
+        description="acronym or name",
+    ),
 )
 
 # Safety review outcomes are the facility's.

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import create_row, one_or_404, ref_condition, update_row
 from ispyb_shared.errors import Conflict, ValidationFailed
-from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
+from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, Search, paginate, prefix_like
 
 from ..access import proposal_id_condition, require_member_write
 from ..containers.models import Container
@@ -56,6 +56,20 @@ LIST_SPEC = ListSpec(
     },
     default_sort=("blSampleId",),
     tiebreak=(BLSample.blSampleId,),
+    search=Search(
+        key=BLSample.blSampleId,
+        columns=(BLSample.name,),
+        branches=(
+            # Through the acronym's index, the protein's crystals, their samples.
+            lambda word: (
+                select(BLSample.blSampleId)
+                .join(Crystal, Crystal.crystalId == BLSample.crystalId)
+                .join(Protein, Protein.proteinId == Crystal.proteinId)
+                .where(prefix_like(Protein.acronym, word))
+            ),
+        ),
+        description="the sample's name or its protein's acronym",
+    ),
 )
 
 # What the beamline records about a sample.

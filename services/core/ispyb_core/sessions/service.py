@@ -9,16 +9,66 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, create_row, one_or_404, ref_condition, update_row
 from ispyb_shared.errors import Conflict
-from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
+from ispyb_shared.listing import (
+    Filter,
+    ListParams,
+    ListSpec,
+    Page,
+    Search,
+    paginate,
+    prefix_like,
+    same_text,
+)
 
 from ..access import require_fields_allowed, require_staff, session_condition
 from ..persons.models import Person
 from ..persons.service import get_person
 from ..proposals.models import Proposal
-from ..proposals.service import proposal_name_condition
+from ..proposals.service import proposal_name_condition, proposal_name_prefix
 from .models import BLSession, SessionHasPerson
 
 _VISIT_NAME = re.compile(r"^(.+)-(\d+)$")
+_VISIT_WORD = re.compile(r"^([^\d\s]+)(\d+)-(\d+)$")
+
+
+def _sessions_of(condition) -> Any:
+    """Sessions of the proposals matching ``condition``: the proposals through their
+    index, then their sessions through the (proposalId, visit_number) index."""
+    return (
+        select(BLSession.sessionId)
+        .join(Proposal, Proposal.proposalId == BLSession.proposalId)
+        .where(condition)
+    )
+
+
+def _visit_word(word: str) -> Any:
+    """``mx1234-5``: the visit 5 of proposal mx1234."""
+    match = _VISIT_WORD.match(word)
+    if match is None:
+        return select(BLSession.sessionId).where(false())
+    return _sessions_of(
+        and_(
+            same_text(Proposal.proposalCode, match[1]),
+            same_text(Proposal.proposalNumber, match[2]),
+            BLSession.visit_number == int(match[3]),
+        )
+    )
+
+
+SESSION_SEARCH = Search(
+    key=BLSession.sessionId,
+    columns=(BLSession.beamLineName,),
+    branches=(
+        lambda word: _sessions_of(prefix_like(Proposal.proposalCode, word)),
+        lambda word: _sessions_of(prefix_like(Proposal.proposalNumber, word)),
+        lambda word: _sessions_of(
+            Proposal.proposalId.in_(proposal_name_prefix(word, Proposal.proposalId))
+        ),
+        _visit_word,
+    ),
+    description="the beamline, or the proposal's code, number or name (mx1234), or the "
+    "visit (mx1234-5)",
+)
 
 LIST_SPEC = ListSpec(
     filters={
@@ -47,6 +97,7 @@ LIST_SPEC = ListSpec(
     },
     default_sort=("-startDate",),
     tiebreak=(BLSession.sessionId,),
+    search=SESSION_SEARCH,
 )
 
 MEMBER_LIST_SPEC = ListSpec(

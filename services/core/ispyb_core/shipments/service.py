@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import create_row, one_or_404, ref_condition, update_row
 from ispyb_shared.errors import Conflict, NotFound
-from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
+from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, Search, paginate
 
 from ..access import proposal_id_condition, require_member_write
 from ..containers.models import Container
@@ -40,6 +40,7 @@ LIST_SPEC = ListSpec(
     },
     default_sort=("-creationDate",),
     tiebreak=(Shipping.shippingId,),
+    search=Search(key=Shipping.shippingId, columns=(Shipping.shippingName,), description="name"),
 )
 
 HISTORY_LIST_SPEC = ListSpec(
