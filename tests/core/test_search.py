@@ -80,9 +80,13 @@ def test_samples_by_name_or_protein_acronym(client, factory):
     proposal = factory.proposal()
     lyso = factory.protein(proposalId=proposal.proposalId, acronym="LYSO", name="Lysozyme")
     thau = factory.protein(proposalId=proposal.proposalId, acronym="thau", name="Thaumatin")
-    a = factory.sample(name="lyso_x1", crystalId=factory.crystal(proteinId=lyso.proteinId).crystalId)
-    b = factory.sample(name="xtal2", crystalId=factory.crystal(proteinId=lyso.proteinId).crystalId)
-    c = factory.sample(name="xtal3", crystalId=factory.crystal(proteinId=thau.proteinId).crystalId)
+
+    def sample(name, protein):
+        return factory.sample(name=name, crystalId=factory.crystal(proteinId=protein).crystalId)
+
+    a = sample("lyso_x1", lyso.proteinId)
+    b = sample("xtal2", lyso.proteinId)
+    c = sample("xtal3", thau.proteinId)
     path = "/samples"
     assert found(client, path, "lyso", "blSampleId") == sorted([a.blSampleId, b.blSampleId])
     assert found(client, path, "xtal", "blSampleId") == sorted([b.blSampleId, c.blSampleId])
