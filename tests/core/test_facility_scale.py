@@ -239,6 +239,48 @@ def test_the_main_reads_scan_no_big_table(facility, core_client, path):
         assert _examined(urls["core"], statements) <= BOUNDED_ROWS
 
 
+# Free-text search= (docs/api-conventions.md): each word a join to a UNION of prefix
+# ranges of indexes; no table of the statement is read whole, big or small. A search
+# reads the index entries it matches: a selective one (True) a handful of rows, a broad
+# one (every sweep whose prefix begins with xtal77, every i03 session) what it matches.
+SEARCH_READS = [
+    ("/data-collections?search=xtal7777", True),
+    ("/sessions?search=mx12", True),
+    ("/sessions?search=mx12-3", True),
+    ("/proposals?search=mx12", True),
+    ("/persons?search=family12", True),
+    ("/data-collections?search=xtal77", False),
+    ("/data-collections?search=/data/visit7/ xtal3", False),
+    ("/data-collections?search=xtal7&sessionId=4", False),
+    ("/sessions?search=i03 mx12", False),
+]
+
+
+@pytest.mark.parametrize("path, selective", SEARCH_READS)
+def test_a_search_reads_index_ranges_only(facility, core_client, path, selective):
+    urls, _sizes = facility
+    client, database = core_client
+    statements = _statements_of(client, database, path)
+    assert len(statements) == 1  # the page and its total, in one statement
+    connection = _connect(urls["core"])
+    try:
+        with connection.cursor(pymysql.cursors.DictCursor) as cursor:
+            cursor.execute("EXPLAIN " + statements[0][0], statements[0][1])
+            plan = cursor.fetchall()
+    finally:
+        connection.close()
+    shown = "\n".join(
+        f"{r['id']} {r['select_type']} {r['table']} {r['type']} {r['key']} {r['rows']}"
+        for r in plan
+    )
+    # Derived tables (<derivedN>, <unionN,M>) are the matched keys.
+    whole = [row for row in plan if row["type"] == "ALL" and not row["table"].startswith("<")]
+    assert whole == [], shown
+    if selective:
+        assert client.get(f"{CORE}{path}").json["total"] > 0, path
+        assert _examined(urls["core"], statements) <= BOUNDED_ROWS, shown
+
+
 def test_a_deep_cursor_page_scans_no_big_table(facility, core_client):
     urls, _sizes = facility
     client, database = core_client
