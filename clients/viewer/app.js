@@ -301,7 +301,7 @@ async function showDataCollection(id) {
   const ref = encodeURIComponent(id);
   const [collection, processing, images] = await Promise.all([
     get(`/core/data-collections/${ref}`),
-    get(`/core/data-collections/${ref}/processing`),
+    get(`/core/data-collections/${ref}/processing`).then((page) => page.results),
     get(`/core/images?dataCollectionId=${ref}&limit=${IMAGES_SHOWN}`),
   ]);
   setCrumbs(

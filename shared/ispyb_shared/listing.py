@@ -21,7 +21,8 @@ Query string of every list endpoint::
 Unknown parameters and bad values are refused with ``INVALID_PARAMETER`` naming the
 parameter, so a typo never silently returns everything.
 
-The answer is ``{"total", "limit", "offset", "after", "results", "links": {"next"}}``,
+The answer is ``{"total", "limit", "offset", "after", "results", "links": {"self",
+"next", "prev"}}`` (:func:`whole_page`: the same for a list answered whole),
 in one SQL statement (plus whatever eager loads the resource declares), whatever the
 page size: the page, one row more to know whether there is a next page, and the total
 as a scalar subquery counting over the key only; a second statement counts only when an
@@ -200,6 +201,27 @@ class Page:
         args = [(k, v) for k, v in request.args.items(multi=True) if k not in {"offset", "after"}]
         args.append(position)
         return f"{request.path}?{urlencode(args)}"
+
+
+def request_link(**position: str | None) -> str | None:
+    """This request's URL (path and query) with the ``position`` parameters replaced
+    (None: removed); None outside a request. For a list paged its own way (em's movie
+    series by movieNumber) to give the envelope's links."""
+    from urllib.parse import urlencode
+
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return None
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in position]
+    args += [(k, v) for k, v in position.items() if v is not None]
+    return f"{request.path}?{urlencode(args)}" if args else request.path
+
+
+def whole_page(results: list[Any]) -> Page:
+    """A list answered whole (few items, never paged) in the same envelope: ``total`` and
+    ``limit`` its length, ``offset`` 0, ``links.self`` only."""
+    return Page(total=len(results), limit=len(results), offset=0, results=results)
 
 
 def _type_name(column_type: Any) -> str:

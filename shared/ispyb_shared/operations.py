@@ -41,7 +41,7 @@ from .app import document_errors, list_params, load_body
 from .dumping import compiled_dump
 from .errors import InvalidParameter
 from .idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, call_idempotently, requested_key
-from .listing import ListSpec, Page, list_params_doc
+from .listing import ListSpec, Page, list_params_doc, whole_page
 from .schemas import ErrorSchema, json_schema, list_json_schema
 
 __all__ = ["Reply", "list_model_for", "model_for", "operation"]
@@ -176,7 +176,8 @@ def operation(
     checks it itself. ``list_spec``: the operation lists; the handler gets
     ``params=`` and returns a Page, answered in the list envelope of ``response`` items.
     ``response``: the schema the result is dumped with (None: the handler's value is the
-    answer, e.g. 204's empty body); ``many``: the answer is a bare list of them, not a page.
+    answer, e.g. 204's empty body); ``many``: the handler returns every item (a list few
+    enough never to be paged), answered in the list envelope all the same (one page).
     ``errors``: the error statuses the operation can answer besides those its body or list
     parameters imply. ``load``: a loader other than the JSON body loader (a CSV upload),
     given a fresh ``body`` schema. ``authorize``: a check run before the body is read (who
@@ -216,6 +217,8 @@ def operation(
         fields = request.args.get("fields") if request.method in ("GET", "HEAD") else None
         if response is None:
             fields = None
+        if many and isinstance(value, list):
+            value = whole_page(value)
         if isinstance(value, Page):
             return value.envelope(sparse_many(fields) if fields is not None else dump_many)
         if dump_one is None:
@@ -245,7 +248,8 @@ def operation(
             handler = ns.response(status, text, list_model_for(ns, response))(handler)
         elif response is not None and status != 204:
             model = model_for(ns, response)
-            handler = ns.response(status, text, [model] if many else model)(handler)
+            listed = list_model_for(ns, response) if many else model
+            handler = ns.response(status, text, listed)(handler)
         else:
             handler = ns.response(status, text)(handler)
         if idempotent:

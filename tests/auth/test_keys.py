@@ -82,7 +82,7 @@ def test_rotation_keeps_old_tokens_valid_until_they_expire(
     assert kid_of(new_token) == new_kid
     assert me_status(api, old_token) == 200 and me_status(api, new_token) == 200
     assert jwks_kids(api) == [new_kid, old_kid]
-    states = {k["kid"]: k for k in api.get(f"{AUTH}/keys", headers=admin_headers).json}
+    states = {k["kid"]: k for k in api.get(f"{AUTH}/keys", headers=admin_headers).json["results"]}
     assert states[old_kid]["state"] == "verifying" and states[new_kid]["state"] == "active"
     assert states[old_kid]["signingEndedAt"] == states[new_kid]["createdAt"]
 

@@ -157,7 +157,7 @@ def test_a_scripted_beamline_session_writes_each_thing_once(connect):
     assert sorted(i["imageNumber"] for i in images["results"]) == [1, 2, 3]
     assert _one(pi, "/core/energy-scans", blSampleId=sample_id)["uuid"] == scan["uuid"]
     assert _one(pi, "/core/xrf-spectra", blSampleId=sample_id)["uuid"] == spectrum["uuid"]
-    [run] = pi.get(f"/core/data-collections/{sweep['uuid']}/processing")
+    [run] = pi.get(f"/core/data-collections/{sweep['uuid']}/processing")["results"]
     assert run["program"]["uuid"] == program["program"]["uuid"]
     assert len(run["results"]) == 1
     assert result  # the posted document's answer

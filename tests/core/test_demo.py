@@ -56,7 +56,7 @@ def test_demo_has_data_collections_and_processing(client, core_db):
     assert len({sweep["dataCollectionGroupId"] for sweep in by_prefix["thau"]}) == 1
     (lyso,) = by_prefix["lyso"]
     assert lyso["bestResult"]["processingPrograms"] == "autoPROC staraniso"
-    runs = client.get(f"{CORE}/data-collections/{lyso['uuid']}/processing").json
+    runs = client.get(f"{CORE}/data-collections/{lyso['uuid']}/processing").json["results"]
     assert sorted(run["program"]["processingPrograms"] for run in runs) == [
         "autoPROC staraniso",
         "xia2 dials",

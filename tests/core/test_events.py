@@ -504,11 +504,13 @@ def test_updated_since_on_data_collection_and_processing_lists(client, factory, 
         world["group"].dataCollectionGroupId
     ]
     runs = client.get(f"{CORE}/data-collections/{first.uuid}/processing?updatedSince=2026-01-01")
-    assert runs.status_code == 200 and runs.json == []  # the factory's run has no times
+    assert runs.status_code == 200 and runs.json["results"] == []  # the factory's run has no times
     runs = client.get(
         f"{CORE}/data-collections/{second.uuid}/processing?updatedSince=2026-01-01T15:00"
     )
-    assert [r["program"]["autoProcProgramId"] for r in runs.json] == [program.autoProcProgramId]
+    assert [r["program"]["autoProcProgramId"] for r in runs.json["results"]] == [
+        program.autoProcProgramId
+    ]
     for path in (
         "/data-collections?updatedSince=soon",
         f"/data-collections/{first.uuid}/processing?updatedSince=soon",

@@ -162,7 +162,7 @@ def test_core_serves_the_generated_facility(core_client):
     assert best["processingPrograms"] in generate_facility.PROGRAMS
     # fast_dp's CC½ was written in percent, the others' as fractions: served in percent.
     assert best["ccHalf"] == pytest.approx(99.8)
-    runs = client.get(f"{CORE}/data-collections/1/processing").json
+    runs = client.get(f"{CORE}/data-collections/1/processing").json["results"]
     assert sorted(run["program"]["processingPrograms"] for run in runs) == sorted(
         generate_facility.PROGRAMS
     )

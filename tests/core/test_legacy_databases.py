@@ -356,7 +356,7 @@ def test_members_see_their_legacy_proposals_only(served):
 
 
 def test_correlations_are_served_in_percent_whatever_the_pipeline_wrote(served):
-    runs = served.admin.get(f"{PREFIX}/data-collections/1/processing").json
+    runs = served.admin.get(f"{PREFIX}/data-collections/1/processing").json["results"]
     overall = {}
     for run in runs:
         if run["program"]["autoProcProgramId"] not in CURATED_PROGRAMS:
@@ -472,7 +472,7 @@ def test_writes_work_on_the_site_database(served):
     assert by_shell["outerShell"]["ccAnomalous"] == pytest.approx(30.5, rel=1e-5)
     # '1' means success in both flavours' column (TINYINT 1; ENUM '1').
     assert str(by_shell["overall"]["processingStatus"]) == "1"
-    runs = admin.get(f"{PREFIX}/data-collections/{sweep.json['uuid']}/processing").json
+    runs = admin.get(f"{PREFIX}/data-collections/{sweep.json['uuid']}/processing").json["results"]
     assert runs[0]["program"]["processingStatus"] is True
     assert runs[0]["results"][0]["statistics"]["overall"]["ccHalf"] == pytest.approx(99.8)
     summary = admin.get(f"{PREFIX}/sessions/{session.json['uuid']}/data-collections").json

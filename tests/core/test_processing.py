@@ -156,6 +156,10 @@ def test_pipeline_writes_a_complete_result_in_one_request(client, pipeline, swee
     assert run["integrations"][0]["dataCollectionUUID"] == sweep["uuid"]
 
     full = client.get(f"{CORE}/data-collections/{sweep['dataCollectionId']}/processing").json
+    # Every run at once, in the list envelope of every list.
+    assert full["total"] == full["limit"] == 1 and full["offset"] == 0
+    assert full["links"]["next"] is None and full["links"]["prev"] is None
+    full = full["results"]
     assert len(full) == 1 and full[0]["results"][0]["statistics"]["overall"]["completeness"] == 99.5
 
 
@@ -396,5 +400,5 @@ def test_processing_queries_do_not_grow_with_the_number_of_runs(client, pipeline
             result_document([sweep["uuid"]], anisotropy=ANISOTROPY),
         )
     with count_queries(core_db.engine) as counter:
-        assert len(client.get(url).json) == 4
+        assert len(client.get(url).json["results"]) == 4
     assert counter.count == one_run

@@ -210,6 +210,15 @@ def test_the_series_is_paged_by_keyset_in_acquisition_order(world):
             break
         after = page["next"]["after"]
     assert seen == numbers and pages == 10
+    # The list envelope of every list, links included: following links.next walks the same.
+    url, linked = f"/data-collections/{world.dc}/movies?limit=300", []
+    while url:
+        page = world.get(url.split("/ispyb/api/v1/em", 1)[-1]).json
+        assert {"total", "limit", "offset", "results", "links"} <= set(page)
+        assert page["total"] is None and page["offset"] == 0 and page["links"]["prev"] is None
+        linked += [movie["movieNumber"] for movie in page["results"]]
+        url = page["links"]["next"]
+    assert linked == numbers
 
     first = world.get(f"/data-collections/{world.dc}/movies?limit=1").json["results"][0]
     assert first["movieNumber"] == 2
@@ -221,6 +230,7 @@ def test_the_series_is_paged_by_keyset_in_acquisition_order(world):
     newest = world.get(f"/data-collections/{world.dc}/movies?before=1000&limit=3").json
     assert [m["movieNumber"] for m in newest["results"]] == [998, 996, 994]
     assert newest["next"] == {"before": 994}
+    assert "before=994" in newest["links"]["next"] and "limit=3" in newest["links"]["next"]
     latest = world.get(f"/data-collections/{world.dc}/movies?before=100000&limit=2").json
     assert [m["movieNumber"] for m in latest["results"]] == [2000, 1998]
 

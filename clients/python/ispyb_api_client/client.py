@@ -444,8 +444,9 @@ class Client:
         )
 
     def processing(self, data_collection: str | int) -> Any:
-        """Every run of a sweep with all its results and shells."""
-        return self.get(f"/core/data-collections/{_ref(data_collection)}/processing")
+        """Every run of a sweep with all its results and shells (the list, from the
+        envelope core answers it in)."""
+        return self.get(f"/core/data-collections/{_ref(data_collection)}/processing")["results"]
 
     # -- core: shipments ----------------------------------------------------------------
 

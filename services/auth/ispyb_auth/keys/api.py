@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_restx import Namespace, Resource
 
 from ispyb_shared.auth import public
-from ispyb_shared.operations import Reply, model_for
+from ispyb_shared.operations import Reply
 
 from ..apidoc import admin_only, operation
 from ..runtime import get_runtime
@@ -16,7 +16,6 @@ ns = Namespace(
     description="Token signing keys and their rotation (admin only)",
     decorators=[admin_only],
 )
-key_read = KeyRead()
 
 jwks_ns = Namespace(
     "jwks", path="/.well-known", description="Public keys for verifying access tokens"
@@ -43,12 +42,13 @@ def _states() -> list[KeyState]:
 
 @ns.route("")
 class Keys(Resource):
-    # A bare array, not the list envelope: the keys are few and never paged.
-    @ns.response(200, "Every key, newest first", [model_for(ns, KeyRead)])
-    @operation(ns, errors=(401, 403))
+    # The keys are few and never paged: every one, in the list envelope of every list.
+    @operation(
+        ns, response=KeyRead, many=True, description="Every key, newest first", errors=(401, 403)
+    )
     def get(self):
         """List signing keys and their states."""
-        return [key_read.dump(_facts(state)) for state in _states()]
+        return [_facts(state) for state in _states()]
 
 
 @ns.route("/rotate")

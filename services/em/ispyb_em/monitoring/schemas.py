@@ -87,10 +87,24 @@ class MovieSeriesNext(Schema):
     before = fields.Integer(metadata={"description": "Pass as before= for the next page."})
 
 
-class MovieSeries(Schema):
-    """One page of the per-movie series (keyset pagination on movieNumber)."""
+class PageLinks(Schema):
+    self_ = fields.String(
+        attribute="self", data_key="self", allow_none=True, metadata={"description": "This page."}
+    )
+    next = fields.String(allow_none=True, metadata={"description": "The next page or null."})
+    prev = fields.String(
+        allow_none=True, metadata={"description": "Null: the keyset goes one way."}
+    )
 
+
+class MovieSeries(Schema):
+    """One page of the per-movie series (keyset pagination on movieNumber), in the list
+    envelope of every list (total null as on every keyset page, offset 0, links) besides
+    its own ``after``/``before``/``next``."""
+
+    total = fields.Integer(allow_none=True, metadata={"description": "Null (not counted)."})
     limit = fields.Integer(metadata={"description": "Page size used."})
+    offset = fields.Integer(metadata={"description": "0 (a keyset page)."})
     after = fields.Integer(allow_none=True, metadata={"description": "The after= asked."})
     before = fields.Integer(allow_none=True, metadata={"description": "The before= asked."})
     next = fields.Nested(
@@ -99,3 +113,4 @@ class MovieSeries(Schema):
         metadata={"description": "The parameter of the next page; null on the last page."},
     )
     results = fields.List(fields.Nested(MovieRead))
+    links = fields.Nested(PageLinks)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ispyb_shared.auth import Caller
 from ispyb_shared.errors import InvalidParameter
+from ispyb_shared.listing import request_link
 from ispyb_shared.sql import floor_nonnegative
 
 from ..access import DataCollections, require_reader
@@ -299,12 +300,22 @@ def movie_series(
     next_page = None
     if more:
         next_page = {"before" if before is not None else "after": movies[-1]["movieNumber"]}
+    next_link = None
+    if next_page is not None:
+        position = {"after": None, "before": None}
+        position.update({key: str(value) for key, value in next_page.items()})
+        next_link = request_link(**position)
     return {
+        # The list envelope of every list (a keyset page: no total, as core's after=
+        # pages; prev null: the cursor goes one way, a client keeps the links it followed).
+        "total": None,
         "limit": limit,
+        "offset": 0,
         "after": after,
         "before": before,
         "next": next_page,
         "results": with_results(db_session, movies),
+        "links": {"self": request_link(), "next": next_link, "prev": None},
     }
 
 
