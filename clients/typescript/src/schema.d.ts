@@ -9081,6 +9081,40 @@ export interface components {
                 e?: string;
             }[];
         };
+        KeyList: {
+            /** @description Rows matching the filters (null on an after= page). */
+            total: number | null;
+            /** @description Page size used. */
+            limit: number;
+            /** @description Rows skipped. */
+            offset: number;
+            /** @description The after= cursor of this page, if any. */
+            after?: string | null;
+            results: {
+                /** @description Key id (the tokens' kid header). */
+                kid?: string;
+                generation?: number;
+                /** @description active (signs new tokens), verifying (published until its tokens have expired), retired (no longer published). */
+                state?: string;
+                /** @description Started signing (UTC). */
+                createdAt?: string;
+                /** @description Stopped signing (UTC). */
+                signingEndedAt?: string | null;
+                /** @description Leaves the JWKS (UTC). */
+                retiresAt?: string | null;
+                /** @description Retired early by an admin (UTC). */
+                retiredAt?: string | null;
+            }[];
+            /** @description Links to other pages. */
+            links?: {
+                /** @description URL of this page. */
+                self?: string | null;
+                /** @description URL of the next page (keyset cursor), null on the last page. */
+                next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
+            };
+        };
         /** @description A signing key (public facts only). */
         KeyRead: {
             /** @description Key id (the tokens' kid header). */
@@ -9743,10 +9777,18 @@ export interface components {
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
         };
-        /** @description One page of the per-movie series (keyset pagination on movieNumber). */
+        /**
+         * @description One page of the per-movie series (keyset pagination on movieNumber), in the list
+         *         envelope of every list (total null as on every keyset page, offset 0, links) besides
+         *         its own ``after``/``before``/``next``.
+         */
         MovieSeries: {
+            /** @description Null (not counted). */
+            total?: number | null;
             /** @description Page size used. */
             limit?: number;
+            /** @description 0 (a keyset page). */
+            offset?: number;
             /** @description The after= asked. */
             after?: number | null;
             /** @description The before= asked. */
@@ -9912,6 +9954,14 @@ export interface components {
                 /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
                 readonly uuid?: string;
             }[];
+            links?: {
+                /** @description This page. */
+                self?: string | null;
+                /** @description The next page or null. */
+                next?: string | null;
+                /** @description Null: the keyset goes one way. */
+                prev?: string | null;
+            };
         };
         /** @description A classification batch and its classes, created together. */
         ParticleClassificationGroupCreate: {
@@ -10953,6 +11003,192 @@ export interface components {
                     /** @description When the run ended (facility local time); null while running. Null when the database holds a zero date ('0000-00-00'). */
                     processingEndTime?: string | null;
                 };
+            };
+        };
+        ProcessingRunList: {
+            /** @description Rows matching the filters (null on an after= page). */
+            total: number | null;
+            /** @description Page size used. */
+            limit: number;
+            /** @description Rows skipped. */
+            offset: number;
+            /** @description The after= cursor of this page, if any. */
+            after?: string | null;
+            results: {
+                /** @description The run. */
+                program?: {
+                    /** @description Database id of the program run. */
+                    readonly autoProcProgramId?: number;
+                    /** @description Command line the pipeline ran. */
+                    processingCommandLine?: string | null;
+                    /** @description Programs used, comma-separated (e.g. 'xia2 dials', 'autoPROC'). */
+                    processingPrograms?: string | null;
+                    /** @description Outcome: true = success, false = failure, null = still running or not known. Stored as TINYINT 1/0 in Diamond's schema, as 'SUCCESS'/'FAILED'/'RUNNING' (or '1'/'0') in ESRF's; served the same way from both. */
+                    processingStatus?: boolean | null;
+                    /** @description Last message of the run (progress, warning or error). */
+                    processingMessage?: string | null;
+                    /** @description When the run started (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    processingStartTime?: string | null;
+                    /** @description When the run ended (facility local time); null while running. Null when the database holds a zero date ('0000-00-00'). */
+                    processingEndTime?: string | null;
+                    /** @description Where it ran: host, cluster, CPUs... */
+                    processingEnvironment?: string | null;
+                    /** @description When the row was written (set by the service). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly recordTimeStamp?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                };
+                /** @description Sweeps integrated. */
+                integrations?: {
+                    /** @description UUID of the sweep integrated (derived). */
+                    readonly dataCollectionUUID?: string;
+                    /** @description Database id of the integration. */
+                    readonly autoProcIntegrationId?: number;
+                    /** @description The sweep integrated (DataCollection). */
+                    dataCollectionId: number;
+                    /** @description The program run (AutoProcProgram). */
+                    autoProcProgramId?: number | null;
+                    /** @description First image integrated. */
+                    startImageNumber?: number | null;
+                    /** @description Last image integrated. */
+                    endImageNumber?: number | null;
+                    /** @description Refined sample to detector distance, in mm. */
+                    refinedDetectorDistance?: number | null;
+                    /** @description Refined beam centre, horizontal, in mm. */
+                    refinedXBeam?: number | null;
+                    /** @description Refined beam centre, vertical, in mm. */
+                    refinedYBeam?: number | null;
+                    /** @description Refined rotation axis, x component (unit vector, lab frame). */
+                    rotationAxisX?: number | null;
+                    /** @description Refined rotation axis, y component. */
+                    rotationAxisY?: number | null;
+                    /** @description Refined rotation axis, z component. */
+                    rotationAxisZ?: number | null;
+                    /** @description Refined beam direction, x component (lab frame). */
+                    beamVectorX?: number | null;
+                    /** @description Refined beam direction, y component. */
+                    beamVectorY?: number | null;
+                    /** @description Refined beam direction, z component. */
+                    beamVectorZ?: number | null;
+                    /** @description Refined cell edge a, in Å. */
+                    cell_a?: number | null;
+                    /** @description Refined cell edge b, in Å. */
+                    cell_b?: number | null;
+                    /** @description Refined cell edge c, in Å. */
+                    cell_c?: number | null;
+                    /** @description Refined cell angle alpha, in degrees. */
+                    cell_alpha?: number | null;
+                    /** @description Refined cell angle beta, in degrees. */
+                    cell_beta?: number | null;
+                    /** @description Refined cell angle gamma, in degrees. */
+                    cell_gamma?: number | null;
+                    /** @description When the row was written (set by the service). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly recordTimeStamp?: string | null;
+                    /** @description True when Friedel pairs were kept separate (anomalous processing). */
+                    anomalous?: boolean | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                }[];
+                /** @description Scaled results. */
+                results?: {
+                    /** @description Space group and cell. */
+                    autoProc?: {
+                        /** @description Database id of the result. */
+                        readonly autoProcId?: number;
+                        /** @description The program run (AutoProcProgram). */
+                        autoProcProgramId?: number | null;
+                        /** @description Space group, Hermann-Mauguin symbol (e.g. P 21 21 21). */
+                        spaceGroup?: string | null;
+                        /** @description Cell edge a, in Å. */
+                        refinedCell_a?: number | null;
+                        /** @description Cell edge b, in Å. */
+                        refinedCell_b?: number | null;
+                        /** @description Cell edge c, in Å. */
+                        refinedCell_c?: number | null;
+                        /** @description Cell angle alpha, in degrees. */
+                        refinedCell_alpha?: number | null;
+                        /** @description Cell angle beta, in degrees. */
+                        refinedCell_beta?: number | null;
+                        /** @description Cell angle gamma, in degrees. */
+                        refinedCell_gamma?: number | null;
+                        /** @description When the row was written (set by the service). Null when the database holds a zero date ('0000-00-00'). */
+                        readonly recordTimeStamp?: string | null;
+                        /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                        readonly uuid?: string;
+                    };
+                    /** @description The scaling's id. */
+                    autoProcScalingId?: number;
+                    /** @description Integrations (sweeps) merged. */
+                    integrationIds?: number[];
+                    /** @description Statistics by shell: overall, innerShell, outerShell. */
+                    statistics?: Record<string, never>;
+                    /** @description Or null. */
+                    anisotropy?: {
+                        /** @description Database id of the anisotropy row. */
+                        readonly autoProcScalingAnisotropyId?: number;
+                        /** @description Diffraction limit along the first principal direction, in Å. */
+                        resolutionLimit1?: number | null;
+                        /** @description Diffraction limit along the second principal direction, in Å. */
+                        resolutionLimit2?: number | null;
+                        /** @description Diffraction limit along the third principal direction, in Å. */
+                        resolutionLimit3?: number | null;
+                        /** @description First principal direction in reciprocal-lattice terms, e.g. '0.894 a* - 0.447 c*' (as the program prints it). */
+                        direction1?: string | null;
+                        /** @description Second principal direction in reciprocal-lattice terms. */
+                        direction2?: string | null;
+                        /** @description Third principal direction in reciprocal-lattice terms. */
+                        direction3?: string | null;
+                        /** @description Completeness inside the anisotropic cut-off surface (ellipsoid), in percent (0 to 100). */
+                        ellipsoidalCompleteness?: number | null;
+                        /** @description Anomalous completeness inside that surface, in percent (0 to 100). */
+                        ellipsoidalAnomalousCompleteness?: number | null;
+                        /** @description Completeness inside the sphere of the best diffraction limit, in percent, for comparison with the ellipsoidal figure. */
+                        sphericalCompleteness?: number | null;
+                        /** @description Best (smallest) resolution of the anisotropic cut-off surface, in Å. */
+                        anisotropicResolutionCutoffHigh?: number | null;
+                        /** @description Worst (largest) resolution of the anisotropic cut-off surface, in Å. */
+                        anisotropicResolutionCutoffLow?: number | null;
+                        /** @description Criterion defining the cut-off surface, e.g. 'local <I/sigmaI> >= 1.2'. */
+                        cutoffCriterion?: string | null;
+                        /** @description Program that computed the anisotropy (e.g. STARANISO 2.3). */
+                        anisotropyProgram?: string | null;
+                        /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                        readonly uuid?: string;
+                    } | null;
+                }[];
+                /** @description Files left by the run. */
+                attachments?: {
+                    /** @description Database id of the attachment. */
+                    readonly autoProcProgramAttachmentId?: number;
+                    /** @description The program run (AutoProcProgram). */
+                    autoProcProgramId: number;
+                    /**
+                     * @description Log, Result (reflection file), Graph, Debug or Input.
+                     * @enum {string|null}
+                     */
+                    fileType?: "Log" | "Result" | "Graph" | "Debug" | "Input" | null;
+                    /** @description File name. */
+                    fileName?: string | null;
+                    /** @description Directory of the file on the facility's disk. */
+                    filePath?: string | null;
+                    /** @description When the row was written (set by the service). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly recordTimeStamp?: string | null;
+                    /** @description Order of importance among the run's files of the same type (1 first). */
+                    importanceRank?: number | null;
+                    /** @description True when the file has been deleted from disk. */
+                    deleted?: boolean | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                }[];
+            }[];
+            /** @description Links to other pages. */
+            links?: {
+                /** @description URL of this page. */
+                self?: string | null;
+                /** @description URL of the next page (keyset cursor), null on the last page. */
+                next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
             };
         };
         /** @description A program run with everything it produced. */
@@ -18572,7 +18808,10 @@ export interface operations {
     };
     get_keys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -18585,7 +18824,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["KeyRead"][];
+                    "application/json": components["schemas"]["KeyList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No valid access token (UNAUTHORIZED), or wrong credentials */
@@ -21685,6 +21933,8 @@ export interface operations {
                 after?: string;
                 /** @description Comma-separated fields, '-' for descending. Sortable: dataCollectionId, dataCollectionNumber, runStatus, startTime. Default: startTime. */
                 sort?: string;
+                /** @description Free-text search: every word (at most 5; 100 characters in all) must begin one of: image directory, image prefix, file template or comments. Case-insensitive; 'lyso i03' = both words match. */
+                search?: string;
                 /** @description UUID (several: uuid.in=a,b): equal to (string). */
                 uuid?: string;
                 /** @description UUID (several: uuid.in=a,b): one of (comma-separated) (string). */
@@ -22745,7 +22995,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProcessingRunRead"][];
+                    "application/json": components["schemas"]["ProcessingRunList"];
                 };
             };
             /** @description Malformed request or invalid query parameter */
@@ -26768,6 +27018,8 @@ export interface operations {
                 after?: string;
                 /** @description Comma-separated fields, '-' for descending. Sortable: familyName, givenName, login, personId. Default: familyName,givenName. */
                 sort?: string;
+                /** @description Free-text search: every word (at most 5; 100 characters in all) must begin one of: family or given name, login or e-mail address. Case-insensitive; 'lyso i03' = both words match. */
+                search?: string;
                 /** @description Login: equal to (string). */
                 login?: string;
                 /** @description Login: one of (comma-separated) (string). */
@@ -27688,6 +27940,8 @@ export interface operations {
                 after?: string;
                 /** @description Comma-separated fields, '-' for descending. Sortable: bltimeStamp, proposalCode, proposalId, proposalNumber, startDate, title. Default: proposalCode,proposalNumber. */
                 sort?: string;
+                /** @description Free-text search: every word (at most 5; 100 characters in all) must begin one of: the proposal's code, number, name (mx1234) or title. Case-insensitive; 'lyso i03' = both words match. */
+                search?: string;
                 /** @description Proposal code: equal to (string). */
                 proposalCode?: string;
                 /** @description Proposal code: one of (comma-separated) (string). */
@@ -28688,6 +28942,8 @@ export interface operations {
                 after?: string;
                 /** @description Comma-separated fields, '-' for descending. Sortable: acronym, bltimeStamp, name, proteinId. Default: acronym. */
                 sort?: string;
+                /** @description Free-text search: every word (at most 5; 100 characters in all) must begin one of: acronym or name. Case-insensitive; 'lyso i03' = both words match. */
+                search?: string;
                 /** @description Proposal id: equal to (integer). */
                 proposalId?: number;
                 /** @description Proposal id: one of (comma-separated) (integer). */
@@ -30283,6 +30539,8 @@ export interface operations {
                 after?: string;
                 /** @description Comma-separated fields, '-' for descending. Sortable: blSampleId, containerId, name, recordTimeStamp. Default: blSampleId. */
                 sort?: string;
+                /** @description Free-text search: every word (at most 5; 100 characters in all) must begin one of: the sample's name or its protein's acronym. Case-insensitive; 'lyso i03' = both words match. */
+                search?: string;
                 /** @description Proposal id (of the protein): equal to (integer). */
                 proposalId?: number;
                 /** @description Proposal id (of the protein): one of (comma-separated) (integer). */
@@ -31162,6 +31420,8 @@ export interface operations {
                 after?: string;
                 /** @description Comma-separated fields, '-' for descending. Sortable: beamLineName, endDate, sessionId, startDate, visit_number. Default: -startDate. */
                 sort?: string;
+                /** @description Free-text search: every word (at most 5; 100 characters in all) must begin one of: the beamline, or the proposal's code, number or name (mx1234), or the visit (mx1234-5). Case-insensitive; 'lyso i03' = both words match. */
+                search?: string;
                 /** @description Proposal id: equal to (integer). */
                 proposalId?: number;
                 /** @description Proposal id: one of (comma-separated) (integer). */
@@ -31552,6 +31812,8 @@ export interface operations {
                 after?: string;
                 /** @description Comma-separated fields, '-' for descending. Sortable: dataCollectionId, dataCollectionNumber, runStatus, startTime. Default: startTime. */
                 sort?: string;
+                /** @description Free-text search: every word (at most 5; 100 characters in all) must begin one of: image directory, image prefix, file template or comments. Case-insensitive; 'lyso i03' = both words match. */
+                search?: string;
                 /** @description UUID (several: uuid.in=a,b): equal to (string). */
                 uuid?: string;
                 /** @description UUID (several: uuid.in=a,b): one of (comma-separated) (string). */
@@ -32571,6 +32833,8 @@ export interface operations {
                 after?: string;
                 /** @description Comma-separated fields, '-' for descending. Sortable: creationDate, shippingId, shippingName, shippingStatus. Default: -creationDate. */
                 sort?: string;
+                /** @description Free-text search: every word (at most 5; 100 characters in all) must begin one of: name. Case-insensitive; 'lyso i03' = both words match. */
+                search?: string;
                 /** @description Proposal id: equal to (integer). */
                 proposalId?: number;
                 /** @description Proposal id: one of (comma-separated) (integer). */
