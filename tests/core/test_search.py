@@ -152,3 +152,36 @@ def test_a_bad_search_is_refused_naming_it(client, search, message):
 def test_a_list_without_search_refuses_it(client):
     response = client.get(f"{CORE}/lab-contacts", query_string={"search": "x"})
     assert_refused(response, 400, "INVALID_PARAMETER", "search")
+
+
+@pytest.mark.parametrize(
+    "path, search",
+    [
+        ("/proposals", "mx lyso"),
+        ("/sessions", "i03 mx"),
+        ("/persons", "family"),
+        ("/samples", "sample prot"),
+        ("/proteins", "prot"),
+        ("/shipments", "shipment"),
+        ("/data-collections", "/dls xtal"),
+    ],
+)
+def test_a_search_adds_no_query(client, core_db, factory, path, search):
+    from ispyb_shared.testing import count_queries
+
+    proposal = factory.proposal(proposalCode="mx", title="lysozyme")
+    session = factory.session(proposalId=proposal.proposalId)
+    group = factory.data_collection_group(session)
+    for n in range(30):
+        factory.sample()
+        factory.shipment(proposalId=proposal.proposalId)
+        factory.data_collection(group, imageDirectory=f"/dls/{n}/", imagePrefix=f"xtal{n}")
+    counts = {}
+    for query in ("limit=2", "limit=25", f"limit=2&search={search}", f"limit=25&search={search}"):
+        with count_queries(core_db.engine) as counter:
+            response = client.get(f"{CORE}{path}?{query}")
+        assert response.status_code == 200, response.json
+        if "search" in query:
+            assert response.json["total"] >= 1, query
+        counts[query] = counter.count
+    assert len(set(counts.values())) == 1, counts
