@@ -335,6 +335,30 @@ def test_every_row_reads_back_as_the_database_holds_it(served):
         assert uuids and uuids <= {uuid for (t, uuid) in sweep.seen if t == table}, table
 
 
+def test_search_works_on_the_site_database(served):
+    """search= on latin1 site tables: their text beyond ASCII is found, and text the
+    column's character set cannot hold matches nothing (never an error)."""
+    person = served.legacy.query("SELECT personId, familyName FROM Person LIMIT 1")[0]
+    for path in (
+        "/proposals",
+        "/sessions",
+        "/persons",
+        "/samples",
+        "/proteins",
+        "/shipments",
+        "/data-collections",
+    ):
+        for text in ("Zürich", "µm", "日本", "😀 x", "a%_"):
+            response = served.admin.get(f"{PREFIX}{path}", query_string={"search": text})
+            assert response.status_code == 200, (path, text, response.json)
+    if person["familyName"]:
+        word = person["familyName"].split()[0]
+        found = served.admin.get(
+            f"{PREFIX}/persons", query_string={"search": word, "limit": 1000}
+        ).json
+        assert person["personId"] in {row["personId"] for row in found["results"]}
+
+
 def test_members_see_their_legacy_proposals_only(served):
     member = served.client(served.tokens.user("legacy1"))
     proposals = member.get(f"{PREFIX}/proposals").json["results"]
