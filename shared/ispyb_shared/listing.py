@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import decimal
 import enum
@@ -46,6 +47,7 @@ from flask import current_app, request
 from marshmallow import ValidationError
 from sqlalchemy import Select, and_, false, func, inspect, or_, select, union
 from sqlalchemy import types as sqltypes
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .errors import InvalidParameter
@@ -463,7 +465,8 @@ def paginate(
         .limit(params.limit + 1)
         .offset(params.offset)
     )
-    rows = list(session.execute(page).unique())
+    with _text_beyond_the_charset(params):
+        rows = list(session.execute(page).unique())
     more = len(rows) > params.limit
     rows = rows[: params.limit]
     results = [row[0] for row in rows]
@@ -476,7 +479,8 @@ def paginate(
     elif not params.offset:
         total = 0
     else:  # past the end: the page had no row to carry the count
-        total = session.execute(_count_statement(counting, order[-1:])).scalar_one()
+        with _text_beyond_the_charset(params):
+            total = session.execute(_count_statement(counting, order[-1:])).scalar_one()
     return Page(
         total=total,
         limit=params.limit,
@@ -485,6 +489,31 @@ def paginate(
         after=params.after,
         next_after=next_after,
     )
+
+
+# MariaDB's "Illegal mix of collations": a text compared with a column whose character
+# set cannot hold it (a site's latin1 column and a search for "日本").
+_COLLATION_MIX = {1267, 1270, 1271}
+
+
+@contextlib.contextmanager
+def _text_beyond_the_charset(params: ListParams):
+    """A search or contains text the database's columns cannot hold: a 400 naming the
+    parameter, not a database error."""
+    try:
+        yield
+    except OperationalError as exc:
+        args = getattr(exc.orig, "args", ())
+        if not args or args[0] not in _COLLATION_MIX:
+            raise
+        names = ["search"] if params.search is not None else []
+        names += [f"{name}.contains" for name, op, _ in params.filters if op == "contains"]
+        if not names:
+            raise
+        message = "Holds characters this database's columns cannot store (their character set)."
+        raise InvalidParameter(
+            "Invalid query parameters.", {name: [message] for name in names}
+        ) from None
 
 
 def _primary_key(statement: Select) -> list[Any]:
