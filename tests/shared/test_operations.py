@@ -180,16 +180,16 @@ def test_the_document_says_what_the_decorator_does(tiny):
     assert set(listed["properties"]) == {"name", "size"}
 
 
-def test_a_bare_list_is_dumped_and_documented_as_a_list(tiny):
+def test_a_whole_list_is_answered_and_documented_in_the_list_envelope(tiny):
     for name in ("a", "bb"):
         tiny.post(f"{TINY}/things", json={"name": name})
-    assert tiny.get(f"{TINY}/things/all").json == [
-        {"name": "a", "size": 1},
-        {"name": "bb", "size": 2},
-    ]
+    answer = tiny.get(f"{TINY}/things/all").json
+    assert answer["results"] == [{"name": "a", "size": 1}, {"name": "bb", "size": 2}]
+    assert (answer["total"], answer["limit"], answer["offset"]) == (2, 2, 0)
+    assert answer["links"] == {"self": f"{TINY}/things/all", "next": None, "prev": None}
     document = tiny.get(f"{TINY}/swagger.json").json
-    answer = document["paths"]["/things/all"]["get"]["responses"]["200"]["schema"]
-    assert answer == {"type": "array", "items": {"$ref": "#/definitions/ThingRead"}}
+    schema = document["paths"]["/things/all"]["get"]["responses"]["200"]["schema"]
+    assert schema == {"$ref": "#/definitions/ThingList"}
 
 
 def test_a_body_as_sent_is_not_validated_but_is_documented_and_checked_as_json(tiny):
