@@ -890,17 +890,14 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
-                n: number;
                 /** @description Data collection id or UUID */
                 ref: string;
+                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
+                n: number;
             };
             cookie?: never;
         };
-        /**
-         * A crystal snapshot (Range and conditional requests answered; ?width= for a
-         * @description thumbnail); a token or a signed URL.
-         */
+        /** A crystal snapshot (Range and conditional requests answered; ?width= for a thumbnail); a token or a signed URL */
         get: operations["get_data_collection_snapshot"];
         put?: never;
         post?: never;
@@ -915,10 +912,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Which snapshot, 1-4 */
-                n: number;
                 /** @description Data collection id or UUID */
                 ref: string;
+                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
+                n: number;
             };
             cookie?: never;
         };
@@ -1163,10 +1160,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /**
-         * An energy scan's plot (jpegChoochFileFullPath; ?width= for a thumbnail); a token
-         * @description or a signed URL.
-         */
+        /** An energy scan's plot (jpegChoochFileFullPath; ?width= for a thumbnail); a token or a signed URL */
         get: operations["get_energy_scan_image"];
         put?: never;
         post?: never;
@@ -1296,17 +1290,14 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
-                kind: string;
                 /** @description Image id or UUID */
                 ref: string;
+                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
+                kind: string;
             };
             cookie?: never;
         };
-        /**
-         * A diffraction image's JPEG or its thumbnail (?width= for another size); a token
-         * @description or a signed URL.
-         */
+        /** A diffraction image's JPEG or its thumbnail (?width= for another size); a token or a signed URL */
         get: operations["get_image_file"];
         put?: never;
         post?: never;
@@ -1321,10 +1312,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description jpeg or thumbnail */
-                kind: string;
                 /** @description Image id or UUID */
                 ref: string;
+                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
+                kind: string;
             };
             cookie?: never;
         };
@@ -1804,17 +1795,14 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
-                when: string;
                 /** @description RobotAction id or UUID */
                 ref: string;
+                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
+                when: string;
             };
             cookie?: never;
         };
-        /**
-         * A crystal snapshot taken before or after a robot action (?width= for a
-         * @description thumbnail); a token or a signed URL.
-         */
+        /** A crystal snapshot taken before or after a robot action (?width= for a thumbnail); a token or a signed URL */
         get: operations["get_robot_action_snapshot"];
         put?: never;
         post?: never;
@@ -1829,10 +1817,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description before or after */
-                when: string;
                 /** @description RobotAction id or UUID */
                 ref: string;
+                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
+                when: string;
             };
             cookie?: never;
         };
@@ -2411,10 +2399,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /**
-         * An XRF spectrum's image (jpegScanFileFullPath; ?width= for a thumbnail); a token
-         * @description or a signed URL.
-         */
+        /** An XRF spectrum's image (jpegScanFileFullPath; ?width= for a thumbnail); a token or a signed URL */
         get: operations["get_xrf_spectrum_image"];
         put?: never;
         post?: never;
@@ -2629,10 +2614,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description ssxProcessingResultAttachmentId */
-                attachment_id: number;
                 /** @description Run UUID */
                 ref: string;
+                /** @description ssxProcessingResultAttachmentId */
+                attachment_id: number;
             };
             cookie?: never;
         };
@@ -2651,10 +2636,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description ssxProcessingResultAttachmentId */
-                attachment_id: number;
                 /** @description Run UUID */
                 ref: string;
+                /** @description ssxProcessingResultAttachmentId */
+                attachment_id: number;
             };
             cookie?: never;
         };
@@ -2802,7 +2787,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The grid's atlas image (atlasImage; ?width= thumbnail) */
+        /** The atlas's image (atlasImage; ?width= thumbnail) */
         get: operations["get_atlas_image"];
         put?: never;
         post?: never;
@@ -2926,7 +2911,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A short-lived URL of the power spectrum that needs no token */
+        /** A short-lived URL of the power spectrum that needs no token (for <img src>) */
         get: operations["get_power_spectrum_url"];
         put?: never;
         post?: never;
@@ -3056,7 +3041,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A foil hole's image (foilHoleImage; ?width= thumbnail) */
+        /** The foil hole's image (foilHoleImage; ?width= thumbnail) */
         get: operations["get_foil_hole_image"];
         put?: never;
         post?: never;
@@ -3137,7 +3122,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A grid square's image (gridSquareImage; ?width= thumbnail) */
+        /** The grid square's image (gridSquareImage; ?width= thumbnail) */
         get: operations["get_grid_square_image"];
         put?: never;
         post?: never;
@@ -3209,10 +3194,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
-                kind: string;
                 /** @description Motion correction id or UUID */
                 ref: string;
+                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
+                kind: string;
             };
             cookie?: never;
         };
@@ -3231,10 +3216,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
-                kind: string;
                 /** @description Motion correction id or UUID */
                 ref: string;
+                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
+                kind: string;
             };
             cookie?: never;
         };
@@ -3408,7 +3393,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A short-lived URL of the class image that needs no token */
+        /** A short-lived URL of the class image that needs no token (for <img src>) */
         get: operations["get_class_image_url"];
         put?: never;
         post?: never;
@@ -3671,17 +3656,14 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
-                kind: string;
                 /** @description Tomogram id or UUID */
                 ref: string;
+                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
+                kind: string;
             };
             cookie?: never;
         };
-        /**
-         * A tomogram's central slice, movie, XY shift plot or XY/XZ projection (?width= thumbnail
-         * @description of an image).
-         */
+        /** A tomogram's central slice, movie, XY shift plot or XY/XZ projection (?width= thumbnail of an image) */
         get: operations["get_tomogram_file"];
         put?: never;
         post?: never;
@@ -3696,10 +3678,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
-                kind: string;
                 /** @description Tomogram id or UUID */
                 ref: string;
+                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
+                kind: string;
             };
             cookie?: never;
         };
@@ -22878,16 +22860,16 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
-                n: number;
                 /** @description Data collection id or UUID */
                 ref: string;
+                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
+                n: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -22946,17 +22928,15 @@ export interface operations {
     get_data_collection_snapshot_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
             header?: never;
             path: {
-                /** @description Which snapshot, 1-4 */
-                n: number;
                 /** @description Data collection id or UUID */
                 ref: string;
+                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
+                n: number;
             };
             cookie?: never;
         };
@@ -22989,7 +22969,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The token's roles or scopes do not allow this */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -24813,7 +24793,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -24872,8 +24852,6 @@ export interface operations {
     get_energy_scan_image_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -24913,7 +24891,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The token's roles or scopes do not allow this */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -25733,16 +25711,16 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
-                kind: string;
                 /** @description Image id or UUID */
                 ref: string;
+                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
+                kind: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -25801,17 +25779,15 @@ export interface operations {
     get_image_file_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
             header?: never;
             path: {
-                /** @description jpeg or thumbnail */
-                kind: string;
                 /** @description Image id or UUID */
                 ref: string;
+                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
+                kind: string;
             };
             cookie?: never;
         };
@@ -25844,7 +25820,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The token's roles or scopes do not allow this */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -27209,8 +27185,6 @@ export interface operations {
     get_processing_attachment_file_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -27250,7 +27224,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The token's roles or scopes do not allow this */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -29482,16 +29456,16 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
-                when: string;
                 /** @description RobotAction id or UUID */
                 ref: string;
+                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
+                when: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -29550,17 +29524,15 @@ export interface operations {
     get_robot_action_snapshot_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
             header?: never;
             path: {
-                /** @description before or after */
-                when: string;
                 /** @description RobotAction id or UUID */
                 ref: string;
+                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
+                when: string;
             };
             cookie?: never;
         };
@@ -29593,7 +29565,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The token's roles or scopes do not allow this */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -33717,7 +33689,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -33776,8 +33748,6 @@ export interface operations {
     get_xrf_spectrum_image_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -33817,7 +33787,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The token's roles or scopes do not allow this */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -34808,10 +34778,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description ssxProcessingResultAttachmentId */
-                attachment_id: number;
                 /** @description Run UUID */
                 ref: string;
+                /** @description ssxProcessingResultAttachmentId */
+                attachment_id: number;
             };
             cookie?: never;
         };
@@ -34876,17 +34846,15 @@ export interface operations {
     get_run_attachment_file_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
             header?: never;
             path: {
-                /** @description ssxProcessingResultAttachmentId */
-                attachment_id: number;
                 /** @description Run UUID */
                 ref: string;
+                /** @description ssxProcessingResultAttachmentId */
+                attachment_id: number;
             };
             cookie?: never;
         };
@@ -35919,7 +35887,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -35978,8 +35946,6 @@ export interface operations {
     get_atlas_image_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -36388,7 +36354,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -36447,8 +36413,6 @@ export interface operations {
     get_power_spectrum_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -37017,7 +36981,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -37076,8 +37040,6 @@ export interface operations {
     get_foil_hole_image_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -37419,7 +37381,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -37478,8 +37440,6 @@ export interface operations {
     get_grid_square_image_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -37658,16 +37618,16 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
-                kind: string;
                 /** @description Motion correction id or UUID */
                 ref: string;
+                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
+                kind: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -37726,17 +37686,15 @@ export interface operations {
     get_motion_correction_file_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
             header?: never;
             path: {
-                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
-                kind: string;
                 /** @description Motion correction id or UUID */
                 ref: string;
+                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
+                kind: string;
             };
             cookie?: never;
         };
@@ -38519,7 +38477,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -38578,8 +38536,6 @@ export interface operations {
     get_class_image_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -39646,7 +39602,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -39705,8 +39661,6 @@ export interface operations {
     get_tilt_image_power_spectrum_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -40045,16 +39999,16 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
-                kind: string;
                 /** @description Tomogram id or UUID */
                 ref: string;
+                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
+                kind: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -40113,17 +40067,15 @@ export interface operations {
     get_tomogram_file_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
             header?: never;
             path: {
-                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
-                kind: string;
                 /** @description Tomogram id or UUID */
                 ref: string;
+                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
+                kind: string;
             };
             cookie?: never;
         };
