@@ -163,7 +163,6 @@ def _basic_client() -> tuple[str, str] | None:
             "The Authorization header is not valid Basic credentials.",
             {"Authorization": ["Not base64 of client_id:client_secret."]},
         ) from None
-    client_id, _, secret = decoded.partition(":")
     client_id, secret = unquote_plus(client_id), unquote_plus(secret)
     return (client_id, secret) if client_id or secret else None
 
