@@ -874,8 +874,8 @@ class Fetcher:
 
 
 def expand_values(base: str, token: str) -> dict[str, list[str]]:
-    """The expand= values each GET path declares in the gateway's document (the expand
-    lane's parameter: an enum, or an array of an enum): {} where there is none."""
+    """The expand= values each GET path of core declares in its OpenAPI document (paths
+    under core's prefix; an enum, or an array of an enum): {} where there is none."""
     fetcher = Fetcher(base, token, gzip_ok=True)
     found: dict[str, list[str]] = {}
     for service in ("core",):
@@ -888,10 +888,6 @@ def expand_values(base: str, token: str) -> dict[str, list[str]]:
                 enum = schema.get("enum") or schema.get("items", {}).get("enum") or []
                 found[path] = list(enum)
     return found
-
-
-def _pick(available: list[str], *wanted: str) -> str | None:
-    return next((value for value in available if any(w in value.lower() for w in wanted)), None)
 
 
 def _fields(row: dict, wanted: list[str]) -> str:
@@ -916,13 +912,34 @@ def page_sizes(base: str, token: str, context: dict[str, str]) -> list[dict]:
     the new way (fields=, expand= where the server declares it, gzip)."""
     core, em, ssx = (f"/ispyb/api/v1/{s}" for s in ("core", "em", "ssx"))
     expands = expand_values(base, token)
-    visit, shipment = context["visit"], context["shipment"]
+    shipment = context["shipment"]
     notes: dict[str, str] = {}
-    probe = Fetcher(base, token, gzip_ok=True)  # column names, not counted
+    probe = Fetcher(base, token, gzip_ok=True)  # column names and ids, not counted
+    # A session whose sweeps have samples (the demo's), else the context's; the proposal
+    # of the nested shipment.
+    recent = probe.get(f"{core}/data-collections?limit=100&sort=-dataCollectionId", allow_400=True)
+    rows = (recent or probe.get(f"{core}/data-collections?limit=100"))["results"]
+    with_sample = next((r for r in rows if r.get("blSampleId")), None)
+    visit = str(with_sample["sessionId"]) if with_sample else context["visit"]
+    proposal = probe.get(f"{core}/shipments/{shipment}")["proposalId"]
 
-    def first_row(path: str) -> dict:
-        rows = probe.get(f"{path}?limit=1")["results"]
-        return rows[0] if rows else {}
+    def first_row(path: str, query: str = "") -> dict | None:
+        joiner = "&" if "?" in path else "?"
+        answer = probe.get(f"{path}{joiner}limit=1{query}", allow_400=True)
+        if answer is None:
+            return None
+        return answer["results"][0] if answer["results"] else {}
+
+    def accepted_expand(path: str, declared_at: str, wanted: tuple, guesses: tuple):
+        """The first expand= value the server takes on ``path`` (the values its document
+        declares that name what is wanted, then ``guesses``), and a row with it; None
+        where expand= is not there yet (a 400)."""
+        declared = [v for v in expands.get(declared_at, []) if any(w in v.lower() for w in wanted)]
+        for value in dict.fromkeys([*declared, *guesses]):
+            row = first_row(path, f"&expand={value}")
+            if row is not None:
+                return value, row
+        return None, None
 
     def samples_of(f: Fetcher, rows: list[dict], suffix: str = "") -> None:
         for sample in sorted({r["blSampleId"] for r in rows if r.get("blSampleId")}):
@@ -936,9 +953,12 @@ def page_sizes(base: str, token: str, context: dict[str, str]) -> list[dict]:
             return
         session = probe.get(f"{core}/sessions/{visit}")
         f.get(f"{core}/sessions/{visit}?fields={_fields(session, SESSION_FIELDS)}")
-        row = first_row(path)
-        expand = _pick(expands.get(f"{core}/sessions/{{ref}}/data-collections", []), "sample")
-        query = f"fields={_fields(row, SWEEP_FIELDS)}" + (f"&expand={expand}" if expand else "")
+        expand, row = accepted_expand(
+            path, "/sessions/{ref}/data-collections", ("sample",), ("sample", "blSample")
+        )
+        row = row if expand else first_row(path) or {}
+        wanted = [*SWEEP_FIELDS, expand] if expand else SWEEP_FIELDS
+        query = f"fields={_fields(row, wanted)}" + (f"&expand={expand}" if expand else "")
         answer = f.get(f"{path}?{query}", allow_400=True)
         if answer is None:  # fields= or expand= refused: the default rows
             answer, expand = f.get(path), None
@@ -957,8 +977,12 @@ def page_sizes(base: str, token: str, context: dict[str, str]) -> list[dict]:
             f.get(path)
 
     def proposal_shipments(f: Fetcher, new: bool) -> None:
-        path = f"{core}/shipments?proposal={context['proposal']}"
-        expand = _pick(expands.get(f"{core}/shipments", []), "dewar", "content") if new else None
+        path = f"{core}/shipments?proposalId={proposal}"
+        expand = (
+            accepted_expand(path, "/shipments", ("dewar", "content"), ("dewars", "contents"))[0]
+            if new
+            else None
+        )
         if expand and f.get(f"{path}&expand={expand}", allow_400=True) is not None:
             notes["a proposal"] = f"expand={expand}"
             return
@@ -973,7 +997,7 @@ def page_sizes(base: str, token: str, context: dict[str, str]) -> list[dict]:
 
     def ssx_runs(f: Fetcher, new: bool) -> None:
         path = f"{ssx}/sessions/{context['ssx_session']}/runs"
-        fields = _fields(first_row(path), SSX_RUN_FIELDS) if new else ""
+        fields = _fields(first_row(path) or {}, SSX_RUN_FIELDS) if new else ""
         if not fields or f.get(f"{path}?fields={fields}", allow_400=True) is None:
             f.get(path)
 
