@@ -63,7 +63,8 @@ def exchange(port: int, data: bytes, timeout: float = 10) -> tuple[int, dict, by
         headers = {}
         for line in lines:
             name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
+            key = name.strip().lower()  # a repeated header: its values joined, as HTTP does
+            headers[key] = f"{headers[key]}, {value.strip()}" if key in headers else value.strip()
         length = int(headers.get("content-length", "0"))
         while len(body) < length:
             chunk = connection.recv(65536)
@@ -166,6 +167,7 @@ def test_every_gateway_error_is_the_one_envelope(walked_gateway):
                 status == 400 and envelope["message"] in {m for _, m in GATEWAY_ERRORS.values()}
             ), envelope
             assert envelope["requestId"] and envelope["requestId"] == headers["x-request-id"]
+            assert "retry-after" not in headers, headers
             if status in (502, 504):
                 assert envelope["details"] == {"service": [data.split(b"/")[4].decode()]}
         except (AssertionError, KeyError, ValueError) as exc:
@@ -185,6 +187,12 @@ def test_every_gateway_error_is_the_one_envelope(walked_gateway):
     assert (envelope["code"], envelope["message"]) == ("RATE_LIMITED", "API rate limit exceeded")
     assert envelope["details"] == {"service": ["auth"]}
     assert envelope["requestId"] == headers["x-request-id"]
+    # As Kong's rate-limiting: when to try again; 10 a minute drain one every 6 s.
+    assert headers["retry-after"] == "6"
+    # A service's own 429 passes through with its own Retry-After, once.
+    own = exchange(gateway.port, raw("GET", f"{CORE}/x?status=429&retry_after=42"))
+    assert own[0] == 429 and own[1]["retry-after"] == "42"
+    assert json.loads(own[2])["service"] == "core"
     assert problems == {}
 
 
