@@ -28,6 +28,12 @@ What ``make bench`` runs (``BENCH_ARGS="--scale 1 ..."`` passes options). In one
 7. does it all once per driver of ``--drivers`` (pymysql, and mysqlclient when it is
    installed: ``pip install -e 'shared[mysqlclient]'``, what ``make bench`` does).
 
+``--sizes`` runs none of that but, through the gateway, the typical pages of a front end
+(a session sweep, a shipment with contents, a proposal's shipments with contents, the EM
+summary, SSX runs of a session) the old way (default answers, no gzip, 1 + N calls where
+rows lack a table's labels) and the new way (``fields=``, ``expand=`` where the document
+declares it, gzip), and prints their request counts and bytes.
+
 It prints one table per driver and, with ``--json FILE``, writes every figure. It asserts
 nothing: speed targets are read from the table (docs/performance.md has the method, the
 machine and the figures). The load generator shares the machine with the servers and the
@@ -830,6 +836,205 @@ def run_driver(
     }
 
 
+# --- response sizes and request counts of the typical pages (--sizes) -------------------------
+
+
+class Fetcher:
+    """GETs through the gateway, counting requests and bytes: raw (the JSON) and on the
+    wire (gzip-compressed when the client accepts it, as a browser does)."""
+
+    def __init__(self, base: str, token: str, *, gzip_ok: bool):
+        self.base, self.token, self.gzip_ok = base, token, gzip_ok
+        self.requests = self.raw = self.wire = 0
+
+    def get(self, path: str, *, allow_400: bool = False):
+        import gzip
+
+        parts = urlsplit(self.base)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        if self.gzip_ok:
+            headers["Accept-Encoding"] = "gzip"
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            encoding = response.getheader("Content-Encoding", "")
+        finally:
+            connection.close()
+        raw = gzip.decompress(body) if encoding == "gzip" else body
+        if response.status == 400 and allow_400:
+            return None  # an expand= or fields= value this server does not know
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: {response.status} {raw[:300]!r}")
+        self.requests += 1
+        self.raw += len(raw)
+        self.wire += len(body)
+        return json.loads(raw)
+
+
+def expand_values(base: str, token: str) -> dict[str, list[str]]:
+    """The expand= values each GET path of core declares in its OpenAPI document (paths
+    under core's prefix; an enum, or an array of an enum): {} where there is none."""
+    fetcher = Fetcher(base, token, gzip_ok=True)
+    found: dict[str, list[str]] = {}
+    for service in ("core",):
+        document = fetcher.get(f"/ispyb/api/v1/{service}/openapi.json")
+        for path, item in document.get("paths", {}).items():
+            for parameter in item.get("get", {}).get("parameters", []):
+                if parameter.get("name") != "expand":
+                    continue
+                schema = parameter.get("schema", {})
+                enum = schema.get("enum") or schema.get("items", {}).get("enum") or []
+                found[path] = list(enum)
+    return found
+
+
+def _fields(row: dict, wanted: list[str]) -> str:
+    """fields= of the columns a table shows, those of ``wanted`` the rows have."""
+    return ",".join(name for name in wanted if name in row)
+
+
+SWEEP_FIELDS = [
+    "dataCollectionId", "uuid", "startTime", "endTime", "runStatus", "imagePrefix",
+    "numberOfImages", "wavelength", "resolution", "exposureTime", "blSampleId",
+    "experimentType", "bestResult", "best", "autoProcessing", "sample", "sampleName",
+    "proteinAcronym",
+]  # fmt: skip
+SESSION_FIELDS = ["sessionId", "uuid", "visit", "beamLineName", "startDate", "endDate"]
+SHIPMENT_FIELDS = ["shippingId", "uuid", "shippingName", "shippingStatus", "dewars"]
+SSX_RUN_FIELDS = ["uuid", "id", "name", "startTime", "endTime", "status", "experimentType"]
+
+
+def page_sizes(base: str, token: str, context: dict[str, str]) -> list[dict]:
+    """Each typical page fetched the old way (default answers, no fields=/expand=, no gzip:
+    what a front end had to do, 1 + N calls where the rows lack what the table shows) and
+    the new way (fields=, expand= where the server declares it, gzip)."""
+    core, em, ssx = (f"/ispyb/api/v1/{s}" for s in ("core", "em", "ssx"))
+    expands = expand_values(base, token)
+    shipment = context["shipment"]
+    notes: dict[str, str] = {}
+    probe = Fetcher(base, token, gzip_ok=True)  # column names and ids, not counted
+    # A session whose sweeps have samples (the demo's), else the context's; the proposal
+    # of the nested shipment.
+    recent = probe.get(f"{core}/data-collections?limit=100&sort=-dataCollectionId", allow_400=True)
+    rows = (recent or probe.get(f"{core}/data-collections?limit=100"))["results"]
+    with_sample = next((r for r in rows if r.get("blSampleId")), None)
+    visit = str(with_sample["sessionId"]) if with_sample else context["visit"]
+    proposal = probe.get(f"{core}/shipments/{shipment}")["proposalId"]
+
+    def first_row(path: str, query: str = "") -> dict | None:
+        joiner = "&" if "?" in path else "?"
+        answer = probe.get(f"{path}{joiner}limit=1{query}", allow_400=True)
+        if answer is None:
+            return None
+        return answer["results"][0] if answer["results"] else {}
+
+    def accepted_expand(path: str, declared_at: str, wanted: tuple, guesses: tuple):
+        """The first expand= value the server takes on ``path`` (the values its document
+        declares that name what is wanted, then ``guesses``), and a row with it; None
+        where expand= is not there yet (a 400)."""
+        declared = [v for v in expands.get(declared_at, []) if any(w in v.lower() for w in wanted)]
+        for value in dict.fromkeys([*declared, *guesses]):
+            row = first_row(path, f"&expand={value}")
+            if row is not None:
+                return value, row
+        return None, None
+
+    def samples_of(f: Fetcher, rows: list[dict], suffix: str = "") -> None:
+        for sample in sorted({r["blSampleId"] for r in rows if r.get("blSampleId")}):
+            f.get(f"{core}/samples/{sample}{suffix}")  # a row's sample name and protein
+
+    def sweep(f: Fetcher, new: bool) -> None:
+        path = f"{core}/sessions/{visit}/data-collections"
+        if not new:
+            f.get(f"{core}/sessions/{visit}")
+            samples_of(f, f.get(path)["results"])
+            return
+        session = probe.get(f"{core}/sessions/{visit}")
+        f.get(f"{core}/sessions/{visit}?fields={_fields(session, SESSION_FIELDS)}")
+        expand, row = accepted_expand(
+            path, "/sessions/{ref}/data-collections", ("sample",), ("sample", "blSample")
+        )
+        row = row if expand else first_row(path) or {}
+        wanted = [*SWEEP_FIELDS, expand] if expand else SWEEP_FIELDS
+        query = f"fields={_fields(row, wanted)}" + (f"&expand={expand}" if expand else "")
+        answer = f.get(f"{path}?{query}", allow_400=True)
+        if answer is None:  # fields= or expand= refused: the default rows
+            answer, expand = f.get(path), None
+        labelled = expand or any("sample" in k.lower() and "name" in k.lower() for k in row)
+        if expand:
+            notes["session"] = f"expand={expand}"
+        elif labelled:
+            notes["session"] = "labels on the rows"
+        else:
+            notes["session"] = "no expand=: 1 + N sample reads"
+            samples_of(f, answer["results"], "?fields=blSampleId,name,crystal")
+
+    def shipment_page(f: Fetcher, new: bool) -> None:
+        path = f"{core}/shipments/{shipment}"
+        if not new or f.get(f"{path}?fields={','.join(SHIPMENT_FIELDS)}", allow_400=True) is None:
+            f.get(path)
+
+    def proposal_shipments(f: Fetcher, new: bool) -> None:
+        path = f"{core}/shipments?proposalId={proposal}"
+        expand = (
+            accepted_expand(path, "/shipments", ("dewar", "content"), ("dewars", "contents"))[0]
+            if new
+            else None
+        )
+        if expand and f.get(f"{path}&expand={expand}", allow_400=True) is not None:
+            notes["a proposal"] = f"expand={expand}"
+            return
+        if new:
+            notes["a proposal"] = "no expand=: 1 + N shipment reads"
+        suffix = f"?fields={','.join(SHIPMENT_FIELDS)}" if new else ""
+        for row in f.get(path)["results"]:
+            f.get(f"{core}/shipments/{row.get('shippingId') or row.get('uuid')}{suffix}")
+
+    def em_summary(f: Fetcher, new: bool) -> None:
+        f.get(f"{em}/data-collections/{context['em_collection']}/summary")
+
+    def ssx_runs(f: Fetcher, new: bool) -> None:
+        path = f"{ssx}/sessions/{context['ssx_session']}/runs"
+        fields = _fields(first_row(path) or {}, SSX_RUN_FIELDS) if new else ""
+        if not fields or f.get(f"{path}?fields={fields}", allow_400=True) is None:
+            f.get(path)
+
+    pages = {
+        "session sweep (session, data collections, labels)": sweep,
+        "shipment with contents": shipment_page,
+        "a proposal's shipments with contents": proposal_shipments,
+        "EM summary": em_summary,
+        "SSX runs of a session": ssx_runs,
+    }
+    results = []
+    for name, page in pages.items():
+        figures: dict = {"page": name}
+        for label, new in (("before", False), ("after", True)):
+            fetcher = Fetcher(base, token, gzip_ok=new)
+            page(fetcher, new)
+            figures[label] = {
+                "requests": fetcher.requests, "raw": fetcher.raw, "wire": fetcher.wire
+            }  # fmt: skip
+        figures["note"] = next((v for k, v in notes.items() if name.startswith(k)), "")
+        results.append(figures)
+    return results
+
+
+def print_sizes(results: list[dict]) -> None:
+    print("\n-- typical pages through the gateway: before (default answers, no gzip) / "
+          "after (fields=, expand=, gzip) --")  # fmt: skip
+    header = f"{'page':52} {'req':>4} {'bytes':>9} | {'req':>4} {'JSON':>9} {'wire':>8}  note"
+    print(header)
+    for r in results:
+        b, a = r["before"], r["after"]
+        print(
+            f"{r['page']:52} {b['requests']:>4} {b['wire']:>9,} | {a['requests']:>4} "
+            f"{a['raw']:>9,} {a['wire']:>8,}  {r['note']}"
+        )
+
+
 def print_table(driver: str, result: dict) -> None:
     targets, counts = result["_targets"], result["_counts"]
     print(f"\n-- {driver} --")
@@ -892,6 +1097,12 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         help="reads whose name contains one of these words ('first': a worker's first request)",
     )
+    parser.add_argument(
+        "--sizes",
+        action="store_true",
+        help="only the response sizes and request counts of the typical pages, before "
+        "(default answers, no gzip) and after (fields=, expand=, gzip), through the gateway",
+    )
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument("--keep", type=Path, help="work directory to use and keep (logs, data)")
     parser.add_argument(
@@ -906,7 +1117,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0 < args.scale <= 10 or not 1 <= args.workers <= 32 or not 1 <= args.duration <= 60:
         parser.error("--scale 0..10, --workers 1..32, --duration 1..60")
-    if shutil.which("wrk") is None:
+    if shutil.which("wrk") is None and not args.sizes:
         parser.error("wrk is missing: bash tools/install-system-deps.sh bench")
     drivers = drivers_available([d.strip() for d in args.drivers.split(",") if d.strip()])
     if not drivers:
@@ -938,6 +1149,18 @@ def main(argv: list[str] | None = None) -> int:
         token = keys.admin_token()
         stack = Stack(directory, urls, keys, args.workers)
         cleanup.callback(stack.stop)
+        if args.sizes:
+            stack.start(drivers[0])
+            sizes = page_sizes(stack.url("gateway"), token, context)
+            print_sizes(sizes)
+            print(
+                f"\nadmin token; scale {args.scale} "
+                f"({int(context['collections']):,} data collections); bytes: the JSON "
+                "bodies (before: as sent, uncompressed; after: JSON and on the wire, gzip)."
+            )
+            if args.json:
+                args.json.write_text(json.dumps({"machine": info, "sizes": sizes}, indent=1))
+            return 0
         results = {}
         for driver in drivers:
             results[driver] = run_driver(stack, database, driver, context, token, args, script)

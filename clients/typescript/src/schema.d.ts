@@ -405,8 +405,14 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Client credentials: a machine client gets an access token with narrow scopes
-         * @description JSON, or form-encoded as OAuth 2 clients send it.
+         * OAuth 2 token endpoint: client credentials (machine clients, narrow scopes) or
+         * @description a person's password (the password grant, form-encoded, as Swagger UI's Authorize
+         *     dialog sends it; the rules of /login).
+         *
+         *     Client credentials: JSON, or form-encoded with the credentials in the body or in
+         *     an HTTP Basic header (RFC 6749 2.3.1). Password grant: form-encoded
+         *     ``grant_type=password&username=...&password=...`` (``plugin``, ``purpose``
+         *     optional). A form field missing or bad is a 400 naming it (RFC 6749 5.2).
          */
         post: operations["post_client_token"];
         delete?: never;
@@ -5033,14 +5039,6 @@ export interface components {
             client_id: string;
             client_secret: string;
             /** @description Space-separated subset of the client's scopes; all of them if absent. */
-            scope?: string;
-        };
-        /** @description An access token for a machine client (no refresh token: ask again). */
-        ClientTokenResponse: {
-            access_token?: string;
-            token_type?: string;
-            expires_in?: number;
-            /** @description The scopes granted, space-separated. */
             scope?: string;
         };
         /** @description Changes to a machine client; only the fields sent are changed. */
@@ -19323,13 +19321,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description An access token with the granted scopes */
+            /** @description An access token (the client's scopes; a person's refresh token too) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ClientTokenResponse"];
+                    "application/json": components["schemas"]["TokenResponse"];
                 };
             };
             /** @description Malformed request or invalid query parameter */
@@ -19395,7 +19393,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (the database, another service) is unavailable */
+            /** @description The directory, identity provider or database is unreachable */
             503: {
                 headers: {
                     [name: string]: unknown;
