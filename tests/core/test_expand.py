@@ -191,6 +191,13 @@ def test_data_collections_carry_sample_labels_and_embed_group_and_sample(
         assert rows[0]["blSample"]["blSampleId"] == sample.blSampleId
         assert "crystal" not in rows[0]["blSample"]
         assert rows[2]["blSample"] is None
+    session = collected["session"]
+    visit = f"{CORE}/sessions/{session.sessionId}/data-collections?sort=dataCollectionId"
+    sweeps_of_session = client.get(visit)
+    assert sweeps_of_session.status_code == 200, sweeps_of_session.json
+    rows = sweeps_of_session.json["results"]
+    assert [r["sampleName"] for r in rows] == [sample.name, sample.name, None]
+    assert not {"dataCollectionGroup", "blSample"} & set(rows[0])
     one = client.get(f"{CORE}/data-collections/{sweeps[0].uuid}?expand=sample").json
     assert one["blSample"]["name"] == sample.name and one["sampleName"] == sample.name
     assert "dataCollectionGroup" not in one
