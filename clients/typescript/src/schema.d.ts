@@ -1950,7 +1950,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Get a sample by id or UUID, with its crystal, protein and plan */
+        /** Get a sample by id or UUID (its crystal, protein and plan: expand=) */
         get: operations["get_sample_item"];
         put?: never;
         post?: never;
@@ -2234,7 +2234,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List shipments (filter by proposal, name, status, creation date) */
+        /**
+         * List shipments (filter by proposal, name, status, creation date); with
+         * @description expand=dewars.containers.samples, their contents in the same request.
+         */
         get: operations["get_shipments"];
         put?: never;
         /**
@@ -6407,6 +6410,91 @@ export interface components {
                 readonly experimentType?: unknown;
                 /** @description The group's sample (BLSample.blSampleId), from the group. */
                 readonly blSampleId?: unknown;
+                /** @description The name of the group's sample (derived). */
+                readonly sampleName?: string | null;
+                /** @description The acronym of the sample's protein (derived). */
+                readonly proteinAcronym?: string | null;
+                /** @description The group (experiment) of the sweep (expand=). */
+                readonly dataCollectionGroup?: {
+                    /** @description UUID of the session (derived). */
+                    readonly sessionUUID?: unknown;
+                    /** @description Visit name of the session, e.g. mx1234-5 (derived). */
+                    readonly visit?: unknown;
+                    /** @description Database id of the group. */
+                    readonly dataCollectionGroupId?: number;
+                    /** @description The session the data was collected in (BLSession). */
+                    sessionId: number;
+                    /** @description The sample (BLSample.blSampleId), when known. */
+                    blSampleId?: number | null;
+                    /**
+                     * @description Kind of experiment: OSC (rotation), Helical, Mesh (grid scan), Screening, Characterization, SAD/MAD, SSX-Chip/SSX-Jet (serial), EM/single particle/tomo (cryo-EM)...
+                     * @enum {string|null}
+                     */
+                    experimentType?: "SAD" | "SAD - Inverse Beam" | "OSC" | "Collect - Multiwedge" | "MAD" | "Helical" | "Multi-positional" | "Mesh" | "Burn" | "MAD - Inverse Beam" | "Characterization" | "Dehydration" | "tomo" | "experiment" | "EM" | "PDF" | "PDF+Bragg" | "Bragg" | "single particle" | "Serial Fixed" | "Serial Jet" | "Standard" | "Time Resolved" | "Diamond Anvil High Pressure" | "Custom" | "XRF map" | "Energy scan" | "XRF spectrum" | "XRF map xas" | "Mesh3D" | "Screening" | "Still" | "SSX-Chip" | "SSX-Jet" | "Metal ID" | null;
+                    /** @description Start of the first data collection (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    startTime?: string | null;
+                    /** @description End of the last data collection (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    endTime?: string | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description Crystal class, for industrial users. */
+                    crystalClass?: string | null;
+                    /** @description Detector mode. */
+                    detectorMode?: string | null;
+                    /** @description Barcode of the sample actually mounted (read by the robot). */
+                    actualSampleBarcode?: string | null;
+                    /** @description Position of the mounted sample in its container. */
+                    actualSampleSlotInContainer?: number | null;
+                    /** @description Barcode of the container actually used. */
+                    actualContainerBarcode?: string | null;
+                    /** @description Slot of that container in the sample changer. */
+                    actualContainerSlotInSC?: number | null;
+                    /** @description Path of a snapshot of the crystal, on the facility's disk. */
+                    xtalSnapshotFullPath?: string | null;
+                    /** @description Scan parameters as written by beamline control (often JSON). */
+                    scanParameters?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                };
+                /** @description The group's sample, null when none (expand=). */
+                readonly blSample?: {
+                    /** @description Database id. */
+                    readonly blSampleId?: number;
+                    /** @description The container holding the sample (Container.containerId). */
+                    containerId?: number | null;
+                    /** @description Position in the container: a whole number from 1 to the container's capacity, written without leading zeros ('1', '16'); one sample per position. */
+                    location?: string | null;
+                    /** @description Position on a multi-sample pin, 1 being closest to the pin's base; null for ordinary pins. */
+                    subLocation?: number | null;
+                    /** @description The crystal (Crystal.crystalId); its protein's proposal owns the sample. */
+                    crystalId?: number | null;
+                    /** @description What to collect on this sample (DiffractionPlan.diffractionPlanId). */
+                    diffractionPlanId?: number | null;
+                    /** @description Name the user gives the sample. */
+                    name?: string | null;
+                    /** @description Barcode or code of the pin (or well) holding the sample. */
+                    code?: string | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description Comments by facility staff. */
+                    staffComments?: string | null;
+                    /** @description Processing status at the beamline (free text, e.g. 'collected'). */
+                    blSampleStatus?: string | null;
+                    /** @description True while the sample is in the beamline's sample changer. */
+                    isInSampleChanger?: boolean | null;
+                    /** @description Length of the pin (sample holder), in mm. */
+                    holderLength?: number | null;
+                    /** @description Loop size, in mm. */
+                    loopLength?: number | null;
+                    /** @description Kind of loop (e.g. nylon, mesh, litholoop). */
+                    loopType?: string | null;
+                    /** @description Pin wire width, in mm. */
+                    wireWidth?: number | null;
+                    /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly recordTimeStamp?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                } | null;
                 /** @description Database id of the data collection. */
                 readonly dataCollectionId?: number;
                 /** @description The group (experiment) this sweep belongs to. */
@@ -6535,6 +6623,91 @@ export interface components {
             readonly experimentType?: unknown;
             /** @description The group's sample (BLSample.blSampleId), from the group. */
             readonly blSampleId?: unknown;
+            /** @description The name of the group's sample (derived). */
+            readonly sampleName?: string | null;
+            /** @description The acronym of the sample's protein (derived). */
+            readonly proteinAcronym?: string | null;
+            /** @description The group (experiment) of the sweep (expand=). */
+            readonly dataCollectionGroup?: {
+                /** @description UUID of the session (derived). */
+                readonly sessionUUID?: unknown;
+                /** @description Visit name of the session, e.g. mx1234-5 (derived). */
+                readonly visit?: unknown;
+                /** @description Database id of the group. */
+                readonly dataCollectionGroupId?: number;
+                /** @description The session the data was collected in (BLSession). */
+                sessionId: number;
+                /** @description The sample (BLSample.blSampleId), when known. */
+                blSampleId?: number | null;
+                /**
+                 * @description Kind of experiment: OSC (rotation), Helical, Mesh (grid scan), Screening, Characterization, SAD/MAD, SSX-Chip/SSX-Jet (serial), EM/single particle/tomo (cryo-EM)...
+                 * @enum {string|null}
+                 */
+                experimentType?: "SAD" | "SAD - Inverse Beam" | "OSC" | "Collect - Multiwedge" | "MAD" | "Helical" | "Multi-positional" | "Mesh" | "Burn" | "MAD - Inverse Beam" | "Characterization" | "Dehydration" | "tomo" | "experiment" | "EM" | "PDF" | "PDF+Bragg" | "Bragg" | "single particle" | "Serial Fixed" | "Serial Jet" | "Standard" | "Time Resolved" | "Diamond Anvil High Pressure" | "Custom" | "XRF map" | "Energy scan" | "XRF spectrum" | "XRF map xas" | "Mesh3D" | "Screening" | "Still" | "SSX-Chip" | "SSX-Jet" | "Metal ID" | null;
+                /** @description Start of the first data collection (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                startTime?: string | null;
+                /** @description End of the last data collection (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                endTime?: string | null;
+                /** @description Free-text comments. */
+                comments?: string | null;
+                /** @description Crystal class, for industrial users. */
+                crystalClass?: string | null;
+                /** @description Detector mode. */
+                detectorMode?: string | null;
+                /** @description Barcode of the sample actually mounted (read by the robot). */
+                actualSampleBarcode?: string | null;
+                /** @description Position of the mounted sample in its container. */
+                actualSampleSlotInContainer?: number | null;
+                /** @description Barcode of the container actually used. */
+                actualContainerBarcode?: string | null;
+                /** @description Slot of that container in the sample changer. */
+                actualContainerSlotInSC?: number | null;
+                /** @description Path of a snapshot of the crystal, on the facility's disk. */
+                xtalSnapshotFullPath?: string | null;
+                /** @description Scan parameters as written by beamline control (often JSON). */
+                scanParameters?: string | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+            };
+            /** @description The group's sample, null when none (expand=). */
+            readonly blSample?: {
+                /** @description Database id. */
+                readonly blSampleId?: number;
+                /** @description The container holding the sample (Container.containerId). */
+                containerId?: number | null;
+                /** @description Position in the container: a whole number from 1 to the container's capacity, written without leading zeros ('1', '16'); one sample per position. */
+                location?: string | null;
+                /** @description Position on a multi-sample pin, 1 being closest to the pin's base; null for ordinary pins. */
+                subLocation?: number | null;
+                /** @description The crystal (Crystal.crystalId); its protein's proposal owns the sample. */
+                crystalId?: number | null;
+                /** @description What to collect on this sample (DiffractionPlan.diffractionPlanId). */
+                diffractionPlanId?: number | null;
+                /** @description Name the user gives the sample. */
+                name?: string | null;
+                /** @description Barcode or code of the pin (or well) holding the sample. */
+                code?: string | null;
+                /** @description Free-text comments. */
+                comments?: string | null;
+                /** @description Comments by facility staff. */
+                staffComments?: string | null;
+                /** @description Processing status at the beamline (free text, e.g. 'collected'). */
+                blSampleStatus?: string | null;
+                /** @description True while the sample is in the beamline's sample changer. */
+                isInSampleChanger?: boolean | null;
+                /** @description Length of the pin (sample holder), in mm. */
+                holderLength?: number | null;
+                /** @description Loop size, in mm. */
+                loopLength?: number | null;
+                /** @description Kind of loop (e.g. nylon, mesh, litholoop). */
+                loopType?: string | null;
+                /** @description Pin wire width, in mm. */
+                wireWidth?: number | null;
+                /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                readonly recordTimeStamp?: string | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+            } | null;
             /** @description Database id of the data collection. */
             readonly dataCollectionId?: number;
             /** @description The group (experiment) this sweep belongs to. */
@@ -6834,6 +7007,91 @@ export interface components {
                 readonly experimentType?: unknown;
                 /** @description The group's sample (BLSample.blSampleId), from the group. */
                 readonly blSampleId?: unknown;
+                /** @description The name of the group's sample (derived). */
+                readonly sampleName?: string | null;
+                /** @description The acronym of the sample's protein (derived). */
+                readonly proteinAcronym?: string | null;
+                /** @description The group (experiment) of the sweep (expand=). */
+                readonly dataCollectionGroup?: {
+                    /** @description UUID of the session (derived). */
+                    readonly sessionUUID?: unknown;
+                    /** @description Visit name of the session, e.g. mx1234-5 (derived). */
+                    readonly visit?: unknown;
+                    /** @description Database id of the group. */
+                    readonly dataCollectionGroupId?: number;
+                    /** @description The session the data was collected in (BLSession). */
+                    sessionId: number;
+                    /** @description The sample (BLSample.blSampleId), when known. */
+                    blSampleId?: number | null;
+                    /**
+                     * @description Kind of experiment: OSC (rotation), Helical, Mesh (grid scan), Screening, Characterization, SAD/MAD, SSX-Chip/SSX-Jet (serial), EM/single particle/tomo (cryo-EM)...
+                     * @enum {string|null}
+                     */
+                    experimentType?: "SAD" | "SAD - Inverse Beam" | "OSC" | "Collect - Multiwedge" | "MAD" | "Helical" | "Multi-positional" | "Mesh" | "Burn" | "MAD - Inverse Beam" | "Characterization" | "Dehydration" | "tomo" | "experiment" | "EM" | "PDF" | "PDF+Bragg" | "Bragg" | "single particle" | "Serial Fixed" | "Serial Jet" | "Standard" | "Time Resolved" | "Diamond Anvil High Pressure" | "Custom" | "XRF map" | "Energy scan" | "XRF spectrum" | "XRF map xas" | "Mesh3D" | "Screening" | "Still" | "SSX-Chip" | "SSX-Jet" | "Metal ID" | null;
+                    /** @description Start of the first data collection (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    startTime?: string | null;
+                    /** @description End of the last data collection (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    endTime?: string | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description Crystal class, for industrial users. */
+                    crystalClass?: string | null;
+                    /** @description Detector mode. */
+                    detectorMode?: string | null;
+                    /** @description Barcode of the sample actually mounted (read by the robot). */
+                    actualSampleBarcode?: string | null;
+                    /** @description Position of the mounted sample in its container. */
+                    actualSampleSlotInContainer?: number | null;
+                    /** @description Barcode of the container actually used. */
+                    actualContainerBarcode?: string | null;
+                    /** @description Slot of that container in the sample changer. */
+                    actualContainerSlotInSC?: number | null;
+                    /** @description Path of a snapshot of the crystal, on the facility's disk. */
+                    xtalSnapshotFullPath?: string | null;
+                    /** @description Scan parameters as written by beamline control (often JSON). */
+                    scanParameters?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                };
+                /** @description The group's sample, null when none (expand=). */
+                readonly blSample?: {
+                    /** @description Database id. */
+                    readonly blSampleId?: number;
+                    /** @description The container holding the sample (Container.containerId). */
+                    containerId?: number | null;
+                    /** @description Position in the container: a whole number from 1 to the container's capacity, written without leading zeros ('1', '16'); one sample per position. */
+                    location?: string | null;
+                    /** @description Position on a multi-sample pin, 1 being closest to the pin's base; null for ordinary pins. */
+                    subLocation?: number | null;
+                    /** @description The crystal (Crystal.crystalId); its protein's proposal owns the sample. */
+                    crystalId?: number | null;
+                    /** @description What to collect on this sample (DiffractionPlan.diffractionPlanId). */
+                    diffractionPlanId?: number | null;
+                    /** @description Name the user gives the sample. */
+                    name?: string | null;
+                    /** @description Barcode or code of the pin (or well) holding the sample. */
+                    code?: string | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description Comments by facility staff. */
+                    staffComments?: string | null;
+                    /** @description Processing status at the beamline (free text, e.g. 'collected'). */
+                    blSampleStatus?: string | null;
+                    /** @description True while the sample is in the beamline's sample changer. */
+                    isInSampleChanger?: boolean | null;
+                    /** @description Length of the pin (sample holder), in mm. */
+                    holderLength?: number | null;
+                    /** @description Loop size, in mm. */
+                    loopLength?: number | null;
+                    /** @description Kind of loop (e.g. nylon, mesh, litholoop). */
+                    loopType?: string | null;
+                    /** @description Pin wire width, in mm. */
+                    wireWidth?: number | null;
+                    /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly recordTimeStamp?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                } | null;
                 /** @description Database id of the data collection. */
                 readonly dataCollectionId?: number;
                 /** @description The group (experiment) this sweep belongs to. */
@@ -11243,6 +11501,8 @@ export interface components {
                 readonly externalId?: unknown;
                 /** @description Code + number, e.g. mx1234 (derived). */
                 readonly name?: string;
+                /** @description The owner's (PI's) given and family name (derived). */
+                readonly personName?: string | null;
                 /** @description Database id. */
                 readonly proposalId?: number;
                 /** @description The proposal's owner, usually the principal investigator (Person.personId). */
@@ -11411,6 +11671,8 @@ export interface components {
             readonly externalId?: unknown;
             /** @description Code + number, e.g. mx1234 (derived). */
             readonly name?: string;
+            /** @description The owner's (PI's) given and family name (derived). */
+            readonly personName?: string | null;
             /** @description Database id. */
             readonly proposalId?: number;
             /** @description The proposal's owner, usually the principal investigator (Person.personId). */
@@ -15103,6 +15365,10 @@ export interface components {
                 readonly experimentType?: unknown;
                 /** @description The group's sample (BLSample.blSampleId), from the group. */
                 readonly blSampleId?: unknown;
+                /** @description The name of the group's sample (derived). */
+                readonly sampleName?: string | null;
+                /** @description The acronym of the sample's protein (derived). */
+                readonly proteinAcronym?: string | null;
                 /** @description Database id of the data collection. */
                 readonly dataCollectionId?: number;
                 /** @description The group (experiment) this sweep belongs to. */
@@ -15267,6 +15533,8 @@ export interface components {
                 readonly visit?: string;
                 /** @description UUID of the session's proposal. */
                 readonly proposalUUID?: unknown;
+                /** @description How many data collections (sweeps) the session has (derived; answered by /sessions, null in the sessions nested in other answers). */
+                readonly dataCollectionCount?: number | null;
                 /** @description Database id. */
                 readonly sessionId?: number;
                 /** @description The proposal the session belongs to (Proposal.proposalId). */
@@ -15459,6 +15727,8 @@ export interface components {
             readonly visit?: string;
             /** @description UUID of the session's proposal. */
             readonly proposalUUID?: unknown;
+            /** @description How many data collections (sweeps) the session has (derived; answered by /sessions, null in the sessions nested in other answers). */
+            readonly dataCollectionCount?: number | null;
             /** @description Database id. */
             readonly sessionId?: number;
             /** @description The proposal the session belongs to (Proposal.proposalId). */
@@ -15797,6 +16067,460 @@ export interface components {
             purgedProcessedData?: boolean | null;
             /** @description The session's id in ICAT (data catalogue), when catalogued. */
             icatId?: number | null;
+        };
+        ShipmentContentsList: {
+            /** @description Rows matching the filters (null on an after= page). */
+            total: number | null;
+            /** @description Page size used. */
+            limit: number;
+            /** @description Rows skipped. */
+            offset: number;
+            /** @description The after= cursor of this page, if any. */
+            after?: string | null;
+            results: {
+                /** @description Database id. */
+                readonly shippingId?: number;
+                /** @description The proposal sending the shipment (Proposal.proposalId). */
+                proposalId?: number;
+                /** @description Name the user gives the shipment. */
+                shippingName?: string | null;
+                /** @description Where the shipment is in its lifecycle: opened, ready, sent to facility, at facility, returned (docs/shipments.md lists the allowed changes). */
+                shippingStatus?: string | null;
+                /** @description Kind of shipment (free text, e.g. 'Dewars', 'Plates'). */
+                shippingType?: string | null;
+                /** @description Free-text comments. */
+                comments?: string | null;
+                /** @description Who sends the shipment (LabContact.labContactId of the same proposal). */
+                sendingLabContactId?: number | null;
+                /** @description Who gets the dewars back (LabContact.labContactId of the same proposal). */
+                returnLabContactId?: number | null;
+                /** @description Courier for the return trip. */
+                returnCourier?: string | null;
+                /** @description Courier company bringing the shipment to the facility. */
+                deliveryAgent_agentName?: string | null;
+                /** @description Account number with that courier. */
+                deliveryAgent_agentCode?: string | null;
+                /** @description Courier tracking (airway bill) number to the facility. */
+                deliveryAgent_flightCode?: string | null;
+                /**
+                 * Format: date
+                 * @description Date the courier collects the shipment. Null when the database holds a zero date ('0000-00-00').
+                 */
+                deliveryAgent_shippingDate?: string | null;
+                /**
+                 * Format: date
+                 * @description Expected delivery date at the facility. Null when the database holds a zero date ('0000-00-00').
+                 */
+                deliveryAgent_deliveryDate?: string | null;
+                /** @description Sending laboratory (Laboratory.laboratoryId), informative. */
+                laboratoryId?: number | null;
+                /** @description True when the dewars stay stored at the facility between sessions. */
+                isStorageShipping?: boolean | null;
+                /** @description Where the courier picks the shipment up (e.g. 'Stores'). */
+                physicalLocation?: string | null;
+                /** @description When the shipment was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                readonly creationDate?: string | null;
+                /** @description When the row was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                readonly bltimeStamp?: string | null;
+                /** @description When the shipment was returned to the user (set by core). Null when the database holds a zero date ('0000-00-00'). */
+                readonly dateOfShippingToUser?: string | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+                /** @description The dewars of the shipment, with their contents. */
+                readonly dewars?: {
+                    /** @description Database id. */
+                    readonly dewarId?: number;
+                    /** @description The shipment the dewar travels in (Shipping.shippingId). */
+                    shippingId: number;
+                    /**
+                     * @description Dewar (dry shipper with samples), Toolbox or Parcel.
+                     * @enum {string}
+                     */
+                    type?: "Dewar" | "Toolbox" | "Parcel";
+                    /** @description Name the user gives the dewar (written on its label). */
+                    code?: string | null;
+                    /** @description Barcode label of this dewar trip, unique across the facility. */
+                    barCode?: string | null;
+                    /** @description Facility code of the physical dewar (DewarRegistry.facilityCode), registered for the shipment's proposal; sets dewarRegistryId. */
+                    facilityCode?: string | null;
+                    /** @description The registered physical dewar (DewarRegistry.dewarRegistryId), derived from facilityCode. */
+                    readonly dewarRegistryId?: number | null;
+                    /** @description Where the dewar is in its lifecycle: opened, ready, sent to facility, at facility, returned (docs/shipments.md). */
+                    dewarStatus?: string | null;
+                    /** @description Where the dewar is stored at the facility (e.g. a rack position). */
+                    storageLocation?: string | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description The first session the dewar's samples are for (BLSession.sessionId, same proposal). */
+                    firstExperimentId?: number | null;
+                    /** @description Declared customs value of the contents, in euros. */
+                    customsValue?: number | null;
+                    /** @description Declared transport (insurance) value, in euros. */
+                    transportValue?: number | null;
+                    /** @description Courier tracking number to the facility. */
+                    trackingNumberToSynchrotron?: string | null;
+                    /** @description Courier tracking number of the return trip. */
+                    trackingNumberFromSynchrotron?: string | null;
+                    /** @description Courier's piece barcode (not the airway bill). */
+                    deliveryAgent_barcode?: string | null;
+                    /** @description Weight of the dewar, in kg. */
+                    weight?: number | null;
+                    /** @description True when the dewar stays stored at the facility between sessions. */
+                    isStorageDewar?: boolean | null;
+                    /** @description When the row was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly bltimeStamp?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                    /** @description The containers in the dewar. */
+                    readonly containers?: {
+                        /** @description Database id. */
+                        readonly containerId?: number;
+                        /** @description The dewar the container travels in (Dewar.dewarId). */
+                        dewarId?: number | null;
+                        /** @description Name the user gives the container (e.g. the puck's name). */
+                        code?: string | null;
+                        /** @description Barcode of the container, unique across the facility. */
+                        barcode?: string | null;
+                        /** @description Kind of holder, e.g. Unipuck, Spinepuck, Puck, Basket, Plate (docs/shipments.md lists the capacities known for each). */
+                        containerType?: string | null;
+                        /** @description Number of sample positions (1..capacity); taken from containerType when not given. */
+                        capacity?: number | null;
+                        /** @description Free-text status of the container at the facility. */
+                        containerStatus?: string | null;
+                        /** @description Position of the container in the beamline's sample changer. */
+                        sampleChangerLocation?: string | null;
+                        /** @description Beamline whose sample changer holds the container. */
+                        beamlineLocation?: string | null;
+                        /** @description When sampleChangerLocation last changed (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                        scLocationUpdated?: string | null;
+                        /** @description The session the container is for (BLSession.sessionId); a container outside any dewar belongs to this session's proposal. */
+                        sessionId?: number | null;
+                        /** @description Person responsible for the container (Person.personId). */
+                        ownerId?: number | null;
+                        /** @description Container this one sits in, e.g. a puck in a cassette (containerId). */
+                        parentContainerId?: number | null;
+                        /** @description Position inside the parent container. */
+                        parentContainerLocation?: number | null;
+                        /** @description True when the user wants the container back; false: it may be disposed of. */
+                        requestedReturn?: boolean | null;
+                        /** @description Free-text comments. */
+                        comments?: string | null;
+                        /** @description Kind of experiment the container is for (free text). */
+                        experimentType?: string | null;
+                        /** @description Storage temperature, in °C; null means ambient. */
+                        storageTemperature?: number | null;
+                        /** @description When the row was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                        readonly bltimeStamp?: string | null;
+                        /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                        readonly uuid?: string;
+                        /** @description The samples in the container. */
+                        readonly samples?: {
+                            /** @description The sample's crystal. */
+                            readonly crystal?: {
+                                /** @description The crystal's protein. */
+                                readonly protein?: {
+                                    /** @description Database id. */
+                                    readonly proteinId?: number;
+                                    /** @description The proposal the protein belongs to (Proposal.proposalId). */
+                                    proposalId?: number;
+                                    /** @description Full name of the protein. */
+                                    name?: string | null;
+                                    /** @description Short name used on sample sheets and by beamline software, unique within the proposal (e.g. 'lyso'). */
+                                    acronym?: string | null;
+                                    /** @description What the protein is, in words and sentences (safety review reads it). */
+                                    description?: string | null;
+                                    /**
+                                     * @description Safety review outcome: GREEN (no hazard), YELLOW (precautions), RED (not allowed without special arrangements).
+                                     * @enum {string|null}
+                                     */
+                                    safetyLevel?: "GREEN" | "YELLOW" | "RED" | null;
+                                    /** @description Risk group of the biological material, 1 (lowest) to 4. */
+                                    hazardGroup?: number;
+                                    /** @description Biosafety containment level the material needs, 1 (lowest) to 4. */
+                                    containmentLevel?: number;
+                                    /** @description Molecular mass, in daltons (g/mol). */
+                                    molecularMass?: number | null;
+                                    /** @description Kind of component (free text, e.g. 'Protein', 'DNA', 'Ligand'). */
+                                    proteinType?: string | null;
+                                    /** @description Amino-acid (or nucleotide) sequence, one-letter codes. */
+                                    sequence?: string | null;
+                                    /** @description Person who registered the protein (Person.personId). */
+                                    personId?: number | null;
+                                    /** @description True when the protein was created by a shipment import (document or CSV). */
+                                    readonly isCreatedBySampleSheet?: boolean | null;
+                                    /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                                    readonly bltimeStamp?: string | null;
+                                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                                    readonly uuid?: string;
+                                };
+                                /** @description Database id. */
+                                readonly crystalId?: number;
+                                /** @description The protein the crystal is made of (Protein.proteinId); its proposal owns the crystal. */
+                                proteinId?: number;
+                                /** @description Default data collection plan for the crystal (DiffractionPlan id). */
+                                diffractionPlanId?: number | null;
+                                /** @description Name of the crystal form. */
+                                name?: string | null;
+                                /** @description Space group symbol, e.g. P212121 or C2. */
+                                spaceGroup?: string | null;
+                                /** @description Shape of the crystals (needles, plates, ...). */
+                                morphology?: string | null;
+                                /** @description Colour of the crystals. */
+                                color?: string | null;
+                                /** @description Crystal size along X, in µm. */
+                                size_X?: number | null;
+                                /** @description Crystal size along Y, in µm. */
+                                size_Y?: number | null;
+                                /** @description Crystal size along Z, in µm. */
+                                size_Z?: number | null;
+                                /** @description Unit cell length a, in Å. */
+                                cell_a?: number | null;
+                                /** @description Unit cell length b, in Å. */
+                                cell_b?: number | null;
+                                /** @description Unit cell length c, in Å. */
+                                cell_c?: number | null;
+                                /** @description Unit cell angle alpha, in degrees. */
+                                cell_alpha?: number | null;
+                                /** @description Unit cell angle beta, in degrees. */
+                                cell_beta?: number | null;
+                                /** @description Unit cell angle gamma, in degrees. */
+                                cell_gamma?: number | null;
+                                /** @description Free-text comments. */
+                                comments?: string | null;
+                                /** @description File name of a model (PDB) for molecular replacement. */
+                                pdbFileName?: string | null;
+                                /** @description Directory of that PDB file at the facility. */
+                                pdbFilePath?: string | null;
+                                /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                                readonly recordTimeStamp?: string | null;
+                                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                                readonly uuid?: string;
+                            };
+                            /** @description What to collect on the sample (null when no plan). */
+                            readonly diffractionPlan?: {
+                                /** @description Database id. */
+                                readonly diffractionPlanId?: number;
+                                /** @description Short name of the plan. */
+                                name?: string | null;
+                                /**
+                                 * @description Kind of experiment (OSC: standard rotation, SAD/MAD: anomalous phasing, MXPress*: automated ESRF workflows, ...).
+                                 * @enum {string|null}
+                                 */
+                                experimentKind?: "Default" | "MXPressE" | "MXPressO" | "MXPressE_SAD" | "MXScore" | "MXPressM" | "MAD" | "SAD" | "Fixed" | "Ligand binding" | "Refinement" | "OSC" | "MAD - Inverse Beam" | "SAD - Inverse Beam" | "MESH" | "XFE" | "Stepped transmission" | "XChem High Symmetry" | "XChem Low Symmetry" | "Commissioning" | "Metal ID" | null;
+                                /** @description Resolution observed so far (e.g. at the home source), in Å. */
+                                observedResolution?: number | null;
+                                /** @description Worst acceptable resolution, in Å. */
+                                minimalResolution?: number | null;
+                                /** @description Exposure time per image, in seconds. */
+                                exposureTime?: number | null;
+                                /** @description Rotation per image, in degrees. */
+                                oscillationRange?: number | null;
+                                /** @description Best resolution worth collecting to, in Å. */
+                                maximalResolution?: number | null;
+                                /** @description Resolution of the screening images, in Å. */
+                                screeningResolution?: number | null;
+                                /** @description Relative radiation sensitivity of the crystal (1 = typical protein). */
+                                radiationSensitivity?: number | null;
+                                /** @description Element giving the anomalous signal, e.g. Se. */
+                                anomalousScatterer?: string | null;
+                                /** @description Preferred horizontal beam size, in µm. */
+                                preferredBeamSizeX?: number | null;
+                                /** @description Preferred vertical beam size, in µm. */
+                                preferredBeamSizeY?: number | null;
+                                /** @description Preferred beam diameter (round beams), in µm. */
+                                preferredBeamDiameter?: number | null;
+                                /** @description Free-text instructions for the beamline. */
+                                comments?: string | null;
+                                /** @description Completeness aimed at, as a fraction (0-1). */
+                                aimedCompleteness?: number | null;
+                                /** @description I/sigma(I) aimed at in the highest-resolution shell. */
+                                aimedIOverSigmaAtHighestRes?: number | null;
+                                /** @description Multiplicity (redundancy) aimed at. */
+                                aimedMultiplicity?: number | null;
+                                /** @description Resolution aimed at, in Å. */
+                                aimedResolution?: number | null;
+                                /** @description True to collect anomalous data (Friedel pairs). */
+                                anomalousData?: boolean | null;
+                                /** @description Strategy complexity for the strategy programs (e.g. 'none', 'full'). */
+                                complexity?: string | null;
+                                /** @description True to estimate radiation damage during collection. */
+                                estimateRadiationDamage?: boolean | null;
+                                /** @description Space group processing must use, e.g. P212121. */
+                                forcedSpaceGroup?: string | null;
+                                /** @description Minimum completeness needed, as a fraction (0-1). */
+                                requiredCompleteness?: number | null;
+                                /** @description Minimum multiplicity needed. */
+                                requiredMultiplicity?: number | null;
+                                /** @description Resolution needed, in Å. */
+                                requiredResolution?: number | null;
+                                /** @description Extra options for the strategy program. */
+                                strategyOption?: string | null;
+                                /** @description Kappa-goniometer strategy option. */
+                                kappaStrategyOption?: string | null;
+                                /** @description Number of positions to collect on the sample (multi-position). */
+                                numberOfPositions?: number | null;
+                                /** @description Smallest crystal dimension across the spindle axis, in µm. */
+                                minDimAccrossSpindleAxis?: number | null;
+                                /** @description Largest crystal dimension across the spindle axis, in µm. */
+                                maxDimAccrossSpindleAxis?: number | null;
+                                /** @description Radiation sensitivity parameter beta (strategy programs). */
+                                radiationSensitivityBeta?: number | null;
+                                /** @description Radiation sensitivity parameter gamma (strategy programs). */
+                                radiationSensitivityGamma?: number | null;
+                                /** @description Smallest rotation per image, in degrees. */
+                                minOscWidth?: number | null;
+                                /** @description Monochromator to use: DMM or DCM. */
+                                monochromator?: string | null;
+                                /** @description X-ray energy, in eV. */
+                                energy?: number | null;
+                                /** @description Beam transmission, as a fraction (0-1). */
+                                transmission?: number | null;
+                                /** @description Grid-scan box width, in µm. */
+                                boxSizeX?: number | null;
+                                /** @description Grid-scan box height, in µm. */
+                                boxSizeY?: number | null;
+                                /** @description Kappa angle, in degrees. */
+                                kappaStart?: number | null;
+                                /** @description Start of the rotation, in degrees. */
+                                axisStart?: number | null;
+                                /** @description Total rotation range, in degrees. */
+                                axisRange?: number | null;
+                                /** @description Number of images requested. */
+                                numberOfImages?: number | null;
+                                /** @description When set, the plan is a preset offered to every sample of this proposal (Proposal.proposalId), and it belongs to that proposal. */
+                                presetForProposalId?: number | null;
+                                /** @description When set, the plan is meant for this beamline (e.g. i03). */
+                                beamLineName?: string | null;
+                                /** @description Detector distance, in mm. */
+                                distance?: number | null;
+                                /** @description Sample orientation (rotation about the beam), in degrees. */
+                                orientation?: number | null;
+                                /** @description Monochromator bandwidth, as a fraction (dE/E). */
+                                monoBandwidth?: number | null;
+                                /**
+                                 * @description How to centre the sample: xray, loop, diffraction or optical.
+                                 * @enum {string|null}
+                                 */
+                                centringMethod?: "xray" | "loop" | "diffraction" | "optical" | null;
+                                /** @description Where the user wants the data written: a relative path inside the session's directory (no '..', no leading '/'). */
+                                userPath?: string | null;
+                                /** @description Plate temperature for in-situ collection, in kelvin. */
+                                robotPlateTemperature?: number | null;
+                                /** @description Sample temperature during exposure, in kelvin. */
+                                exposureTemperature?: number | null;
+                                /**
+                                 * @description Requested collection mode: auto (unattended) or manual.
+                                 * @enum {string|null}
+                                 */
+                                collectionMode?: "auto" | "manual" | null;
+                                /** @description Priority of the sample relative to the others of the shipment. */
+                                priority?: number | null;
+                                /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                                readonly recordTimeStamp?: string | null;
+                                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                                readonly uuid?: string;
+                            };
+                            /** @description Database id. */
+                            readonly blSampleId?: number;
+                            /** @description The container holding the sample (Container.containerId). */
+                            containerId?: number | null;
+                            /** @description Position in the container: a whole number from 1 to the container's capacity, written without leading zeros ('1', '16'); one sample per position. */
+                            location?: string | null;
+                            /** @description Position on a multi-sample pin, 1 being closest to the pin's base; null for ordinary pins. */
+                            subLocation?: number | null;
+                            /** @description The crystal (Crystal.crystalId); its protein's proposal owns the sample. */
+                            crystalId?: number | null;
+                            /** @description What to collect on this sample (DiffractionPlan.diffractionPlanId). */
+                            diffractionPlanId?: number | null;
+                            /** @description Name the user gives the sample. */
+                            name?: string | null;
+                            /** @description Barcode or code of the pin (or well) holding the sample. */
+                            code?: string | null;
+                            /** @description Free-text comments. */
+                            comments?: string | null;
+                            /** @description Comments by facility staff. */
+                            staffComments?: string | null;
+                            /** @description Processing status at the beamline (free text, e.g. 'collected'). */
+                            blSampleStatus?: string | null;
+                            /** @description True while the sample is in the beamline's sample changer. */
+                            isInSampleChanger?: boolean | null;
+                            /** @description Length of the pin (sample holder), in mm. */
+                            holderLength?: number | null;
+                            /** @description Loop size, in mm. */
+                            loopLength?: number | null;
+                            /** @description Kind of loop (e.g. nylon, mesh, litholoop). */
+                            loopType?: string | null;
+                            /** @description Pin wire width, in mm. */
+                            wireWidth?: number | null;
+                            /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                            readonly recordTimeStamp?: string | null;
+                            /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                            readonly uuid?: string;
+                        }[];
+                    }[];
+                }[];
+                /** @description The sessions the shipment is for (ShippingHasSession). */
+                readonly sessions?: {
+                    /** @description Identifier in the user office (UUID text); set by the sync. */
+                    readonly externalId?: unknown;
+                    /** @description Visit name: proposal name, '-', visit number (mx1234-5). */
+                    readonly visit?: string;
+                    /** @description UUID of the session's proposal. */
+                    readonly proposalUUID?: unknown;
+                    /** @description Database id. */
+                    readonly sessionId?: number;
+                    /** @description The proposal the session belongs to (Proposal.proposalId). */
+                    proposalId?: number;
+                    /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly bltimeStamp?: string | null;
+                    /** @description Last activity: by default the end of the session, later the last data collection. Null when the database holds a zero date ('0000-00-00'). */
+                    readonly lastUpdate?: string | null;
+                    /** @description Beamline set-up used (BeamLineSetup.beamLineSetupId, not served yet). */
+                    beamLineSetupId?: number | null;
+                    /** @description Run/calendar period (BeamCalendar.beamCalendarId, not served yet). */
+                    beamCalendarId?: number | null;
+                    /** @description Scheduled start (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    startDate?: string | null;
+                    /** @description Scheduled end (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    endDate?: string | null;
+                    /** @description Beamline name as the facility writes it, e.g. i03, ID30A-1. */
+                    beamLineName?: string | null;
+                    /** @description True when the session is on the official schedule. */
+                    scheduled?: boolean | null;
+                    /** @description Number of shifts allocated (a shift is usually 8 hours). */
+                    nbShifts?: number | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description Name(s) of the beamline operator(s). */
+                    beamLineOperator?: string | null;
+                    /** @description Number of the session within its proposal ('5' in mx1234-5); unique per proposal. Assigned as the next free number when omitted on creation. */
+                    visit_number?: number | null;
+                    /** @description True when data collections, scans or spectra are attached. */
+                    usedFlag?: boolean | null;
+                    /** @description True when the session's data is archived and no longer on disk. */
+                    archived?: boolean | null;
+                    /**
+                     * @description Experiment risk assessment from the user office.
+                     * @enum {string|null}
+                     */
+                    riskRating?: "Low" | "Medium" | "High" | "Not Permitted" | null;
+                    /** @description True when the processed-data folder of the visit has been purged. */
+                    purgedProcessedData?: boolean | null;
+                    /** @description The session's id in ICAT (data catalogue), when catalogued. */
+                    icatId?: number | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                }[];
+            }[];
+            /** @description Links to other pages. */
+            links?: {
+                /** @description URL of this page. */
+                self?: string | null;
+                /** @description URL of the next page (keyset cursor), null on the last page. */
+                next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
+            };
         };
         /** @description A shipment with its dewars, their containers and samples, and its sessions. */
         ShipmentContentsRead: {
@@ -16601,75 +17325,6 @@ export interface components {
                 changedBy?: string | null;
                 /** @description When the change happened (set by the database). Null when the database holds a zero date ('0000-00-00'). */
                 recordTimeStamp?: string | null;
-                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
-                readonly uuid?: string;
-            }[];
-            /** @description Links to other pages. */
-            links?: {
-                /** @description URL of this page. */
-                self?: string | null;
-                /** @description URL of the next page (keyset cursor), null on the last page. */
-                next?: string | null;
-                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
-                prev?: string | null;
-            };
-        };
-        ShipmentList: {
-            /** @description Rows matching the filters (null on an after= page). */
-            total: number | null;
-            /** @description Page size used. */
-            limit: number;
-            /** @description Rows skipped. */
-            offset: number;
-            /** @description The after= cursor of this page, if any. */
-            after?: string | null;
-            results: {
-                /** @description Database id. */
-                readonly shippingId?: number;
-                /** @description The proposal sending the shipment (Proposal.proposalId). */
-                proposalId?: number;
-                /** @description Name the user gives the shipment. */
-                shippingName?: string | null;
-                /** @description Where the shipment is in its lifecycle: opened, ready, sent to facility, at facility, returned (docs/shipments.md lists the allowed changes). */
-                shippingStatus?: string | null;
-                /** @description Kind of shipment (free text, e.g. 'Dewars', 'Plates'). */
-                shippingType?: string | null;
-                /** @description Free-text comments. */
-                comments?: string | null;
-                /** @description Who sends the shipment (LabContact.labContactId of the same proposal). */
-                sendingLabContactId?: number | null;
-                /** @description Who gets the dewars back (LabContact.labContactId of the same proposal). */
-                returnLabContactId?: number | null;
-                /** @description Courier for the return trip. */
-                returnCourier?: string | null;
-                /** @description Courier company bringing the shipment to the facility. */
-                deliveryAgent_agentName?: string | null;
-                /** @description Account number with that courier. */
-                deliveryAgent_agentCode?: string | null;
-                /** @description Courier tracking (airway bill) number to the facility. */
-                deliveryAgent_flightCode?: string | null;
-                /**
-                 * Format: date
-                 * @description Date the courier collects the shipment. Null when the database holds a zero date ('0000-00-00').
-                 */
-                deliveryAgent_shippingDate?: string | null;
-                /**
-                 * Format: date
-                 * @description Expected delivery date at the facility. Null when the database holds a zero date ('0000-00-00').
-                 */
-                deliveryAgent_deliveryDate?: string | null;
-                /** @description Sending laboratory (Laboratory.laboratoryId), informative. */
-                laboratoryId?: number | null;
-                /** @description True when the dewars stay stored at the facility between sessions. */
-                isStorageShipping?: boolean | null;
-                /** @description Where the courier picks the shipment up (e.g. 'Stores'). */
-                physicalLocation?: string | null;
-                /** @description When the shipment was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
-                readonly creationDate?: string | null;
-                /** @description When the row was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
-                readonly bltimeStamp?: string | null;
-                /** @description When the shipment was returned to the user (set by core). Null when the database holds a zero date ('0000-00-00'). */
-                readonly dateOfShippingToUser?: string | null;
                 /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
                 readonly uuid?: string;
             }[];
@@ -21719,6 +22374,8 @@ export interface operations {
                 updatedSince?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. dataCollectionGroup: the sweep's group (experiment); blSample: the group's sample (its own fields; null when none). Also: group = dataCollectionGroup; sample = blSample. An unknown name is a 400. */
+                expand?: ("dataCollectionGroup" | "blSample")[];
             };
             header?: never;
             path?: never;
@@ -21775,7 +22432,10 @@ export interface operations {
     };
     post_data_collections: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. dataCollectionGroup: the sweep's group (experiment); blSample: the group's sample (its own fields; null when none). Also: group = dataCollectionGroup; sample = blSample. An unknown name is a 400. */
+                expand?: ("dataCollectionGroup" | "blSample")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -21947,6 +22607,8 @@ export interface operations {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. dataCollectionGroup: the sweep's group (experiment); blSample: the group's sample (its own fields; null when none). Also: group = dataCollectionGroup; sample = blSample. An unknown name is a 400. */
+                expand?: ("dataCollectionGroup" | "blSample")[];
             };
             header?: never;
             path: {
@@ -22081,7 +22743,10 @@ export interface operations {
     };
     patch_data_collection_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. dataCollectionGroup: the sweep's group (experiment); blSample: the group's sample (its own fields; null when none). Also: group = dataCollectionGroup; sample = blSample. An unknown name is a 400. */
+                expand?: ("dataCollectionGroup" | "blSample")[];
+            };
             header?: never;
             path: {
                 /** @description Data collection id or UUID */
@@ -30309,6 +30974,8 @@ export interface operations {
                 "blSampleStatus.in"?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. crystal: the sample's crystal; crystal.protein: the crystal's protein; diffractionPlan: what to collect on the sample (null when no plan). Also: protein = crystal.protein. An unknown name is a 400. */
+                expand?: ("crystal" | "crystal.protein" | "diffractionPlan")[];
             };
             header?: never;
             path?: never;
@@ -30365,7 +31032,10 @@ export interface operations {
     };
     post_samples: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. crystal: the sample's crystal; crystal.protein: the crystal's protein; diffractionPlan: what to collect on the sample (null when no plan). Also: protein = crystal.protein. An unknown name is a 400. */
+                expand?: ("crystal" | "crystal.protein" | "diffractionPlan")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -30476,6 +31146,8 @@ export interface operations {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. crystal: the sample's crystal; crystal.protein: the crystal's protein; diffractionPlan: what to collect on the sample (null when no plan). Also: protein = crystal.protein. An unknown name is a 400. */
+                expand?: ("crystal" | "crystal.protein" | "diffractionPlan")[];
             };
             header?: never;
             path: {
@@ -30544,7 +31216,10 @@ export interface operations {
     };
     core_patch_sample_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. crystal: the sample's crystal; crystal.protein: the crystal's protein; diffractionPlan: what to collect on the sample (null when no plan). Also: protein = crystal.protein. An unknown name is a 400. */
+                expand?: ("crystal" | "crystal.protein" | "diffractionPlan")[];
+            };
             header?: never;
             path: {
                 /** @description Sample id or UUID */
@@ -32424,7 +33099,10 @@ export interface operations {
     };
     post_shipment_documents: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -32571,6 +33249,8 @@ export interface operations {
                 "creationDate.lte"?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
             };
             header?: never;
             path?: never;
@@ -32578,13 +33258,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of shipments (without contents) */
+            /** @description A page of shipments (their contents with expand=) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ShipmentList"];
+                    "application/json": components["schemas"]["ShipmentContentsList"];
                 };
             };
             /** @description Malformed request or invalid query parameter */
@@ -32627,7 +33307,10 @@ export interface operations {
     };
     post_shipments: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -32738,6 +33421,8 @@ export interface operations {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
             };
             header?: never;
             path: {
@@ -32806,7 +33491,10 @@ export interface operations {
     };
     patch_shipment_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
+            };
             header?: never;
             path: {
                 /** @description Shipment id or UUID */
@@ -32997,7 +33685,10 @@ export interface operations {
     };
     post_shipment_csv_import: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;

@@ -423,7 +423,12 @@ def samples(args) -> dict[str, Any]:
     """``/samples?skip&limit&proposal[&proteinId&search]``, with ``Container.code`` and
     ``_metadata.datacollections`` (one call each)."""
     skip, limit = page_params(args)
-    params: dict[str, Any] = {"offset": skip, "limit": limit}
+    # core answers a sample's crystal, protein and plan on request (expand=)
+    params: dict[str, Any] = {
+        "offset": skip,
+        "limit": limit,
+        "expand": "crystal.protein,diffractionPlan",
+    }
     if args.get("proposal"):
         params["proposal.in"] = _proposal_names(args["proposal"][:64])
     protein = _integer(args, "proteinId", low=1)
@@ -515,6 +520,7 @@ def proteins(args) -> dict[str, Any]:
                 "proteinId.in": ",".join(str(row["proteinId"]) for row in rows),
                 "limit": MAX_LIMIT,
                 "fields": "crystal",
+                "expand": "crystal",
             },
         )
         for sample in found.get("results", []):
