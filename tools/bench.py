@@ -873,23 +873,6 @@ class Fetcher:
         return json.loads(raw)
 
 
-def expand_values(base: str, token: str) -> dict[str, list[str]]:
-    """The expand= values each GET path of core declares in its OpenAPI document (paths
-    under core's prefix; an enum, or an array of an enum): {} where there is none."""
-    fetcher = Fetcher(base, token, gzip_ok=True)
-    found: dict[str, list[str]] = {}
-    for service in ("core",):
-        document = fetcher.get(f"/ispyb/api/v1/{service}/openapi.json")
-        for path, item in document.get("paths", {}).items():
-            for parameter in item.get("get", {}).get("parameters", []):
-                if parameter.get("name") != "expand":
-                    continue
-                schema = parameter.get("schema", {})
-                enum = schema.get("enum") or schema.get("items", {}).get("enum") or []
-                found[path] = list(enum)
-    return found
-
-
 def _fields(row: dict, wanted: list[str]) -> str:
     """fields= of the columns a table shows, those of ``wanted`` the rows have."""
     return ",".join(name for name in wanted if name in row)
@@ -906,100 +889,70 @@ SHIPMENT_FIELDS = ["shippingId", "uuid", "shippingName", "shippingStatus", "dewa
 SSX_RUN_FIELDS = ["uuid", "id", "name", "startTime", "endTime", "status", "experimentType"]
 
 
+# What a shipment's contents were by default before the front-end issue: each sample with
+# its diffraction plan (now on request), as the item still answers with expand=.
+CONTENTS = "dewars.containers.samples.crystal.protein,sessions"
+CONTENTS_THEN = f"{CONTENTS},dewars.containers.samples.diffractionPlan"
+
+
 def page_sizes(base: str, token: str, context: dict[str, str]) -> list[dict]:
-    """Each typical page fetched the old way (default answers, no fields=/expand=, no gzip:
-    what a front end had to do, 1 + N calls where the rows lack what the table shows) and
-    the new way (fields=, expand= where the server declares it, gzip)."""
+    """Each typical page fetched the old way (no fields=/expand=, no gzip, the default
+    answers of then: 1 + N calls where the rows lacked what the table shows) and the new
+    way (fields=, expand=, labels on the rows, gzip)."""
     core, em, ssx = (f"/ispyb/api/v1/{s}" for s in ("core", "em", "ssx"))
-    expands = expand_values(base, token)
     shipment = context["shipment"]
-    notes: dict[str, str] = {}
     probe = Fetcher(base, token, gzip_ok=True)  # column names and ids, not counted
     # A session whose sweeps have samples (the demo's), else the context's; the proposal
     # of the nested shipment.
-    recent = probe.get(f"{core}/data-collections?limit=100&sort=-dataCollectionId", allow_400=True)
-    rows = (recent or probe.get(f"{core}/data-collections?limit=100"))["results"]
+    rows = probe.get(f"{core}/data-collections?limit=100&sort=-dataCollectionId")["results"]
     with_sample = next((r for r in rows if r.get("blSampleId")), None)
     visit = str(with_sample["sessionId"]) if with_sample else context["visit"]
     proposal = probe.get(f"{core}/shipments/{shipment}")["proposalId"]
+    notes = {
+        "session": "then: 1 + N sample reads for the names; now: labels on the rows",
+        "shipment": "then: samples with their plans; now: plans on request",
+        "a proposal": f"then: 1 + N shipment reads; now: expand={CONTENTS}",
+    }
 
-    def first_row(path: str, query: str = "") -> dict | None:
+    def first_row(path: str) -> dict:
         joiner = "&" if "?" in path else "?"
-        answer = probe.get(f"{path}{joiner}limit=1{query}", allow_400=True)
-        if answer is None:
-            return None
-        return answer["results"][0] if answer["results"] else {}
-
-    def accepted_expand(path: str, declared_at: str, wanted: tuple, guesses: tuple):
-        """The first expand= value the server takes on ``path`` (the values its document
-        declares that name what is wanted, then ``guesses``), and a row with it; None
-        where expand= is not there yet (a 400)."""
-        declared = [v for v in expands.get(declared_at, []) if any(w in v.lower() for w in wanted)]
-        for value in dict.fromkeys([*declared, *guesses]):
-            row = first_row(path, f"&expand={value}")
-            if row is not None:
-                return value, row
-        return None, None
-
-    def samples_of(f: Fetcher, rows: list[dict], suffix: str = "") -> None:
-        for sample in sorted({r["blSampleId"] for r in rows if r.get("blSampleId")}):
-            f.get(f"{core}/samples/{sample}{suffix}")  # a row's sample name and protein
+        return (probe.get(f"{path}{joiner}limit=1")["results"] or [{}])[0]
 
     def sweep(f: Fetcher, new: bool) -> None:
         path = f"{core}/sessions/{visit}/data-collections"
         if not new:
             f.get(f"{core}/sessions/{visit}")
-            samples_of(f, f.get(path)["results"])
+            for sample in sorted(
+                {r["blSampleId"] for r in f.get(path)["results"] if r.get("blSampleId")}
+            ):
+                f.get(f"{core}/samples/{sample}?expand=crystal.protein")
             return
         session = probe.get(f"{core}/sessions/{visit}")
         f.get(f"{core}/sessions/{visit}?fields={_fields(session, SESSION_FIELDS)}")
-        expand, row = accepted_expand(
-            path, "/sessions/{ref}/data-collections", ("sample",), ("sample", "blSample")
-        )
-        row = row if expand else first_row(path) or {}
-        wanted = [*SWEEP_FIELDS, expand] if expand else SWEEP_FIELDS
-        query = f"fields={_fields(row, wanted)}" + (f"&expand={expand}" if expand else "")
-        answer = f.get(f"{path}?{query}", allow_400=True)
-        if answer is None:  # fields= or expand= refused: the default rows
-            answer, expand = f.get(path), None
-        labelled = expand or any("sample" in k.lower() and "name" in k.lower() for k in row)
-        if expand:
-            notes["session"] = f"expand={expand}"
-        elif labelled:
-            notes["session"] = "labels on the rows"
-        else:
-            notes["session"] = "no expand=: 1 + N sample reads"
-            samples_of(f, answer["results"], "?fields=blSampleId,name,crystal")
+        f.get(f"{path}?fields={_fields(first_row(path), SWEEP_FIELDS)}")
 
     def shipment_page(f: Fetcher, new: bool) -> None:
         path = f"{core}/shipments/{shipment}"
-        if not new or f.get(f"{path}?fields={','.join(SHIPMENT_FIELDS)}", allow_400=True) is None:
-            f.get(path)
+        f.get(
+            f"{path}?fields={','.join(SHIPMENT_FIELDS)}"
+            if new
+            else f"{path}?expand={CONTENTS_THEN}"
+        )
 
     def proposal_shipments(f: Fetcher, new: bool) -> None:
         path = f"{core}/shipments?proposalId={proposal}"
-        expand = (
-            accepted_expand(path, "/shipments", ("dewar", "content"), ("dewars", "contents"))[0]
-            if new
-            else None
-        )
-        if expand and f.get(f"{path}&expand={expand}", allow_400=True) is not None:
-            notes["a proposal"] = f"expand={expand}"
-            return
         if new:
-            notes["a proposal"] = "no expand=: 1 + N shipment reads"
-        suffix = f"?fields={','.join(SHIPMENT_FIELDS)}" if new else ""
+            f.get(f"{path}&expand={CONTENTS}")
+            return
         for row in f.get(path)["results"]:
-            f.get(f"{core}/shipments/{row.get('shippingId') or row.get('uuid')}{suffix}")
+            f.get(f"{core}/shipments/{row['shippingId']}?expand={CONTENTS_THEN}")
 
     def em_summary(f: Fetcher, new: bool) -> None:
         f.get(f"{em}/data-collections/{context['em_collection']}/summary")
 
     def ssx_runs(f: Fetcher, new: bool) -> None:
         path = f"{ssx}/sessions/{context['ssx_session']}/runs"
-        fields = _fields(first_row(path) or {}, SSX_RUN_FIELDS) if new else ""
-        if not fields or f.get(f"{path}?fields={fields}", allow_400=True) is None:
-            f.get(path)
+        f.get(f"{path}?fields={_fields(first_row(path), SSX_RUN_FIELDS)}" if new else path)
 
     pages = {
         "session sweep (session, data collections, labels)": sweep,
