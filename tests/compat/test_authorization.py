@@ -172,6 +172,7 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
         }
         | PUBLIC_WRITES
         | beamline_routes(compat_app)
+        | ssx_client_routes()
     )
     covered |= {
         (
@@ -187,6 +188,17 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert served - covered == set()
+
+
+def ssx_client_routes() -> set[tuple[str, str]]:
+    """mxcubecore's SSX client's routes: their matrix is tests/compat/test_mxcube_ssx.py
+    (its login is public, as the dialect's)."""
+    from tests.compat.test_mxcube_ssx import MATRIX as SSX_CLIENT
+    from tests.compat.test_mxcube_ssx import SSX_ROOT
+
+    return {(method, path) for method, path, _expected in SSX_CLIENT.values()} | {
+        ("POST", f"{SSX_ROOT}/auth/login")
+    }
 
 
 def beamline_routes(compat_app) -> set[tuple[str, str]]:
