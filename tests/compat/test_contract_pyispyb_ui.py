@@ -276,6 +276,35 @@ def test_auth_config(compat_app, compat):
     }
 
 
+def test_auth_config_gives_a_keycloak_realm_the_settings_keycloak_js_reads(compat_app, compat):
+    """py-ispyb-ui offers SSO for a plugin named keycloak with KEYCLOAK_SERVER_URL,
+    KEYCLOAK_REALM_NAME and KEYCLOAK_CLIENT_ID in its config (from auth's public OIDC
+    description); another issuer (not a Keycloak realm) gets none."""
+    oidc = {"issuer": "https://sso.example.org/auth/realms/esrf", "clientId": "ispyb-ui"}
+    compat_app.extensions["test_auth"].answers["/config"] = (
+        200,
+        {
+            "plugins": [
+                {"name": "keycloak", "type": "oidc", "oidc": oidc},
+                {"name": "google", "type": "oidc", "oidc": {"issuer": "https://accounts.x"}},
+            ]
+        },
+    )
+    assert compat.get(f"{PY}/auth/config").get_json() == {
+        "plugins": [
+            {
+                "name": "keycloak",
+                "config": {
+                    "KEYCLOAK_SERVER_URL": "https://sso.example.org/auth/",
+                    "KEYCLOAK_REALM_NAME": "esrf",
+                    "KEYCLOAK_CLIENT_ID": "ispyb-ui",
+                },
+            },
+            {"name": "google", "config": {}},
+        ]
+    }
+
+
 def _auth_answers(compat_app, *, me_login="member"):
     auth = compat_app.extensions["test_auth"]
     tokens = {"access_token": "a.b.c", "refresh_token": "r-1", "expires_in": 900}

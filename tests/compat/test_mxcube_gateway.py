@@ -28,8 +28,33 @@ SERVICES = ["core", "auth", "ssx", "compat"]
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory, tokens):
-    stack = RunningStack(tmp_path_factory.mktemp("var"), SERVICES, tokens, real_auth=True)
+def keycloak():
+    """The site's Keycloak (a test identity provider serving its JWKS over HTTP)."""
+    from tests.auth.conftest import IDP_AUDIENCE, IDP_ISSUER
+    from tests.auth.keyserver import TestProvider
+
+    provider = TestProvider(issuer=IDP_ISSUER, audience=IDP_AUDIENCE, kid="kc-1")
+    yield provider
+    provider.close()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, tokens, keycloak):
+    """The stack, its auth with an OIDC login plugin named ``keycloak`` (the name
+    mxcubecore's login sends) trusting that provider: auth's own config.yaml plus it."""
+    import yaml
+
+    from tests.auth.conftest import oidc_plugin_settings
+    from tests.compat.mxcube_env import ROOT
+
+    var = tmp_path_factory.mktemp("var")
+    config = yaml.safe_load((ROOT / "services" / "auth" / "config.yaml").read_text())
+    config["plugins"]["keycloak"] = oidc_plugin_settings(keycloak.server.url)
+    config_file = var.parent / "auth-with-keycloak.yaml"
+    config_file.write_text(yaml.safe_dump(config))
+    stack = RunningStack(
+        var, SERVICES, tokens, {"ISPYB_AUTH_CONFIG": str(config_file)}, real_auth=True
+    )
     stack.start()
     yield stack
     stack.stop()
@@ -245,3 +270,42 @@ def test_mxcubecore_records_an_ssx_run_through_the_gateway(stack, monkeypatch):
     detail = stack.gateway("GET", f"/ispyb/api/v1/ssx/runs/{run['uuid']}", headers=alice).json()
     assert detail["dataCollection"]["imageDirectory"].endswith("/ssx/hewl-jet7")
     assert [e["eventType"] for c in detail["eventChains"] for e in c["events"]] == ["XrayDetection"]
+
+
+def test_mxcubecores_keycloak_login_through_the_gateway(stack, keycloak):
+    """mxcubecore's own login (PyISPyBRestClient.authenticate: ``{plugin: "keycloak",
+    login, token}`` with the token of the site's Keycloak) at compat, onto auth's OIDC
+    plugin named keycloak; then the ISPyB token it got reads through compat and core, and
+    its refresh (``auth/refresh``) gives a new one."""
+    from mxcubecore.HardwareObjects.abstract.PyISPyBDataAdapter import PyISPyBDataAdapter
+    from mxcubecore.HardwareObjects.abstract.PyISPyBRestClient import PyISPyBRestClient
+
+    from tests.auth.test_login_oidc import provider_claims
+
+    root = f"http://127.0.0.1:{stack.gateway_port}/ispyb/api/v1/compat/pyispyb/"
+    client = PyISPyBRestClient(root, timeout=20)
+    sso = keycloak.sign(provider_claims(keycloak, preferred_username="frank", beamlines=["i03"]))
+    client.authenticate("frank", sso)
+    first = client._access_token
+    assert first and client._refresh_token
+    # the client unwraps the list's results
+    sessions = client.get("sessions?proposal=MX1001&beamLineName=i03")
+    assert sessions and all(row["beamLineName"] == "i03" for row in sessions), sessions
+    today = PyISPyBDataAdapter(client, "i03").find_sessions_by_proposal_and_beamline_for_today(
+        "MX", "1001", "i03"
+    )
+    assert isinstance(today, list)
+
+    client._refresh_access_token()
+    assert client._access_token and client._access_token != first
+    assert (
+        client.get(f"sessions/{sessions[0]['sessionId']}")["sessionId"] == sessions[0]["sessionId"]
+    )
+
+    config = stack.gateway("GET", "/ispyb/api/v1/compat/pyispyb/auth/config").json()
+    (plugin,) = [p for p in config["plugins"] if p["name"] == "keycloak"]
+    assert plugin["config"] == {
+        "KEYCLOAK_SERVER_URL": "https://idp.example.org/",
+        "KEYCLOAK_REALM_NAME": "facility",
+        "KEYCLOAK_CLIENT_ID": "ispyb-portal",
+    }

@@ -10,13 +10,32 @@ from ..upstreams import credentials, upstreams
 
 
 def auth_config() -> dict[str, Any]:
-    """auth's /config as py-ispyb's ``{plugins: [{name, config}]}``."""
+    """auth's /config as py-ispyb's ``{plugins: [{name, config}]}``; an OIDC plugin whose
+    issuer is a Keycloak realm gets the settings py-ispyb-ui's keycloak-js login reads."""
     answer = upstreams().auth.request("GET", "/config", credentials())
     plugins = answer.body.get("plugins", []) if isinstance(answer.body, dict) else []
     return {
         "plugins": [
-            {"name": plugin.get("name"), "config": {}} for plugin in plugins if plugin.get("name")
+            {"name": plugin.get("name"), "config": keycloak_config(plugin.get("oidc"))}
+            for plugin in plugins
+            if isinstance(plugin, dict) and plugin.get("name")
         ]
+    }
+
+
+def keycloak_config(oidc: Any) -> dict[str, Any]:
+    """py-ispyb's keycloak settings (``KEYCLOAK_SERVER_URL``, ``KEYCLOAK_REALM_NAME``,
+    ``KEYCLOAK_CLIENT_ID``) from auth's public OIDC description, when its issuer is a
+    Keycloak realm (``<server>/realms/<realm>``); else ``{}``."""
+    if not isinstance(oidc, Mapping) or not isinstance(oidc.get("issuer"), str):
+        return {}
+    server, marker, realm = oidc["issuer"].rstrip("/").rpartition("/realms/")
+    if not marker or not server or not realm or "/" in realm:
+        return {}
+    return {
+        "KEYCLOAK_SERVER_URL": f"{server}/",
+        "KEYCLOAK_REALM_NAME": realm,
+        "KEYCLOAK_CLIENT_ID": oidc.get("clientId"),
     }
 
 
