@@ -4183,6 +4183,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/compat/pyispyb/ispyb/api/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The dialect's login (``{plugin, login, password}``) where the SSX client looks
+         * @description for it.
+         */
+        post: operations["compat_post_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/ispyb/api/v1/webservices/ssx/datacollection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Step 2: the run registered through ssx (POST /runs) with the group's session
+         * @description and experiment; answers core's dataCollectionId.
+         */
+        post: operations["post_ssx_collections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/ispyb/api/v1/webservices/ssx/datacollectiongroup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Step 1 of an SSX run: core's DataCollectionGroup (SSX-Chip/-Jet) of the
+         * @description session; answers its id, as py-ispyb does.
+         */
+        post: operations["post_ssx_groups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/compat/pyispyb/options/ui": {
         parameters: {
             query?: never;
@@ -12767,6 +12827,41 @@ export interface components {
             readonly recordTimeStamp?: string | null;
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
+        };
+        /**
+         * @description py-ispyb's SSXDataCollectionCreate: the acquisition (core's DataCollection
+         *         columns ssx takes), the SSX parameters, ``event_chains``.
+         */
+        SSXDataCollectionDoc: {
+            /** @description The group answered by datacollectiongroup. */
+            dataCollectionGroupId: unknown;
+            numberOfImages?: number;
+            exposureTime?: number;
+            wavelength?: number;
+            detectorDistance?: number;
+            imagePrefix?: string;
+            /** @description Default: compat's setting. */
+            imageDirectory?: string;
+            /** @description Default: compat's setting. */
+            fileTemplate?: string;
+            startTime?: string;
+            endTime?: string;
+            event_chains?: Record<string, never>[];
+        };
+        /** @description py-ispyb's SSXDataCollectionGroupCreate (mxcubecore's PyISPyBClient). */
+        SSXGroupDoc: {
+            /** @description Session id. */
+            sessionId: unknown;
+            /** @description ISO date-time. */
+            startTime: string;
+            /** @description ISO date-time. */
+            endTime?: string;
+            /** @description SSX-CHIP or SSX-Jet (any case). */
+            experimentType: string;
+            /** @description Kept as the run's name. */
+            experimentName?: string;
+            /** @description Not kept (no sample is created). */
+            sample?: Record<string, never>;
         };
         /**
          * @description What is in the sample changer for a session: its containers by position, each with
@@ -41906,6 +42001,279 @@ export interface operations {
         responses: {
             /** @description The image (imageId) */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_post_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PyIspybLogin"];
+            };
+        };
+        responses: {
+            /** @description Logged in: {login, token, permissions, refreshToken, expiresIn} */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_ssx_collections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SSXDataCollectionDoc"];
+            };
+        };
+        responses: {
+            /** @description Core's dataCollectionId of the run (an integer) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_ssx_groups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SSXGroupDoc"];
+            };
+        };
+        responses: {
+            /** @description The group's id (an integer) */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
