@@ -58,6 +58,11 @@ MATRIX = {
     ),
     "event types": ("get", lambda w: f"/pyispyb/events/types?sessionId={w.mx1_1.sessionId}", LIST),
     "samples": ("get", lambda w: "/pyispyb/samples", LIST),
+    "processing status": (
+        "get",
+        lambda w: f"/pyispyb/processings/status?dataCollectionIds=[{w.dcs[0].dataCollectionId}]",
+        LIST,
+    ),
     "proteins": ("get", lambda w: "/pyispyb/proteins", LIST),
     "health": ("get", lambda w: "/health", OPEN),
     "ready": ("get", lambda w: "/ready", OPEN),
@@ -228,7 +233,9 @@ def test_what_core_hides_compat_hides(compat, world, tokens, caller):
         "/sessions",
         "/samples",
         f"/events?sessionId={world.mx1_1.sessionId}",
+        f"/processings/status?dataCollectionIds=[{world.dcs[0].dataCollectionId}]",
     ):
         text = compat.get(f"{PREFIX}/pyispyb{path}", headers=headers).get_data(as_text=True)
         assert "mx1-1" not in text and "Lysozyme" not in text, (caller, path)
         assert f'"blSampleId": {world.sample.blSampleId},' not in text
+        assert f'"{world.dcs[0].dataCollectionId}":' not in text

@@ -249,6 +249,18 @@ def test_a_fixed_number_of_core_calls_whatever_the_page(compat_app, compat, worl
         ("/events?sessionId=99999999999999999999999", "sessionId"),
         ("/samples?proteinId=-4", "proteinId"),
         ("/events/types?sessionId=0", "sessionId"),
+        ("/processings/status", "dataCollectionIds"),
+        ("/processings/status?dataCollectionIds=[]", "dataCollectionIds"),
+        ("/processings/status?dataCollectionIds=[1,", "dataCollectionIds"),
+        ('/processings/status?dataCollectionIds=["a"]', "dataCollectionIds"),
+        ("/processings/status?dataCollectionIds=[0]", "dataCollectionIds"),
+        ("/processings/status?dataCollectionIds=[true]", "dataCollectionIds"),
+        ("/processings/status?dataCollectionIds={}", "dataCollectionIds"),
+        (
+            "/processings/status?dataCollectionIds=[" + ",".join(["1"] * 201) + "]",
+            "dataCollectionIds",
+        ),
+        ("/processings/status?dataCollectionIds=[1]&colour=blue", "colour"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_field(compat, world, tokens, path, field):
@@ -264,6 +276,38 @@ def test_unknown_parameters_are_dropped_not_passed_on(compat, world, tokens):
 
 
 # --- login, refresh, auth/config (auth answered by a stand-in) --------------------------------
+
+
+def test_processing_statuses(compat, world, factory, tokens):
+    """The session page's ``/processings/status?dataCollectionIds=[...]``: py-ispyb's
+    ``statuses`` by id, each program's runs as ``{status, autoProcProgramId}`` (1 success,
+    0 failed, null running) under ``autoIntegration``; one call to core."""
+    done, _other = world.dcs
+    factory.processing_run(done, "xia2 dials")
+    factory.processing_run(done, "xia2 dials", processingStatus=False)
+    factory.processing_run(done, "fast_dp", processingStatus=None)
+    ids = f"[{done.dataCollectionId},{_other.dataCollectionId},{world.other_dc.dataCollectionId}]"
+    body = compat.get(
+        f"{PY}/processings/status?dataCollectionIds={ids}", headers=tokens.user("member")
+    ).get_json()
+    check(body, {"statuses": dict})
+    # the other proposal's data collection is not shown
+    assert set(body["statuses"]) == {str(done.dataCollectionId), str(_other.dataCollectionId)}
+    mine = body["statuses"][str(done.dataCollectionId)]
+    check(mine, {"autoIntegration": dict})
+    assert {key: mine[key] for key in ("screening", "xrc", "processing", "em")} == dict.fromkeys(
+        ("screening", "xrc", "processing", "em")
+    )
+    assert sorted(
+        (name, run["status"]) for name, runs in mine["autoIntegration"].items() for run in runs
+    ) == sorted([("xia2 dials", 1), ("xia2 dials", 0), ("fast_dp", None)])
+    assert body["statuses"][str(_other.dataCollectionId)]["autoIntegration"] is None
+    # a comma-separated list is taken too
+    again = compat.get(
+        f"{PY}/processings/status?dataCollectionIds={done.dataCollectionId}",
+        headers=tokens.user("member"),
+    ).get_json()
+    assert list(again["statuses"]) == [str(done.dataCollectionId)]
 
 
 def test_auth_config(compat_app, compat):

@@ -560,3 +560,76 @@ def event_types(args) -> dict[str, Any]:
     kinds = sorted({row.get("experimentType") for row in page.get("results", [])} - {None})
     results = [{"eventType": "dc", "eventTypeName": kind} for kind in kinds]
     return {"results": results, "total": len(results), "skip": 0, "limit": len(results)}
+
+
+# --- processing status ---------------------------------------------------------------------
+
+MAX_STATUS_IDS = 200  # core's /data-collections/status limit
+
+
+def _status_ids(args) -> list[int]:
+    """py-ispyb-ui's ``dataCollectionIds``: a JSON list of ids (``[10,11]``); a
+    comma-separated list is taken too."""
+    import json
+
+    from ispyb_shared.errors import InvalidParameter
+
+    unknown = sorted(set(args) - {"dataCollectionIds"})
+    if unknown:
+        raise InvalidParameter(
+            "Invalid query parameters.", {name: ["Unknown parameter."] for name in unknown}
+        )
+    raw = (args.get("dataCollectionIds") or "").strip()
+    problem = None
+    try:
+        values = json.loads(raw) if raw.startswith("[") else [int(v) for v in raw.split(",")]
+    except ValueError:
+        values, problem = [], "A JSON list of data collection ids expected."
+    if not problem and (
+        not isinstance(values, list)
+        or not values
+        or any(
+            not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 2**31 - 1 for v in values
+        )
+    ):
+        problem = "A non-empty JSON list of data collection ids (integers from 1) expected."
+    if not problem and len(values) > MAX_STATUS_IDS:
+        problem = f"At most {MAX_STATUS_IDS} ids."
+    if problem:
+        raise InvalidParameter("Invalid query parameters.", {"dataCollectionIds": [problem]})
+    return list(dict.fromkeys(values))
+
+
+def _program_statuses(program: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One py-ispyb status per run of the program kind: 1 success, 0 failed, None
+    running (core counts them; their ids are not in its answer)."""
+    statuses = []
+    for outcome, status in (("success", 1), ("failed", 0), ("running", None)):
+        statuses.extend(
+            {"status": status, "autoProcProgramId": None}
+            for _ in range(int(program.get(outcome) or 0))
+        )
+    return statuses
+
+
+def processing_statuses(args) -> dict[str, Any]:
+    """``/processings/status?dataCollectionIds=[...]``: py-ispyb's ``{statuses: {dcId:
+    {screening, xrc, processing, autoIntegration, em}}}`` from one call to core's
+    ``/data-collections/status`` (its processing runs per program kind, under
+    ``autoIntegration``); ids the caller may not see are left out."""
+    ids = _status_ids(args)
+    answer = _core_page("/data-collections/status", {"ids": ",".join(map(str, ids))})
+    statuses: dict[str, Any] = {}
+    for row in answer.get("results", []):
+        programs = {
+            program.get("processingPrograms") or "unknown": _program_statuses(program)
+            for program in row.get("programs") or []
+        }
+        statuses[str(row["dataCollectionId"])] = {
+            "screening": None,
+            "xrc": None,
+            "processing": None,
+            "autoIntegration": programs or None,
+            "em": None,
+        }
+    return {"statuses": statuses}
