@@ -58,6 +58,12 @@ MATRIX = {
     ),
     "event types": ("get", lambda w: f"/pyispyb/events/types?sessionId={w.mx1_1.sessionId}", LIST),
     "samples": ("get", lambda w: "/pyispyb/samples", LIST),
+    "stats breakdown": (
+        "get",
+        lambda w: f"/pyispyb/stats/breakdown?sessionId={w.mx1_1.sessionId}",
+        ONE,
+    ),
+    "stats times": ("get", lambda w: f"/pyispyb/stats/times?sessionId={w.mx1_1.sessionId}", ONE),
     "processing status": (
         "get",
         lambda w: f"/pyispyb/processings/status?dataCollectionIds=[{w.dcs[0].dataCollectionId}]",

@@ -220,6 +220,9 @@ def test_a_fixed_number_of_core_calls_whatever_the_page(compat_app, compat, worl
         "/samples",
         "/proteins",
         f"/events?sessionId={world.mx1_1.sessionId}",
+        f"/stats/breakdown?sessionId={world.mx1_1.sessionId}",
+        f"/stats/times?sessionId={world.mx1_1.sessionId}",
+        f"/processings/status?dataCollectionIds=[{world.dcs[0].dataCollectionId}]",
     ):
         line.reset()
         compat.get(PY + path, headers=headers)
@@ -261,6 +264,10 @@ def test_a_fixed_number_of_core_calls_whatever_the_page(compat_app, compat, worl
             "dataCollectionIds",
         ),
         ("/processings/status?dataCollectionIds=[1]&colour=blue", "colour"),
+        ("/stats/breakdown", "sessionId"),
+        ("/stats/breakdown?sessionId=x", "sessionId"),
+        ("/stats/times?sessionId=0", "sessionId"),
+        ("/stats/times?sessionId=1&runId=2", "runId"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_field(compat, world, tokens, path, field):
@@ -308,6 +315,44 @@ def test_processing_statuses(compat, world, factory, tokens):
         headers=tokens.user("member"),
     ).get_json()
     assert list(again["statuses"]) == [str(done.dataCollectionId)]
+
+
+def test_stats_breakdown_and_times_of_a_session(compat, world, tokens):
+    """The session and statistics pages' ``/stats/breakdown`` and ``/stats/times``:
+    py-ispyb's shapes (times in hours) from a fixed number of calls to core."""
+    member = tokens.user("member")
+    sid = world.mx1_1.sessionId
+    body = compat.get(f"{PY}/stats/breakdown?sessionId={sid}", headers=member).get_json()
+    check(body, {"overview": dict, "history": list, "plottables": dict})
+    check(
+        body["overview"],
+        {"duration": NUMBER, "beamLineName": str, "session": str, "counts": dict},
+    )
+    counts = body["overview"]["counts"]
+    check(
+        counts,
+        {
+            "datacollections": int,
+            "failed": int,
+            "datacollectionTypes": dict,
+            "robot": int,
+            "edge": int,
+            "xrf": int,
+        },
+    )
+    assert counts["datacollections"] == 2 and counts["datacollectionTypes"] == {"OSC": 2}
+    assert body["overview"]["session"] == "mx1-1"
+    for point in body["history"]:
+        check(point, {"eventType": str, "session": str})
+    check(body["plottables"], {"time": list, "series": list})
+    assert len(body["plottables"]["time"]) == 2
+    assert {series["title"] for series in body["plottables"]["series"]} >= {"energy"}
+
+    times = compat.get(f"{PY}/stats/times?sessionId={sid}", headers=member).get_json()
+    check(times, {"average": dict, "sessions": list})
+    (entry,) = times["sessions"]
+    check(entry, {name: NUMBER for name in ("duration", "datacollection", "thinking")})
+    assert entry["session"] == "mx1-1" and times["average"]["count"] == 1
 
 
 def test_auth_config(compat_app, compat):

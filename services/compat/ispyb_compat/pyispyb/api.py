@@ -213,3 +213,21 @@ class ProcessingStatuses(Resource):
         processing, autoIntegration: {program: [{status, autoProcProgramId}]}, em}}}``
         (status 1 success, 0 failed, null running)."""
         return service.processing_statuses(_args())
+
+
+@ns.route("/stats/breakdown")
+class StatsBreakdown(Resource):
+    @ns.doc(params={"sessionId": "Session id (required)"})
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """A session's breakdown: ``{overview: {..., counts}, history, plottables}``."""
+        return service.stats_breakdown(_args())
+
+
+@ns.route("/stats/times")
+class StatsTimes(Resource):
+    @ns.doc(params={"sessionId": "Session id (required)"})
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """How a session's time was used, in hours: ``{average, sessions}``."""
+        return service.stats_times(_args())
