@@ -4196,7 +4196,7 @@ export interface paths {
          * The dialect's login (``{plugin, login, password}``) where the SSX client looks
          * @description for it.
          */
-        post: operations["compat_post_login"];
+        post: operations["post_ssx_client_login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -42138,7 +42138,7 @@ export interface operations {
             };
         };
     };
-    compat_post_login: {
+    post_ssx_client_login: {
         parameters: {
             query?: never;
             header?: never;

@@ -25,7 +25,7 @@ NAMESPACES = [ns]
 
 
 @ns.route("/auth/login")
-class Login(Resource):
+class SSXClientLogin(Resource):
     @public
     @ns.doc(security=[])
     @operation(
