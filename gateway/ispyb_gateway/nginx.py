@@ -91,6 +91,10 @@ class LocalSettings:
     # access_log buffer size ("32k"; written at least every second), or "" for a write per
     # request (ISPYB_GATEWAY_LOG_BUFFER=off).
     log_buffer: str = "32k"
+    # nginx's error log: "" (log_dir/gateway-error.log, written by nginx) or "stderr", for
+    # a supervisor that redacts each line into that file (tools/run.py:
+    # redaction.ErrorLogPump; ISPYB_GATEWAY_ERROR_LOG).
+    error_log: str = ""
     # The directory of each static service's files (ISPYB_<NAME>_STATIC_DIR); unset:
     # clients/<name> of the repository.
     static_dirs: dict[str, Path] = field(default_factory=dict)
