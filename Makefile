@@ -66,7 +66,8 @@ test-fast: install
 
 # The main reads against a raw-SQL ceiling app, direct and through the gateway, on a
 # throwaway MariaDB, with both drivers (tools/bench.py, docs/performance.md;
-# BENCH_ARGS="--scale 1" for a facility's data, "--help" for the rest).
+# BENCH_ARGS="--scale 1" for a facility's data, "--sizes" for the typical pages' request
+# counts and bytes before/after fields=/expand=/gzip (docs/front-ends.md), "--help" for the rest).
 bench: install $(VENV)/.mysqlclient
 	bash tools/install-system-deps.sh test gateway bench
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)

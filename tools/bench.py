@@ -28,6 +28,12 @@ What ``make bench`` runs (``BENCH_ARGS="--scale 1 ..."`` passes options). In one
 7. does it all once per driver of ``--drivers`` (pymysql, and mysqlclient when it is
    installed: ``pip install -e 'shared[mysqlclient]'``, what ``make bench`` does).
 
+``--sizes`` runs none of that but, through the gateway, the typical pages of a front end
+(a session sweep, a shipment with contents, a proposal's shipments with contents, the EM
+summary, SSX runs of a session) the old way (default answers, no gzip, 1 + N calls where
+rows lack a table's labels) and the new way (``fields=``, ``expand=`` where the document
+declares it, gzip), and prints their request counts and bytes.
+
 It prints one table per driver and, with ``--json FILE``, writes every figure. It asserts
 nothing: speed targets are read from the table (docs/performance.md has the method, the
 machine and the figures). The load generator shares the machine with the servers and the
@@ -830,6 +836,158 @@ def run_driver(
     }
 
 
+# --- response sizes and request counts of the typical pages (--sizes) -------------------------
+
+
+class Fetcher:
+    """GETs through the gateway, counting requests and bytes: raw (the JSON) and on the
+    wire (gzip-compressed when the client accepts it, as a browser does)."""
+
+    def __init__(self, base: str, token: str, *, gzip_ok: bool):
+        self.base, self.token, self.gzip_ok = base, token, gzip_ok
+        self.requests = self.raw = self.wire = 0
+
+    def get(self, path: str, *, allow_400: bool = False):
+        import gzip
+
+        parts = urlsplit(self.base)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        if self.gzip_ok:
+            headers["Accept-Encoding"] = "gzip"
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            encoding = response.getheader("Content-Encoding", "")
+        finally:
+            connection.close()
+        raw = gzip.decompress(body) if encoding == "gzip" else body
+        if response.status == 400 and allow_400:
+            return None  # an expand= or fields= value this server does not know
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: {response.status} {raw[:300]!r}")
+        self.requests += 1
+        self.raw += len(raw)
+        self.wire += len(body)
+        return json.loads(raw)
+
+
+def _fields(row: dict, wanted: list[str]) -> str:
+    """fields= of the columns a table shows, those of ``wanted`` the rows have."""
+    return ",".join(name for name in wanted if name in row)
+
+
+SWEEP_FIELDS = [
+    "dataCollectionId", "uuid", "startTime", "endTime", "runStatus", "imagePrefix",
+    "numberOfImages", "wavelength", "resolution", "exposureTime", "blSampleId",
+    "experimentType", "bestResult", "best", "autoProcessing", "sample", "sampleName",
+    "proteinAcronym",
+]  # fmt: skip
+SESSION_FIELDS = ["sessionId", "uuid", "visit", "beamLineName", "startDate", "endDate"]
+SHIPMENT_FIELDS = ["shippingId", "uuid", "shippingName", "shippingStatus", "dewars"]
+SSX_RUN_FIELDS = ["uuid", "id", "name", "startTime", "endTime", "status", "experimentType"]
+
+
+# What a shipment's contents were by default before the front-end issue: each sample with
+# its diffraction plan (now on request), as the item still answers with expand=.
+CONTENTS = "dewars.containers.samples.crystal.protein,sessions"
+CONTENTS_THEN = f"{CONTENTS},dewars.containers.samples.diffractionPlan"
+
+
+def page_sizes(base: str, token: str, context: dict[str, str]) -> list[dict]:
+    """Each typical page fetched the old way (no fields=/expand=, no gzip, the default
+    answers of then: 1 + N calls where the rows lacked what the table shows) and the new
+    way (fields=, expand=, labels on the rows, gzip)."""
+    core, em, ssx = (f"/ispyb/api/v1/{s}" for s in ("core", "em", "ssx"))
+    shipment = context["shipment"]
+    probe = Fetcher(base, token, gzip_ok=True)  # column names and ids, not counted
+    # A session whose sweeps have samples (the demo's), else the context's; the proposal
+    # of the nested shipment.
+    rows = probe.get(f"{core}/data-collections?limit=100&sort=-dataCollectionId")["results"]
+    with_sample = next((r for r in rows if r.get("blSampleId")), None)
+    visit = str(with_sample["sessionId"]) if with_sample else context["visit"]
+    proposal = probe.get(f"{core}/shipments/{shipment}")["proposalId"]
+    notes = {
+        "session": "then: 1 + N sample reads for the names; now: labels on the rows",
+        "shipment": "then: samples with their plans; now: plans on request",
+        "a proposal": f"then: 1 + N shipment reads; now: expand={CONTENTS}",
+    }
+
+    def first_row(path: str) -> dict:
+        joiner = "&" if "?" in path else "?"
+        return (probe.get(f"{path}{joiner}limit=1")["results"] or [{}])[0]
+
+    def sweep(f: Fetcher, new: bool) -> None:
+        path = f"{core}/sessions/{visit}/data-collections"
+        if not new:
+            f.get(f"{core}/sessions/{visit}")
+            for sample in sorted(
+                {r["blSampleId"] for r in f.get(path)["results"] if r.get("blSampleId")}
+            ):
+                f.get(f"{core}/samples/{sample}?expand=crystal.protein")
+            return
+        session = probe.get(f"{core}/sessions/{visit}")
+        f.get(f"{core}/sessions/{visit}?fields={_fields(session, SESSION_FIELDS)}")
+        f.get(f"{path}?fields={_fields(first_row(path), SWEEP_FIELDS)}")
+
+    def shipment_page(f: Fetcher, new: bool) -> None:
+        path = f"{core}/shipments/{shipment}"
+        f.get(
+            f"{path}?fields={','.join(SHIPMENT_FIELDS)}"
+            if new
+            else f"{path}?expand={CONTENTS_THEN}"
+        )
+
+    def proposal_shipments(f: Fetcher, new: bool) -> None:
+        path = f"{core}/shipments?proposalId={proposal}"
+        if new:
+            f.get(f"{path}&expand={CONTENTS}")
+            return
+        for row in f.get(path)["results"]:
+            f.get(f"{core}/shipments/{row['shippingId']}?expand={CONTENTS_THEN}")
+
+    def em_summary(f: Fetcher, new: bool) -> None:
+        f.get(f"{em}/data-collections/{context['em_collection']}/summary")
+
+    def ssx_runs(f: Fetcher, new: bool) -> None:
+        path = f"{ssx}/sessions/{context['ssx_session']}/runs"
+        f.get(f"{path}?fields={_fields(first_row(path), SSX_RUN_FIELDS)}" if new else path)
+
+    pages = {
+        "session sweep (session, data collections, labels)": sweep,
+        "shipment with contents": shipment_page,
+        "a proposal's shipments with contents": proposal_shipments,
+        "EM summary": em_summary,
+        "SSX runs of a session": ssx_runs,
+    }
+    results = []
+    for name, page in pages.items():
+        figures: dict = {"page": name}
+        for label, new in (("before", False), ("after", True)):
+            fetcher = Fetcher(base, token, gzip_ok=new)
+            page(fetcher, new)
+            figures[label] = {
+                "requests": fetcher.requests, "raw": fetcher.raw, "wire": fetcher.wire
+            }  # fmt: skip
+        figures["note"] = next((v for k, v in notes.items() if name.startswith(k)), "")
+        results.append(figures)
+    return results
+
+
+def print_sizes(results: list[dict]) -> None:
+    print("\n-- typical pages through the gateway: before (default answers, no gzip) / "
+          "after (fields=, expand=, gzip) --")  # fmt: skip
+    header = f"{'page':52} {'req':>4} {'bytes':>9} | {'req':>4} {'JSON':>9} {'wire':>8}  note"
+    print(header)
+    for r in results:
+        b, a = r["before"], r["after"]
+        print(
+            f"{r['page']:52} {b['requests']:>4} {b['wire']:>9,} | {a['requests']:>4} "
+            f"{a['raw']:>9,} {a['wire']:>8,}  {r['note']}"
+        )
+
+
 def print_table(driver: str, result: dict) -> None:
     targets, counts = result["_targets"], result["_counts"]
     print(f"\n-- {driver} --")
@@ -892,6 +1050,12 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         help="reads whose name contains one of these words ('first': a worker's first request)",
     )
+    parser.add_argument(
+        "--sizes",
+        action="store_true",
+        help="only the response sizes and request counts of the typical pages, before "
+        "(default answers, no gzip) and after (fields=, expand=, gzip), through the gateway",
+    )
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument("--keep", type=Path, help="work directory to use and keep (logs, data)")
     parser.add_argument(
@@ -906,7 +1070,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0 < args.scale <= 10 or not 1 <= args.workers <= 32 or not 1 <= args.duration <= 60:
         parser.error("--scale 0..10, --workers 1..32, --duration 1..60")
-    if shutil.which("wrk") is None:
+    if shutil.which("wrk") is None and not args.sizes:
         parser.error("wrk is missing: bash tools/install-system-deps.sh bench")
     drivers = drivers_available([d.strip() for d in args.drivers.split(",") if d.strip()])
     if not drivers:
@@ -938,6 +1102,18 @@ def main(argv: list[str] | None = None) -> int:
         token = keys.admin_token()
         stack = Stack(directory, urls, keys, args.workers)
         cleanup.callback(stack.stop)
+        if args.sizes:
+            stack.start(drivers[0])
+            sizes = page_sizes(stack.url("gateway"), token, context)
+            print_sizes(sizes)
+            print(
+                f"\nadmin token; scale {args.scale} "
+                f"({int(context['collections']):,} data collections); bytes: the JSON "
+                "bodies (before: as sent, uncompressed; after: JSON and on the wire, gzip)."
+            )
+            if args.json:
+                args.json.write_text(json.dumps({"machine": info, "sizes": sizes}, indent=1))
+            return 0
         results = {}
         for driver in drivers:
             results[driver] = run_driver(stack, database, driver, context, token, args, script)

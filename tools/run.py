@@ -302,7 +302,10 @@ def start_gateway(services: list[str]):
     if nginx is None:
         raise RuntimeError("nginx is missing: bash tools/install-system-deps.sh gateway")
     try:
-        rendered = ispyb_gateway.render_site(services=" ".join(services))
+        # nginx's error log goes through run.py, which redacts each line (a Java token
+        # in a quoted request line) into var/log/gateway-error.log: start_nginx.
+        environ = {"ISPYB_GATEWAY_ERROR_LOG": "stderr", **os.environ}
+        rendered = ispyb_gateway.render_site(environ, services=" ".join(services))
     except ispyb_gateway.GatewayConfigError as exc:
         raise RuntimeError(f"gateway: {exc}") from None
     check = subprocess.run(
@@ -313,11 +316,27 @@ def start_gateway(services: list[str]):
     # The central access log is the gateway's file (var/log/gateway.log); the copy nginx
     # also writes to its stdout would bury the URLs and errors of the terminal.
     command = ispyb_gateway.nginx_command(rendered, nginx)
-    return start_nginx(command), rendered, command
+    error_log = (
+        rendered.settings.log_dir / "gateway-error.log"
+        if rendered.settings.error_log == "stderr"
+        else None
+    )
+    return start_nginx(command, error_log), rendered, (command, error_log)
 
 
-def start_nginx(command: list[str]) -> subprocess.Popen:
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True)
+def start_nginx(command: list[str], error_log: Path | None = None) -> subprocess.Popen:
+    """nginx; with ``error_log``, its stderr (its error log) is written there redacted."""
+    from ispyb_gateway.redaction import ErrorLogPump
+
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE if error_log else None,
+        start_new_session=True,
+    )
+    if error_log is not None:
+        ErrorLogPump(process.stderr, error_log).start()
+    return process
 
 
 def wait_listening(name: str, host: str, port: int, process, timeout: float = 20) -> None:
@@ -486,7 +505,7 @@ def main() -> int:
         starts = iter([first])
         supervised["gateway"] = Supervised(
             "gateway",
-            lambda: next(starts, None) or start_nginx(command),
+            lambda: next(starts, None) or start_nginx(*command),
         )
         settings = gateway.settings
         gateway_url = f"http://{settings.upstream_host}:{settings.listen_port}/ispyb/api/v1"

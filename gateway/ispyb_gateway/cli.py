@@ -22,6 +22,8 @@ Settings (environment; the command line can override some):
   ISPYB_GATEWAY_WORKERS       nginx worker processes (default auto: one per CPU)
   ISPYB_GATEWAY_LOG_BUFFER    access log written in batches of this size, at least every
                               second (default 32k); off: one write per request
+  ISPYB_GATEWAY_ERROR_LOG     file (default: nginx writes var/log/gateway-error.log) or
+                              stderr (tools/run.py writes it there, redacted)
 
 docs/gateway.md explains the mapping from each Kong plugin to nginx, and the differences.
 """

@@ -65,7 +65,9 @@ def code_for(status: int) -> str:
 def nginx_error_body(status: int) -> str:
     """The envelope as an nginx string, filled in by nginx with the request's variables."""
     code, message = GATEWAY_ERRORS[status]
-    details = "null" if status in NO_SERVICE_DETAILS else '{"service":"$ispyb_service"}'
+    # The one details shape (docs/errors.md): keys -> lists of messages; here the service
+    # the route leads to, by name.
+    details = "null" if status in NO_SERVICE_DETAILS else '{"service":["$ispyb_service"]}'
     # The request id is either validated ([A-Za-z0-9._:-]) or generated (hex): JSON-safe.
     return (
         f'\'{{"code":"{code}","message":"{message}","details":{details},'

@@ -91,6 +91,10 @@ class LocalSettings:
     # access_log buffer size ("32k"; written at least every second), or "" for a write per
     # request (ISPYB_GATEWAY_LOG_BUFFER=off).
     log_buffer: str = "32k"
+    # nginx's error log: "" (log_dir/gateway-error.log, written by nginx) or "stderr", for
+    # a supervisor that redacts each line into that file (tools/run.py:
+    # redaction.ErrorLogPump; ISPYB_GATEWAY_ERROR_LOG).
+    error_log: str = ""
     # The directory of each static service's files (ISPYB_<NAME>_STATIC_DIR); unset:
     # clients/<name> of the repository.
     static_dirs: dict[str, Path] = field(default_factory=dict)
@@ -241,6 +245,16 @@ def rate_limit_zones(zone_prefix: str, config: Mapping[str, Any]) -> list[RateZo
             rate = f"{max(1, -(-limit // 60))}r/m"
         zones.append(RateZone(f"rl_{zone_prefix}_{window}".replace("-", "_"), rate, limit, key))
     return zones
+
+
+def retry_seconds(zones: list[RateZone]) -> int:
+    """Retry-After of a 429 from these zones: the time one more request takes to drain
+    (nginx's bucket frees one request every 1/rate), the longest of them, at least 1."""
+    waits = [1]
+    for zone in zones:
+        count, unit = zone.rate.removesuffix("r/s").removesuffix("r/m"), zone.rate[-1]
+        waits.append(-(-(60 if unit == "m" else 1) // int(count)))
+    return max(waits)
 
 
 def size_limit(config: Mapping[str, Any]) -> int:
@@ -442,6 +456,11 @@ def render_nginx(
             "headers", []
         ),
         rate_zones=[*server_zones, *(zone for zones in route_zones.values() for zone in zones)],
+        retry_after={
+            "default": retry_seconds(server_zones),
+            # A route's own limit replaces the global one (the most specific plugin wins).
+            **{name: retry_seconds(zones) for name, zones in route_zones.items()},
+        },
         server_zones=server_zones,
         body_limit=size_limit(size_global) if size_global is not None else None,
         body_buffer=size_limit(size_global) if size_global is not None else 16 * 1024 * 1024,

@@ -13,6 +13,9 @@ reaches the service unchanged.
 - nginx: a chain of ``map``s (``nginx_redaction_maps``), each redacting one more value;
   after ``NGINX_STAGES`` of them, a URI that still holds an unredacted credential is logged
   without its query string.
+- nginx's error log (the request line and upstream URL it quotes): under tools/run.py nginx
+  writes it to its stderr, and :class:`ErrorLogPump` writes each line through
+  :func:`redact_text` to ``gateway-error.log`` (nginx itself cannot rewrite that log).
 - Kong: file-log's ``custom_fields_by_lua`` in gateway/kong.yml does the same for
   ``request.uri``, ``request.url``, ``upstream_uri`` and ``request.querystring``; a test
   keeps its list of names equal to this one.
@@ -21,6 +24,9 @@ reaches the service unchanged.
 from __future__ import annotations
 
 import re
+import threading
+from pathlib import Path
+from typing import BinaryIO
 
 CREDENTIAL_PARAMETERS = (
     "password",
@@ -103,3 +109,37 @@ def nginx_redaction_maps(source: str = "$request_uri") -> tuple[list[dict], str]
         }
     )
     return maps, "$ispyb_logged_uri"
+
+
+# In free text (nginx's error lines): the Java token ends at "/", "?", a quote or a space;
+# a credential's value at "&", a quote or a space.
+_TEXT_PATH_TOKEN = re.compile(
+    rf"({re.escape(PATH_TOKEN_PREFIX)})(?!{PATH_TOKEN_EXEMPT}(?:[/?\s\"]|$))[^/?\s\"]+",
+    re.IGNORECASE,
+)
+_TEXT_CREDENTIAL = re.compile(rf"([?&](?:{_NAMES})=)[^&\s\"]+", re.IGNORECASE)
+
+
+def redact_text(text: str) -> str:
+    """A log line with every Java path token and query credential in it redacted (nginx's
+    error lines quote ``request: "GET /...compat/java/<token>/... HTTP/1.1"`` and the
+    upstream URL)."""
+    text = _TEXT_PATH_TOKEN.sub(lambda m: m.group(1) + REDACTED, text)
+    return _TEXT_CREDENTIAL.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+class ErrorLogPump(threading.Thread):
+    """Copies nginx's error lines from its stderr (``error_log stderr``) to ``path``,
+    each through :func:`redact_text`; ends when nginx closes its stderr."""
+
+    def __init__(self, stream: BinaryIO, path: Path):
+        super().__init__(name="gateway-error-log", daemon=True)
+        self.stream = stream
+        self.path = path
+
+    def run(self) -> None:
+        with self.path.open("a", encoding="utf-8") as log:
+            for raw in iter(self.stream.readline, b""):
+                log.write(redact_text(raw.decode("utf-8", "replace")))
+                log.flush()
+        self.stream.close()

@@ -192,8 +192,18 @@ def local_settings_from_env(environ: Mapping[str, str], config: Mapping[str, Any
         log_dir=var_dir / "log",
         workers=environ.get("ISPYB_GATEWAY_WORKERS") or "auto",
         log_buffer=_log_buffer(environ.get("ISPYB_GATEWAY_LOG_BUFFER")),
+        error_log=_error_log(environ.get("ISPYB_GATEWAY_ERROR_LOG")),
         static_dirs=static_dirs,
     )
+
+
+def _error_log(raw: str | None) -> str:
+    """ISPYB_GATEWAY_ERROR_LOG: ``file`` (the default) or ``stderr`` (tools/run.py, which
+    redacts each line into the same file)."""
+    value = (raw or "file").strip().lower()
+    if value not in ("file", "stderr"):
+        raise GatewayConfigError("ISPYB_GATEWAY_ERROR_LOG must be file or stderr")
+    return "" if value == "file" else "stderr"
 
 
 def _log_buffer(raw: str | None) -> str:

@@ -31,6 +31,9 @@ from .schemas import ErrorSchema, json_schema, list_json_schema
 log = logging.getLogger(__name__)
 
 API_ROOT = "/ispyb/api/v1"
+# The auth service's OAuth 2 token endpoint (POST /token), through the gateway
+# that serves the Swagger UIs: a path, resolved against the page's origin.
+TOKEN_URL = "/ispyb/api/v1/auth/token"
 BEARER_SECURITY = {
     "bearer": {
         "type": "apiKey",
@@ -39,8 +42,28 @@ BEARER_SECURITY = {
         # Swagger UI renders this as Markdown/HTML: no angle brackets (they vanish).
         "description": "An access token from the auth service (POST /ispyb/api/v1/auth/login"
         "). Enter the word Bearer, a space, then the token: Bearer eyJhbGciOi...",
-    }
+    },
+    # Swagger UI's Authorize dialog logs in with these (through the gateway) and sends the
+    # token it gets as Authorization: Bearer.
+    "login": {
+        "type": "oauth2",
+        "flow": "password",
+        "tokenUrl": TOKEN_URL,
+        "scopes": {},
+        "description": "Log in with your ISPyB login name and password (the auth service's "
+        "first password plugin: local or LDAP). Leave client_id and client_secret empty.",
+    },
+    "client": {
+        "type": "oauth2",
+        "flow": "application",
+        "tokenUrl": TOKEN_URL,
+        "scopes": {},
+        "description": "A machine client's client_id and client_secret (the auth service's "
+        "/clients); the token carries all the client's scopes.",
+    },
 }
+# Any one of them authorizes a request.
+BEARER_REQUIREMENT = list(BEARER_SECURITY)
 
 
 def service_prefix(service: str) -> str:
@@ -191,7 +214,7 @@ def create_service_app(
         if verifier.jwks is not None:
             add_dependency(app, "jwks", verifier.jwks.readiness)
         api.authorizations = BEARER_SECURITY
-        api.security = "bearer"
+        api.security = BEARER_REQUIREMENT
     if config["api"].get("warm_up", True):
         warm_up(app, [f"{prefix}{path}" for path in warm_up_paths])
     else:

@@ -269,11 +269,20 @@ class CoreClient:
     # --- reads ---------------------------------------------------------------------------
 
     def get_one(
-        self, resource: str, ref: str, credentials: Credentials, *, forbidden: str
+        self,
+        resource: str,
+        ref: str,
+        credentials: Credentials,
+        *,
+        forbidden: str,
+        params: Mapping[str, Any] | None = None,
     ) -> dict | None:
         """``GET /<resource>/<ref>``: the row if the caller may see it, None if core says
-        404; ``forbidden`` is the message when core refuses the caller (403)."""
-        answer = self.request("GET", f"/{resource}/{quote(str(ref), safe='')}", credentials)
+        404; ``forbidden`` is the message when core refuses the caller (403); ``params``:
+        the query (``expand=``...)."""
+        answer = self.request(
+            "GET", f"/{resource}/{quote(str(ref), safe='')}", credentials, params=params
+        )
         if answer.status == 404:
             return None
         if answer.status == 403:

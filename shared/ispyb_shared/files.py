@@ -26,12 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, g, request, send_file
-from flask_restx import Namespace
+from flask_restx import Namespace, Resource
 from marshmallow import Schema, fields
 
 from .auth.caller import Caller
 from .config import FilesConfig
 from .errors import Forbidden, InvalidParameter, NotFound
+from .operations import operation
 
 __all__ = [
     "MAX_WIDTH",
@@ -40,6 +41,7 @@ __all__ = [
     "FilesConfig",
     "SignedUrlRead",
     "file_answer",
+    "file_routes",
     "send_row_file",
     "signed_access",
     "signed_url",
@@ -79,6 +81,72 @@ def file_answer(ns: Namespace, description: str = "The file") -> Callable:
     if "File" not in registry:
         registry["File"] = ns.schema_model("File", {"type": "string", "format": "binary"})
     return ns.response(200, description, registry["File"])
+
+
+_WIDTH_PARAMETER = {
+    "width": {
+        "description": f"A JPEG thumbnail this many pixels wide ({MIN_WIDTH}-{MAX_WIDTH})",
+        "type": "integer",
+        "in": "query",
+    }
+}
+_SIGNED_PARAMETERS = {
+    "expires": {"description": "From a signed URL", "type": "integer", "in": "query"},
+    "signature": {"description": "From a signed URL", "type": "string", "in": "query"},
+}
+IMAGE_TYPES = ("image/jpeg", "image/png")
+DOCUMENT_TYPES = ("text/plain", "image/png", "*/*")
+
+
+def file_routes(
+    ns: Namespace,
+    rule: str,
+    *,
+    name: str,
+    params: dict[str, str],
+    locate: Callable[..., str],
+    summary: str,
+    url_summary: str,
+    produces: tuple[str, ...] = IMAGE_TYPES,
+) -> None:
+    """Add the two routes of a file named by a row: ``rule`` answers the file (to a token
+    or a signed URL; ``?width=`` a thumbnail) and ``rule + "/url"`` a signed URL of it.
+
+    ``locate`` gets the rule's path parameters, reads the row with the caller's
+    restrictions (raising NotFound where the row or its file is missing) and answers the
+    file's path. The classes are named ``name`` and ``name + "Url"``, which name the
+    operations in the OpenAPI documents. The download name is the path's last part.
+    """
+    is_image = produces == IMAGE_TYPES
+
+    def get_file(self, **path_parameters):
+        return send_row_file(locate(**path_parameters))
+
+    def get_url(self, **path_parameters):
+        locate(**path_parameters)
+        return signed_url(request.path.removesuffix("/url"))
+
+    get_file.__doc__, get_url.__doc__ = summary, url_summary
+    get_file = signed_access(
+        file_answer(ns, "The image" if is_image else "The file")(
+            ns.doc(params={**_WIDTH_PARAMETER, **_SIGNED_PARAMETERS}, produces=list(produces))(
+                operation(
+                    ns, errors=(400, 403, 404), description="The image" if is_image else "The file"
+                )(get_file)
+            )
+        )
+    )
+    get_url = ns.doc(params=_WIDTH_PARAMETER)(
+        operation(ns, response=SignedUrlRead, errors=(400, 403, 404))(get_url)
+    )
+    for route, class_name, method in (
+        (rule, name, get_file),
+        (f"{rule}/url", f"{name}Url", get_url),
+    ):
+        resource = type(class_name, (Resource,), {"get": method, "__doc__": method.__doc__})
+        for parameter, description in params.items():
+            resource = ns.param(parameter, description)(resource)
+        ns.route(route)(resource)
 
 
 def signed_access(func: Callable) -> Callable:

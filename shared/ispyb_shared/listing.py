@@ -316,7 +316,7 @@ def _parser_for(column_type: Any) -> Callable[[str], Any]:
 
 # Query parameters every list takes besides its filters (``fields``: the operation
 # decorator's sparse fieldsets, ispyb_shared.operations).
-RESERVED_PARAMETERS = frozenset({"limit", "offset", "sort", "after", "fields"})
+RESERVED_PARAMETERS = frozenset({"limit", "offset", "sort", "after", "fields", "expand"})
 
 
 def parse_list_args(

@@ -28,6 +28,7 @@ the first answer again, with 200. Swagger model names are the schema class names
 from __future__ import annotations
 
 import functools
+import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from .idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, call_idempotently,
 from .listing import ListSpec, Page, list_params_doc, whole_page
 from .schemas import ErrorSchema, json_schema, list_json_schema
 
-__all__ = ["Reply", "list_model_for", "model_for", "operation"]
+__all__ = ["Expand", "Reply", "list_model_for", "model_for", "operation"]
 
 _DEFAULT_TEXT = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content"}
 # What an operation can answer because of what it takes, beside what it declares.
@@ -83,10 +84,110 @@ _FIELDS_DOC = {
 }
 
 
-def _sparse_dumper(
-    response: type[Schema], *, many: bool
-) -> Callable[[str | None], Callable[[Any], Any]]:
-    """The dump function of a request's ``fields=`` (the whole schema's without it),
+@dataclass(frozen=True)
+class Expand:
+    """The nested blocks of a resource's answer that are embedded on request
+    (``expand=crystal,diffractionPlan``): ``blocks`` maps each block's JSON path (dotted
+    through nested objects and lists: ``dewars.containers.samples``) to its description;
+    ``default`` the blocks answered without ``expand=``; ``aliases`` other names of a
+    block (``protein`` for ``crystal.protein``). Naming a block embeds its parents too;
+    a block not named (nor in the default) is left out of the answer. The handler may
+    take ``expand=`` (the set of blocks answered) to load what they need in a fixed
+    number of statements."""
+
+    blocks: Mapping[str, str]
+    default: tuple[str, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = [
+            name for name in (*self.default, *self.aliases.values()) if name not in self.blocks
+        ]
+        if unknown:
+            raise ValueError(f"expand: undeclared block(s) {unknown}")
+
+    def _closed(self, names: Iterable[str]) -> frozenset[str]:
+        chosen = set()
+        for name in names:
+            parts = name.split(".")
+            chosen.update(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+        return frozenset(chosen & set(self.blocks))
+
+    def resolve(self, raw: str | None) -> frozenset[str]:
+        """The blocks answered for ``expand=raw`` (None: not sent); 400 naming ``expand``
+        on an unknown name."""
+        if raw is None:
+            return self._closed(self.default)
+        requested = [part.strip() for part in raw.split(",") if part.strip()]
+        unknown = [
+            name for name in requested if name not in self.blocks and name not in self.aliases
+        ]
+        if unknown:
+            shown = ", ".join(repr(name) for name in unknown[:5] if _EXPAND_NAME.match(name))
+            allowed = ", ".join(sorted(self.blocks))
+            problem = f"Unknown block(s): {shown}." if shown else "Not a list of block names."
+            raise InvalidParameter(
+                "Invalid query parameters.", {"expand": [f"{problem} Allowed: {allowed}."]}
+            )
+        return self._closed([*self.default, *(self.aliases.get(n, n) for n in requested)])
+
+    def excluded(self, response: type[Schema], answered: frozenset[str]) -> tuple[str, ...]:
+        """The schema paths (marshmallow ``exclude=``) of the blocks left out: the
+        outermost ones only."""
+        left_out = sorted(name for name in self.blocks if name not in answered)
+        outermost = [
+            name for name in left_out if not any(name.startswith(other + ".") for other in left_out)
+        ]
+        return tuple(_schema_path(response, name) for name in outermost)
+
+    def doc(self) -> dict[str, Any]:
+        default = ", ".join(self.default) or "none"
+        aliases = "; ".join(f"{a} = {b}" for a, b in sorted(self.aliases.items()))
+        described = "; ".join(f"{name}: {text}" for name, text in self.blocks.items())
+        return {
+            "expand": {
+                "in": "query",
+                "type": "array",
+                "items": {"type": "string", "enum": list(self.blocks)},
+                "collectionFormat": "csv",
+                "required": False,
+                "description": "Nested blocks to embed, comma-separated (a block brings its "
+                f"parents); without expand=: {default}. {described}."
+                + (f" Also: {aliases}." if aliases else "")
+                + " An unknown name is a 400.",
+            }
+        }
+
+
+_EXPAND_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def _schema_path(response: type[Schema], json_path: str) -> str:
+    """``dewars.containers.samples`` (JSON keys) as marshmallow field names, through
+    Nested and List(Nested) fields."""
+    schema: Schema = response()
+    names = []
+    for key in json_path.split("."):
+        found = next(
+            (
+                (name, item)
+                for name, item in schema.fields.items()
+                if (item.data_key or name) == key
+            ),
+            None,
+        )
+        if found is None:
+            raise ValueError(f"expand: {json_path!r} is not a field of {response.__name__}")
+        name, item = found
+        names.append(name)
+        inner = getattr(item, "inner", item)
+        schema = getattr(inner, "schema", None)
+    return ".".join(names)
+
+
+def _sparse_dumper(response: type[Schema], *, many: bool) -> Callable[..., Callable[[Any], Any]]:
+    """The dump function of a request's ``fields=`` (the whole schema's without it) and
+    of the blocks left out (``exclude``: marshmallow paths, see :class:`Expand`),
     compiled from the schema (dumping.py)."""
     whole_schema = response(many=many)
     whole = compiled_dump(whole_schema)
@@ -98,12 +199,20 @@ def _sparse_dumper(
     }
 
     @functools.lru_cache(maxsize=64)  # bounded: the combinations are a client's choice
-    def only(requested: tuple[str, ...]) -> Callable[[Any], Any]:
-        return compiled_dump(response(many=many, only=tuple(names[key] for key in requested)))
+    def only(
+        requested: tuple[str, ...] | None, exclude: tuple[str, ...] = ()
+    ) -> Callable[[Any], Any]:
+        kwargs: dict[str, Any] = {}
+        if requested is not None:
+            kwargs["only"] = tuple(names[key] for key in requested)
+            exclude = tuple(path for path in exclude if path.split(".")[0] in kwargs["only"])
+        if exclude:
+            kwargs["exclude"] = exclude
+        return compiled_dump(response(many=many, **kwargs)) if kwargs else whole
 
-    def dumper(raw: str | None) -> Callable[[Any], Any]:
+    def dumper(raw: str | None, exclude: tuple[str, ...] = ()) -> Callable[[Any], Any]:
         if raw is None:
-            return whole
+            return only(None, exclude) if exclude else whole
         requested = tuple(sorted({part.strip() for part in raw.split(",") if part.strip()}))
         unknown = [name for name in requested if name not in names]
         if not requested or unknown:
@@ -112,7 +221,7 @@ def _sparse_dumper(
             if not requested:
                 problem = "Name at least one field."
             raise InvalidParameter("Invalid query parameters.", {"fields": [problem]})
-        return only(requested)
+        return only(requested, exclude)
 
     return dumper
 
@@ -167,6 +276,7 @@ def operation(
     load: Callable[[Schema], Any] | None = None,
     authorize: Callable[[], object] | None = None,
     idempotent: bool | None = None,
+    expand: Expand | None = None,
 ) -> Callable:
     """Declare an operation of ``ns`` (see the module's documentation).
 
@@ -183,7 +293,9 @@ def operation(
     given a fresh ``body`` schema. ``authorize``: a check run before the body is read (who
     may call comes first: a reader posting a bad body is told 403, not what is wrong with
     the body). ``idempotent``: the operation honours the Idempotency-Key header (default:
-    when ``status`` is 201, a create).
+    when ``status`` is 201, a create). ``expand``: the nested blocks answered on request
+    (:class:`Expand`), for every method of the operation (a write's answer too); a
+    handler with an ``expand`` parameter is given the set of blocks answered.
     """
     errors = tuple(errors)
     if idempotent is None:
@@ -219,14 +331,33 @@ def operation(
             fields = None
         if many and isinstance(value, list):
             value = whole_page(value)
+        exclude: tuple[str, ...] = ()
+        if expand is not None and response is not None:
+            answered = expand.resolve(request.args.get("expand"))
+            if answered not in left_out:
+                left_out[answered] = expand.excluded(response, answered)
+            exclude = left_out[answered]
         if isinstance(value, Page):
-            return value.envelope(sparse_many(fields) if fields is not None else dump_many)
+            if fields is None and not exclude:
+                return value.envelope(dump_many)
+            return value.envelope(sparse_many(fields, exclude))
         if dump_one is None:
             return value
-        return (sparse_one(fields) if fields is not None else dump_one)(value)
+        if fields is None and not exclude:
+            return dump_one(value)
+        return sparse_one(fields, exclude)(value)
+
+    left_out: dict[frozenset[str], tuple[str, ...]] = {}  # per set of blocks (bounded)
+    if expand is not None:
+        if response is None:
+            raise ValueError("expand= needs the response schema")
+        for name in expand.blocks:
+            _schema_path(response, name)  # every declared block is a field: checked once
+        errors += (400,)
 
     def decorate(func: Callable) -> Callable:
         reads = func.__name__ == "get" and response is not None
+        takes_expand = expand is not None and "expand" in inspect.signature(func).parameters
 
         @functools.wraps(func)
         def handler(resource, *args, **kwargs):
@@ -234,6 +365,15 @@ def operation(
                 authorize()
             if reads and "fields" in request.args:
                 sparse_one(request.args["fields"])  # a bad fieldset: 400 before any SQL
+            if expand is None and list_spec is not None and "expand" in request.args:
+                # reserved by the lists (listing.py), answered by the lists declaring it
+                raise InvalidParameter(
+                    "Invalid query parameters.", {"expand": ["Unknown parameter."]}
+                )
+            if expand is not None:
+                answered = expand.resolve(request.args.get("expand"))  # 400 before any SQL
+                if takes_expand:
+                    kwargs["expand"] = answered
             key = requested_key() if idempotent else None
             if body is not None:
                 schema = _AsSent() if as_sent else body()
@@ -263,6 +403,8 @@ def operation(
             handler = ns.expect(model_for(ns, body))(handler)
         if reads:
             handler = ns.doc(params=_FIELDS_DOC)(handler)
+        if expand is not None:
+            handler = ns.doc(params=expand.doc())(handler)
         documented = set(errors) | ({400} if reads else set())
         return document_errors(ns, _registry(ns), *sorted(documented))(handler)
 

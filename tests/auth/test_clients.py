@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import jwt
 import pytest
 from sqlalchemy import select
@@ -71,11 +73,36 @@ def test_form_encoded_oauth_request_works(api, admin_headers):
         },
     )
     assert response.status_code == 200
+    # The password grant (tests/auth/test_password_grant.py) wants a person's fields.
     wrong_grant = api.post(
         f"{AUTH}/token",
         data={"grant_type": "password", "client_id": "autoproc-i03", "client_secret": secret},
     )
-    assert wrong_grant.status_code == 422 and "grant_type" in wrong_grant.json["details"]
+    assert wrong_grant.status_code == 400
+    assert set(wrong_grant.json["details"]) == {"username", "password", "client_secret"}
+    unknown_grant = api.post(
+        f"{AUTH}/token",
+        data={"grant_type": "implicit", "client_id": "autoproc-i03", "client_secret": secret},
+    )
+    assert unknown_grant.status_code == 400 and "grant_type" in unknown_grant.json["details"]
+
+
+def test_client_credentials_in_an_http_basic_header(api, admin_headers):
+    # RFC 6749 2.3.1, what Swagger UI's Authorize dialog sends by default.
+    secret = create_client(api, admin_headers)["clientSecret"]
+    basic = base64.b64encode(f"autoproc-i03:{secret}".encode()).decode()
+    response = api.post(
+        f"{AUTH}/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert response.status_code == 200 and response.json["scope"] == "core:processing:write"
+    twice = api.post(
+        f"{AUTH}/token",
+        data={"grant_type": "client_credentials", "client_id": "autoproc-i03"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert twice.status_code == 400 and "Authorization" in twice.json["details"]
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,17 @@ MATRIX = {
     ),
     "event types": ("get", lambda w: f"/pyispyb/events/types?sessionId={w.mx1_1.sessionId}", LIST),
     "samples": ("get", lambda w: "/pyispyb/samples", LIST),
+    "stats breakdown": (
+        "get",
+        lambda w: f"/pyispyb/stats/breakdown?sessionId={w.mx1_1.sessionId}",
+        ONE,
+    ),
+    "stats times": ("get", lambda w: f"/pyispyb/stats/times?sessionId={w.mx1_1.sessionId}", ONE),
+    "processing status": (
+        "get",
+        lambda w: f"/pyispyb/processings/status?dataCollectionIds=[{w.dcs[0].dataCollectionId}]",
+        LIST,
+    ),
     "proteins": ("get", lambda w: "/pyispyb/proteins", LIST),
     "health": ("get", lambda w: "/health", OPEN),
     "ready": ("get", lambda w: "/ready", OPEN),
@@ -172,6 +183,7 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
         }
         | PUBLIC_WRITES
         | beamline_routes(compat_app)
+        | ssx_client_routes()
     )
     covered |= {
         (
@@ -187,6 +199,17 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert served - covered == set()
+
+
+def ssx_client_routes() -> set[tuple[str, str]]:
+    """mxcubecore's SSX client's routes: their matrix is tests/compat/test_mxcube_ssx.py
+    (its login is public, as the dialect's)."""
+    from tests.compat.test_mxcube_ssx import MATRIX as SSX_CLIENT
+    from tests.compat.test_mxcube_ssx import SSX_ROOT
+
+    return {(method, path) for method, path, _expected in SSX_CLIENT.values()} | {
+        ("POST", f"{SSX_ROOT}/auth/login")
+    }
 
 
 def beamline_routes(compat_app) -> set[tuple[str, str]]:
@@ -216,7 +239,9 @@ def test_what_core_hides_compat_hides(compat, world, tokens, caller):
         "/sessions",
         "/samples",
         f"/events?sessionId={world.mx1_1.sessionId}",
+        f"/processings/status?dataCollectionIds=[{world.dcs[0].dataCollectionId}]",
     ):
         text = compat.get(f"{PREFIX}/pyispyb{path}", headers=headers).get_data(as_text=True)
         assert "mx1-1" not in text and "Lysozyme" not in text, (caller, path)
         assert f'"blSampleId": {world.sample.blSampleId},' not in text
+        assert f'"{world.dcs[0].dataCollectionId}":' not in text

@@ -220,6 +220,9 @@ def test_a_fixed_number_of_core_calls_whatever_the_page(compat_app, compat, worl
         "/samples",
         "/proteins",
         f"/events?sessionId={world.mx1_1.sessionId}",
+        f"/stats/breakdown?sessionId={world.mx1_1.sessionId}",
+        f"/stats/times?sessionId={world.mx1_1.sessionId}",
+        f"/processings/status?dataCollectionIds=[{world.dcs[0].dataCollectionId}]",
     ):
         line.reset()
         compat.get(PY + path, headers=headers)
@@ -249,6 +252,22 @@ def test_a_fixed_number_of_core_calls_whatever_the_page(compat_app, compat, worl
         ("/events?sessionId=99999999999999999999999", "sessionId"),
         ("/samples?proteinId=-4", "proteinId"),
         ("/events/types?sessionId=0", "sessionId"),
+        ("/processings/status", "dataCollectionIds"),
+        ("/processings/status?dataCollectionIds=[]", "dataCollectionIds"),
+        ("/processings/status?dataCollectionIds=[1,", "dataCollectionIds"),
+        ('/processings/status?dataCollectionIds=["a"]', "dataCollectionIds"),
+        ("/processings/status?dataCollectionIds=[0]", "dataCollectionIds"),
+        ("/processings/status?dataCollectionIds=[true]", "dataCollectionIds"),
+        ("/processings/status?dataCollectionIds={}", "dataCollectionIds"),
+        (
+            "/processings/status?dataCollectionIds=[" + ",".join(["1"] * 201) + "]",
+            "dataCollectionIds",
+        ),
+        ("/processings/status?dataCollectionIds=[1]&colour=blue", "colour"),
+        ("/stats/breakdown", "sessionId"),
+        ("/stats/breakdown?sessionId=x", "sessionId"),
+        ("/stats/times?sessionId=0", "sessionId"),
+        ("/stats/times?sessionId=1&runId=2", "runId"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_field(compat, world, tokens, path, field):
@@ -266,6 +285,76 @@ def test_unknown_parameters_are_dropped_not_passed_on(compat, world, tokens):
 # --- login, refresh, auth/config (auth answered by a stand-in) --------------------------------
 
 
+def test_processing_statuses(compat, world, factory, tokens):
+    """The session page's ``/processings/status?dataCollectionIds=[...]``: py-ispyb's
+    ``statuses`` by id, each program's runs as ``{status, autoProcProgramId}`` (1 success,
+    0 failed, null running) under ``autoIntegration``; one call to core."""
+    done, _other = world.dcs
+    factory.processing_run(done, "xia2 dials")
+    factory.processing_run(done, "xia2 dials", processingStatus=False)
+    factory.processing_run(done, "fast_dp", processingStatus=None)
+    ids = f"[{done.dataCollectionId},{_other.dataCollectionId},{world.other_dc.dataCollectionId}]"
+    body = compat.get(
+        f"{PY}/processings/status?dataCollectionIds={ids}", headers=tokens.user("member")
+    ).get_json()
+    check(body, {"statuses": dict})
+    # the other proposal's data collection is not shown
+    assert set(body["statuses"]) == {str(done.dataCollectionId), str(_other.dataCollectionId)}
+    mine = body["statuses"][str(done.dataCollectionId)]
+    check(mine, {"autoIntegration": dict})
+    assert {key: mine[key] for key in ("screening", "xrc", "processing", "em")} == dict.fromkeys(
+        ("screening", "xrc", "processing", "em")
+    )
+    assert sorted(
+        (name, run["status"]) for name, runs in mine["autoIntegration"].items() for run in runs
+    ) == sorted([("xia2 dials", 1), ("xia2 dials", 0), ("fast_dp", None)])
+    assert body["statuses"][str(_other.dataCollectionId)]["autoIntegration"] is None
+    # a comma-separated list is taken too
+    again = compat.get(
+        f"{PY}/processings/status?dataCollectionIds={done.dataCollectionId}",
+        headers=tokens.user("member"),
+    ).get_json()
+    assert list(again["statuses"]) == [str(done.dataCollectionId)]
+
+
+def test_stats_breakdown_and_times_of_a_session(compat, world, tokens):
+    """The session and statistics pages' ``/stats/breakdown`` and ``/stats/times``:
+    py-ispyb's shapes (times in hours) from a fixed number of calls to core."""
+    member = tokens.user("member")
+    sid = world.mx1_1.sessionId
+    body = compat.get(f"{PY}/stats/breakdown?sessionId={sid}", headers=member).get_json()
+    check(body, {"overview": dict, "history": list, "plottables": dict})
+    check(
+        body["overview"],
+        {"duration": NUMBER, "beamLineName": str, "session": str, "counts": dict},
+    )
+    counts = body["overview"]["counts"]
+    check(
+        counts,
+        {
+            "datacollections": int,
+            "failed": int,
+            "datacollectionTypes": dict,
+            "robot": int,
+            "edge": int,
+            "xrf": int,
+        },
+    )
+    assert counts["datacollections"] == 2 and counts["datacollectionTypes"] == {"OSC": 2}
+    assert body["overview"]["session"] == "mx1-1"
+    for point in body["history"]:
+        check(point, {"eventType": str, "session": str})
+    check(body["plottables"], {"time": list, "series": list})
+    assert len(body["plottables"]["time"]) == 2
+    assert {series["title"] for series in body["plottables"]["series"]} >= {"energy"}
+
+    times = compat.get(f"{PY}/stats/times?sessionId={sid}", headers=member).get_json()
+    check(times, {"average": dict, "sessions": list})
+    (entry,) = times["sessions"]
+    check(entry, {name: NUMBER for name in ("duration", "datacollection", "thinking")})
+    assert entry["session"] == "mx1-1" and times["average"]["count"] == 1
+
+
 def test_auth_config(compat_app, compat):
     compat_app.extensions["test_auth"].answers["/config"] = (
         200,
@@ -273,6 +362,35 @@ def test_auth_config(compat_app, compat):
     )
     assert compat.get(f"{PY}/auth/config").get_json() == {
         "plugins": [{"name": "local", "config": {}}]
+    }
+
+
+def test_auth_config_gives_a_keycloak_realm_the_settings_keycloak_js_reads(compat_app, compat):
+    """py-ispyb-ui offers SSO for a plugin named keycloak with KEYCLOAK_SERVER_URL,
+    KEYCLOAK_REALM_NAME and KEYCLOAK_CLIENT_ID in its config (from auth's public OIDC
+    description); another issuer (not a Keycloak realm) gets none."""
+    oidc = {"issuer": "https://sso.example.org/auth/realms/esrf", "clientId": "ispyb-ui"}
+    compat_app.extensions["test_auth"].answers["/config"] = (
+        200,
+        {
+            "plugins": [
+                {"name": "keycloak", "type": "oidc", "oidc": oidc},
+                {"name": "google", "type": "oidc", "oidc": {"issuer": "https://accounts.x"}},
+            ]
+        },
+    )
+    assert compat.get(f"{PY}/auth/config").get_json() == {
+        "plugins": [
+            {
+                "name": "keycloak",
+                "config": {
+                    "KEYCLOAK_SERVER_URL": "https://sso.example.org/auth/",
+                    "KEYCLOAK_REALM_NAME": "esrf",
+                    "KEYCLOAK_CLIENT_ID": "ispyb-ui",
+                },
+            },
+            {"name": "google", "config": {}},
+        ]
     }
 
 

@@ -11,6 +11,8 @@ from tests.core.test_data_collections import make_group, make_sweep
 from tests.core.test_shipment_documents import realistic_document
 
 CORE = "/ispyb/api/v1/core"
+# the item answers its samples' plans on request (expand=)
+PLANS = "dewars.containers.samples.diffractionPlan"
 
 
 @pytest.fixture
@@ -73,10 +75,11 @@ def test_crystals_and_samples_nest_in_lower_camel_case(client, factory):
     crystal = client.get(f"{CORE}/crystals/{sample.crystalId}").json
     assert "crystalUUID" not in crystal and "Protein" not in crystal
     assert crystal["protein"]["proteinId"]
-    read = client.get(f"{CORE}/samples/{sample.blSampleId}").json
+    read = client.get(f"{CORE}/samples/{sample.blSampleId}?expand=protein,diffractionPlan").json
     assert {"crystal", "diffractionPlan"} <= set(read) and "Crystal" not in read
     assert read["crystal"]["protein"]["acronym"]
-    sparse = client.get(f"{CORE}/samples/{sample.blSampleId}?fields=name,crystal").json
+    sparse = client.get(f"{CORE}/samples/{sample.blSampleId}?fields=name,crystal&expand=crystal")
+    sparse = sparse.json
     assert set(sparse) == {"name", "crystal"}
     assert client.get(f"{CORE}/crystals?crystalUUID=x").status_code == 400
 
@@ -89,7 +92,7 @@ def test_documents_still_read_the_former_nested_names(client, factory):
     first["Crystal"] = first.pop("crystal")
     first["Crystal"]["Protein"] = first["Crystal"].pop("protein")
     first["DiffractionPlan"] = first.pop("diffractionPlan")
-    created = client.post(f"{CORE}/shipment-documents", json=document)
+    created = client.post(f"{CORE}/shipment-documents?expand={PLANS}", json=document)
     assert created.status_code == 201, created.json
     read = created.json["dewars"][0]["containers"][0]["samples"][0]
     assert read["crystal"]["protein"]["acronym"] == "lyso"

@@ -141,3 +141,70 @@ def test_data_collection_lists_do_not_grow_with_page_size(client, core_db, colle
         assert len(response.json["results"]) == limit
         counts[limit] = counter.count
     assert counts[2] == counts[25] <= 5, counts
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/samples?expand=crystal.protein,diffractionPlan",
+        "/shipments?expand=dewars.containers.samples.crystal.protein,"
+        "dewars.containers.samples.diffractionPlan,sessions",
+    ],
+)
+def test_expanded_lists_do_not_grow_with_page_size(client, core_db, shipped, path):
+    counts = {}
+    for limit in (2, 25):
+        with count_queries(core_db.engine) as counter:
+            response = client.get(f"{CORE}{path}&limit={limit}")
+        assert response.status_code == 200, response.json
+        assert len(response.json["results"]) == min(limit, response.json["total"])
+        counts[limit] = counter.count
+    assert counts[2] == counts[25], counts
+    # shipments: the page, their dewars with containers, samples, crystals, proteins and
+    # plans joined, their sessions
+    assert counts[25] <= 4, counts
+
+
+def test_shipments_with_contents_are_one_request_in_three_statements(client, core_db, factory):
+    proposal = factory.proposal()
+    for samples in (1, 16, 3):
+        factory.shipment_in_proposal(proposal, samples=samples)
+    with count_queries(core_db.engine) as counter:
+        response = client.get(
+            f"{CORE}/shipments?proposalId={proposal.proposalId}"
+            "&expand=dewars.containers.samples.crystal.protein,sessions"
+        )
+    assert response.status_code == 200
+    rows = response.json["results"]
+    samples = [len(c["samples"]) for row in rows for d in row["dewars"] for c in d["containers"]]
+    assert sorted(samples) == [1, 3, 16]
+    assert counter.count == 3, counter.count
+
+
+@pytest.fixture
+def collected_with_samples(factory):
+    proposal = factory.proposal(proposalCode="mx", proposalNumber="1")
+    session = factory.session(proposalId=proposal.proposalId, visit_number=1)
+    samples = factory.shipment_in_proposal(proposal, samples=30)["samples"]
+    for sample in samples:
+        group = factory.data_collection_group(session, blSampleId=sample.blSampleId)
+        factory.data_collection(group)
+    return session
+
+
+def test_expanded_data_collections_do_not_grow_with_page_size(
+    client, core_db, collected_with_samples
+):
+    counts = {}
+    for limit in (2, 25):
+        with count_queries(core_db.engine) as counter:
+            response = client.get(
+                f"{CORE}/data-collections?expand=dataCollectionGroup,blSample&limit={limit}"
+            )
+        assert response.status_code == 200
+        rows = response.json["results"]
+        assert len(rows) == limit
+        assert all(row["blSample"]["name"] == row["sampleName"] for row in rows)
+        assert all(row["proteinAcronym"] for row in rows)
+        counts[limit] = counter.count
+    assert counts[2] == counts[25] <= 5, counts

@@ -311,7 +311,7 @@ def test_diffraction_plans_are_seen_through_their_samples(client, factory, core_
     plan = factory.diffraction_plan(userPath="collect/here")
     orphan = factory.diffraction_plan()
     attached = client.patch(
-        f"{CORE}/samples/{mx1['samples'][0].blSampleId}",
+        f"{CORE}/samples/{mx1['samples'][0].blSampleId}?expand=diffractionPlan",
         json={"diffractionPlanId": plan.diffractionPlanId},
     )
     assert attached.status_code == 200

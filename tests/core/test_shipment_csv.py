@@ -24,7 +24,8 @@ def mx1002(factory):
 
 def post_csv(client, shipping_id, text, content_type="text/csv"):
     return client.post(
-        f"{CORE}/shipments/{shipping_id}/import-csv",
+        # the plans of the samples too (expand=)
+        f"{CORE}/shipments/{shipping_id}/import-csv?expand=dewars.containers.samples.diffractionPlan",
         data=text.encode("utf-8"),
         content_type=content_type,
     )

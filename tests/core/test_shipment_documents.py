@@ -7,6 +7,8 @@ from ispyb_shared.testing import count_queries
 from tests.core.test_bad_input import row_counts
 
 CORE = "/ispyb/api/v1/core"
+# the item answers its samples' plans on request (expand=)
+PLANS = "dewars.containers.samples.diffractionPlan"
 
 
 def realistic_document(proposal, existing_protein, *, external_id="lims-42"):
@@ -79,7 +81,7 @@ def test_realistic_document_is_created_in_one_request_and_read_back_nested(
     document = realistic_document(proposal, existing)
 
     with count_queries(core_db.engine) as counter:
-        response = client.post(f"{CORE}/shipment-documents", json=document)
+        response = client.post(f"{CORE}/shipment-documents?expand={PLANS}", json=document)
     assert response.status_code == 201, response.json
     inserts = [s for s in counter.statements if s.lstrip().upper().startswith("INSERT")]
     if core_db.dialect == "mysql":
@@ -103,7 +105,7 @@ def test_realistic_document_is_created_in_one_request_and_read_back_nested(
     assert with_plans[0]["diffractionPlan"]["userPath"] == "fragments/x00"
     assert created["dewars"][1]["containers"][2]["samples"][9]["location"] == "10"
 
-    read = client.get(f"{CORE}/shipments/{created['uuid']}").json
+    read = client.get(f"{CORE}/shipments/{created['uuid']}?expand={PLANS}").json
     assert read == created
     proteins = client.get(f"{CORE}/proteins?proposalId={proposal.proposalId}").json
     assert proteins["total"] == 3

@@ -81,6 +81,8 @@ class _EchoHandler(BaseHTTPRequestHandler):
         # Like the real services: echo the request id.
         if self.headers.get("X-Request-ID"):
             self.send_header("X-Request-ID", self.headers["X-Request-ID"])
+        if "retry_after" in query:  # like auth's own 429s
+            self.send_header("Retry-After", query["retry_after"][0])
         if "subject" in query:  # like the real services: who the verified caller was
             self.send_header("X-ISPyB-Subject", query["subject"][0])
             self.send_header("X-ISPyB-Subject-Kind", query.get("kind", ["user"])[0])

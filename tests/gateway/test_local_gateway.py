@@ -251,7 +251,7 @@ def test_login_has_its_own_strict_rate_limit(gateway):
     assert statuses[-1] == 429
     limited = next(response for response in answers if response.status == 429)
     body = gateway_error(limited, 429, "RATE_LIMITED", "API rate limit exceeded")
-    assert body["details"] == {"service": "auth"}
+    assert body["details"] == {"service": ["auth"]}
     entry = gateway.log_entry_for(body["requestId"])
     assert entry["response"]["status"] == 429 and entry["route"]["name"] == "auth-login"
     assert entry["service"]["name"] == "auth" and entry["upstream_uri"] == ""
@@ -396,7 +396,7 @@ def test_a_down_service_fails_alone_and_fast(start_gateway):
         "SERVICE_UNAVAILABLE",
         "An invalid response was received from the upstream server",
     )
-    assert body["details"] == {"service": "ssx"}
+    assert body["details"] == {"service": ["ssx"]}
     entry = gateway.log_entry_for(body["requestId"])
     assert entry["response"]["status"] == 502 and entry["upstream_status"] == "502"
     for name in ("core", "em", "auth"):

@@ -55,12 +55,15 @@ def find_browser() -> tuple[str, str]:
 
 
 class Browser:
-    def __init__(self, profile_dir: Path):
+    def __init__(self, profile_dir: Path, *, log_commands: bool = True):
+        """``log_commands=False``: chromedriver's log leaves out the commands (and so the
+        text typed, a password), warnings only."""
         chromium, chromedriver = find_browser()
         self.port = free_port()
         self.log = profile_dir / "chromedriver.log"
+        level = [] if log_commands else ["--log-level=WARNING"]
         self.driver = subprocess.Popen(
-            [chromedriver, f"--port={self.port}", f"--log-path={self.log}"],
+            [chromedriver, f"--port={self.port}", f"--log-path={self.log}", *level],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -113,6 +116,13 @@ class Browser:
         found = self._session("POST", "/elements", {"using": "css selector", "value": css})
         return [element[ELEMENT] for element in found]
 
+    def find_all_in(self, parent: str, css: str) -> list[str]:
+        """The elements under ``parent`` matching ``css``."""
+        found = self._session(
+            "POST", f"/element/{parent}/elements", {"using": "css selector", "value": css}
+        )
+        return [element[ELEMENT] for element in found]
+
     def text(self, element: str) -> str:
         return self._session("GET", f"/element/{element}/text")
 
@@ -125,6 +135,10 @@ class Browser:
 
     def click(self, element: str) -> None:
         self._session("POST", f"/element/{element}/click", {})
+
+    def type(self, element: str, text: str) -> None:
+        """Keystrokes into an input (real input events: React forms see them)."""
+        self._session("POST", f"/element/{element}/value", {"text": text})
 
     def script(self, source: str, *args):
         return self._session("POST", "/execute/sync", {"script": source, "args": list(args)})

@@ -98,8 +98,26 @@ def test_the_bearer_scheme_is_http_bearer_and_the_header_form_stays():
         "name": "Authorization",
         "description": schemes["bearerHeader"]["description"],
     }
-    assert document["security"] == [{"bearer": []}, {"bearerHeader": []}]
+    assert document["security"] == [
+        {"bearer": []},
+        {"bearerHeader": []},
+        {"login": []},
+        {"client": []},
+    ]
     assert document["paths"]["/health"]["get"]["security"] == []
+
+
+def test_swagger_ui_can_log_in_against_the_auth_services_token_endpoint():
+    for service in ("core", "ssx", "em", "auth", "compat"):
+        schemes = service_document(service)["components"]["securitySchemes"]
+        assert schemes["login"]["flows"] == {
+            "password": {"tokenUrl": "/ispyb/api/v1/auth/token", "scopes": {}}
+        }, service
+        assert schemes["client"]["flows"] == {
+            "clientCredentials": {"tokenUrl": "/ispyb/api/v1/auth/token", "scopes": {}}
+        }, service
+        # Swagger UI renders descriptions as HTML: nothing in angle brackets.
+        assert all("<" not in scheme.get("description", "") for scheme in schemes.values())
 
 
 def test_nullable_fields_are_type_arrays_enums_text_and_references_id_or_uuid():

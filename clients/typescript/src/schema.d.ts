@@ -405,8 +405,14 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Client credentials: a machine client gets an access token with narrow scopes
-         * @description JSON, or form-encoded as OAuth 2 clients send it.
+         * OAuth 2 token endpoint: client credentials (machine clients, narrow scopes) or
+         * @description a person's password (the password grant, form-encoded, as Swagger UI's Authorize
+         *     dialog sends it; the rules of /login).
+         *
+         *     Client credentials: JSON, or form-encoded with the credentials in the body or in
+         *     an HTTP Basic header (RFC 6749 2.3.1). Password grant: form-encoded
+         *     ``grant_type=password&username=...&password=...`` (``plugin``, ``purpose``
+         *     optional). A form field missing or bad is a 400 naming it (RFC 6749 5.2).
          */
         post: operations["post_client_token"];
         delete?: never;
@@ -890,17 +896,14 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
-                n: number;
                 /** @description Data collection id or UUID */
                 ref: string;
+                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
+                n: number;
             };
             cookie?: never;
         };
-        /**
-         * A crystal snapshot (Range and conditional requests answered; ?width= for a
-         * @description thumbnail); a token or a signed URL.
-         */
+        /** A crystal snapshot (Range and conditional requests answered; ?width= for a thumbnail); a token or a signed URL */
         get: operations["get_data_collection_snapshot"];
         put?: never;
         post?: never;
@@ -915,10 +918,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Which snapshot, 1-4 */
-                n: number;
                 /** @description Data collection id or UUID */
                 ref: string;
+                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
+                n: number;
             };
             cookie?: never;
         };
@@ -1163,10 +1166,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /**
-         * An energy scan's plot (jpegChoochFileFullPath; ?width= for a thumbnail); a token
-         * @description or a signed URL.
-         */
+        /** An energy scan's plot (jpegChoochFileFullPath; ?width= for a thumbnail); a token or a signed URL */
         get: operations["get_energy_scan_image"];
         put?: never;
         post?: never;
@@ -1296,17 +1296,14 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
-                kind: string;
                 /** @description Image id or UUID */
                 ref: string;
+                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
+                kind: string;
             };
             cookie?: never;
         };
-        /**
-         * A diffraction image's JPEG or its thumbnail (?width= for another size); a token
-         * @description or a signed URL.
-         */
+        /** A diffraction image's JPEG or its thumbnail (?width= for another size); a token or a signed URL */
         get: operations["get_image_file"];
         put?: never;
         post?: never;
@@ -1321,10 +1318,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description jpeg or thumbnail */
-                kind: string;
                 /** @description Image id or UUID */
                 ref: string;
+                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
+                kind: string;
             };
             cookie?: never;
         };
@@ -1804,17 +1801,14 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
-                when: string;
                 /** @description RobotAction id or UUID */
                 ref: string;
+                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
+                when: string;
             };
             cookie?: never;
         };
-        /**
-         * A crystal snapshot taken before or after a robot action (?width= for a
-         * @description thumbnail); a token or a signed URL.
-         */
+        /** A crystal snapshot taken before or after a robot action (?width= for a thumbnail); a token or a signed URL */
         get: operations["get_robot_action_snapshot"];
         put?: never;
         post?: never;
@@ -1829,10 +1823,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description before or after */
-                when: string;
                 /** @description RobotAction id or UUID */
                 ref: string;
+                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
+                when: string;
             };
             cookie?: never;
         };
@@ -1956,7 +1950,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Get a sample by id or UUID, with its crystal, protein and plan */
+        /** Get a sample by id or UUID (its crystal, protein and plan: expand=) */
         get: operations["get_sample_item"];
         put?: never;
         post?: never;
@@ -2240,7 +2234,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List shipments (filter by proposal, name, status, creation date) */
+        /**
+         * List shipments (filter by proposal, name, status, creation date); with
+         * @description expand=dewars.containers.samples, their contents in the same request.
+         */
         get: operations["get_shipments"];
         put?: never;
         /**
@@ -2411,10 +2408,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /**
-         * An XRF spectrum's image (jpegScanFileFullPath; ?width= for a thumbnail); a token
-         * @description or a signed URL.
-         */
+        /** An XRF spectrum's image (jpegScanFileFullPath; ?width= for a thumbnail); a token or a signed URL */
         get: operations["get_xrf_spectrum_image"];
         put?: never;
         post?: never;
@@ -2629,10 +2623,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description ssxProcessingResultAttachmentId */
-                attachment_id: number;
                 /** @description Run UUID */
                 ref: string;
+                /** @description ssxProcessingResultAttachmentId */
+                attachment_id: number;
             };
             cookie?: never;
         };
@@ -2651,10 +2645,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description ssxProcessingResultAttachmentId */
-                attachment_id: number;
                 /** @description Run UUID */
                 ref: string;
+                /** @description ssxProcessingResultAttachmentId */
+                attachment_id: number;
             };
             cookie?: never;
         };
@@ -2802,7 +2796,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The grid's atlas image (atlasImage; ?width= thumbnail) */
+        /** The atlas's image (atlasImage; ?width= thumbnail) */
         get: operations["get_atlas_image"];
         put?: never;
         post?: never;
@@ -2926,7 +2920,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A short-lived URL of the power spectrum that needs no token */
+        /** A short-lived URL of the power spectrum that needs no token (for <img src>) */
         get: operations["get_power_spectrum_url"];
         put?: never;
         post?: never;
@@ -3056,7 +3050,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A foil hole's image (foilHoleImage; ?width= thumbnail) */
+        /** The foil hole's image (foilHoleImage; ?width= thumbnail) */
         get: operations["get_foil_hole_image"];
         put?: never;
         post?: never;
@@ -3137,7 +3131,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A grid square's image (gridSquareImage; ?width= thumbnail) */
+        /** The grid square's image (gridSquareImage; ?width= thumbnail) */
         get: operations["get_grid_square_image"];
         put?: never;
         post?: never;
@@ -3209,10 +3203,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
-                kind: string;
                 /** @description Motion correction id or UUID */
                 ref: string;
+                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
+                kind: string;
             };
             cookie?: never;
         };
@@ -3231,10 +3225,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
-                kind: string;
                 /** @description Motion correction id or UUID */
                 ref: string;
+                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
+                kind: string;
             };
             cookie?: never;
         };
@@ -3408,7 +3402,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A short-lived URL of the class image that needs no token */
+        /** A short-lived URL of the class image that needs no token (for <img src>) */
         get: operations["get_class_image_url"];
         put?: never;
         post?: never;
@@ -3671,17 +3665,14 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
-                kind: string;
                 /** @description Tomogram id or UUID */
                 ref: string;
+                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
+                kind: string;
             };
             cookie?: never;
         };
-        /**
-         * A tomogram's central slice, movie, XY shift plot or XY/XZ projection (?width= thumbnail
-         * @description of an image).
-         */
+        /** A tomogram's central slice, movie, XY shift plot or XY/XZ projection (?width= thumbnail of an image) */
         get: operations["get_tomogram_file"];
         put?: never;
         post?: never;
@@ -3696,10 +3687,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
-                kind: string;
                 /** @description Tomogram id or UUID */
                 ref: string;
+                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
+                kind: string;
             };
             cookie?: never;
         };
@@ -4183,6 +4174,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/compat/pyispyb/ispyb/api/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The dialect's login (``{plugin, login, password}``) where the SSX client looks
+         * @description for it.
+         */
+        post: operations["post_ssx_client_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/ispyb/api/v1/webservices/ssx/datacollection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Step 2: the run registered through ssx (POST /runs) with the group's session
+         * @description and experiment; answers core's dataCollectionId.
+         */
+        post: operations["post_ssx_collections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/ispyb/api/v1/webservices/ssx/datacollectiongroup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Step 1 of an SSX run: core's DataCollectionGroup (SSX-Chip/-Jet) of the
+         * @description session; answers its id, as py-ispyb does.
+         */
+        post: operations["post_ssx_groups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/compat/pyispyb/options/ui": {
         parameters: {
             query?: never;
@@ -4195,6 +4246,27 @@ export interface paths {
          * @description permission, beamLines}]}``.
          */
         get: operations["compat_get_ui_options"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/processings/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The processing status of data collections: ``{statuses: {id: {screening, xrc,
+         * @description processing, autoIntegration: {program: [{status, autoProcProgramId}]}, em}}}``
+         *     (status 1 success, 0 failed, null running).
+         */
+        get: operations["get_processing_statuses"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4338,6 +4410,43 @@ export interface paths {
         head?: never;
         /** Set the session's beamLineSetupId (core's PATCH /sessions/{id}) */
         patch: operations["patch_session_setup"];
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/stats/breakdown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A session's breakdown: ``{overview: {
+         * @description , counts}, history, plottables}``.
+         */
+        get: operations["get_stats_breakdown"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/stats/times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How a session's time was used, in hours: ``{average, sessions}`` */
+        get: operations["get_stats_times"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/ispyb/api/v1/compat/pyispyb/user/current": {
@@ -5051,14 +5160,6 @@ export interface components {
             client_id: string;
             client_secret: string;
             /** @description Space-separated subset of the client's scopes; all of them if absent. */
-            scope?: string;
-        };
-        /** @description An access token for a machine client (no refresh token: ask again). */
-        ClientTokenResponse: {
-            access_token?: string;
-            token_type?: string;
-            expires_in?: number;
-            /** @description The scopes granted, space-separated. */
             scope?: string;
         };
         /** @description Changes to a machine client; only the fields sent are changed. */
@@ -6427,6 +6528,91 @@ export interface components {
                 readonly experimentType?: unknown;
                 /** @description The group's sample (BLSample.blSampleId), from the group. */
                 readonly blSampleId?: unknown;
+                /** @description The name of the group's sample (derived). */
+                readonly sampleName?: string | null;
+                /** @description The acronym of the sample's protein (derived). */
+                readonly proteinAcronym?: string | null;
+                /** @description The group (experiment) of the sweep (expand=). */
+                readonly dataCollectionGroup?: {
+                    /** @description UUID of the session (derived). */
+                    readonly sessionUUID?: unknown;
+                    /** @description Visit name of the session, e.g. mx1234-5 (derived). */
+                    readonly visit?: unknown;
+                    /** @description Database id of the group. */
+                    readonly dataCollectionGroupId?: number;
+                    /** @description The session the data was collected in (BLSession). */
+                    sessionId: number;
+                    /** @description The sample (BLSample.blSampleId), when known. */
+                    blSampleId?: number | null;
+                    /**
+                     * @description Kind of experiment: OSC (rotation), Helical, Mesh (grid scan), Screening, Characterization, SAD/MAD, SSX-Chip/SSX-Jet (serial), EM/single particle/tomo (cryo-EM)...
+                     * @enum {string|null}
+                     */
+                    experimentType?: "SAD" | "SAD - Inverse Beam" | "OSC" | "Collect - Multiwedge" | "MAD" | "Helical" | "Multi-positional" | "Mesh" | "Burn" | "MAD - Inverse Beam" | "Characterization" | "Dehydration" | "tomo" | "experiment" | "EM" | "PDF" | "PDF+Bragg" | "Bragg" | "single particle" | "Serial Fixed" | "Serial Jet" | "Standard" | "Time Resolved" | "Diamond Anvil High Pressure" | "Custom" | "XRF map" | "Energy scan" | "XRF spectrum" | "XRF map xas" | "Mesh3D" | "Screening" | "Still" | "SSX-Chip" | "SSX-Jet" | "Metal ID" | null;
+                    /** @description Start of the first data collection (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    startTime?: string | null;
+                    /** @description End of the last data collection (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    endTime?: string | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description Crystal class, for industrial users. */
+                    crystalClass?: string | null;
+                    /** @description Detector mode. */
+                    detectorMode?: string | null;
+                    /** @description Barcode of the sample actually mounted (read by the robot). */
+                    actualSampleBarcode?: string | null;
+                    /** @description Position of the mounted sample in its container. */
+                    actualSampleSlotInContainer?: number | null;
+                    /** @description Barcode of the container actually used. */
+                    actualContainerBarcode?: string | null;
+                    /** @description Slot of that container in the sample changer. */
+                    actualContainerSlotInSC?: number | null;
+                    /** @description Path of a snapshot of the crystal, on the facility's disk. */
+                    xtalSnapshotFullPath?: string | null;
+                    /** @description Scan parameters as written by beamline control (often JSON). */
+                    scanParameters?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                };
+                /** @description The group's sample, null when none (expand=). */
+                readonly blSample?: {
+                    /** @description Database id. */
+                    readonly blSampleId?: number;
+                    /** @description The container holding the sample (Container.containerId). */
+                    containerId?: number | null;
+                    /** @description Position in the container: a whole number from 1 to the container's capacity, written without leading zeros ('1', '16'); one sample per position. */
+                    location?: string | null;
+                    /** @description Position on a multi-sample pin, 1 being closest to the pin's base; null for ordinary pins. */
+                    subLocation?: number | null;
+                    /** @description The crystal (Crystal.crystalId); its protein's proposal owns the sample. */
+                    crystalId?: number | null;
+                    /** @description What to collect on this sample (DiffractionPlan.diffractionPlanId). */
+                    diffractionPlanId?: number | null;
+                    /** @description Name the user gives the sample. */
+                    name?: string | null;
+                    /** @description Barcode or code of the pin (or well) holding the sample. */
+                    code?: string | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description Comments by facility staff. */
+                    staffComments?: string | null;
+                    /** @description Processing status at the beamline (free text, e.g. 'collected'). */
+                    blSampleStatus?: string | null;
+                    /** @description True while the sample is in the beamline's sample changer. */
+                    isInSampleChanger?: boolean | null;
+                    /** @description Length of the pin (sample holder), in mm. */
+                    holderLength?: number | null;
+                    /** @description Loop size, in mm. */
+                    loopLength?: number | null;
+                    /** @description Kind of loop (e.g. nylon, mesh, litholoop). */
+                    loopType?: string | null;
+                    /** @description Pin wire width, in mm. */
+                    wireWidth?: number | null;
+                    /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly recordTimeStamp?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                } | null;
                 /** @description Database id of the data collection. */
                 readonly dataCollectionId?: number;
                 /** @description The group (experiment) this sweep belongs to. */
@@ -6555,6 +6741,91 @@ export interface components {
             readonly experimentType?: unknown;
             /** @description The group's sample (BLSample.blSampleId), from the group. */
             readonly blSampleId?: unknown;
+            /** @description The name of the group's sample (derived). */
+            readonly sampleName?: string | null;
+            /** @description The acronym of the sample's protein (derived). */
+            readonly proteinAcronym?: string | null;
+            /** @description The group (experiment) of the sweep (expand=). */
+            readonly dataCollectionGroup?: {
+                /** @description UUID of the session (derived). */
+                readonly sessionUUID?: unknown;
+                /** @description Visit name of the session, e.g. mx1234-5 (derived). */
+                readonly visit?: unknown;
+                /** @description Database id of the group. */
+                readonly dataCollectionGroupId?: number;
+                /** @description The session the data was collected in (BLSession). */
+                sessionId: number;
+                /** @description The sample (BLSample.blSampleId), when known. */
+                blSampleId?: number | null;
+                /**
+                 * @description Kind of experiment: OSC (rotation), Helical, Mesh (grid scan), Screening, Characterization, SAD/MAD, SSX-Chip/SSX-Jet (serial), EM/single particle/tomo (cryo-EM)...
+                 * @enum {string|null}
+                 */
+                experimentType?: "SAD" | "SAD - Inverse Beam" | "OSC" | "Collect - Multiwedge" | "MAD" | "Helical" | "Multi-positional" | "Mesh" | "Burn" | "MAD - Inverse Beam" | "Characterization" | "Dehydration" | "tomo" | "experiment" | "EM" | "PDF" | "PDF+Bragg" | "Bragg" | "single particle" | "Serial Fixed" | "Serial Jet" | "Standard" | "Time Resolved" | "Diamond Anvil High Pressure" | "Custom" | "XRF map" | "Energy scan" | "XRF spectrum" | "XRF map xas" | "Mesh3D" | "Screening" | "Still" | "SSX-Chip" | "SSX-Jet" | "Metal ID" | null;
+                /** @description Start of the first data collection (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                startTime?: string | null;
+                /** @description End of the last data collection (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                endTime?: string | null;
+                /** @description Free-text comments. */
+                comments?: string | null;
+                /** @description Crystal class, for industrial users. */
+                crystalClass?: string | null;
+                /** @description Detector mode. */
+                detectorMode?: string | null;
+                /** @description Barcode of the sample actually mounted (read by the robot). */
+                actualSampleBarcode?: string | null;
+                /** @description Position of the mounted sample in its container. */
+                actualSampleSlotInContainer?: number | null;
+                /** @description Barcode of the container actually used. */
+                actualContainerBarcode?: string | null;
+                /** @description Slot of that container in the sample changer. */
+                actualContainerSlotInSC?: number | null;
+                /** @description Path of a snapshot of the crystal, on the facility's disk. */
+                xtalSnapshotFullPath?: string | null;
+                /** @description Scan parameters as written by beamline control (often JSON). */
+                scanParameters?: string | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+            };
+            /** @description The group's sample, null when none (expand=). */
+            readonly blSample?: {
+                /** @description Database id. */
+                readonly blSampleId?: number;
+                /** @description The container holding the sample (Container.containerId). */
+                containerId?: number | null;
+                /** @description Position in the container: a whole number from 1 to the container's capacity, written without leading zeros ('1', '16'); one sample per position. */
+                location?: string | null;
+                /** @description Position on a multi-sample pin, 1 being closest to the pin's base; null for ordinary pins. */
+                subLocation?: number | null;
+                /** @description The crystal (Crystal.crystalId); its protein's proposal owns the sample. */
+                crystalId?: number | null;
+                /** @description What to collect on this sample (DiffractionPlan.diffractionPlanId). */
+                diffractionPlanId?: number | null;
+                /** @description Name the user gives the sample. */
+                name?: string | null;
+                /** @description Barcode or code of the pin (or well) holding the sample. */
+                code?: string | null;
+                /** @description Free-text comments. */
+                comments?: string | null;
+                /** @description Comments by facility staff. */
+                staffComments?: string | null;
+                /** @description Processing status at the beamline (free text, e.g. 'collected'). */
+                blSampleStatus?: string | null;
+                /** @description True while the sample is in the beamline's sample changer. */
+                isInSampleChanger?: boolean | null;
+                /** @description Length of the pin (sample holder), in mm. */
+                holderLength?: number | null;
+                /** @description Loop size, in mm. */
+                loopLength?: number | null;
+                /** @description Kind of loop (e.g. nylon, mesh, litholoop). */
+                loopType?: string | null;
+                /** @description Pin wire width, in mm. */
+                wireWidth?: number | null;
+                /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                readonly recordTimeStamp?: string | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+            } | null;
             /** @description Database id of the data collection. */
             readonly dataCollectionId?: number;
             /** @description The group (experiment) this sweep belongs to. */
@@ -6854,6 +7125,91 @@ export interface components {
                 readonly experimentType?: unknown;
                 /** @description The group's sample (BLSample.blSampleId), from the group. */
                 readonly blSampleId?: unknown;
+                /** @description The name of the group's sample (derived). */
+                readonly sampleName?: string | null;
+                /** @description The acronym of the sample's protein (derived). */
+                readonly proteinAcronym?: string | null;
+                /** @description The group (experiment) of the sweep (expand=). */
+                readonly dataCollectionGroup?: {
+                    /** @description UUID of the session (derived). */
+                    readonly sessionUUID?: unknown;
+                    /** @description Visit name of the session, e.g. mx1234-5 (derived). */
+                    readonly visit?: unknown;
+                    /** @description Database id of the group. */
+                    readonly dataCollectionGroupId?: number;
+                    /** @description The session the data was collected in (BLSession). */
+                    sessionId: number;
+                    /** @description The sample (BLSample.blSampleId), when known. */
+                    blSampleId?: number | null;
+                    /**
+                     * @description Kind of experiment: OSC (rotation), Helical, Mesh (grid scan), Screening, Characterization, SAD/MAD, SSX-Chip/SSX-Jet (serial), EM/single particle/tomo (cryo-EM)...
+                     * @enum {string|null}
+                     */
+                    experimentType?: "SAD" | "SAD - Inverse Beam" | "OSC" | "Collect - Multiwedge" | "MAD" | "Helical" | "Multi-positional" | "Mesh" | "Burn" | "MAD - Inverse Beam" | "Characterization" | "Dehydration" | "tomo" | "experiment" | "EM" | "PDF" | "PDF+Bragg" | "Bragg" | "single particle" | "Serial Fixed" | "Serial Jet" | "Standard" | "Time Resolved" | "Diamond Anvil High Pressure" | "Custom" | "XRF map" | "Energy scan" | "XRF spectrum" | "XRF map xas" | "Mesh3D" | "Screening" | "Still" | "SSX-Chip" | "SSX-Jet" | "Metal ID" | null;
+                    /** @description Start of the first data collection (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    startTime?: string | null;
+                    /** @description End of the last data collection (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    endTime?: string | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description Crystal class, for industrial users. */
+                    crystalClass?: string | null;
+                    /** @description Detector mode. */
+                    detectorMode?: string | null;
+                    /** @description Barcode of the sample actually mounted (read by the robot). */
+                    actualSampleBarcode?: string | null;
+                    /** @description Position of the mounted sample in its container. */
+                    actualSampleSlotInContainer?: number | null;
+                    /** @description Barcode of the container actually used. */
+                    actualContainerBarcode?: string | null;
+                    /** @description Slot of that container in the sample changer. */
+                    actualContainerSlotInSC?: number | null;
+                    /** @description Path of a snapshot of the crystal, on the facility's disk. */
+                    xtalSnapshotFullPath?: string | null;
+                    /** @description Scan parameters as written by beamline control (often JSON). */
+                    scanParameters?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                };
+                /** @description The group's sample, null when none (expand=). */
+                readonly blSample?: {
+                    /** @description Database id. */
+                    readonly blSampleId?: number;
+                    /** @description The container holding the sample (Container.containerId). */
+                    containerId?: number | null;
+                    /** @description Position in the container: a whole number from 1 to the container's capacity, written without leading zeros ('1', '16'); one sample per position. */
+                    location?: string | null;
+                    /** @description Position on a multi-sample pin, 1 being closest to the pin's base; null for ordinary pins. */
+                    subLocation?: number | null;
+                    /** @description The crystal (Crystal.crystalId); its protein's proposal owns the sample. */
+                    crystalId?: number | null;
+                    /** @description What to collect on this sample (DiffractionPlan.diffractionPlanId). */
+                    diffractionPlanId?: number | null;
+                    /** @description Name the user gives the sample. */
+                    name?: string | null;
+                    /** @description Barcode or code of the pin (or well) holding the sample. */
+                    code?: string | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description Comments by facility staff. */
+                    staffComments?: string | null;
+                    /** @description Processing status at the beamline (free text, e.g. 'collected'). */
+                    blSampleStatus?: string | null;
+                    /** @description True while the sample is in the beamline's sample changer. */
+                    isInSampleChanger?: boolean | null;
+                    /** @description Length of the pin (sample holder), in mm. */
+                    holderLength?: number | null;
+                    /** @description Loop size, in mm. */
+                    loopLength?: number | null;
+                    /** @description Kind of loop (e.g. nylon, mesh, litholoop). */
+                    loopType?: string | null;
+                    /** @description Pin wire width, in mm. */
+                    wireWidth?: number | null;
+                    /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly recordTimeStamp?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                } | null;
                 /** @description Database id of the data collection. */
                 readonly dataCollectionId?: number;
                 /** @description The group (experiment) this sweep belongs to. */
@@ -11499,6 +11855,8 @@ export interface components {
                 readonly externalId?: unknown;
                 /** @description Code + number, e.g. mx1234 (derived). */
                 readonly name?: string;
+                /** @description The owner's (PI's) given and family name (derived). */
+                readonly personName?: string | null;
                 /** @description Database id. */
                 readonly proposalId?: number;
                 /** @description The proposal's owner, usually the principal investigator (Person.personId). */
@@ -11667,6 +12025,8 @@ export interface components {
             readonly externalId?: unknown;
             /** @description Code + number, e.g. mx1234 (derived). */
             readonly name?: string;
+            /** @description The owner's (PI's) given and family name (derived). */
+            readonly personName?: string | null;
             /** @description Database id. */
             readonly proposalId?: number;
             /** @description The proposal's owner, usually the principal investigator (Person.personId). */
@@ -13003,6 +13363,41 @@ export interface components {
             readonly recordTimeStamp?: string | null;
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
+        };
+        /**
+         * @description py-ispyb's SSXDataCollectionCreate: the acquisition (core's DataCollection
+         *         columns ssx takes), the SSX parameters, ``event_chains``.
+         */
+        SSXDataCollectionDoc: {
+            /** @description The group answered by datacollectiongroup. */
+            dataCollectionGroupId: unknown;
+            numberOfImages?: number;
+            exposureTime?: number;
+            wavelength?: number;
+            detectorDistance?: number;
+            imagePrefix?: string;
+            /** @description Default: compat's setting. */
+            imageDirectory?: string;
+            /** @description Default: compat's setting. */
+            fileTemplate?: string;
+            startTime?: string;
+            endTime?: string;
+            event_chains?: Record<string, never>[];
+        };
+        /** @description py-ispyb's SSXDataCollectionGroupCreate (mxcubecore's PyISPyBClient). */
+        SSXGroupDoc: {
+            /** @description Session id. */
+            sessionId: unknown;
+            /** @description ISO date-time. */
+            startTime: string;
+            /** @description ISO date-time. */
+            endTime?: string;
+            /** @description SSX-CHIP or SSX-Jet (any case). */
+            experimentType: string;
+            /** @description Kept as the run's name. */
+            experimentName?: string;
+            /** @description Not kept (no sample is created). */
+            sample?: Record<string, never>;
         };
         /**
          * @description What is in the sample changer for a session: its containers by position, each with
@@ -15359,6 +15754,10 @@ export interface components {
                 readonly experimentType?: unknown;
                 /** @description The group's sample (BLSample.blSampleId), from the group. */
                 readonly blSampleId?: unknown;
+                /** @description The name of the group's sample (derived). */
+                readonly sampleName?: string | null;
+                /** @description The acronym of the sample's protein (derived). */
+                readonly proteinAcronym?: string | null;
                 /** @description Database id of the data collection. */
                 readonly dataCollectionId?: number;
                 /** @description The group (experiment) this sweep belongs to. */
@@ -15523,6 +15922,8 @@ export interface components {
                 readonly visit?: string;
                 /** @description UUID of the session's proposal. */
                 readonly proposalUUID?: unknown;
+                /** @description How many data collections (sweeps) the session has (derived; answered by /sessions, null in the sessions nested in other answers). */
+                readonly dataCollectionCount?: number | null;
                 /** @description Database id. */
                 readonly sessionId?: number;
                 /** @description The proposal the session belongs to (Proposal.proposalId). */
@@ -15715,6 +16116,8 @@ export interface components {
             readonly visit?: string;
             /** @description UUID of the session's proposal. */
             readonly proposalUUID?: unknown;
+            /** @description How many data collections (sweeps) the session has (derived; answered by /sessions, null in the sessions nested in other answers). */
+            readonly dataCollectionCount?: number | null;
             /** @description Database id. */
             readonly sessionId?: number;
             /** @description The proposal the session belongs to (Proposal.proposalId). */
@@ -16053,6 +16456,460 @@ export interface components {
             purgedProcessedData?: boolean | null;
             /** @description The session's id in ICAT (data catalogue), when catalogued. */
             icatId?: number | null;
+        };
+        ShipmentContentsList: {
+            /** @description Rows matching the filters (null on an after= page). */
+            total: number | null;
+            /** @description Page size used. */
+            limit: number;
+            /** @description Rows skipped. */
+            offset: number;
+            /** @description The after= cursor of this page, if any. */
+            after?: string | null;
+            results: {
+                /** @description Database id. */
+                readonly shippingId?: number;
+                /** @description The proposal sending the shipment (Proposal.proposalId). */
+                proposalId?: number;
+                /** @description Name the user gives the shipment. */
+                shippingName?: string | null;
+                /** @description Where the shipment is in its lifecycle: opened, ready, sent to facility, at facility, returned (docs/shipments.md lists the allowed changes). */
+                shippingStatus?: string | null;
+                /** @description Kind of shipment (free text, e.g. 'Dewars', 'Plates'). */
+                shippingType?: string | null;
+                /** @description Free-text comments. */
+                comments?: string | null;
+                /** @description Who sends the shipment (LabContact.labContactId of the same proposal). */
+                sendingLabContactId?: number | null;
+                /** @description Who gets the dewars back (LabContact.labContactId of the same proposal). */
+                returnLabContactId?: number | null;
+                /** @description Courier for the return trip. */
+                returnCourier?: string | null;
+                /** @description Courier company bringing the shipment to the facility. */
+                deliveryAgent_agentName?: string | null;
+                /** @description Account number with that courier. */
+                deliveryAgent_agentCode?: string | null;
+                /** @description Courier tracking (airway bill) number to the facility. */
+                deliveryAgent_flightCode?: string | null;
+                /**
+                 * Format: date
+                 * @description Date the courier collects the shipment. Null when the database holds a zero date ('0000-00-00').
+                 */
+                deliveryAgent_shippingDate?: string | null;
+                /**
+                 * Format: date
+                 * @description Expected delivery date at the facility. Null when the database holds a zero date ('0000-00-00').
+                 */
+                deliveryAgent_deliveryDate?: string | null;
+                /** @description Sending laboratory (Laboratory.laboratoryId), informative. */
+                laboratoryId?: number | null;
+                /** @description True when the dewars stay stored at the facility between sessions. */
+                isStorageShipping?: boolean | null;
+                /** @description Where the courier picks the shipment up (e.g. 'Stores'). */
+                physicalLocation?: string | null;
+                /** @description When the shipment was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                readonly creationDate?: string | null;
+                /** @description When the row was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                readonly bltimeStamp?: string | null;
+                /** @description When the shipment was returned to the user (set by core). Null when the database holds a zero date ('0000-00-00'). */
+                readonly dateOfShippingToUser?: string | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+                /** @description The dewars of the shipment, with their contents. */
+                readonly dewars?: {
+                    /** @description Database id. */
+                    readonly dewarId?: number;
+                    /** @description The shipment the dewar travels in (Shipping.shippingId). */
+                    shippingId: number;
+                    /**
+                     * @description Dewar (dry shipper with samples), Toolbox or Parcel.
+                     * @enum {string}
+                     */
+                    type?: "Dewar" | "Toolbox" | "Parcel";
+                    /** @description Name the user gives the dewar (written on its label). */
+                    code?: string | null;
+                    /** @description Barcode label of this dewar trip, unique across the facility. */
+                    barCode?: string | null;
+                    /** @description Facility code of the physical dewar (DewarRegistry.facilityCode), registered for the shipment's proposal; sets dewarRegistryId. */
+                    facilityCode?: string | null;
+                    /** @description The registered physical dewar (DewarRegistry.dewarRegistryId), derived from facilityCode. */
+                    readonly dewarRegistryId?: number | null;
+                    /** @description Where the dewar is in its lifecycle: opened, ready, sent to facility, at facility, returned (docs/shipments.md). */
+                    dewarStatus?: string | null;
+                    /** @description Where the dewar is stored at the facility (e.g. a rack position). */
+                    storageLocation?: string | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description The first session the dewar's samples are for (BLSession.sessionId, same proposal). */
+                    firstExperimentId?: number | null;
+                    /** @description Declared customs value of the contents, in euros. */
+                    customsValue?: number | null;
+                    /** @description Declared transport (insurance) value, in euros. */
+                    transportValue?: number | null;
+                    /** @description Courier tracking number to the facility. */
+                    trackingNumberToSynchrotron?: string | null;
+                    /** @description Courier tracking number of the return trip. */
+                    trackingNumberFromSynchrotron?: string | null;
+                    /** @description Courier's piece barcode (not the airway bill). */
+                    deliveryAgent_barcode?: string | null;
+                    /** @description Weight of the dewar, in kg. */
+                    weight?: number | null;
+                    /** @description True when the dewar stays stored at the facility between sessions. */
+                    isStorageDewar?: boolean | null;
+                    /** @description When the row was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly bltimeStamp?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                    /** @description The containers in the dewar. */
+                    readonly containers?: {
+                        /** @description Database id. */
+                        readonly containerId?: number;
+                        /** @description The dewar the container travels in (Dewar.dewarId). */
+                        dewarId?: number | null;
+                        /** @description Name the user gives the container (e.g. the puck's name). */
+                        code?: string | null;
+                        /** @description Barcode of the container, unique across the facility. */
+                        barcode?: string | null;
+                        /** @description Kind of holder, e.g. Unipuck, Spinepuck, Puck, Basket, Plate (docs/shipments.md lists the capacities known for each). */
+                        containerType?: string | null;
+                        /** @description Number of sample positions (1..capacity); taken from containerType when not given. */
+                        capacity?: number | null;
+                        /** @description Free-text status of the container at the facility. */
+                        containerStatus?: string | null;
+                        /** @description Position of the container in the beamline's sample changer. */
+                        sampleChangerLocation?: string | null;
+                        /** @description Beamline whose sample changer holds the container. */
+                        beamlineLocation?: string | null;
+                        /** @description When sampleChangerLocation last changed (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                        scLocationUpdated?: string | null;
+                        /** @description The session the container is for (BLSession.sessionId); a container outside any dewar belongs to this session's proposal. */
+                        sessionId?: number | null;
+                        /** @description Person responsible for the container (Person.personId). */
+                        ownerId?: number | null;
+                        /** @description Container this one sits in, e.g. a puck in a cassette (containerId). */
+                        parentContainerId?: number | null;
+                        /** @description Position inside the parent container. */
+                        parentContainerLocation?: number | null;
+                        /** @description True when the user wants the container back; false: it may be disposed of. */
+                        requestedReturn?: boolean | null;
+                        /** @description Free-text comments. */
+                        comments?: string | null;
+                        /** @description Kind of experiment the container is for (free text). */
+                        experimentType?: string | null;
+                        /** @description Storage temperature, in °C; null means ambient. */
+                        storageTemperature?: number | null;
+                        /** @description When the row was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                        readonly bltimeStamp?: string | null;
+                        /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                        readonly uuid?: string;
+                        /** @description The samples in the container. */
+                        readonly samples?: {
+                            /** @description The sample's crystal. */
+                            readonly crystal?: {
+                                /** @description The crystal's protein. */
+                                readonly protein?: {
+                                    /** @description Database id. */
+                                    readonly proteinId?: number;
+                                    /** @description The proposal the protein belongs to (Proposal.proposalId). */
+                                    proposalId?: number;
+                                    /** @description Full name of the protein. */
+                                    name?: string | null;
+                                    /** @description Short name used on sample sheets and by beamline software, unique within the proposal (e.g. 'lyso'). */
+                                    acronym?: string | null;
+                                    /** @description What the protein is, in words and sentences (safety review reads it). */
+                                    description?: string | null;
+                                    /**
+                                     * @description Safety review outcome: GREEN (no hazard), YELLOW (precautions), RED (not allowed without special arrangements).
+                                     * @enum {string|null}
+                                     */
+                                    safetyLevel?: "GREEN" | "YELLOW" | "RED" | null;
+                                    /** @description Risk group of the biological material, 1 (lowest) to 4. */
+                                    hazardGroup?: number;
+                                    /** @description Biosafety containment level the material needs, 1 (lowest) to 4. */
+                                    containmentLevel?: number;
+                                    /** @description Molecular mass, in daltons (g/mol). */
+                                    molecularMass?: number | null;
+                                    /** @description Kind of component (free text, e.g. 'Protein', 'DNA', 'Ligand'). */
+                                    proteinType?: string | null;
+                                    /** @description Amino-acid (or nucleotide) sequence, one-letter codes. */
+                                    sequence?: string | null;
+                                    /** @description Person who registered the protein (Person.personId). */
+                                    personId?: number | null;
+                                    /** @description True when the protein was created by a shipment import (document or CSV). */
+                                    readonly isCreatedBySampleSheet?: boolean | null;
+                                    /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                                    readonly bltimeStamp?: string | null;
+                                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                                    readonly uuid?: string;
+                                };
+                                /** @description Database id. */
+                                readonly crystalId?: number;
+                                /** @description The protein the crystal is made of (Protein.proteinId); its proposal owns the crystal. */
+                                proteinId?: number;
+                                /** @description Default data collection plan for the crystal (DiffractionPlan id). */
+                                diffractionPlanId?: number | null;
+                                /** @description Name of the crystal form. */
+                                name?: string | null;
+                                /** @description Space group symbol, e.g. P212121 or C2. */
+                                spaceGroup?: string | null;
+                                /** @description Shape of the crystals (needles, plates, ...). */
+                                morphology?: string | null;
+                                /** @description Colour of the crystals. */
+                                color?: string | null;
+                                /** @description Crystal size along X, in µm. */
+                                size_X?: number | null;
+                                /** @description Crystal size along Y, in µm. */
+                                size_Y?: number | null;
+                                /** @description Crystal size along Z, in µm. */
+                                size_Z?: number | null;
+                                /** @description Unit cell length a, in Å. */
+                                cell_a?: number | null;
+                                /** @description Unit cell length b, in Å. */
+                                cell_b?: number | null;
+                                /** @description Unit cell length c, in Å. */
+                                cell_c?: number | null;
+                                /** @description Unit cell angle alpha, in degrees. */
+                                cell_alpha?: number | null;
+                                /** @description Unit cell angle beta, in degrees. */
+                                cell_beta?: number | null;
+                                /** @description Unit cell angle gamma, in degrees. */
+                                cell_gamma?: number | null;
+                                /** @description Free-text comments. */
+                                comments?: string | null;
+                                /** @description File name of a model (PDB) for molecular replacement. */
+                                pdbFileName?: string | null;
+                                /** @description Directory of that PDB file at the facility. */
+                                pdbFilePath?: string | null;
+                                /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                                readonly recordTimeStamp?: string | null;
+                                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                                readonly uuid?: string;
+                            };
+                            /** @description What to collect on the sample (null when no plan). */
+                            readonly diffractionPlan?: {
+                                /** @description Database id. */
+                                readonly diffractionPlanId?: number;
+                                /** @description Short name of the plan. */
+                                name?: string | null;
+                                /**
+                                 * @description Kind of experiment (OSC: standard rotation, SAD/MAD: anomalous phasing, MXPress*: automated ESRF workflows, ...).
+                                 * @enum {string|null}
+                                 */
+                                experimentKind?: "Default" | "MXPressE" | "MXPressO" | "MXPressE_SAD" | "MXScore" | "MXPressM" | "MAD" | "SAD" | "Fixed" | "Ligand binding" | "Refinement" | "OSC" | "MAD - Inverse Beam" | "SAD - Inverse Beam" | "MESH" | "XFE" | "Stepped transmission" | "XChem High Symmetry" | "XChem Low Symmetry" | "Commissioning" | "Metal ID" | null;
+                                /** @description Resolution observed so far (e.g. at the home source), in Å. */
+                                observedResolution?: number | null;
+                                /** @description Worst acceptable resolution, in Å. */
+                                minimalResolution?: number | null;
+                                /** @description Exposure time per image, in seconds. */
+                                exposureTime?: number | null;
+                                /** @description Rotation per image, in degrees. */
+                                oscillationRange?: number | null;
+                                /** @description Best resolution worth collecting to, in Å. */
+                                maximalResolution?: number | null;
+                                /** @description Resolution of the screening images, in Å. */
+                                screeningResolution?: number | null;
+                                /** @description Relative radiation sensitivity of the crystal (1 = typical protein). */
+                                radiationSensitivity?: number | null;
+                                /** @description Element giving the anomalous signal, e.g. Se. */
+                                anomalousScatterer?: string | null;
+                                /** @description Preferred horizontal beam size, in µm. */
+                                preferredBeamSizeX?: number | null;
+                                /** @description Preferred vertical beam size, in µm. */
+                                preferredBeamSizeY?: number | null;
+                                /** @description Preferred beam diameter (round beams), in µm. */
+                                preferredBeamDiameter?: number | null;
+                                /** @description Free-text instructions for the beamline. */
+                                comments?: string | null;
+                                /** @description Completeness aimed at, as a fraction (0-1). */
+                                aimedCompleteness?: number | null;
+                                /** @description I/sigma(I) aimed at in the highest-resolution shell. */
+                                aimedIOverSigmaAtHighestRes?: number | null;
+                                /** @description Multiplicity (redundancy) aimed at. */
+                                aimedMultiplicity?: number | null;
+                                /** @description Resolution aimed at, in Å. */
+                                aimedResolution?: number | null;
+                                /** @description True to collect anomalous data (Friedel pairs). */
+                                anomalousData?: boolean | null;
+                                /** @description Strategy complexity for the strategy programs (e.g. 'none', 'full'). */
+                                complexity?: string | null;
+                                /** @description True to estimate radiation damage during collection. */
+                                estimateRadiationDamage?: boolean | null;
+                                /** @description Space group processing must use, e.g. P212121. */
+                                forcedSpaceGroup?: string | null;
+                                /** @description Minimum completeness needed, as a fraction (0-1). */
+                                requiredCompleteness?: number | null;
+                                /** @description Minimum multiplicity needed. */
+                                requiredMultiplicity?: number | null;
+                                /** @description Resolution needed, in Å. */
+                                requiredResolution?: number | null;
+                                /** @description Extra options for the strategy program. */
+                                strategyOption?: string | null;
+                                /** @description Kappa-goniometer strategy option. */
+                                kappaStrategyOption?: string | null;
+                                /** @description Number of positions to collect on the sample (multi-position). */
+                                numberOfPositions?: number | null;
+                                /** @description Smallest crystal dimension across the spindle axis, in µm. */
+                                minDimAccrossSpindleAxis?: number | null;
+                                /** @description Largest crystal dimension across the spindle axis, in µm. */
+                                maxDimAccrossSpindleAxis?: number | null;
+                                /** @description Radiation sensitivity parameter beta (strategy programs). */
+                                radiationSensitivityBeta?: number | null;
+                                /** @description Radiation sensitivity parameter gamma (strategy programs). */
+                                radiationSensitivityGamma?: number | null;
+                                /** @description Smallest rotation per image, in degrees. */
+                                minOscWidth?: number | null;
+                                /** @description Monochromator to use: DMM or DCM. */
+                                monochromator?: string | null;
+                                /** @description X-ray energy, in eV. */
+                                energy?: number | null;
+                                /** @description Beam transmission, as a fraction (0-1). */
+                                transmission?: number | null;
+                                /** @description Grid-scan box width, in µm. */
+                                boxSizeX?: number | null;
+                                /** @description Grid-scan box height, in µm. */
+                                boxSizeY?: number | null;
+                                /** @description Kappa angle, in degrees. */
+                                kappaStart?: number | null;
+                                /** @description Start of the rotation, in degrees. */
+                                axisStart?: number | null;
+                                /** @description Total rotation range, in degrees. */
+                                axisRange?: number | null;
+                                /** @description Number of images requested. */
+                                numberOfImages?: number | null;
+                                /** @description When set, the plan is a preset offered to every sample of this proposal (Proposal.proposalId), and it belongs to that proposal. */
+                                presetForProposalId?: number | null;
+                                /** @description When set, the plan is meant for this beamline (e.g. i03). */
+                                beamLineName?: string | null;
+                                /** @description Detector distance, in mm. */
+                                distance?: number | null;
+                                /** @description Sample orientation (rotation about the beam), in degrees. */
+                                orientation?: number | null;
+                                /** @description Monochromator bandwidth, as a fraction (dE/E). */
+                                monoBandwidth?: number | null;
+                                /**
+                                 * @description How to centre the sample: xray, loop, diffraction or optical.
+                                 * @enum {string|null}
+                                 */
+                                centringMethod?: "xray" | "loop" | "diffraction" | "optical" | null;
+                                /** @description Where the user wants the data written: a relative path inside the session's directory (no '..', no leading '/'). */
+                                userPath?: string | null;
+                                /** @description Plate temperature for in-situ collection, in kelvin. */
+                                robotPlateTemperature?: number | null;
+                                /** @description Sample temperature during exposure, in kelvin. */
+                                exposureTemperature?: number | null;
+                                /**
+                                 * @description Requested collection mode: auto (unattended) or manual.
+                                 * @enum {string|null}
+                                 */
+                                collectionMode?: "auto" | "manual" | null;
+                                /** @description Priority of the sample relative to the others of the shipment. */
+                                priority?: number | null;
+                                /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                                readonly recordTimeStamp?: string | null;
+                                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                                readonly uuid?: string;
+                            };
+                            /** @description Database id. */
+                            readonly blSampleId?: number;
+                            /** @description The container holding the sample (Container.containerId). */
+                            containerId?: number | null;
+                            /** @description Position in the container: a whole number from 1 to the container's capacity, written without leading zeros ('1', '16'); one sample per position. */
+                            location?: string | null;
+                            /** @description Position on a multi-sample pin, 1 being closest to the pin's base; null for ordinary pins. */
+                            subLocation?: number | null;
+                            /** @description The crystal (Crystal.crystalId); its protein's proposal owns the sample. */
+                            crystalId?: number | null;
+                            /** @description What to collect on this sample (DiffractionPlan.diffractionPlanId). */
+                            diffractionPlanId?: number | null;
+                            /** @description Name the user gives the sample. */
+                            name?: string | null;
+                            /** @description Barcode or code of the pin (or well) holding the sample. */
+                            code?: string | null;
+                            /** @description Free-text comments. */
+                            comments?: string | null;
+                            /** @description Comments by facility staff. */
+                            staffComments?: string | null;
+                            /** @description Processing status at the beamline (free text, e.g. 'collected'). */
+                            blSampleStatus?: string | null;
+                            /** @description True while the sample is in the beamline's sample changer. */
+                            isInSampleChanger?: boolean | null;
+                            /** @description Length of the pin (sample holder), in mm. */
+                            holderLength?: number | null;
+                            /** @description Loop size, in mm. */
+                            loopLength?: number | null;
+                            /** @description Kind of loop (e.g. nylon, mesh, litholoop). */
+                            loopType?: string | null;
+                            /** @description Pin wire width, in mm. */
+                            wireWidth?: number | null;
+                            /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                            readonly recordTimeStamp?: string | null;
+                            /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                            readonly uuid?: string;
+                        }[];
+                    }[];
+                }[];
+                /** @description The sessions the shipment is for (ShippingHasSession). */
+                readonly sessions?: {
+                    /** @description Identifier in the user office (UUID text); set by the sync. */
+                    readonly externalId?: unknown;
+                    /** @description Visit name: proposal name, '-', visit number (mx1234-5). */
+                    readonly visit?: string;
+                    /** @description UUID of the session's proposal. */
+                    readonly proposalUUID?: unknown;
+                    /** @description Database id. */
+                    readonly sessionId?: number;
+                    /** @description The proposal the session belongs to (Proposal.proposalId). */
+                    proposalId?: number;
+                    /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly bltimeStamp?: string | null;
+                    /** @description Last activity: by default the end of the session, later the last data collection. Null when the database holds a zero date ('0000-00-00'). */
+                    readonly lastUpdate?: string | null;
+                    /** @description Beamline set-up used (BeamLineSetup.beamLineSetupId, not served yet). */
+                    beamLineSetupId?: number | null;
+                    /** @description Run/calendar period (BeamCalendar.beamCalendarId, not served yet). */
+                    beamCalendarId?: number | null;
+                    /** @description Scheduled start (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    startDate?: string | null;
+                    /** @description Scheduled end (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+                    endDate?: string | null;
+                    /** @description Beamline name as the facility writes it, e.g. i03, ID30A-1. */
+                    beamLineName?: string | null;
+                    /** @description True when the session is on the official schedule. */
+                    scheduled?: boolean | null;
+                    /** @description Number of shifts allocated (a shift is usually 8 hours). */
+                    nbShifts?: number | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description Name(s) of the beamline operator(s). */
+                    beamLineOperator?: string | null;
+                    /** @description Number of the session within its proposal ('5' in mx1234-5); unique per proposal. Assigned as the next free number when omitted on creation. */
+                    visit_number?: number | null;
+                    /** @description True when data collections, scans or spectra are attached. */
+                    usedFlag?: boolean | null;
+                    /** @description True when the session's data is archived and no longer on disk. */
+                    archived?: boolean | null;
+                    /**
+                     * @description Experiment risk assessment from the user office.
+                     * @enum {string|null}
+                     */
+                    riskRating?: "Low" | "Medium" | "High" | "Not Permitted" | null;
+                    /** @description True when the processed-data folder of the visit has been purged. */
+                    purgedProcessedData?: boolean | null;
+                    /** @description The session's id in ICAT (data catalogue), when catalogued. */
+                    icatId?: number | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                }[];
+            }[];
+            /** @description Links to other pages. */
+            links?: {
+                /** @description URL of this page. */
+                self?: string | null;
+                /** @description URL of the next page (keyset cursor), null on the last page. */
+                next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
+            };
         };
         /** @description A shipment with its dewars, their containers and samples, and its sessions. */
         ShipmentContentsRead: {
@@ -16857,75 +17714,6 @@ export interface components {
                 changedBy?: string | null;
                 /** @description When the change happened (set by the database). Null when the database holds a zero date ('0000-00-00'). */
                 recordTimeStamp?: string | null;
-                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
-                readonly uuid?: string;
-            }[];
-            /** @description Links to other pages. */
-            links?: {
-                /** @description URL of this page. */
-                self?: string | null;
-                /** @description URL of the next page (keyset cursor), null on the last page. */
-                next?: string | null;
-                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
-                prev?: string | null;
-            };
-        };
-        ShipmentList: {
-            /** @description Rows matching the filters (null on an after= page). */
-            total: number | null;
-            /** @description Page size used. */
-            limit: number;
-            /** @description Rows skipped. */
-            offset: number;
-            /** @description The after= cursor of this page, if any. */
-            after?: string | null;
-            results: {
-                /** @description Database id. */
-                readonly shippingId?: number;
-                /** @description The proposal sending the shipment (Proposal.proposalId). */
-                proposalId?: number;
-                /** @description Name the user gives the shipment. */
-                shippingName?: string | null;
-                /** @description Where the shipment is in its lifecycle: opened, ready, sent to facility, at facility, returned (docs/shipments.md lists the allowed changes). */
-                shippingStatus?: string | null;
-                /** @description Kind of shipment (free text, e.g. 'Dewars', 'Plates'). */
-                shippingType?: string | null;
-                /** @description Free-text comments. */
-                comments?: string | null;
-                /** @description Who sends the shipment (LabContact.labContactId of the same proposal). */
-                sendingLabContactId?: number | null;
-                /** @description Who gets the dewars back (LabContact.labContactId of the same proposal). */
-                returnLabContactId?: number | null;
-                /** @description Courier for the return trip. */
-                returnCourier?: string | null;
-                /** @description Courier company bringing the shipment to the facility. */
-                deliveryAgent_agentName?: string | null;
-                /** @description Account number with that courier. */
-                deliveryAgent_agentCode?: string | null;
-                /** @description Courier tracking (airway bill) number to the facility. */
-                deliveryAgent_flightCode?: string | null;
-                /**
-                 * Format: date
-                 * @description Date the courier collects the shipment. Null when the database holds a zero date ('0000-00-00').
-                 */
-                deliveryAgent_shippingDate?: string | null;
-                /**
-                 * Format: date
-                 * @description Expected delivery date at the facility. Null when the database holds a zero date ('0000-00-00').
-                 */
-                deliveryAgent_deliveryDate?: string | null;
-                /** @description Sending laboratory (Laboratory.laboratoryId), informative. */
-                laboratoryId?: number | null;
-                /** @description True when the dewars stay stored at the facility between sessions. */
-                isStorageShipping?: boolean | null;
-                /** @description Where the courier picks the shipment up (e.g. 'Stores'). */
-                physicalLocation?: string | null;
-                /** @description When the shipment was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
-                readonly creationDate?: string | null;
-                /** @description When the row was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
-                readonly bltimeStamp?: string | null;
-                /** @description When the shipment was returned to the user (set by core). Null when the database holds a zero date ('0000-00-00'). */
-                readonly dateOfShippingToUser?: string | null;
                 /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
                 readonly uuid?: string;
             }[];
@@ -19589,13 +20377,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description An access token with the granted scopes */
+            /** @description An access token (the client's scopes; a person's refresh token too) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ClientTokenResponse"];
+                    "application/json": components["schemas"]["TokenResponse"];
                 };
             };
             /** @description Malformed request or invalid query parameter */
@@ -19661,7 +20449,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (the database, another service) is unavailable */
+            /** @description The directory, identity provider or database is unreachable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -21989,6 +22777,8 @@ export interface operations {
                 updatedSince?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. dataCollectionGroup: the sweep's group (experiment); blSample: the group's sample (its own fields; null when none). Also: group = dataCollectionGroup; sample = blSample. An unknown name is a 400. */
+                expand?: ("dataCollectionGroup" | "blSample")[];
             };
             header?: never;
             path?: never;
@@ -22045,7 +22835,10 @@ export interface operations {
     };
     post_data_collections: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. dataCollectionGroup: the sweep's group (experiment); blSample: the group's sample (its own fields; null when none). Also: group = dataCollectionGroup; sample = blSample. An unknown name is a 400. */
+                expand?: ("dataCollectionGroup" | "blSample")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -22217,6 +23010,8 @@ export interface operations {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. dataCollectionGroup: the sweep's group (experiment); blSample: the group's sample (its own fields; null when none). Also: group = dataCollectionGroup; sample = blSample. An unknown name is a 400. */
+                expand?: ("dataCollectionGroup" | "blSample")[];
             };
             header?: never;
             path: {
@@ -22351,7 +23146,10 @@ export interface operations {
     };
     patch_data_collection_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. dataCollectionGroup: the sweep's group (experiment); blSample: the group's sample (its own fields; null when none). Also: group = dataCollectionGroup; sample = blSample. An unknown name is a 400. */
+                expand?: ("dataCollectionGroup" | "blSample")[];
+            };
             header?: never;
             path: {
                 /** @description Data collection id or UUID */
@@ -23128,16 +23926,16 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
-                n: number;
                 /** @description Data collection id or UUID */
                 ref: string;
+                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
+                n: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -23196,17 +23994,15 @@ export interface operations {
     get_data_collection_snapshot_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
             header?: never;
             path: {
-                /** @description Which snapshot, 1-4 */
-                n: number;
                 /** @description Data collection id or UUID */
                 ref: string;
+                /** @description Which snapshot, 1-4 (xtalSnapshotFullPath1..4) */
+                n: number;
             };
             cookie?: never;
         };
@@ -23239,7 +24035,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The token's roles or scopes do not allow this */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -25063,7 +25859,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -25122,8 +25918,6 @@ export interface operations {
     get_energy_scan_image_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -25163,7 +25957,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The token's roles or scopes do not allow this */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -25983,16 +26777,16 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
-                kind: string;
                 /** @description Image id or UUID */
                 ref: string;
+                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
+                kind: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -26051,17 +26845,15 @@ export interface operations {
     get_image_file_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
             header?: never;
             path: {
-                /** @description jpeg or thumbnail */
-                kind: string;
                 /** @description Image id or UUID */
                 ref: string;
+                /** @description jpeg (jpegFileFullPath) or thumbnail (jpegThumbnailFileFullPath) */
+                kind: string;
             };
             cookie?: never;
         };
@@ -26094,7 +26886,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The token's roles or scopes do not allow this */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -27461,8 +28253,6 @@ export interface operations {
     get_processing_attachment_file_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -27502,7 +28292,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The token's roles or scopes do not allow this */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -29738,16 +30528,16 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
-                when: string;
                 /** @description RobotAction id or UUID */
                 ref: string;
+                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
+                when: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -29806,17 +30596,15 @@ export interface operations {
     get_robot_action_snapshot_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
             header?: never;
             path: {
-                /** @description before or after */
-                when: string;
                 /** @description RobotAction id or UUID */
                 ref: string;
+                /** @description before (xtalSnapshotBefore) or after (xtalSnapshotAfter) */
+                when: string;
             };
             cookie?: never;
         };
@@ -29849,7 +30637,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The token's roles or scopes do not allow this */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -30597,6 +31385,8 @@ export interface operations {
                 "blSampleStatus.in"?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. crystal: the sample's crystal; crystal.protein: the crystal's protein; diffractionPlan: what to collect on the sample (null when no plan). Also: protein = crystal.protein. An unknown name is a 400. */
+                expand?: ("crystal" | "crystal.protein" | "diffractionPlan")[];
             };
             header?: never;
             path?: never;
@@ -30653,7 +31443,10 @@ export interface operations {
     };
     post_samples: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. crystal: the sample's crystal; crystal.protein: the crystal's protein; diffractionPlan: what to collect on the sample (null when no plan). Also: protein = crystal.protein. An unknown name is a 400. */
+                expand?: ("crystal" | "crystal.protein" | "diffractionPlan")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -30764,6 +31557,8 @@ export interface operations {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. crystal: the sample's crystal; crystal.protein: the crystal's protein; diffractionPlan: what to collect on the sample (null when no plan). Also: protein = crystal.protein. An unknown name is a 400. */
+                expand?: ("crystal" | "crystal.protein" | "diffractionPlan")[];
             };
             header?: never;
             path: {
@@ -30832,7 +31627,10 @@ export interface operations {
     };
     core_patch_sample_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. crystal: the sample's crystal; crystal.protein: the crystal's protein; diffractionPlan: what to collect on the sample (null when no plan). Also: protein = crystal.protein. An unknown name is a 400. */
+                expand?: ("crystal" | "crystal.protein" | "diffractionPlan")[];
+            };
             header?: never;
             path: {
                 /** @description Sample id or UUID */
@@ -32716,7 +33514,10 @@ export interface operations {
     };
     post_shipment_documents: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -32865,6 +33666,8 @@ export interface operations {
                 "creationDate.lte"?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
             };
             header?: never;
             path?: never;
@@ -32872,13 +33675,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of shipments (without contents) */
+            /** @description A page of shipments (their contents with expand=) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ShipmentList"];
+                    "application/json": components["schemas"]["ShipmentContentsList"];
                 };
             };
             /** @description Malformed request or invalid query parameter */
@@ -32921,7 +33724,10 @@ export interface operations {
     };
     post_shipments: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -33032,6 +33838,8 @@ export interface operations {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
             };
             header?: never;
             path: {
@@ -33100,7 +33908,10 @@ export interface operations {
     };
     patch_shipment_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
+            };
             header?: never;
             path: {
                 /** @description Shipment id or UUID */
@@ -33291,7 +34102,10 @@ export interface operations {
     };
     post_shipment_csv_import: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -33981,7 +34795,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -34040,8 +34854,6 @@ export interface operations {
     get_xrf_spectrum_image_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -34081,7 +34893,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The token's roles or scopes do not allow this */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -35072,10 +35884,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description ssxProcessingResultAttachmentId */
-                attachment_id: number;
                 /** @description Run UUID */
                 ref: string;
+                /** @description ssxProcessingResultAttachmentId */
+                attachment_id: number;
             };
             cookie?: never;
         };
@@ -35140,17 +35952,15 @@ export interface operations {
     get_run_attachment_file_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
             header?: never;
             path: {
-                /** @description ssxProcessingResultAttachmentId */
-                attachment_id: number;
                 /** @description Run UUID */
                 ref: string;
+                /** @description ssxProcessingResultAttachmentId */
+                attachment_id: number;
             };
             cookie?: never;
         };
@@ -36183,7 +36993,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -36242,8 +37052,6 @@ export interface operations {
     get_atlas_image_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -36652,7 +37460,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -36711,8 +37519,6 @@ export interface operations {
     get_power_spectrum_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -37281,7 +38087,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -37340,8 +38146,6 @@ export interface operations {
     get_foil_hole_image_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -37683,7 +38487,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -37742,8 +38546,6 @@ export interface operations {
     get_grid_square_image_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -37922,16 +38724,16 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
-                kind: string;
                 /** @description Motion correction id or UUID */
                 ref: string;
+                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
+                kind: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -37990,17 +38792,15 @@ export interface operations {
     get_motion_correction_file_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
             header?: never;
             path: {
-                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
-                kind: string;
                 /** @description Motion correction id or UUID */
                 ref: string;
+                /** @description Which file: micrograph, micrograph-snapshot, drift-plot, fft, fft-corrected */
+                kind: string;
             };
             cookie?: never;
         };
@@ -38783,7 +39583,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -38842,8 +39642,6 @@ export interface operations {
     get_class_image_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -39910,7 +40708,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -39969,8 +40767,6 @@ export interface operations {
     get_tilt_image_power_spectrum_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
@@ -40309,16 +41105,16 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
-                kind: string;
                 /** @description Tomogram id or UUID */
                 ref: string;
+                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
+                kind: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The image */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -40377,17 +41173,15 @@ export interface operations {
     get_tomogram_file_url: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
-                fields?: string;
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
                 width?: number;
             };
             header?: never;
             path: {
-                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
-                kind: string;
                 /** @description Tomogram id or UUID */
                 ref: string;
+                /** @description Which file: central-slice, movie, xy-shift-plot, projection-xy, projection-xz */
+                kind: string;
             };
             cookie?: never;
         };
@@ -42249,6 +43043,279 @@ export interface operations {
             };
         };
     };
+    post_ssx_client_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PyIspybLogin"];
+            };
+        };
+        responses: {
+            /** @description Logged in: {login, token, permissions, refreshToken, expiresIn} */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_ssx_collections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SSXDataCollectionDoc"];
+            };
+        };
+        responses: {
+            /** @description Core's dataCollectionId of the run (an integer) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_ssx_groups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SSXGroupDoc"];
+            };
+        };
+        responses: {
+            /** @description The group's id (an integer) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     compat_get_ui_options: {
         parameters: {
             query?: never;
@@ -42294,6 +43361,63 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_processing_statuses: {
+        parameters: {
+            query?: {
+                /** @description A JSON list of data collection ids ([10,11]), at most 200 */
+                dataCollectionIds?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -42883,6 +44007,138 @@ export interface operations {
                 };
             };
             /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_stats_breakdown: {
+        parameters: {
+            query?: {
+                /** @description Session id (required) */
+                sessionId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_stats_times: {
+        parameters: {
+            query?: {
+                /** @description Session id (required) */
+                sessionId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;

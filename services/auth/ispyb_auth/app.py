@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from ispyb_shared.app import BEARER_SECURITY, create_service_app
+from ispyb_shared.app import BEARER_REQUIREMENT, BEARER_SECURITY, create_service_app
 from ispyb_shared.auth import RevocationList, TokenVerifier, init_auth
 from ispyb_shared.config import validate_config
 from ispyb_shared.db import Database
@@ -58,7 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     init_idempotency(app, IdempotencyRecord)
     api = app.extensions["ispyb_api"]
     api.authorizations = BEARER_SECURITY
-    api.security = "bearer"
+    api.security = BEARER_REQUIREMENT
 
     database = app.extensions["ispyb_database"]
     keystore = KeyStore(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from ispyb_shared.auth import AuthSettings
 from ispyb_shared.config import ApiConfig, FilesConfig, LoggingConfig, load_config
@@ -30,6 +30,23 @@ class JavaConfig(StrictSchema):
     )
 
 
+class PyIspybSSXConfig(StrictSchema):
+    """mxcubecore's SSX client sends no image directory or file template, which ISPyB's
+    data collections (and ssx) need: these site-specific templates fill them, with
+    ``{beamLineName}``, ``{visit}``, ``{imagePrefix}``, ``{dataCollectionGroupId}``."""
+
+    image_directory = fields.String(
+        load_default="/data/{beamLineName}/{visit}/ssx/{imagePrefix}",
+        validate=validate.Length(min=1, max=255),
+        metadata={"description": "Template of the run's imageDirectory."},
+    )
+    file_template = fields.String(
+        load_default="{imagePrefix}_master.h5",
+        validate=validate.Length(min=1, max=255),
+        metadata={"description": "Template of the run's fileTemplate."},
+    )
+
+
 class CompatConfig(StrictSchema):
     """compat's sections. No ``database``: it owns none."""
 
@@ -42,6 +59,7 @@ class CompatConfig(StrictSchema):
     em = _upstream("http://127.0.0.1:8003")
     ssx = _upstream("http://127.0.0.1:8002")
     java = fields.Nested(JavaConfig, load_default=lambda: JavaConfig().load({}))
+    pyispyb_ssx = fields.Nested(PyIspybSSXConfig, load_default=lambda: PyIspybSSXConfig().load({}))
 
 
 def load_compat_config(environ=None) -> dict[str, Any]:

@@ -11,5 +11,6 @@ def namespaces() -> list[Namespace]:
     from .java.api import namespaces as java
     from .pyispyb.api import namespaces as pyispyb
     from .pyispyb.beamline.api import NAMESPACES as pyispyb_beamline
+    from .pyispyb.ssx.api import NAMESPACES as pyispyb_ssx
 
-    return [*pyispyb(), *pyispyb_beamline, *java()]
+    return [*pyispyb(), *pyispyb_beamline, *pyispyb_ssx, *java()]

@@ -35,7 +35,14 @@ class SSXCoreClient(CoreClient):
         return self.get_one("proposals", ref, credentials, forbidden=READ_REFUSED)
 
     def sample(self, uuid: str, credentials: Credentials) -> dict | None:
-        return self.get_one("samples", uuid, credentials, forbidden=READ_REFUSED)
+        """With its crystal and protein (expand=): the proposal is the protein's."""
+        return self.get_one(
+            "samples",
+            uuid,
+            credentials,
+            forbidden=READ_REFUSED,
+            params={"expand": "crystal.protein"},
+        )
 
     def crystal(self, uuid: str, credentials: Credentials) -> dict | None:
         return self.get_one("crystals", uuid, credentials, forbidden=READ_REFUSED)

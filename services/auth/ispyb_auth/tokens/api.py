@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+from urllib.parse import unquote_plus
+
 from flask import request
 from flask_restx import Namespace, Resource
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 
 from ispyb_shared.app import load_body
 from ispyb_shared.auth import current_caller, permissions_of, public
 from ispyb_shared.db import db_session
-from ispyb_shared.errors import ApiError
+from ispyb_shared.errors import ApiError, field_paths
 from ispyb_shared.operations import model_for
 
 from ..apidoc import admin_only, operation, refuse_query_credentials
@@ -19,9 +22,9 @@ from ..runtime import client_ip, get_runtime
 from . import service
 from .schemas import (
     ClientTokenRequest,
-    ClientTokenResponse,
     LoginRequest,
     MeRead,
+    PasswordGrantRequest,
     RefreshRequest,
     RefreshTokenRead,
     RevokeRequest,
@@ -136,11 +139,72 @@ class Logout(Resource):
         )
 
 
-def _client_token_body(schema: Schema) -> dict:
-    """JSON, or form-encoded as OAuth 2 clients send it."""
-    if request.mimetype == "application/x-www-form-urlencoded":
-        return schema.load(request.form.to_dict())
-    return load_body(schema)
+class TokenRequestInvalid(ApiError):
+    """A form-encoded token request with a missing or bad field: 400, as RFC 6749 5.2's
+    invalid_request (JSON bodies keep the services' 422), each field named in details."""
+
+    status = 400
+    code = "VALIDATION_ERROR"
+
+
+def _basic_client() -> tuple[str, str] | None:
+    """Client credentials sent as RFC 6749 2.3.1 says (HTTP Basic, each part form-encoded),
+    as Swagger UI's Authorize dialog does by default; None without (or with an empty) one."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        client_id, _, secret = (
+            base64.b64decode(value.strip(), validate=True).decode().partition(":")
+        )
+    except (ValueError, UnicodeDecodeError):
+        raise TokenRequestInvalid(
+            "The Authorization header is not valid Basic credentials.",
+            {"Authorization": ["Not base64 of client_id:client_secret."]},
+        ) from None
+    client_id, secret = unquote_plus(client_id), unquote_plus(secret)
+    return (client_id, secret) if client_id or secret else None
+
+
+def _token_body(schema: Schema) -> dict:
+    """JSON (client credentials), or form-encoded as OAuth 2 clients send it: the client
+    credentials grant, or the password grant (``grant_type=password``)."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return load_body(schema)
+    data = request.form.to_dict()
+    basic = _basic_client()
+    if data.get("grant_type") == "password":
+        schema = PasswordGrantRequest()
+        if basic and basic[1]:
+            raise TokenRequestInvalid(
+                "Front ends are public clients here: send no client secret.",
+                {"Authorization": ["No client secret with the password grant."]},
+            )
+    elif basic:
+        if "client_id" in data or "client_secret" in data:
+            raise TokenRequestInvalid(
+                "Send the client credentials once: in the Authorization header or the body.",
+                {"Authorization": ["Client credentials in the body too."]},
+            )
+        data["client_id"], data["client_secret"] = basic
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise TokenRequestInvalid(
+            "The token request is invalid.", field_paths(exc.messages)
+        ) from None
+
+
+def _password_plugin(plugins) -> str:
+    """The plugin of a password grant that names none: the first that checks passwords."""
+    name = next((name for name, p in plugins.items() if p.needs == "password"), None)
+    if name is None:
+        raise TokenRequestInvalid(
+            "No enabled login plugin checks passwords here.",
+            {"grant_type": ["password: no password plugin (local, ldap) is enabled."]},
+        )
+    return name
 
 
 @ns.route("/token")
@@ -151,17 +215,36 @@ class ClientToken(Resource):
     @operation(
         ns,
         body=ClientTokenRequest,
-        load=_client_token_body,
-        response=ClientTokenResponse,
-        description="An access token with the granted scopes",
-        errors=(401, 403, 429),
+        load=_token_body,
+        response=TokenResponse,
+        description="An access token (the client's scopes; a person's refresh token too)",
+        errors=(401, 403, 429, 503),
         authorize=refuse_query_credentials,
     )
     def post(self, *, body):
-        """Client credentials: a machine client gets an access token with narrow scopes.
+        """OAuth 2 token endpoint: client credentials (machine clients, narrow scopes) or
+        a person's password (the password grant, form-encoded, as Swagger UI's Authorize
+        dialog sends it; the rules of /login).
 
-        JSON, or form-encoded as OAuth 2 clients send it."""
+        Client credentials: JSON, or form-encoded with the credentials in the body or in
+        an HTTP Basic header (RFC 6749 2.3.1). Password grant: form-encoded
+        ``grant_type=password&username=...&password=...`` (``plugin``, ``purpose``
+        optional). A form field missing or bad is a 400 naming it (RFC 6749 5.2)."""
         runtime = get_runtime()
+        if body.get("grant_type") == "password":
+            return logins.login(
+                db_session=db_session(),
+                database=runtime.database,
+                keystore=runtime.keystore,
+                config=runtime.config,
+                plugins=runtime.plugins,
+                plugin_name=body.get("plugin") or _password_plugin(runtime.plugins),
+                username=body["username"],
+                password=body["password"],
+                token=None,
+                client_ip=client_ip(),
+                purpose=body.get("purpose"),
+            )
         fields = {"client_ip": client_ip(), "clientId": body["client_id"]}
         try:
             source = logins.guard_address(db_session=db_session(), client_ip=client_ip())

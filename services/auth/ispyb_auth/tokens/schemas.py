@@ -100,6 +100,37 @@ class ClientTokenRequest(StrictSchema):
     )
 
 
+class PasswordGrantRequest(StrictSchema):
+    """A person's login as an OAuth 2 password grant (RFC 6749 4.3), form-encoded: what
+    Swagger UI's Authorize dialog and OAuth client libraries send. The same rules as
+    /login (lockout, slow-down, purpose, audit)."""
+
+    grant_type = fields.String(required=True, validate=validate.OneOf(["password"]))
+    username = fields.String(
+        required=True, validate=[validate.Length(min=1, max=255), NO_CONTROL_CHARACTERS]
+    )
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    plugin = fields.String(
+        validate=validate.Length(min=1, max=32),
+        metadata={
+            "description": "The login plugin (an ISPyB extension); the first enabled plugin "
+            "that checks passwords (local, ldap) if absent."
+        },
+    )
+    purpose = fields.String(
+        validate=validate.OneOf(sorted(PURPOSES)),
+        metadata={"description": "As /login's purpose."},
+    )
+    scope = fields.String(
+        validate=validate.Length(max=0, error="People's tokens carry no scopes: leave it out."),
+        metadata={"description": "Empty or absent: people's tokens carry no scopes."},
+    )
+    client_id = fields.String(
+        validate=[validate.Length(max=64), NO_CONTROL_CHARACTERS],
+        metadata={"description": "Ignored: front ends are public clients, not registered."},
+    )
+
+
 class ClientTokenResponse(Schema):
     """An access token for a machine client (no refresh token: ask again)."""
 

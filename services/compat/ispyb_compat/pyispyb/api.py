@@ -200,3 +200,34 @@ class Proteins(Resource):
     def get(self):
         """Proteins the caller may see, with ``_metadata.samples``."""
         return service.proteins(_args())
+
+
+@ns.route("/processings/status")
+class ProcessingStatuses(Resource):
+    @ns.doc(
+        params={"dataCollectionIds": "A JSON list of data collection ids ([10,11]), at most 200"}
+    )
+    @operation(ns, errors=(400,), description="py-ispyb's answer")
+    def get(self):
+        """The processing status of data collections: ``{statuses: {id: {screening, xrc,
+        processing, autoIntegration: {program: [{status, autoProcProgramId}]}, em}}}``
+        (status 1 success, 0 failed, null running)."""
+        return service.processing_statuses(_args())
+
+
+@ns.route("/stats/breakdown")
+class StatsBreakdown(Resource):
+    @ns.doc(params={"sessionId": "Session id (required)"})
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """A session's breakdown: ``{overview: {..., counts}, history, plottables}``."""
+        return service.stats_breakdown(_args())
+
+
+@ns.route("/stats/times")
+class StatsTimes(Resource):
+    @ns.doc(params={"sessionId": "Session id (required)"})
+    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
+    def get(self):
+        """How a session's time was used, in hours: ``{average, sessions}``."""
+        return service.stats_times(_args())

@@ -10,13 +10,32 @@ from ..upstreams import credentials, upstreams
 
 
 def auth_config() -> dict[str, Any]:
-    """auth's /config as py-ispyb's ``{plugins: [{name, config}]}``."""
+    """auth's /config as py-ispyb's ``{plugins: [{name, config}]}``; an OIDC plugin whose
+    issuer is a Keycloak realm gets the settings py-ispyb-ui's keycloak-js login reads."""
     answer = upstreams().auth.request("GET", "/config", credentials())
     plugins = answer.body.get("plugins", []) if isinstance(answer.body, dict) else []
     return {
         "plugins": [
-            {"name": plugin.get("name"), "config": {}} for plugin in plugins if plugin.get("name")
+            {"name": plugin.get("name"), "config": keycloak_config(plugin.get("oidc"))}
+            for plugin in plugins
+            if isinstance(plugin, dict) and plugin.get("name")
         ]
+    }
+
+
+def keycloak_config(oidc: Any) -> dict[str, Any]:
+    """py-ispyb's keycloak settings (``KEYCLOAK_SERVER_URL``, ``KEYCLOAK_REALM_NAME``,
+    ``KEYCLOAK_CLIENT_ID``) from auth's public OIDC description, when its issuer is a
+    Keycloak realm (``<server>/realms/<realm>``); else ``{}``."""
+    if not isinstance(oidc, Mapping) or not isinstance(oidc.get("issuer"), str):
+        return {}
+    server, marker, realm = oidc["issuer"].rstrip("/").rpartition("/realms/")
+    if not marker or not server or not realm or "/" in realm:
+        return {}
+    return {
+        "KEYCLOAK_SERVER_URL": f"{server}/",
+        "KEYCLOAK_REALM_NAME": realm,
+        "KEYCLOAK_CLIENT_ID": oidc.get("clientId"),
     }
 
 
@@ -423,7 +442,12 @@ def samples(args) -> dict[str, Any]:
     """``/samples?skip&limit&proposal[&proteinId&search]``, with ``Container.code`` and
     ``_metadata.datacollections`` (one call each)."""
     skip, limit = page_params(args)
-    params: dict[str, Any] = {"offset": skip, "limit": limit}
+    # core answers a sample's crystal, protein and plan on request (expand=)
+    params: dict[str, Any] = {
+        "offset": skip,
+        "limit": limit,
+        "expand": "crystal.protein,diffractionPlan",
+    }
     if args.get("proposal"):
         params["proposal.in"] = _proposal_names(args["proposal"][:64])
     protein = _integer(args, "proteinId", low=1)
@@ -515,6 +539,7 @@ def proteins(args) -> dict[str, Any]:
                 "proteinId.in": ",".join(str(row["proteinId"]) for row in rows),
                 "limit": MAX_LIMIT,
                 "fields": "crystal",
+                "expand": "crystal",
             },
         )
         for sample in found.get("results", []):
@@ -541,3 +566,257 @@ def event_types(args) -> dict[str, Any]:
     kinds = sorted({row.get("experimentType") for row in page.get("results", [])} - {None})
     results = [{"eventType": "dc", "eventTypeName": kind} for kind in kinds]
     return {"results": results, "total": len(results), "skip": 0, "limit": len(results)}
+
+
+# --- processing status ---------------------------------------------------------------------
+
+MAX_STATUS_IDS = 200  # core's /data-collections/status limit
+
+
+def _status_ids(args) -> list[int]:
+    """py-ispyb-ui's ``dataCollectionIds``: a JSON list of ids (``[10,11]``); a
+    comma-separated list is taken too."""
+    import json
+
+    from ispyb_shared.errors import InvalidParameter
+
+    unknown = sorted(set(args) - {"dataCollectionIds"})
+    if unknown:
+        raise InvalidParameter(
+            "Invalid query parameters.", {name: ["Unknown parameter."] for name in unknown}
+        )
+    raw = (args.get("dataCollectionIds") or "").strip()
+    problem = None
+    try:
+        values = json.loads(raw) if raw.startswith("[") else [int(v) for v in raw.split(",")]
+    except ValueError:
+        values, problem = [], "A JSON list of data collection ids expected."
+    if not problem and (
+        not isinstance(values, list)
+        or not values
+        or any(
+            not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 2**31 - 1 for v in values
+        )
+    ):
+        problem = "A non-empty JSON list of data collection ids (integers from 1) expected."
+    if not problem and len(values) > MAX_STATUS_IDS:
+        problem = f"At most {MAX_STATUS_IDS} ids."
+    if problem:
+        raise InvalidParameter("Invalid query parameters.", {"dataCollectionIds": [problem]})
+    return list(dict.fromkeys(values))
+
+
+def _program_statuses(program: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One py-ispyb status per run of the program kind: 1 success, 0 failed, None
+    running (core counts them; their ids are not in its answer)."""
+    statuses = []
+    for outcome, status in (("success", 1), ("failed", 0), ("running", None)):
+        statuses.extend(
+            {"status": status, "autoProcProgramId": None}
+            for _ in range(int(program.get(outcome) or 0))
+        )
+    return statuses
+
+
+def processing_statuses(args) -> dict[str, Any]:
+    """``/processings/status?dataCollectionIds=[...]``: py-ispyb's ``{statuses: {dcId:
+    {screening, xrc, processing, autoIntegration, em}}}`` from one call to core's
+    ``/data-collections/status`` (its processing runs per program kind, under
+    ``autoIntegration``); ids the caller may not see are left out."""
+    ids = _status_ids(args)
+    answer = _core_page("/data-collections/status", {"ids": ",".join(map(str, ids))})
+    statuses: dict[str, Any] = {}
+    for row in answer.get("results", []):
+        programs = {
+            program.get("processingPrograms") or "unknown": _program_statuses(program)
+            for program in row.get("programs") or []
+        }
+        statuses[str(row["dataCollectionId"])] = {
+            "screening": None,
+            "xrc": None,
+            "processing": None,
+            "autoIntegration": programs or None,
+            "em": None,
+        }
+    return {"statuses": statuses}
+
+
+# --- statistics of a session ---------------------------------------------------------------
+# py-ispyb's /stats/breakdown and /stats/times of one session (py-ispyb-ui's session and
+# statistics pages), from a fixed number of calls to core: the session, its groups, its
+# data collections, robot actions, energy scans and XRF spectra (at most 1000 of each).
+
+
+def _session_id(args) -> int:
+    from ispyb_shared.errors import InvalidParameter
+
+    unknown = sorted(set(args) - {"sessionId"})
+    if unknown:
+        raise InvalidParameter(
+            "Invalid query parameters.", {name: ["Unknown parameter."] for name in unknown}
+        )
+    value = _integer(args, "sessionId", low=1)
+    if value is None or value > 2**31 - 1:
+        raise InvalidParameter(
+            "Invalid query parameters.", {"sessionId": ["A session id (from 1) is required."]}
+        )
+    return value
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _hours(start: Any, end: Any) -> float:
+    begin, finish = _moment(start), _moment(end)
+    if begin is None or finish is None or finish < begin:
+        return 0.0
+    return (finish - begin).total_seconds() / 3600
+
+
+def _session_activity(session_id: int) -> dict[str, Any]:
+    session = _core_one(f"/sessions/{session_id}")
+    page = {"limit": MAX_LIMIT}
+    groups = _core_page("/data-collection-groups", {**page, "sessionId": session_id})
+    kinds = {row["dataCollectionGroupId"]: row.get("experimentType") for row in groups["results"]}
+    return {
+        "session": session,
+        "dc": _core_page("/data-collections", {**page, "sessionId": session_id})["results"],
+        "kinds": kinds,
+        "robot": _core_page("/robot-actions", {**page, "blsessionId": session_id})["results"],
+        "edge": _core_page("/energy-scans", {**page, "sessionId": session_id})["results"],
+        "xrf": _core_page("/xrf-spectra", {**page, "sessionId": session_id})["results"],
+    }
+
+
+def _energy(wavelength: Any) -> float | None:
+    """keV from Å, as py-ispyb plots it."""
+    return (
+        round(12.398419843320026 / wavelength, 4)
+        if isinstance(wavelength, NUMBER) and wavelength
+        else None
+    )
+
+
+NUMBER = (int, float)
+
+
+def stats_breakdown(args) -> dict[str, Any]:
+    """``/stats/breakdown?sessionId``: py-ispyb's ``{overview: {startDate, endDate,
+    duration (h), beamLineName, session, counts}, history, plottables}``."""
+    activity = _session_activity(_session_id(args))
+    session, dcs = activity["session"], activity["dc"]
+    visit = session.get("visit")
+    history = []
+    for row in dcs:
+        history.append(
+            {
+                "eventType": "dc",
+                "startTime": row.get("startTime"),
+                "endTime": row.get("endTime"),
+                "protein": None,
+                "sample": None,
+                "subType": activity["kinds"].get(row.get("dataCollectionGroupId")),
+                "status": row.get("runStatus"),
+                "title": None,
+                "session": visit,
+            }
+        )
+    for key, start, end, sub, status in (
+        ("robot", "startTimestamp", "endTimestamp", "actionType", "status"),
+        ("edge", "startTime", "endTime", "element", None),
+        ("xrf", "startTime", "endTime", None, None),
+    ):
+        for row in activity[key]:
+            history.append(
+                {
+                    "eventType": key,
+                    "startTime": row.get(start),
+                    "endTime": row.get(end),
+                    "protein": None,
+                    "sample": None,
+                    "subType": row.get(sub) if sub else None,
+                    "status": row.get(status) if status else None,
+                    "title": None,
+                    "session": visit,
+                }
+            )
+    types: dict[str, int] = {}
+    for point in history[: len(dcs)]:
+        if point["subType"]:
+            types[point["subType"]] = types.get(point["subType"], 0) + 1
+    series = [
+        {"title": "energy", "unit": "keV", "data": [_energy(row.get("wavelength")) for row in dcs]}
+    ] + [
+        {"title": name, "unit": None, "data": [row.get(name) for row in dcs]}
+        for name in ("beamSizeAtSampleX", "beamSizeAtSampleY", "chiStart", "phiStart", "kappaStart")
+    ]
+    return {
+        "overview": {
+            "startDate": session.get("startDate"),
+            "endDate": session.get("endDate"),
+            "duration": _hours(session.get("startDate"), session.get("endDate")),
+            "beamLineName": session.get("beamLineName"),
+            "session": visit,
+            "counts": {
+                "datacollections": len(dcs),
+                "failed": sum("fail" in (row.get("runStatus") or "").lower() for row in dcs),
+                "datacollectionTypes": types,
+                "robot": len(activity["robot"]),
+                "edge": len(activity["edge"]),
+                "xrf": len(activity["xrf"]),
+            },
+        },
+        "history": history,
+        "plottables": {"time": [row.get("startTime") for row in dcs], "series": series},
+    }
+
+
+TIME_FIELDS = (
+    "duration",
+    "startup",
+    "datacollection",
+    "edge",
+    "xrf",
+    "robot",
+    "strategy",
+    "centring",
+    "fault",
+    "remaining",
+    "thinking",
+)
+
+
+def stats_times(args) -> dict[str, Any]:
+    """``/stats/times?sessionId``: py-ispyb's ``{average, sessions: [{session, duration,
+    startup, datacollection, edge, xrf, robot, strategy, centring, fault, remaining,
+    thinking}]}`` in hours; strategy, centring and fault are 0 (not kept by core)."""
+    activity = _session_activity(_session_id(args))
+    session, dcs = activity["session"], activity["dc"]
+    start, end = session.get("startDate"), session.get("endDate")
+    entry = dict.fromkeys(TIME_FIELDS, 0.0)
+    entry["duration"] = _hours(start, end)
+    if dcs:
+        starts = [s for s in (_moment(row.get("startTime")) for row in dcs) if s]
+        ends = [e for e in (_moment(row.get("endTime")) for row in dcs) if e]
+        entry["datacollection"] = sum(_hours(r.get("startTime"), r.get("endTime")) for r in dcs)
+        if starts and _moment(start):
+            entry["startup"] = max(_hours(start, min(starts).isoformat()), 0.0)
+        if ends and _moment(end):
+            entry["remaining"] = max(_hours(max(ends).isoformat(), end), 0.0)
+    entry["robot"] = sum(
+        _hours(r.get("startTimestamp"), r.get("endTimestamp")) for r in activity["robot"]
+    )
+    entry["edge"] = sum(_hours(r.get("startTime"), r.get("endTime")) for r in activity["edge"])
+    entry["xrf"] = sum(_hours(r.get("startTime"), r.get("endTime")) for r in activity["xrf"])
+    entry["thinking"] = entry["duration"] - sum(
+        entry[name] for name in TIME_FIELDS if name not in ("duration", "remaining", "thinking")
+    )
+    row = {"session": session.get("visit"), **entry}
+    return {"average": {**entry, "count": 1}, "sessions": [row]}

@@ -4,7 +4,7 @@ from flask_restx import Namespace, Resource
 
 from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
-from ispyb_shared.operations import Reply, model_for, operation
+from ispyb_shared.operations import Expand, Reply, model_for, operation
 
 from . import service
 from .schemas import (
@@ -80,18 +80,33 @@ class DataCollectionGroupItem(Resource):
         service.delete_group(db_session=db_session(), group=_group(ref), caller=current_caller())
 
 
+# A sweep's group and sample come on request (docs/api-conventions.md, "Embedding").
+EXPAND = Expand(
+    blocks={
+        "dataCollectionGroup": "the sweep's group (experiment)",
+        "blSample": "the group's sample (its own fields; null when none)",
+    },
+    aliases={"group": "dataCollectionGroup", "sample": "blSample"},
+)
+
+
 @ns.route("")
 class DataCollections(Resource):
-    @operation(ns, response=DataCollectionRead, list_spec=service.LIST_SPEC)
-    def get(self, *, params):
+    @operation(ns, response=DataCollectionRead, list_spec=service.LIST_SPEC, expand=EXPAND)
+    def get(self, *, params, expand):
         """List data collections (by session, proposal, sample, experiment, time, status,
         or several UUIDs at once with uuid.in)."""
         return service.list_data_collections(
-            db_session=db_session(), params=params, caller=current_caller()
+            db_session=db_session(), params=params, caller=current_caller(), expand=expand
         )
 
     @operation(
-        ns, body=DataCollectionCreate, response=DataCollectionRead, status=201, errors=(403, 409)
+        ns,
+        body=DataCollectionCreate,
+        response=DataCollectionRead,
+        status=201,
+        errors=(403, 409),
+        expand=EXPAND,
     )
     def post(self, *, body):
         """Create a sweep: in an existing group (dataCollectionGroupId), or with its group
@@ -105,7 +120,7 @@ class DataCollections(Resource):
 @ns.route("/<string:ref>")
 @ns.param("ref", "Data collection id or UUID")
 class DataCollectionItem(Resource):
-    @operation(ns, response=DataCollectionRead, errors=(404,))
+    @operation(ns, response=DataCollectionRead, errors=(404,), expand=EXPAND)
     def get(self, ref: str):
         """Get a data collection by id or UUID."""
         return _collection(ref)
@@ -116,6 +131,7 @@ class DataCollectionItem(Resource):
         partial=True,
         response=DataCollectionRead,
         errors=(403, 404, 409),
+        expand=EXPAND,
     )
     def patch(self, ref: str, *, body):
         """Change some fields of a sweep (e.g. endTime, runStatus when it ends)."""

@@ -13,12 +13,16 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, column_property, mapped_column, relationship
 
 from ispyb_shared.types import LenientEnum
 
+from ..crystals.models import Crystal
 from ..database import Base, UuidMixin
+from ..proteins.models import Protein
+from ..samples.models import BLSample
 from ..sessions.models import BLSession
 
 EXPERIMENT_TYPES = (
@@ -127,6 +131,9 @@ class DataCollectionGroup(UuidMixin, Base):
     )
 
     BLSession: Mapped[BLSession] = relationship(BLSession, lazy="raise")
+    # expand=blSample of the data collections (selectin-loaded by their lists; one row's
+    # read or write loads it when asked).
+    BLSample: Mapped[BLSample | None] = relationship(BLSample, lazy="select", viewonly=True)
 
 
 class DataCollection(UuidMixin, Base):
@@ -299,6 +306,31 @@ class DataCollection(UuidMixin, Base):
     DataCollectionGroup: Mapped[DataCollectionGroup] = relationship(
         DataCollectionGroup, lazy="raise"
     )
+
+
+# A table's labels (read-only) of a sweep: its group's sample's name and protein acronym,
+# subqueries of the sweep's own statement (by primary keys), so a list stays one statement.
+_group = aliased(DataCollectionGroup)
+_sample_of_sweep = (
+    select(_group.blSampleId)
+    .where(_group.dataCollectionGroupId == DataCollection.dataCollectionGroupId)
+    .correlate_except(_group)
+    .scalar_subquery()
+)
+DataCollection.sampleName = column_property(
+    select(BLSample.name)
+    .where(BLSample.blSampleId == _sample_of_sweep)
+    .correlate_except(BLSample)
+    .scalar_subquery()
+)
+DataCollection.proteinAcronym = column_property(
+    select(Protein.acronym)
+    .join(Crystal, Crystal.proteinId == Protein.proteinId)
+    .join(BLSample, BLSample.crystalId == Crystal.crystalId)
+    .where(BLSample.blSampleId == _sample_of_sweep)
+    .correlate_except(Protein, Crystal, BLSample)
+    .scalar_subquery()
+)
 
 
 REGISTERED = "registered"

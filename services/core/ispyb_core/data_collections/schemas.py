@@ -6,6 +6,7 @@ from marshmallow_sqlalchemy import auto_field
 from ispyb_shared.schemas import ModelSchema
 
 from ..acquisition import NamedReference
+from ..samples.schemas import SampleRead
 from .models import (
     EXPERIMENT_TYPES,
     DataCollection,
@@ -14,7 +15,9 @@ from .models import (
 )
 
 GROUP_READ_ONLY = ("dataCollectionGroupId", "uuid")
-READ_ONLY = ("dataCollectionId", "uuid")
+READ_ONLY = ("dataCollectionId", "uuid", "sampleName", "proteinAcronym")
+# The nested blocks of a sweep, answered on request (expand=, data_collections.api).
+BLOCKS = ("dataCollectionGroup", "blSample")
 POSITIVE = validate.Range(min=0, min_inclusive=False, error="Must be greater than 0.")
 NOT_NEGATIVE = validate.Range(min=0, error="Must not be negative.")
 
@@ -107,6 +110,30 @@ class DataCollectionRead(ModelSchema):
         lambda dc: dc.DataCollectionGroup.blSampleId,
         dump_only=True,
         metadata={"description": "The group's sample (BLSample.blSampleId), from the group."},
+    )
+    sampleName = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The name of the group's sample (derived)."},
+    )
+    proteinAcronym = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The acronym of the sample's protein (derived)."},
+    )
+    dataCollectionGroup = fields.Nested(
+        DataCollectionGroupRead,
+        attribute="DataCollectionGroup",
+        dump_only=True,
+        metadata={"description": "The group (experiment) of the sweep (expand=)."},
+    )
+    blSample = fields.Nested(
+        SampleRead,
+        attribute="DataCollectionGroup.BLSample",
+        exclude=("Crystal", "DiffractionPlan"),
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The group's sample, null when none (expand=)."},
     )
 
     class Meta(ModelSchema.Meta):

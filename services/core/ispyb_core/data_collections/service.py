@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, defaultload, joinedload
 
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, create_row, one_or_404, ref_condition, update_row
@@ -200,10 +200,19 @@ def get_group(*, db_session: Session, ref: str, caller: Caller) -> DataCollectio
     )
 
 
-def list_data_collections(*, db_session: Session, params: ListParams, caller: Caller) -> Page:
+def list_data_collections(
+    *, db_session: Session, params: ListParams, caller: Caller, expand: frozenset[str] = frozenset()
+) -> Page:
+    statement = visible_data_collections(caller)
+    if "blSample" in expand:  # one more statement for the page's samples
+        statement = statement.options(
+            defaultload(DataCollection.DataCollectionGroup).selectinload(
+                DataCollectionGroup.BLSample
+            )
+        )
     return paginate(
         db_session,
-        visible_data_collections(caller),
+        statement,
         params,
         LIST_SPEC,
         count_from=_count_without_joins(params, caller),

@@ -5,7 +5,7 @@ from marshmallow_sqlalchemy import auto_field
 
 from ispyb_shared.schemas import EnvelopeSchema, ModelSchema, RowReference, StrictSchema
 
-from ..data_collections.schemas import DataCollectionRead
+from ..data_collections.schemas import BLOCKS, DataCollectionRead
 from .models import (
     AutoProc,
     AutoProcIntegration,
@@ -339,3 +339,6 @@ class SessionDataCollectionRead(DataCollectionRead):
         allow_none=True,
         metadata={"description": "Best processing result, or null when none succeeded."},
     )
+
+    class Meta(DataCollectionRead.Meta):
+        exclude = BLOCKS

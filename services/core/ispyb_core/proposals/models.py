@@ -2,8 +2,17 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import TIMESTAMP, DateTime, ForeignKeyConstraint, Index, Integer, String, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    TIMESTAMP,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ispyb_shared.types import LenientEnum
 
@@ -86,6 +95,23 @@ class Proposal(UuidMixin, Base):
     @property
     def name(self) -> str:
         return f"{self.proposalCode or ''}{self.proposalNumber or ''}"
+
+
+# A table's label (read-only): the owner's name, a subquery of the proposal's own
+# statement (by primary key), so a list stays one statement.
+Proposal.personName = column_property(
+    select(
+        func.nullif(
+            func.trim(
+                func.coalesce(Person.givenName, "") + " " + func.coalesce(Person.familyName, "")
+            ),
+            "",
+        )
+    )
+    .where(Person.personId == Proposal.personId)
+    .correlate_except(Person)
+    .scalar_subquery()
+)
 
 
 class ProposalHasPerson(UuidMixin, Base):

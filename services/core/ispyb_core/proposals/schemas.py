@@ -9,7 +9,7 @@ from ..persons.schemas import PersonRead
 from ..user_office.external_ids import external_id_field
 from .models import Proposal, ProposalHasPerson
 
-READ_ONLY = ("proposalId", "bltimeStamp", "uuid", "externalId")
+READ_ONLY = ("proposalId", "bltimeStamp", "uuid", "externalId", "personName")
 
 
 class ProposalRead(ModelSchema):
@@ -19,6 +19,11 @@ class ProposalRead(ModelSchema):
 
     name = fields.String(
         dump_only=True, metadata={"description": "Code + number, e.g. mx1234 (derived)."}
+    )
+    personName = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The owner's (PI's) given and family name (derived)."},
     )
 
     class Meta(ModelSchema.Meta):

@@ -11,8 +11,9 @@ from sqlalchemy import (
     Integer,
     String,
     func,
+    literal,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ispyb_shared.types import LenientEnum
 
@@ -133,6 +134,9 @@ class BLSession(UuidMixin, Base):
     )
 
     Proposal: Mapped[Proposal] = relationship(Proposal, lazy="raise")
+    # A table's label (read-only): set by the sessions' reads (sessions.service, a
+    # subquery of the same statement); null where another read loads a session.
+    dataCollectionCount: Mapped[int | None] = query_expression(literal(None, Integer))
 
     @property
     def visit(self) -> str:

@@ -8,7 +8,14 @@ from ..persons.schemas import PersonRead
 from ..user_office.external_ids import external_id_field
 from .models import BLSession, SessionHasPerson
 
-READ_ONLY = ("sessionId", "bltimeStamp", "lastUpdate", "uuid", "externalId")
+READ_ONLY = (
+    "sessionId",
+    "bltimeStamp",
+    "lastUpdate",
+    "uuid",
+    "externalId",
+    "dataCollectionCount",
+)
 
 
 class SessionRead(ModelSchema):
@@ -24,6 +31,14 @@ class SessionRead(ModelSchema):
         lambda session: session.Proposal.uuid,
         dump_only=True,
         metadata={"description": "UUID of the session's proposal."},
+    )
+    dataCollectionCount = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "How many data collections (sweeps) the session has (derived; "
+            "answered by /sessions, null in the sessions nested in other answers)."
+        },
     )
 
     class Meta(ModelSchema.Meta):

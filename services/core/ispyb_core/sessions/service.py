@@ -4,7 +4,7 @@ import re
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload, with_expression
 
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, create_row, one_or_404, ref_condition, update_row
@@ -123,6 +123,24 @@ def _sessions():
     )
 
 
+def _data_collection_count():
+    """The session's sweeps, counted in the session's own statement (a subquery on the
+    group's session index and the sweep's group index)."""
+    from ..data_collections.models import DataCollection, DataCollectionGroup
+
+    return with_expression(
+        BLSession.dataCollectionCount,
+        select(func.count(DataCollection.dataCollectionId))
+        .join(
+            DataCollectionGroup,
+            DataCollectionGroup.dataCollectionGroupId == DataCollection.dataCollectionGroupId,
+        )
+        .where(DataCollectionGroup.sessionId == BLSession.sessionId)
+        .correlate_except(DataCollection, DataCollectionGroup)
+        .scalar_subquery(),
+    )
+
+
 def _proposal_names(names: list[str]) -> ColumnElement[bool]:
     """Proposals by name (mx1234), on the (code, number) index; a name that is not one
     matches nothing."""
@@ -146,7 +164,7 @@ MEMBER_FIELDS = frozenset({"comments"})
 
 
 def list_sessions(*, db_session: Session, params: ListParams, caller: Caller) -> Page:
-    statement = _sessions().where(session_condition(caller))
+    statement = _sessions().where(session_condition(caller)).options(_data_collection_count())
     return paginate(db_session, statement, params, LIST_SPEC)
 
 
@@ -155,7 +173,9 @@ def get_session(*, db_session: Session, ref: str, caller: Caller) -> BLSession:
     condition = ref_condition(
         ref, id_column=BLSession.sessionId, uuid_column=BLSession.uuid, by_name=visit_condition
     )
-    statement = _sessions().where(condition, session_condition(caller))
+    statement = (
+        _sessions().where(condition, session_condition(caller)).options(_data_collection_count())
+    )
     return one_or_404(db_session, statement, "Session", ref)
 
 

@@ -6,6 +6,7 @@ from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
 from ispyb_shared.operations import Reply, model_for, operation
 
+from ..shipments.api import ITEM_EXPAND
 from ..shipments.schemas import ShipmentContentsRead
 from . import service
 from .schemas import ShipmentDocument
@@ -34,6 +35,7 @@ class ShipmentDocuments(Resource):
         status=201,
         description="Created: the shipment with its contents",
         errors=(409, 413),
+        expand=ITEM_EXPAND,
     )
     def post(self, *, body):
         """Create a whole shipment (dewars, containers, samples, crystals, proteins, plans)

@@ -6,7 +6,7 @@ from flask_restx import Namespace, Resource
 from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
 from ispyb_shared.errors import ApiError, UnsupportedMediaType, ValidationFailed
-from ispyb_shared.operations import operation
+from ispyb_shared.operations import Expand, operation
 
 from ..sessions.schemas import SessionRead
 from ..shipment_documents.csv_import import import_csv
@@ -15,7 +15,6 @@ from .schemas import (
     ShipmentContentsRead,
     ShipmentCreate,
     ShipmentHistoryRead,
-    ShipmentRead,
     ShipmentSessionCreate,
     ShipmentSpreadsheet,
     ShipmentUpdate,
@@ -26,6 +25,22 @@ ns = Namespace(
     path="/shipments",
     description="Shipments: dewars of samples sent to the facility, and their lifecycle",
 )
+# A shipment's contents come on request (docs/api-conventions.md, "Embedding: expand="):
+# a page of shipments with their dewars, containers and samples is one request, in a
+# fixed number of statements. The item answers its contents without expand= (its samples
+# with crystal and protein; diffraction plans on request).
+_SAMPLES = "dewars.containers.samples"
+_BLOCKS = {
+    "dewars": "the shipment's dewars",
+    "dewars.containers": "the dewars' containers",
+    _SAMPLES: "the containers' samples",
+    f"{_SAMPLES}.crystal": "each sample's crystal",
+    f"{_SAMPLES}.crystal.protein": "each crystal's protein",
+    f"{_SAMPLES}.diffractionPlan": "each sample's diffraction plan (null when none)",
+    "sessions": "the sessions the shipment is for",
+}
+LIST_EXPAND = Expand(blocks=_BLOCKS)
+ITEM_EXPAND = Expand(blocks=_BLOCKS, default=(f"{_SAMPLES}.crystal.protein", "sessions"))
 CSV_TYPES = ("text/csv", "text/plain")
 # A browser's <form> or FormData upload: the file in one part (any field name).
 FORM_TYPE = "multipart/form-data"
@@ -68,17 +83,26 @@ def _csv_text(_schema) -> str:
 class Shipments(Resource):
     @operation(
         ns,
-        response=ShipmentRead,
+        response=ShipmentContentsRead,
         list_spec=service.LIST_SPEC,
-        description="A page of shipments (without contents)",
+        description="A page of shipments (their contents with expand=)",
+        expand=LIST_EXPAND,
     )
-    def get(self, *, params):
-        """List shipments (filter by proposal, name, status, creation date)."""
+    def get(self, *, params, expand):
+        """List shipments (filter by proposal, name, status, creation date); with
+        expand=dewars.containers.samples, their contents in the same request."""
         return service.list_shipments(
-            db_session=db_session(), params=params, caller=current_caller()
+            db_session=db_session(), params=params, caller=current_caller(), expand=expand
         )
 
-    @operation(ns, body=ShipmentCreate, response=ShipmentContentsRead, status=201, errors=(409,))
+    @operation(
+        ns,
+        body=ShipmentCreate,
+        response=ShipmentContentsRead,
+        status=201,
+        errors=(409,),
+        expand=ITEM_EXPAND,
+    )
     def post(self, *, body):
         """Create an empty shipment; it starts 'opened' (a whole shipment at once:
         POST /shipment-documents)."""
@@ -96,6 +120,7 @@ class ShipmentItem(Resource):
         response=ShipmentContentsRead,
         description="The shipment with its contents",
         errors=(404,),
+        expand=ITEM_EXPAND,
     )
     def get(self, ref: str):
         """Get a shipment with its dewars, containers and samples, in one response."""
@@ -107,6 +132,7 @@ class ShipmentItem(Resource):
         partial=True,
         response=ShipmentContentsRead,
         errors=(403, 404, 409),
+        expand=ITEM_EXPAND,
     )
     def patch(self, ref: str, *, body):
         """Change some fields of a shipment, or its status (following the lifecycle)."""
@@ -170,6 +196,7 @@ class ShipmentCsvImport(Resource):
         status=201,
         description="Imported; the shipment with its contents",
         errors=(404, 413),
+        expand=ITEM_EXPAND,
     )
     def post(self, ref: str, *, body):
         """Import the shipment spreadsheet (body: the CSV file, Content-Type text/csv, UTF-8,

@@ -52,7 +52,7 @@ class ShipmentContentsRead(ShipmentRead):
         metadata={"description": "The dewars of the shipment, with their contents."},
     )
     sessions = fields.List(
-        fields.Nested(SessionRead),
+        fields.Nested(SessionRead, exclude=("dataCollectionCount",)),
         dump_only=True,
         metadata={"description": "The sessions the shipment is for (ShippingHasSession)."},
     )

@@ -74,8 +74,31 @@ def visible_shipments(caller: Caller):
     return select(Shipping).where(proposal_id_condition(caller, Shipping.proposalId))
 
 
-def list_shipments(*, db_session: Session, params: ListParams, caller: Caller) -> Page:
-    return paginate(db_session, visible_shipments(caller), params, LIST_SPEC)
+def contents_options(expand: frozenset[str]) -> list:
+    """The loader options of the contents named (expand=): one statement for the dewars
+    with their containers and samples joined, one for the sessions, whatever the page
+    size."""
+    options: list = []
+    if "dewars" in expand:
+        dewars = selectinload(Shipping.dewars)
+        if "dewars.containers" in expand:
+            dewars = dewars.joinedload(Dewar.containers)
+            if "dewars.containers.samples" in expand:
+                dewars = dewars.joinedload(Container.samples).options(
+                    joinedload(BLSample.Crystal).joinedload(Crystal.Protein),
+                    joinedload(BLSample.DiffractionPlan),
+                )
+        options.append(dewars)
+    if "sessions" in expand:
+        options.append(selectinload(Shipping.sessions).joinedload(BLSession.Proposal))
+    return options
+
+
+def list_shipments(
+    *, db_session: Session, params: ListParams, caller: Caller, expand: frozenset[str] = frozenset()
+) -> Page:
+    statement = visible_shipments(caller).options(*contents_options(expand))
+    return paginate(db_session, statement, params, LIST_SPEC)
 
 
 def get_shipment(*, db_session: Session, ref: str, caller: Caller) -> Shipping:

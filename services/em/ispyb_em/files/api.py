@@ -10,21 +10,12 @@ from __future__ import annotations
 
 import os
 
-from flask import g, request
-from flask_restx import Namespace, Resource
+from flask import g
+from flask_restx import Namespace
 
 from ispyb_shared.db import db_session
 from ispyb_shared.errors import NotFound
-from ispyb_shared.files import (
-    MAX_WIDTH,
-    MIN_WIDTH,
-    SignedUrlRead,
-    file_answer,
-    send_row_file,
-    signed_access,
-)
-from ispyb_shared.files import signed_url as make_signed_url
-from ispyb_shared.operations import operation
+from ispyb_shared.files import file_routes
 
 from ..access import DataCollections, authorize_reader, caller_data_collections
 from ..classification.service import CLASSES
@@ -42,22 +33,6 @@ MOTION_CORRECTION_FILES = {
     "fft-corrected": "fftCorrectedFullPath",
 }
 _KINDS = ", ".join(MOTION_CORRECTION_FILES)
-_WIDTH = {
-    "width": {
-        "description": f"A JPEG thumbnail this many pixels wide ({MIN_WIDTH}-{MAX_WIDTH})",
-        "type": "integer",
-        "in": "query",
-    }
-}
-_FILE_DOC = {
-    "params": {
-        **_WIDTH,
-        "expires": {"description": "From a signed URL", "type": "integer", "in": "query"},
-        "signature": {"description": "From a signed URL", "type": "string", "in": "query"},
-    },
-    "produces": ["image/jpeg", "image/png"],
-}
-
 ns = Namespace(
     "em-files",
     path="/",
@@ -79,14 +54,13 @@ class _CheckedBySignature(DataCollections):
 def _row_of(resource: OwnedResource, ref: str):
     authorize_reader()
     signed = g.get("signed_file_request", False)
-    row = get_owned(
+    return get_owned(
         db_session(),
         resource.model,
         ref,
         data_collections=_CheckedBySignature() if signed else caller_data_collections(),
         what=resource.what,
     )
-    return row
 
 
 def _file_of(resource: OwnedResource, ref: str, column: str) -> str:
@@ -95,87 +69,6 @@ def _file_of(resource: OwnedResource, ref: str, column: str) -> str:
         raise NotFound(f"{resource.what} {ref} has no such file.")
     return path
 
-
-def _url() -> dict:
-    return make_signed_url(request.path.removesuffix("/url"))
-
-
-_ANY_KIND = ", ".join(repr(kind) for kind in MOTION_CORRECTION_FILES)
-_MOTION = f"motion-corrections/<string:ref>/<any({_ANY_KIND}):kind>"
-
-
-@ns.route(f"/{_MOTION}")
-@ns.param("ref", "Motion correction id or UUID")
-@ns.param("kind", f"Which file: {_KINDS}")
-class MotionCorrectionFile(Resource):
-    @signed_access
-    @file_answer(ns)
-    @ns.doc(**_FILE_DOC)
-    @operation(ns, errors=(400, 403, 404), description="The image")
-    def get(self, ref: str, kind: str):
-        """A motion correction's micrograph, snapshot, drift plot or FFT (?width= thumbnail)."""
-        return send_row_file(_file_of(MOTION_CORRECTIONS, ref, MOTION_CORRECTION_FILES[kind]))
-
-
-@ns.route(f"/{_MOTION}/url")
-@ns.param("ref", "Motion correction id or UUID")
-@ns.param("kind", f"Which file: {_KINDS}")
-class MotionCorrectionFileUrl(Resource):
-    @ns.doc(params=_WIDTH)
-    @operation(ns, response=SignedUrlRead, errors=(400, 403, 404))
-    def get(self, ref: str, kind: str):
-        """A short-lived URL of the file that needs no token (for <img src>)."""
-        _file_of(MOTION_CORRECTIONS, ref, MOTION_CORRECTION_FILES[kind])
-        return _url()
-
-
-@ns.route("/ctfs/<string:ref>/power-spectrum")
-@ns.param("ref", "CTF id or UUID")
-class PowerSpectrum(Resource):
-    @signed_access
-    @file_answer(ns)
-    @ns.doc(**_FILE_DOC)
-    @operation(ns, errors=(400, 403, 404), description="The image")
-    def get(self, ref: str):
-        """The CTF fit's power spectrum (fftTheoreticalFullPath; ?width= thumbnail)."""
-        return send_row_file(_file_of(CTFS, ref, "fftTheoreticalFullPath"))
-
-
-@ns.route("/ctfs/<string:ref>/power-spectrum/url")
-@ns.param("ref", "CTF id or UUID")
-class PowerSpectrumUrl(Resource):
-    @ns.doc(params=_WIDTH)
-    @operation(ns, response=SignedUrlRead, errors=(400, 403, 404))
-    def get(self, ref: str):
-        """A short-lived URL of the power spectrum that needs no token."""
-        _file_of(CTFS, ref, "fftTheoreticalFullPath")
-        return _url()
-
-
-@ns.route("/particle-classifications/<string:ref>/image")
-@ns.param("ref", "Particle classification id or UUID")
-class ClassImage(Resource):
-    @signed_access
-    @file_answer(ns)
-    @ns.doc(**_FILE_DOC)
-    @operation(ns, errors=(400, 403, 404), description="The image")
-    def get(self, ref: str):
-        """A 2D class image (classImageFullPath; ?width= thumbnail)."""
-        return send_row_file(_file_of(CLASSES, ref, "classImageFullPath"))
-
-
-@ns.route("/particle-classifications/<string:ref>/image/url")
-@ns.param("ref", "Particle classification id or UUID")
-class ClassImageUrl(Resource):
-    @ns.doc(params=_WIDTH)
-    @operation(ns, response=SignedUrlRead, errors=(400, 403, 404))
-    def get(self, ref: str):
-        """A short-lived URL of the class image that needs no token."""
-        _file_of(CLASSES, ref, "classImageFullPath")
-        return _url()
-
-
-# --- tomograms, tilt alignments, grids -----------------------------------------------------
 
 TOMOGRAM_FILES = {
     "central-slice": "centralSliceImage",
@@ -198,124 +91,75 @@ def _tomogram_file(ref: str, kind: str) -> str:
     return path
 
 
-_ANY_TOMOGRAM_KIND = ", ".join(repr(kind) for kind in TOMOGRAM_FILES)
-_TOMOGRAM_KINDS = ", ".join(TOMOGRAM_FILES)
-_TOMOGRAM = f"tomograms/<string:ref>/<any({_ANY_TOMOGRAM_KIND}):kind>"
+def _any(kinds: dict[str, str]) -> str:
+    return "<any({}):kind>".format(", ".join(repr(kind) for kind in kinds))
 
 
-@ns.route(f"/{_TOMOGRAM}")
-@ns.param("ref", "Tomogram id or UUID")
-@ns.param("kind", f"Which file: {_TOMOGRAM_KINDS}")
-class TomogramFile(Resource):
-    @signed_access
-    @file_answer(ns)
-    @ns.doc(**_FILE_DOC)
-    @operation(ns, errors=(400, 403, 404), description="The image")
-    def get(self, ref: str, kind: str):
-        """A tomogram's central slice, movie, XY shift plot or XY/XZ projection (?width= thumbnail
-        of an image)."""
-        return send_row_file(_tomogram_file(ref, kind))
+_URL = "A short-lived URL of the {} that needs no token (for <img src>)."
 
-
-@ns.route(f"/{_TOMOGRAM}/url")
-@ns.param("ref", "Tomogram id or UUID")
-@ns.param("kind", f"Which file: {_TOMOGRAM_KINDS}")
-class TomogramFileUrl(Resource):
-    @ns.doc(params=_WIDTH)
-    @operation(ns, response=SignedUrlRead, errors=(400, 403, 404))
-    def get(self, ref: str, kind: str):
-        """A short-lived URL of the file that needs no token (for <img src>)."""
-        _tomogram_file(ref, kind)
-        return _url()
-
-
-@ns.route("/tilt-image-alignments/<string:ref>/power-spectrum")
-@ns.param("ref", "Tilt image alignment id or UUID")
-class TiltImagePowerSpectrum(Resource):
-    @signed_access
-    @file_answer(ns)
-    @ns.doc(**_FILE_DOC)
-    @operation(ns, errors=(400, 403, 404), description="The image")
-    def get(self, ref: str):
-        """The power spectrum of a tilt image's CTF fit (psdFile; ?width= thumbnail)."""
-        return send_row_file(_file_of(TILT_IMAGE_ALIGNMENTS, ref, "psdFile"))
-
-
-@ns.route("/tilt-image-alignments/<string:ref>/power-spectrum/url")
-@ns.param("ref", "Tilt image alignment id or UUID")
-class TiltImagePowerSpectrumUrl(Resource):
-    @ns.doc(params=_WIDTH)
-    @operation(ns, response=SignedUrlRead, errors=(400, 403, 404))
-    def get(self, ref: str):
-        """A short-lived URL of the file that needs no token (for <img src>)."""
-        _file_of(TILT_IMAGE_ALIGNMENTS, ref, "psdFile")
-        return _url()
-
-
-@ns.route("/atlases/<string:ref>/image")
-@ns.param("ref", "Atlas id or UUID")
-class AtlasImage(Resource):
-    @signed_access
-    @file_answer(ns)
-    @ns.doc(**_FILE_DOC)
-    @operation(ns, errors=(400, 403, 404), description="The image")
-    def get(self, ref: str):
-        """The grid's atlas image (atlasImage; ?width= thumbnail)."""
-        return send_row_file(_file_of(ATLASES, ref, "atlasImage"))
-
-
-@ns.route("/atlases/<string:ref>/image/url")
-@ns.param("ref", "Atlas id or UUID")
-class AtlasImageUrl(Resource):
-    @ns.doc(params=_WIDTH)
-    @operation(ns, response=SignedUrlRead, errors=(400, 403, 404))
-    def get(self, ref: str):
-        """A short-lived URL of the file that needs no token (for <img src>)."""
-        _file_of(ATLASES, ref, "atlasImage")
-        return _url()
-
-
-@ns.route("/grid-squares/<string:ref>/image")
-@ns.param("ref", "Grid square id or UUID")
-class GridSquareImage(Resource):
-    @signed_access
-    @file_answer(ns)
-    @ns.doc(**_FILE_DOC)
-    @operation(ns, errors=(400, 403, 404), description="The image")
-    def get(self, ref: str):
-        """A grid square's image (gridSquareImage; ?width= thumbnail)."""
-        return send_row_file(_file_of(GRID_SQUARES, ref, "gridSquareImage"))
-
-
-@ns.route("/grid-squares/<string:ref>/image/url")
-@ns.param("ref", "Grid square id or UUID")
-class GridSquareImageUrl(Resource):
-    @ns.doc(params=_WIDTH)
-    @operation(ns, response=SignedUrlRead, errors=(400, 403, 404))
-    def get(self, ref: str):
-        """A short-lived URL of the file that needs no token (for <img src>)."""
-        _file_of(GRID_SQUARES, ref, "gridSquareImage")
-        return _url()
-
-
-@ns.route("/foil-holes/<string:ref>/image")
-@ns.param("ref", "Foil hole id or UUID")
-class FoilHoleImage(Resource):
-    @signed_access
-    @file_answer(ns)
-    @ns.doc(**_FILE_DOC)
-    @operation(ns, errors=(400, 403, 404), description="The image")
-    def get(self, ref: str):
-        """A foil hole's image (foilHoleImage; ?width= thumbnail)."""
-        return send_row_file(_file_of(FOIL_HOLES, ref, "foilHoleImage"))
-
-
-@ns.route("/foil-holes/<string:ref>/image/url")
-@ns.param("ref", "Foil hole id or UUID")
-class FoilHoleImageUrl(Resource):
-    @ns.doc(params=_WIDTH)
-    @operation(ns, response=SignedUrlRead, errors=(400, 403, 404))
-    def get(self, ref: str):
-        """A short-lived URL of the file that needs no token (for <img src>)."""
-        _file_of(FOIL_HOLES, ref, "foilHoleImage")
-        return _url()
+file_routes(
+    ns,
+    f"/motion-corrections/<string:ref>/{_any(MOTION_CORRECTION_FILES)}",
+    name="MotionCorrectionFile",
+    params={"ref": "Motion correction id or UUID", "kind": f"Which file: {_KINDS}"},
+    locate=lambda ref, kind: _file_of(MOTION_CORRECTIONS, ref, MOTION_CORRECTION_FILES[kind]),
+    summary="A motion correction's micrograph, snapshot, drift plot or FFT (?width= thumbnail).",
+    url_summary=_URL.format("file"),
+)
+file_routes(
+    ns,
+    "/ctfs/<string:ref>/power-spectrum",
+    name="PowerSpectrum",
+    params={"ref": "CTF id or UUID"},
+    locate=lambda ref: _file_of(CTFS, ref, "fftTheoreticalFullPath"),
+    summary="The CTF fit's power spectrum (fftTheoreticalFullPath; ?width= thumbnail).",
+    url_summary=_URL.format("power spectrum"),
+)
+file_routes(
+    ns,
+    "/particle-classifications/<string:ref>/image",
+    name="ClassImage",
+    params={"ref": "Particle classification id or UUID"},
+    locate=lambda ref: _file_of(CLASSES, ref, "classImageFullPath"),
+    summary="A 2D class image (classImageFullPath; ?width= thumbnail).",
+    url_summary=_URL.format("class image"),
+)
+file_routes(
+    ns,
+    f"/tomograms/<string:ref>/{_any(TOMOGRAM_FILES)}",
+    name="TomogramFile",
+    params={"ref": "Tomogram id or UUID", "kind": "Which file: " + ", ".join(TOMOGRAM_FILES)},
+    locate=_tomogram_file,
+    summary="A tomogram's central slice, movie, XY shift plot or XY/XZ projection (?width= "
+    "thumbnail of an image).",
+    url_summary=_URL.format("file"),
+)
+file_routes(
+    ns,
+    "/tilt-image-alignments/<string:ref>/power-spectrum",
+    name="TiltImagePowerSpectrum",
+    params={"ref": "Tilt image alignment id or UUID"},
+    locate=lambda ref: _file_of(TILT_IMAGE_ALIGNMENTS, ref, "psdFile"),
+    summary="The power spectrum of a tilt image's CTF fit (psdFile; ?width= thumbnail).",
+    url_summary=_URL.format("file"),
+)
+for rule, name, resource, column, what in (
+    ("/atlases/<string:ref>/image", "AtlasImage", ATLASES, "atlasImage", "Atlas"),
+    (
+        "/grid-squares/<string:ref>/image",
+        "GridSquareImage",
+        GRID_SQUARES,
+        "gridSquareImage",
+        "Grid square",
+    ),
+    ("/foil-holes/<string:ref>/image", "FoilHoleImage", FOIL_HOLES, "foilHoleImage", "Foil hole"),
+):
+    file_routes(
+        ns,
+        rule,
+        name=name,
+        params={"ref": f"{what} id or UUID"},
+        locate=lambda ref, resource=resource, column=column: _file_of(resource, ref, column),
+        summary=f"The {what.lower()}'s image ({column}; ?width= thumbnail).",
+        url_summary=_URL.format("file"),
+    )

@@ -491,7 +491,13 @@ def update_sample(
     """PATCH samples/{id}: core's PATCH /samples/{id} with the sample's own fields."""
     data = _picked(body, SAMPLE_FIELDS)
     row = _write(
-        core, "PATCH", f"/samples/{sample_id}", credentials, data, "the sample", addressed=True
+        core,
+        "PATCH",
+        f"/samples/{sample_id}?expand=crystal.protein,diffractionPlan",
+        credentials,
+        data,
+        "the sample",
+        addressed=True,
     )
     return pyispyb_sample(row, None)
 

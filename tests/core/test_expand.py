@@ -1,0 +1,256 @@
+"""expand=: nested blocks embedded on request, declared per resource, validated
+(docs/api-conventions.md, "Embedding: expand=")."""
+
+import pytest
+
+CORE = "/ispyb/api/v1/core"
+
+
+@pytest.fixture
+def shipped(factory):
+    proposal = factory.proposal(proposalCode="mx", proposalNumber="1")
+    return factory.shipment_in_proposal(proposal, samples=3)
+
+
+def _sample_keys(row):
+    return {"crystal", "diffractionPlan"} & set(row)
+
+
+def test_a_sample_answers_its_row_without_expand(client, shipped):
+    sample = shipped["samples"][0]
+    row = client.get(f"{CORE}/samples/{sample.blSampleId}").json
+    assert row["blSampleId"] == sample.blSampleId
+    assert _sample_keys(row) == set()
+    assert row["crystalId"] == sample.crystalId
+
+
+@pytest.mark.parametrize(
+    ("expand", "keys", "protein"),
+    [
+        ("crystal", {"crystal"}, False),
+        ("crystal.protein", {"crystal"}, True),
+        ("protein", {"crystal"}, True),
+        ("diffractionPlan", {"diffractionPlan"}, False),
+        ("crystal.protein,diffractionPlan", {"crystal", "diffractionPlan"}, True),
+        (" diffractionPlan , crystal ", {"crystal", "diffractionPlan"}, False),
+    ],
+)
+def test_a_sample_embeds_what_expand_names(client, shipped, expand, keys, protein):
+    sample = shipped["samples"][0]
+    for url in (
+        f"{CORE}/samples/{sample.uuid}?expand={expand}",
+        f"{CORE}/samples?containerId={sample.containerId}&expand={expand}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, response.json
+        row = response.json if "results" not in response.json else response.json["results"][0]
+        assert _sample_keys(row) == keys
+        if "crystal" in keys:
+            assert row["crystal"]["crystalId"] == sample.crystalId
+            assert ("protein" in row["crystal"]) is protein
+            if protein:
+                assert row["crystal"]["protein"]["proteinId"] == shipped["protein"].proteinId
+
+
+@pytest.mark.parametrize("bad", ["nope", "crystal,nope", "crystal.nope", "Crystal", "<b>"])
+def test_an_unknown_block_is_a_400_naming_expand_and_the_allowed_ones(client, shipped, bad):
+    for url in (
+        f"{CORE}/samples?expand={bad}",
+        f"{CORE}/samples/{shipped['samples'][0].blSampleId}?expand={bad}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, response.json
+        body = response.json
+        assert body["code"] == "INVALID_PARAMETER"
+        assert set(body["details"]) == {"expand"}
+        problem = body["details"]["expand"][0]
+        assert "Allowed: crystal, crystal.protein, diffractionPlan." in problem
+        if bad != "<b>":
+            assert repr(bad.split(",")[-1]) in problem
+        else:
+            assert "<b>" not in problem
+
+
+def test_expand_and_fields_combine(client, shipped):
+    sample = shipped["samples"][0]
+    row = client.get(f"{CORE}/samples/{sample.blSampleId}?expand=protein&fields=name,crystal").json
+    assert set(row) == {"name", "crystal"}
+    assert row["crystal"]["protein"]["acronym"] == shipped["protein"].acronym
+    # a block not expanded is not answered, even named in fields=
+    row = client.get(f"{CORE}/samples/{sample.blSampleId}?fields=name,crystal").json
+    assert set(row) == {"name"}
+
+
+def test_a_write_answers_the_blocks_expand_names(client, shipped):
+    sample = shipped["samples"][1]
+    response = client.patch(f"{CORE}/samples/{sample.blSampleId}", json={"comments": "x"})
+    assert response.status_code == 200, response.json
+    assert _sample_keys(response.json) == set()
+    response = client.patch(
+        f"{CORE}/samples/{sample.blSampleId}?expand=crystal.protein", json={"comments": "y"}
+    )
+    assert response.status_code == 200, response.json
+    assert response.json["crystal"]["protein"]["proteinId"] == shipped["protein"].proteinId
+    response = client.patch(f"{CORE}/samples/{sample.blSampleId}?expand=x", json={"comments": "z"})
+    assert response.status_code == 400
+    assert set(response.json["details"]) == {"expand"}
+
+
+def test_shipments_list_embeds_contents_in_one_request(client, core_db, factory, shipped):
+    proposal_id = shipped["shipment"].proposalId
+    url = f"{CORE}/shipments?proposalId={proposal_id}"
+    plain = client.get(url).json["results"]
+    assert [set(row) & {"dewars", "sessions"} for row in plain] == [set()]
+    response = client.get(f"{url}&expand=dewars.containers.samples")
+    assert response.status_code == 200, response.json
+    (row,) = response.json["results"]
+    (dewar,) = row["dewars"]
+    (container,) = dewar["containers"]
+    assert [s["blSampleId"] for s in container["samples"]] == [
+        s.blSampleId for s in shipped["samples"]
+    ]
+    assert _sample_keys(container["samples"][0]) == set()
+    assert "sessions" not in row
+    response = client.get(f"{url}&expand=dewars")
+    (row,) = response.json["results"]
+    assert "containers" not in row["dewars"][0]
+    response = client.get(f"{url}&expand=dewars.containers.samples.crystal.protein,sessions")
+    (row,) = response.json["results"]
+    sample = row["dewars"][0]["containers"][0]["samples"][0]
+    assert sample["crystal"]["protein"]["proteinId"] == shipped["protein"].proteinId
+    assert row["sessions"] == []
+
+
+def test_the_shipment_item_answers_its_contents_plans_on_request(client, shipped):
+    url = f"{CORE}/shipments/{shipped['shipment'].uuid}"
+    row = client.get(url).json
+    sample = row["dewars"][0]["containers"][0]["samples"][0]
+    assert set(row) >= {"dewars", "sessions"}
+    assert sample["crystal"]["protein"]["proteinId"] == shipped["protein"].proteinId
+    assert "diffractionPlan" not in sample
+    row = client.get(f"{url}?expand=dewars.containers.samples.diffractionPlan").json
+    samples = row["dewars"][0]["containers"][0]["samples"]
+    assert all("diffractionPlan" in s for s in samples)
+    response = client.get(f"{url}?expand=dewars.nope")
+    assert response.status_code == 400
+    assert "dewars.containers.samples.diffractionPlan" in response.json["details"]["expand"][0]
+
+
+def test_a_plan_comes_on_request(client, factory, shipped):
+    plan = factory.diffraction_plan(userPath="collect/here")
+    sample = shipped["samples"][0]
+    url = f"{CORE}/samples/{sample.blSampleId}"
+    patched = client.patch(url, json={"diffractionPlanId": plan.diffractionPlanId})
+    assert patched.status_code == 200
+    assert "diffractionPlan" not in patched.json
+    assert patched.json["diffractionPlanId"] == plan.diffractionPlanId
+    assert client.get(f"{url}?expand=diffractionPlan").json["diffractionPlan"]["userPath"] == (
+        "collect/here"
+    )
+    other = client.get(f"{CORE}/samples/{shipped['samples'][1].blSampleId}?expand=diffractionPlan")
+    assert other.json["diffractionPlan"] is None
+
+
+@pytest.fixture
+def collected(factory, shipped):
+    session = factory.session(proposalId=shipped["shipment"].proposalId)
+    sample = shipped["samples"][0]
+    with_sample = factory.data_collection_group(session, blSampleId=sample.blSampleId)
+    without = factory.data_collection_group(session)
+    return {
+        "session": session,
+        "sample": sample,
+        "sweeps": [
+            factory.data_collection(with_sample),
+            factory.data_collection(with_sample),
+            factory.data_collection(without),
+        ],
+    }
+
+
+def test_data_collections_carry_sample_labels_and_embed_group_and_sample(
+    client, shipped, collected
+):
+    sample, sweeps = collected["sample"], collected["sweeps"]
+    url = (
+        f"{CORE}/data-collections?sessionId={collected['session'].sessionId}&sort=dataCollectionId"
+    )
+    rows = client.get(url).json["results"]
+    assert [(r["sampleName"], r["proteinAcronym"]) for r in rows] == [
+        (sample.name, shipped["protein"].acronym),
+        (sample.name, shipped["protein"].acronym),
+        (None, None),
+    ]
+    assert not {"dataCollectionGroup", "blSample"} & set(rows[0])
+    for expand in ("dataCollectionGroup,blSample", "group,sample"):
+        rows = client.get(f"{url}&expand={expand}").json["results"]
+        assert rows[0]["dataCollectionGroup"]["dataCollectionGroupId"] == (
+            sweeps[0].dataCollectionGroupId
+        )
+        assert rows[0]["dataCollectionGroup"]["visit"] == rows[0]["visit"]
+        assert rows[0]["blSample"]["blSampleId"] == sample.blSampleId
+        assert "crystal" not in rows[0]["blSample"]
+        assert rows[2]["blSample"] is None
+    session = collected["session"]
+    visit = f"{CORE}/sessions/{session.sessionId}/data-collections?sort=dataCollectionId"
+    sweeps_of_session = client.get(visit)
+    assert sweeps_of_session.status_code == 200, sweeps_of_session.json
+    rows = sweeps_of_session.json["results"]
+    assert [r["sampleName"] for r in rows] == [sample.name, sample.name, None]
+    assert not {"dataCollectionGroup", "blSample"} & set(rows[0])
+    one = client.get(f"{CORE}/data-collections/{sweeps[0].uuid}?expand=sample").json
+    assert one["blSample"]["name"] == sample.name and one["sampleName"] == sample.name
+    assert "dataCollectionGroup" not in one
+    bad = client.get(f"{url}&expand=session")
+    assert bad.status_code == 400
+    assert bad.json["details"] == {
+        "expand": ["Unknown block(s): 'session'. Allowed: blSample, dataCollectionGroup."]
+    }
+
+
+def test_proposals_carry_the_pi_name_and_sessions_their_sweep_count(client, factory, collected):
+    person = factory.person(givenName="Ada", familyName="Lovelace")
+    proposal = factory.proposal(personId=person.personId)
+    nameless = factory.proposal(personId=factory.person(givenName=None, familyName=None).personId)
+    rows = client.get(f"{CORE}/proposals?limit=100")
+    names = {r["proposalId"]: r["personName"] for r in rows.json["results"]}
+    names = {key: names[key] for key in (proposal.proposalId, nameless.proposalId)}
+    assert names == {proposal.proposalId: "Ada Lovelace", nameless.proposalId: None}
+    assert client.get(f"{CORE}/proposals/{proposal.proposalId}").json["personName"] == (
+        "Ada Lovelace"
+    )
+    session = collected["session"]
+    empty = factory.session(proposalId=session.proposalId)
+    rows = client.get(f"{CORE}/sessions?proposalId={session.proposalId}").json["results"]
+    counts = {r["sessionId"]: r["dataCollectionCount"] for r in rows}
+    assert counts == {session.sessionId: 3, empty.sessionId: 0}
+    assert client.get(f"{CORE}/sessions/{session.uuid}").json["dataCollectionCount"] == 3
+
+
+def test_lists_without_expand_refuse_it(client, shipped):
+    response = client.get(f"{CORE}/proteins?expand=crystal")
+    assert response.status_code == 400
+    assert response.json["details"] == {"expand": ["Unknown parameter."]}
+
+
+def test_expand_is_documented_with_its_allowed_values(client):
+    document = client.get(f"{CORE}/swagger.json").json
+    parameters = {
+        path: {p["name"]: p for p in operation.get("parameters", [])}
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method == "get"
+    }
+    expand = parameters["/shipments"]["expand"]
+    assert expand["items"]["enum"][:3] == [
+        "dewars",
+        "dewars.containers",
+        "dewars.containers.samples",
+    ]
+    assert parameters["/samples/{ref}"]["expand"]["items"]["enum"] == [
+        "crystal",
+        "crystal.protein",
+        "diffractionPlan",
+    ]
+    assert "expand" in parameters["/data-collections"]
+    assert "expand" not in parameters["/proteins"]
