@@ -81,8 +81,7 @@ class ProcessingProgram(Resource):
     @operation(ns, response=ProcessingRunRead, errors=(404,))
     def get(self, ref: str):
         """A run with its integrations, results (all shells, anisotropy) and files."""
-        program = _program(ref)
-        return service.load_runs(db_session(), [program.autoProcProgramId])[0]
+        return service.load_visible_run(db_session=db_session(), ref=ref, caller=current_caller())
 
     @operation(
         ns,

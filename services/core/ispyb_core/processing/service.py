@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, literal_column, or_, select, true, union_all
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, one_or_404, ref_condition, update_row
-from ispyb_shared.errors import ValidationFailed
+from ispyb_shared.errors import NotFound, ValidationFailed
 from ispyb_shared.listing import ListParams, Page, paginate
 from ispyb_shared.schemas import RowReference
 from ispyb_shared.types import not_failed
@@ -28,7 +29,13 @@ from ..data_collections.service import LIST_SPEC as DATA_COLLECTION_LIST_SPEC
 from ..data_collections.service import visible_data_collections
 from ..sessions.models import BLSession
 from ..sessions.service import get_session, visit_condition
-from .conventions import fill_esrf_anomalous, normalise_document, normalise_rows
+from .conventions import (
+    ESRF_ANOMALOUS_COLUMN,
+    _esrf_anomalous_present,
+    fill_esrf_anomalous,
+    normalise_document,
+    normalise_rows,
+)
 from .models import (
     AutoProc,
     AutoProcIntegration,
@@ -329,96 +336,181 @@ def _write_result(
 # --- reading -------------------------------------------------------------------------------
 
 
-def load_runs(db_session: Session, program_ids: list[int]) -> list[Run]:
-    """Runs with everything they produced, in seven queries whatever their number."""
-    if not program_ids:
-        return []
-    programs = db_session.execute(
-        select(AutoProcProgram)
-        .where(AutoProcProgram.autoProcProgramId.in_(program_ids))
-        .order_by(AutoProcProgram.autoProcProgramId)
-    ).scalars()
-    runs = {program.autoProcProgramId: Run(program) for program in programs}
-    for integration, collection_uuid in db_session.execute(
-        select(AutoProcIntegration, DataCollection.uuid)
-        .join(
+# What each row of the runs' statement carries (the ``kind`` column): the rows of one
+# program are its integrations, its results' shells, their links to integrations, their
+# anisotropy and its attachments, each kind joined only to its own table.
+_INTEGRATION, _SHELL, _LINK, _ANISOTROPY, _ATTACHMENT = 1, 2, 3, 4, 5
+
+
+def _kinds():
+    kinds = (_INTEGRATION, _SHELL, _LINK, _ANISOTROPY, _ATTACHMENT)
+    return union_all(*(select(literal_column(str(k)).label("kind")) for k in kinds)).subquery(
+        "kinds"
+    )
+
+
+def _runs_statement(program_condition, *, esrf_anomalous: bool):
+    """One statement for the runs matching ``program_condition`` and everything they
+    produced: each program is joined to a small table of row kinds, and each kind to one
+    table of the chain by an outer join, so the rows do not multiply across tables."""
+    kinds = _kinds()
+    kind = kinds.c.kind
+    columns: list[Any] = [
+        AutoProcProgram,
+        kind,
+        AutoProcIntegration,
+        DataCollection.dataCollectionId,
+        DataCollection.uuid,
+        AutoProc,
+        AutoProcScaling.autoProcScalingId,
+        AutoProcScalingStatistics,
+        AutoProcScalingHasInt,
+        AutoProcScalingAnisotropy,
+        AutoProcProgramAttachment,
+    ]
+    if esrf_anomalous:
+        columns.append(literal_column(f"AutoProcScalingStatistics.{ESRF_ANOMALOUS_COLUMN}"))
+    program_id = AutoProcProgram.autoProcProgramId
+    scaling_id = AutoProcScaling.autoProcScalingId
+    return (
+        select(*columns)
+        .select_from(AutoProcProgram)
+        .join(kinds, true())
+        .outerjoin(
+            AutoProcIntegration,
+            and_(kind == _INTEGRATION, AutoProcIntegration.autoProcProgramId == program_id),
+        )
+        .outerjoin(
             DataCollection, DataCollection.dataCollectionId == AutoProcIntegration.dataCollectionId
         )
-        .where(AutoProcIntegration.autoProcProgramId.in_(program_ids))
-        .order_by(AutoProcIntegration.autoProcIntegrationId)
-    ):
-        integration.dataCollectionUUID = collection_uuid
-        runs[integration.autoProcProgramId].integrations.append(integration)
-    results: dict[int, Result] = {}
-    for auto_proc, scaling_id in db_session.execute(
-        select(AutoProc, AutoProcScaling.autoProcScalingId)
-        .join(AutoProcScaling, AutoProcScaling.autoProcId == AutoProc.autoProcId)
-        .where(AutoProc.autoProcProgramId.in_(program_ids))
-        .order_by(AutoProc.autoProcId)
-    ):
-        result = Result(auto_proc, scaling_id)
-        results[scaling_id] = result
-        runs[auto_proc.autoProcProgramId].results.append(result)
-    if results:
-        scaling_ids = list(results)
-        for link in db_session.execute(
-            select(AutoProcScalingHasInt).where(
-                AutoProcScalingHasInt.autoProcScalingId.in_(scaling_ids)
-            )
-        ).scalars():
-            results[link.autoProcScalingId].integrationIds.append(link.autoProcIntegrationId)
-        shells: dict[int, list[AutoProcScalingStatistics]] = defaultdict(list)
-        for statistics in db_session.execute(
-            select(AutoProcScalingStatistics)
-            .where(AutoProcScalingStatistics.autoProcScalingId.in_(scaling_ids))
-            .order_by(AutoProcScalingStatistics.autoProcScalingStatisticsId)
-        ).scalars():
-            shells[statistics.autoProcScalingId].append(statistics)
-        fill_esrf_anomalous(db_session, [row for rows in shells.values() for row in rows])
-        for scaling_id, rows in shells.items():
-            normalise_rows(rows)
-            for statistics in rows:
-                results[scaling_id].statistics[statistics.scalingStatisticsType] = statistics
-        for anisotropy in db_session.execute(
-            select(AutoProcScalingAnisotropy).where(
-                AutoProcScalingAnisotropy.autoProcScalingId.in_(scaling_ids)
-            )
-        ).scalars():
-            results[anisotropy.autoProcScalingId].anisotropy = anisotropy
-    for attachment in db_session.execute(
-        select(AutoProcProgramAttachment)
-        .where(AutoProcProgramAttachment.autoProcProgramId.in_(program_ids))
+        .outerjoin(
+            AutoProc,
+            and_(kind.in_((_SHELL, _LINK, _ANISOTROPY)), AutoProc.autoProcProgramId == program_id),
+        )
+        .outerjoin(AutoProcScaling, AutoProcScaling.autoProcId == AutoProc.autoProcId)
+        .outerjoin(
+            AutoProcScalingStatistics,
+            and_(kind == _SHELL, AutoProcScalingStatistics.autoProcScalingId == scaling_id),
+        )
+        .outerjoin(
+            AutoProcScalingHasInt,
+            and_(kind == _LINK, AutoProcScalingHasInt.autoProcScalingId == scaling_id),
+        )
+        .outerjoin(
+            AutoProcScalingAnisotropy,
+            and_(kind == _ANISOTROPY, AutoProcScalingAnisotropy.autoProcScalingId == scaling_id),
+        )
+        .outerjoin(
+            AutoProcProgramAttachment,
+            and_(kind == _ATTACHMENT, AutoProcProgramAttachment.autoProcProgramId == program_id),
+        )
+        .where(program_condition)
         .order_by(
+            program_id,
+            kind,
+            AutoProcIntegration.autoProcIntegrationId,
+            AutoProc.autoProcId,
+            scaling_id,
+            AutoProcScalingStatistics.autoProcScalingStatisticsId,
+            AutoProcScalingHasInt.autoProcIntegrationId,
+            AutoProcScalingHasInt.autoProcScaling_has_IntId,
+            AutoProcScalingAnisotropy.autoProcScalingAnisotropyId,
             AutoProcProgramAttachment.importanceRank.is_(None),
             AutoProcProgramAttachment.importanceRank,
             AutoProcProgramAttachment.fileName,
         )
-    ).scalars():
-        runs[attachment.autoProcProgramId].attachments.append(attachment)
+    )
+
+
+def _load_runs_where(db_session: Session, program_condition) -> list[Run]:
+    """The runs matching the condition with everything they produced, in one statement
+    whatever their number (ESRF's ccAno in the same statement where the database has it)."""
+    esrf = _esrf_anomalous_present(db_session)
+    runs: dict[int, Run] = {}
+    results: dict[int, Result] = {}
+    shells: dict[int, list[AutoProcScalingStatistics]] = defaultdict(list)
+    for row in db_session.execute(_runs_statement(program_condition, esrf_anomalous=esrf)):
+        program, kind = row[0], row[1]
+        run = runs.get(program.autoProcProgramId)
+        if run is None:
+            run = runs[program.autoProcProgramId] = Run(program)
+        if kind == _INTEGRATION:
+            integration, collection_id = row[2], row[3]
+            if integration is not None and collection_id is not None:
+                integration.dataCollectionUUID = row[4]
+                run.integrations.append(integration)
+        elif kind == _ATTACHMENT:
+            if row[10] is not None:
+                run.attachments.append(row[10])
+        else:
+            scaling_id = row[6]
+            if scaling_id is None:
+                continue
+            if kind == _SHELL:
+                result = results.get(scaling_id)
+                if result is None:
+                    result = results[scaling_id] = Result(row[5], scaling_id)
+                    run.results.append(result)
+                statistics = row[7]
+                if statistics is not None:
+                    if esrf and statistics.ccAnomalous is None and row[11] is not None:
+                        set_committed_value(statistics, "ccAnomalous", float(row[11]))
+                    shells[scaling_id].append(statistics)
+            elif kind == _LINK:
+                if row[8] is not None:
+                    results[scaling_id].integrationIds.append(row[8].autoProcIntegrationId)
+            elif row[9] is not None:
+                results[scaling_id].anisotropy = row[9]
+    for scaling_id, rows in shells.items():
+        normalise_rows(rows)
+        for statistics in rows:
+            results[scaling_id].statistics[statistics.scalingStatisticsType] = statistics
     return list(runs.values())
+
+
+def load_runs(db_session: Session, program_ids: list[int]) -> list[Run]:
+    """Runs with everything they produced, in one statement whatever their number."""
+    if not program_ids:
+        return []
+    return _load_runs_where(db_session, AutoProcProgram.autoProcProgramId.in_(program_ids))
+
+
+def load_visible_run(*, db_session: Session, ref: str, caller: Caller) -> Run:
+    """A run by id or UUID with everything it produced, in one statement (404 as
+    get_program's when it does not exist or the caller may not see it)."""
+    condition = ref_condition(
+        ref, id_column=AutoProcProgram.autoProcProgramId, uuid_column=AutoProcProgram.uuid
+    )
+    runs = _load_runs_where(db_session, and_(condition, _visible_program_condition(caller)))
+    if not runs:
+        raise NotFound(f"Processing program run {ref!s} does not exist.", {"ref": [str(ref)]})
+    return runs[0]
 
 
 def runs_of(
     db_session: Session, data_collection_ids: list[int], *, updated_since: dt.datetime | None = None
 ) -> list[Run]:
-    """The runs of the sweeps; with ``updated_since``, only those recorded, started or
-    ended at or after it (AutoProcProgram has no update column: its times are the proxy)."""
-    statement = select(AutoProcIntegration.autoProcProgramId).where(
-        AutoProcIntegration.dataCollectionId.in_(data_collection_ids)
+    """The runs of the sweeps, in one statement; with ``updated_since``, only those
+    recorded, started or ended at or after it (AutoProcProgram has no update column: its
+    times are the proxy)."""
+    if not data_collection_ids:
+        return []
+    integration = aliased(AutoProcIntegration)
+    condition = AutoProcProgram.autoProcProgramId.in_(
+        select(integration.autoProcProgramId).where(
+            integration.dataCollectionId.in_(data_collection_ids)
+        )
     )
     if updated_since is not None:
-        statement = statement.join(
-            AutoProcProgram,
-            AutoProcProgram.autoProcProgramId == AutoProcIntegration.autoProcProgramId,
-        ).where(
+        condition = and_(
+            condition,
             or_(
                 AutoProcProgram.recordTimeStamp >= updated_since,
                 AutoProcProgram.processingStartTime >= updated_since,
                 AutoProcProgram.processingEndTime >= updated_since,
-            )
+            ),
         )
-    program_ids = db_session.execute(statement.distinct()).scalars()
-    return load_runs(db_session, [pid for pid in program_ids if pid is not None])
+    return _load_runs_where(db_session, condition)
 
 
 def processing_of(
