@@ -1,7 +1,7 @@
 """Processing results: what pipelines write and what users read.
 
-Reads load any number of runs with a fixed number of queries (one per table of the
-chain), whatever the number of runs, sweeps or shells.
+Reads load any number of runs in one statement (every table of the chain, joined by row
+kind: _runs_statement), whatever the number of runs, sweeps or shells.
 """
 
 from __future__ import annotations
