@@ -148,9 +148,9 @@ class DataCollectionProcessing(Resource):
         """All processing runs of a sweep with every result and shell (updatedSince=:
         those changed since a poll)."""
         since = _updated_since()
-        return service.processing_of(
-            db_session=db_session(), collection=_data_collection(ref), updated_since=since
-        )
+        db = db_session()
+        collection = service.visible_collection_id(db_session=db, ref=ref, caller=current_caller())
+        return service.processing_of(db_session=db, collection=collection, updated_since=since)
 
 
 @ns.route("/data-collections/<string:ref>/processing/comparison")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import and_, exists, literal_column, or_, select, true, union_all
+from sqlalchemy import and_, bindparam, exists, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -30,11 +31,12 @@ from ..data_collections.service import visible_data_collections
 from ..sessions.models import BLSession
 from ..sessions.service import get_session, visit_condition
 from .conventions import (
+    CORRELATIONS,
     ESRF_ANOMALOUS_COLUMN,
     _esrf_anomalous_present,
-    fill_esrf_anomalous,
     normalise_document,
     normalise_rows,
+    percent_factor,
 )
 from .models import (
     AutoProc,
@@ -422,14 +424,21 @@ def _runs_statement(program_condition, *, esrf_anomalous: bool):
     )
 
 
-def _load_runs_where(db_session: Session, program_condition) -> list[Run]:
-    """The runs matching the condition with everything they produced, in one statement
-    whatever their number (ESRF's ccAno in the same statement where the database has it)."""
+def _load_runs_where(
+    db_session: Session, program_condition=None, *, cached=None, params=None
+) -> list[Run]:
+    """The runs matching the condition (or a cached statement's, with ``params``) with
+    everything they produced, in one statement whatever their number (ESRF's ccAno in
+    the same statement where the database has it)."""
     esrf = _esrf_anomalous_present(db_session)
+    if cached is not None:
+        statement = cached(esrf)
+    else:
+        statement = _runs_statement(program_condition, esrf_anomalous=esrf)
     runs: dict[int, Run] = {}
     results: dict[int, Result] = {}
     shells: dict[int, list[AutoProcScalingStatistics]] = defaultdict(list)
-    for row in db_session.execute(_runs_statement(program_condition, esrf_anomalous=esrf)):
+    for row in db_session.execute(statement, params or {}):
         program, kind = row[0], row[1]
         run = runs.get(program.autoProcProgramId)
         if run is None:
@@ -487,6 +496,37 @@ def load_visible_run(*, db_session: Session, ref: str, caller: Caller) -> Run:
     return runs[0]
 
 
+# Built once (a statement costs more to build than to run): the runs of some sweeps,
+# with or without updatedSince, with or without ESRF's ccAno.
+_STATEMENTS_OF_SWEEPS: dict[tuple[bool, bool], Any] = {}
+
+
+def _statement_of_sweeps(*, since: bool):
+    def statement(esrf: bool):
+        key = (since, esrf)
+        built = _STATEMENTS_OF_SWEEPS.get(key)
+        if built is None:
+            integration = aliased(AutoProcIntegration)
+            condition = AutoProcProgram.autoProcProgramId.in_(
+                select(integration.autoProcProgramId).where(
+                    integration.dataCollectionId.in_(bindparam("sweeps", expanding=True))
+                )
+            )
+            if since:
+                condition = and_(
+                    condition,
+                    or_(
+                        AutoProcProgram.recordTimeStamp >= bindparam("since"),
+                        AutoProcProgram.processingStartTime >= bindparam("since"),
+                        AutoProcProgram.processingEndTime >= bindparam("since"),
+                    ),
+                )
+            built = _STATEMENTS_OF_SWEEPS[key] = _runs_statement(condition, esrf_anomalous=esrf)
+        return built
+
+    return statement
+
+
 def runs_of(
     db_session: Session, data_collection_ids: list[int], *, updated_since: dt.datetime | None = None
 ) -> list[Run]:
@@ -495,28 +535,41 @@ def runs_of(
     times are the proxy)."""
     if not data_collection_ids:
         return []
-    integration = aliased(AutoProcIntegration)
-    condition = AutoProcProgram.autoProcProgramId.in_(
-        select(integration.autoProcProgramId).where(
-            integration.dataCollectionId.in_(data_collection_ids)
-        )
-    )
+    params: dict[str, Any] = {"sweeps": list(data_collection_ids)}
     if updated_since is not None:
-        condition = and_(
-            condition,
-            or_(
-                AutoProcProgram.recordTimeStamp >= updated_since,
-                AutoProcProgram.processingStartTime >= updated_since,
-                AutoProcProgram.processingEndTime >= updated_since,
-            ),
-        )
-    return _load_runs_where(db_session, condition)
+        params["since"] = updated_since
+    cached = _statement_of_sweeps(since=updated_since is not None)
+    return _load_runs_where(db_session, cached=cached, params=params)
+
+
+def visible_collection_id(*, db_session: Session, ref: str, caller: Caller) -> int:
+    """The id of sweep ``ref`` (id or UUID) if the caller may see it, else the 404 of
+    data_collections.get_data_collection: the same condition, its id alone read."""
+    condition = ref_condition(
+        ref, id_column=DataCollection.dataCollectionId, uuid_column=DataCollection.uuid
+    )
+    found = db_session.execute(
+        select(DataCollection.dataCollectionId)
+        .outerjoin(DataCollection.DataCollectionGroup)
+        .outerjoin(DataCollectionGroup.BLSession)
+        .outerjoin(BLSession.Proposal)
+        .where(condition, session_condition(caller, PROCESSING_READ_SCOPES))
+        .limit(1)
+    ).scalar()
+    if found is None:
+        raise NotFound(f"Data collection {ref!s} does not exist.", {"ref": [str(ref)]})
+    return found
 
 
 def processing_of(
-    *, db_session: Session, collection: DataCollection, updated_since: dt.datetime | None = None
+    *,
+    db_session: Session,
+    collection: DataCollection | int,
+    updated_since: dt.datetime | None = None,
 ) -> list[Run]:
-    return runs_of(db_session, [collection.dataCollectionId], updated_since=updated_since)
+    """The runs of one sweep (a DataCollection or its id)."""
+    collection_id = collection if isinstance(collection, int) else collection.dataCollectionId
+    return runs_of(db_session, [collection_id], updated_since=updated_since)
 
 
 # --- best result, session summary ------------------------------------------------------------
@@ -534,12 +587,12 @@ def result_quality(
     return (0 if completeness >= COMPLETE_ENOUGH else 1, resolution, -completeness, -auto_proc_id)
 
 
-def _result_quality(overall: AutoProcScalingStatistics | None, auto_proc_id: int):
+def _result_quality(overall: dict[str, Any] | None, auto_proc_id: int):
     if overall is None:
         return (2, 0.0, 0.0, -auto_proc_id)
     return result_quality(
-        completeness=overall.completeness,
-        resolution=overall.resolutionLimitHigh,
+        completeness=overall["completeness"],
+        resolution=overall["resolutionLimitHigh"],
         auto_proc_id=auto_proc_id,
     )
 
@@ -558,17 +611,41 @@ def best_summary(summaries: list[dict[str, Any]]) -> dict[str, Any] | None:
     )
 
 
-def best_results(db_session: Session, data_collection_ids: list[int]) -> dict[int, dict]:
-    """Per sweep, a summary of its best successful result, in one query."""
-    if not data_collection_ids:
-        return {}
-    rows = db_session.execute(
-        select(
-            AutoProcIntegration.dataCollectionId,
-            AutoProc,
-            AutoProcProgram.processingPrograms,
-            AutoProcScalingStatistics,
-        )
+# What a best-result summary reads of a shell (and what the percent rule needs).
+_SUMMARY_SHELL = (
+    "autoProcScalingStatisticsId",
+    "autoProcScalingId",
+    "scalingStatisticsType",
+    "resolutionLimitLow",
+    "resolutionLimitHigh",
+    "completeness",
+    "rMerge",
+    "ccHalf",
+    "meanIOverSigI",
+    "ccAnomalous",
+)
+_BEST_STATEMENTS: dict[bool, Any] = {}
+
+
+def _best_statement(esrf_anomalous: bool):
+    """The candidates of best_results, built once: the columns a summary reads, as plain
+    values (no ORM objects), ESRF's ccAno beside them where the database has it."""
+    built = _BEST_STATEMENTS.get(esrf_anomalous)
+    if built is not None:
+        return built
+    columns: list[Any] = [
+        AutoProcIntegration.dataCollectionId,
+        AutoProc.autoProcId,
+        AutoProc.autoProcProgramId,
+        AutoProc.spaceGroup,
+        AutoProcProgram.processingPrograms,
+        *(getattr(AutoProcScalingStatistics, name) for name in _SUMMARY_SHELL),
+    ]
+    if esrf_anomalous:
+        columns.append(literal_column(f"AutoProcScalingStatistics.{ESRF_ANOMALOUS_COLUMN}"))
+    built = _BEST_STATEMENTS[esrf_anomalous] = (
+        select(*columns)
+        .select_from(AutoProcIntegration)
         .join(
             AutoProcScalingHasInt,
             AutoProcScalingHasInt.autoProcIntegrationId
@@ -585,48 +662,82 @@ def best_results(db_session: Session, data_collection_ids: list[int]) -> dict[in
             AutoProcScalingStatistics.autoProcScalingId == AutoProcScaling.autoProcScalingId,
         )
         .where(
-            AutoProcIntegration.dataCollectionId.in_(data_collection_ids),
+            AutoProcIntegration.dataCollectionId.in_(bindparam("sweeps", expanding=True)),
             not_failed(AutoProcProgram.processingStatus),
         )
         .order_by(AutoProcScalingStatistics.autoProcScalingStatisticsId)
     )
+    return built
+
+
+def _in_percent(shells: Iterable[dict[str, Any]]) -> None:
+    """conventions.normalise_rows for plain shells of one scaling (read fresh)."""
+    shells = list(shells)
+    factor = percent_factor(shells)
+    if factor == 1.0:
+        return
+    for shell in shells:
+        for name in CORRELATIONS:
+            if shell[name] is not None:
+                shell[name] = shell[name] * factor
+
+
+def best_results(db_session: Session, data_collection_ids: list[int]) -> dict[int, dict]:
+    """Per sweep, a summary of its best successful result, in one query."""
+    if not data_collection_ids:
+        return {}
+    esrf = _esrf_anomalous_present(db_session)
+    rows = db_session.execute(_best_statement(esrf), {"sweeps": list(data_collection_ids)})
     candidates: dict[int, dict[int, dict]] = defaultdict(dict)
-    shells: dict[int, dict[int, AutoProcScalingStatistics]] = defaultdict(dict)
-    for collection_id, auto_proc, programs, statistics in rows:
-        entry = candidates[collection_id].setdefault(
-            auto_proc.autoProcId, {"autoProc": auto_proc, "programs": programs}
-        )
-        entry[statistics.scalingStatisticsType] = statistics
-        # A row joins once per sweep of the scaling: normalise each row once.
-        shells[statistics.autoProcScalingId][statistics.autoProcScalingStatisticsId] = statistics
-    fill_esrf_anomalous(db_session, [row for rows in shells.values() for row in rows.values()])
+    shells: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    width = len(_SUMMARY_SHELL)
+    for row in rows:
+        collection_id, auto_proc_id = row[0], row[1]
+        entry = candidates[collection_id].get(auto_proc_id)
+        if entry is None:
+            entry = candidates[collection_id][auto_proc_id] = {
+                "autoProcId": auto_proc_id,
+                "autoProcProgramId": row[2],
+                "spaceGroup": row[3],
+                "programs": row[4],
+            }
+        # A row joins once per sweep of the scaling: one shell a statistics row.
+        statistics_id, scaling_id = row[5], row[6]
+        shell = shells[scaling_id].get(statistics_id)
+        if shell is None:
+            shell = shells[scaling_id][statistics_id] = dict(
+                zip(_SUMMARY_SHELL, row[5 : 5 + width], strict=True)
+            )
+            if esrf and shell["ccAnomalous"] is None and row[5 + width] is not None:
+                shell["ccAnomalous"] = float(row[5 + width])
+        entry[shell["scalingStatisticsType"]] = shell
     for rows_of_scaling in shells.values():
-        normalise_rows(rows_of_scaling.values())
+        _in_percent(rows_of_scaling.values())
     summaries = {}
     for collection_id, entries in candidates.items():
         best = min(
             entries.values(),
-            key=lambda e: _result_quality(e.get("overall"), e["autoProc"].autoProcId),
+            key=lambda e: _result_quality(e.get("overall"), e["autoProcId"]),
         )
         overall, outer = best.get("overall"), best.get("outerShell")
         summaries[collection_id] = {
-            "autoProcId": best["autoProc"].autoProcId,
-            "autoProcProgramId": best["autoProc"].autoProcProgramId,
+            "autoProcId": best["autoProcId"],
+            "autoProcProgramId": best["autoProcProgramId"],
             "processingPrograms": best["programs"],
-            "spaceGroup": best["autoProc"].spaceGroup,
-            "resolutionLimitLow": getattr(overall, "resolutionLimitLow", None),
-            "resolutionLimitHigh": getattr(overall, "resolutionLimitHigh", None),
-            "completeness": getattr(overall, "completeness", None),
-            "rMerge": getattr(overall, "rMerge", None),
-            "ccHalf": getattr(overall, "ccHalf", None),
-            "meanIOverSigI": getattr(overall, "meanIOverSigI", None),
+            "spaceGroup": best["spaceGroup"],
+            "resolutionLimitLow": None if overall is None else overall["resolutionLimitLow"],
+            "resolutionLimitHigh": None if overall is None else overall["resolutionLimitHigh"],
+            "completeness": None if overall is None else overall["completeness"],
+            "rMerge": None if overall is None else overall["rMerge"],
+            "ccHalf": None if overall is None else overall["ccHalf"],
+            "meanIOverSigI": None if overall is None else overall["meanIOverSigI"],
             "outerShell": None
             if outer is None
             else {
-                "resolutionLimitHigh": outer.resolutionLimitHigh,
-                "completeness": outer.completeness,
-                "ccHalf": outer.ccHalf,
-                "meanIOverSigI": outer.meanIOverSigI,
+                "resolutionLimitHigh": outer["resolutionLimitHigh"],
+                "completeness": outer["completeness"],
+                "ccHalf": outer["ccHalf"],
+                "meanIOverSigI": outer["meanIOverSigI"],
             },
         }
     return summaries
