@@ -10,7 +10,7 @@ What ``make bench`` runs (``BENCH_ARGS="--scale 1 ..."`` passes options). In one
 2. serves a JWKS and signs an admin token with a throwaway key; every server verifies it
    from that JWKS, as the services verify auth's tokens;
 3. starts core, em and ssx under gunicorn (``--workers`` workers each; the services'
-   settings, ispyb_shared.gunicorn_hooks: gthread, one thread, keep-alive), the ceiling
+   settings, ispyb_shared.gunicorn_hooks: sync workers, or ISPYB_WORKER_CLASS's), the ceiling
    app (tools/bench_ceiling.py: Flask + SQLAlchemy Core, the same driver, the same token
    check, one hand-written query returning the same rows as JSON) with the same number
    of workers, and the local gateway (nginx rendered from gateway/kong.yml by the
@@ -464,8 +464,8 @@ class Stack:
     ) -> subprocess.Popen:
         command = [
             bin_path("gunicorn"),
-            # The services' settings (gthread workers keeping connections, as the gateway's
-            # upstream keepalive needs), for the ceiling too: the same server for both.
+            # The services' settings (ispyb_shared.gunicorn_hooks: the worker class of
+            # ISPYB_WORKER_CLASS), for the ceiling too: the same server for both.
             "--config",
             "python:ispyb_shared.gunicorn_hooks",
             "--bind",
@@ -1120,8 +1120,8 @@ def main(argv: list[str] | None = None) -> int:
             print_table(driver, results[driver])
         print(
             f"\nwrk -t{args.threads} -c{args.connections}, {args.duration} s x {args.rounds} "
-            f"interleaved rounds per target; {args.workers} gunicorn gthread workers "
-            "(one thread, keep-alive) per server; "
+            f"interleaved rounds per target; {args.workers} gunicorn "
+            f"{os.environ.get('ISPYB_WORKER_CLASS', 'sync')} workers per server; "
             f"admin token; statements and round trips per request counted by MariaDB over "
             f"{COUNTED_REQUESTS} sequential requests; scale {args.scale} "
             f"({int(context['collections']):,} data collections)."

@@ -2,13 +2,17 @@
 python:ispyb_shared.gunicorn_hooks`` (tools/run.py, docker/service-entrypoint.sh,
 tools/bench.py).
 
-Workers keep a connection open between requests (HTTP keep-alive), so the gateway reuses
-its connections to a service instead of opening one a request (its upstream keepalive):
-gunicorn's ``gthread`` worker with one thread (``ISPYB_THREADS``, default 1: one request
-at a time in a worker, as with the sync worker, whose connections close after each
-answer), idle connections kept for longer than the gateway keeps them (nginx's upstream
-keepalive_timeout and Kong's upstream_keepalive_idle_timeout, 60 s), so the gateway
-closes first and never sends on a connection the worker is closing.
+gunicorn's ``sync`` worker (``ISPYB_WORKER_CLASS``): one request at a time, the next one
+taken from the shared socket by whichever worker is free, the connection closed after
+each answer. Chosen over ``gthread`` by an interleaved measurement (docs/performance.md,
+"gthread or sync workers"): keep-alive pins a connection, and the requests queued on it,
+to the worker that accepted it, so a busy worker's clients wait while another is idle
+(p95 through the gateway 1.2-2.3 times the sync worker's), and the throughput did not
+gain from it. ``ISPYB_WORKER_CLASS=gthread`` keeps connections open between requests
+(``ISPYB_THREADS`` threads a worker, default 1), idle for longer than the gateway keeps
+them (nginx's upstream keepalive_timeout and Kong's upstream_keepalive_idle_timeout,
+60 s), so the gateway closes first and never sends on a connection the worker is
+closing.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from prometheus_client import multiprocess
 
 from .metrics import MULTIPROCESS_DIR_VARIABLE
 
-worker_class = os.environ.get("ISPYB_WORKER_CLASS", "gthread")
+worker_class = os.environ.get("ISPYB_WORKER_CLASS", "sync")
 threads = int(os.environ.get("ISPYB_THREADS", "1"))
-keepalive = 75  # seconds; more than the gateway's 60 s idle timeout (see above)
+keepalive = 75  # seconds (gthread); more than the gateway's 60 s idle timeout (see above)
 
 
 def child_exit(_server, worker) -> None:

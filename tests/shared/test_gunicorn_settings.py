@@ -1,5 +1,7 @@
-"""The services' gunicorn settings keep connections open for the gateway's upstream
-keep-alive, and longer than the gateway keeps them idle (so the gateway closes first)."""
+"""The services' gunicorn settings: sync workers (one request at a time, taken by any free
+worker; docs/performance.md, "gthread or sync workers"); with ISPYB_WORKER_CLASS=gthread,
+connections kept open for the gateway's upstream keep-alive, longer than the gateway
+keeps them idle (so the gateway closes first)."""
 
 from __future__ import annotations
 
@@ -20,11 +22,11 @@ def _applied() -> Config:
     return config
 
 
-def test_workers_keep_connections_one_request_at_a_time():
+def test_workers_serve_one_request_at_a_time():
     config = _applied()
-    assert config.worker_class_str == "gthread"  # the sync worker closes after each answer
+    assert config.worker_class_str == "sync"  # any free worker takes the next request
     assert config.threads == 1
-    assert config.keepalive > 60
+    assert config.keepalive > 60  # for ISPYB_WORKER_CLASS=gthread
 
 
 def test_the_gateways_keep_idle_connections_shorter_than_the_workers():

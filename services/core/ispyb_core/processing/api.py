@@ -81,8 +81,7 @@ class ProcessingProgram(Resource):
     @operation(ns, response=ProcessingRunRead, errors=(404,))
     def get(self, ref: str):
         """A run with its integrations, results (all shells, anisotropy) and files."""
-        program = _program(ref)
-        return service.load_runs(db_session(), [program.autoProcProgramId])[0]
+        return service.load_visible_run(db_session=db_session(), ref=ref, caller=current_caller())
 
     @operation(
         ns,
@@ -149,9 +148,9 @@ class DataCollectionProcessing(Resource):
         """All processing runs of a sweep with every result and shell (updatedSince=:
         those changed since a poll)."""
         since = _updated_since()
-        return service.processing_of(
-            db_session=db_session(), collection=_data_collection(ref), updated_since=since
-        )
+        db = db_session()
+        collection = service.visible_collection_id(db_session=db, ref=ref, caller=current_caller())
+        return service.processing_of(db_session=db, collection=collection, updated_since=since)
 
 
 @ns.route("/data-collections/<string:ref>/processing/comparison")

@@ -1,23 +1,25 @@
 """Processing results: what pipelines write and what users read.
 
-Reads load any number of runs with a fixed number of queries (one per table of the
-chain), whatever the number of runs, sweeps or shells.
+Reads load any number of runs in one statement (every table of the chain, joined by row
+kind: _runs_statement), whatever the number of runs, sweeps or shells.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, exists, literal_column, or_, select, true, union_all
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, one_or_404, ref_condition, update_row
-from ispyb_shared.errors import ValidationFailed
+from ispyb_shared.errors import NotFound, ValidationFailed
 from ispyb_shared.listing import ListParams, Page, paginate
 from ispyb_shared.schemas import RowReference
 from ispyb_shared.types import not_failed
@@ -28,7 +30,14 @@ from ..data_collections.service import LIST_SPEC as DATA_COLLECTION_LIST_SPEC
 from ..data_collections.service import visible_data_collections
 from ..sessions.models import BLSession
 from ..sessions.service import get_session, visit_condition
-from .conventions import fill_esrf_anomalous, normalise_document, normalise_rows
+from .conventions import (
+    CORRELATIONS,
+    ESRF_ANOMALOUS_COLUMN,
+    _esrf_anomalous_present,
+    normalise_document,
+    normalise_rows,
+    percent_factor,
+)
 from .models import (
     AutoProc,
     AutoProcIntegration,
@@ -329,102 +338,238 @@ def _write_result(
 # --- reading -------------------------------------------------------------------------------
 
 
-def load_runs(db_session: Session, program_ids: list[int]) -> list[Run]:
-    """Runs with everything they produced, in seven queries whatever their number."""
-    if not program_ids:
-        return []
-    programs = db_session.execute(
-        select(AutoProcProgram)
-        .where(AutoProcProgram.autoProcProgramId.in_(program_ids))
-        .order_by(AutoProcProgram.autoProcProgramId)
-    ).scalars()
-    runs = {program.autoProcProgramId: Run(program) for program in programs}
-    for integration, collection_uuid in db_session.execute(
-        select(AutoProcIntegration, DataCollection.uuid)
-        .join(
+# What each row of the runs' statement carries (the ``kind`` column): the rows of one
+# program are its integrations, its results' shells, their links to integrations, their
+# anisotropy and its attachments, each kind joined only to its own table.
+_INTEGRATION, _SHELL, _LINK, _ANISOTROPY, _ATTACHMENT = 1, 2, 3, 4, 5
+
+
+def _kinds():
+    kinds = (_INTEGRATION, _SHELL, _LINK, _ANISOTROPY, _ATTACHMENT)
+    return union_all(*(select(literal_column(str(k)).label("kind")) for k in kinds)).subquery(
+        "kinds"
+    )
+
+
+def _runs_statement(program_condition, *, esrf_anomalous: bool):
+    """One statement for the runs matching ``program_condition`` and everything they
+    produced: each program is joined to a small table of row kinds, and each kind to one
+    table of the chain by an outer join, so the rows do not multiply across tables."""
+    kinds = _kinds()
+    kind = kinds.c.kind
+    columns: list[Any] = [
+        AutoProcProgram,
+        kind,
+        AutoProcIntegration,
+        DataCollection.dataCollectionId,
+        DataCollection.uuid,
+        AutoProc,
+        AutoProcScaling.autoProcScalingId,
+        AutoProcScalingStatistics,
+        AutoProcScalingHasInt,
+        AutoProcScalingAnisotropy,
+        AutoProcProgramAttachment,
+    ]
+    if esrf_anomalous:
+        columns.append(literal_column(f"AutoProcScalingStatistics.{ESRF_ANOMALOUS_COLUMN}"))
+    program_id = AutoProcProgram.autoProcProgramId
+    scaling_id = AutoProcScaling.autoProcScalingId
+    return (
+        select(*columns)
+        .select_from(AutoProcProgram)
+        .join(kinds, true())
+        .outerjoin(
+            AutoProcIntegration,
+            and_(kind == _INTEGRATION, AutoProcIntegration.autoProcProgramId == program_id),
+        )
+        .outerjoin(
             DataCollection, DataCollection.dataCollectionId == AutoProcIntegration.dataCollectionId
         )
-        .where(AutoProcIntegration.autoProcProgramId.in_(program_ids))
-        .order_by(AutoProcIntegration.autoProcIntegrationId)
-    ):
-        integration.dataCollectionUUID = collection_uuid
-        runs[integration.autoProcProgramId].integrations.append(integration)
-    results: dict[int, Result] = {}
-    for auto_proc, scaling_id in db_session.execute(
-        select(AutoProc, AutoProcScaling.autoProcScalingId)
-        .join(AutoProcScaling, AutoProcScaling.autoProcId == AutoProc.autoProcId)
-        .where(AutoProc.autoProcProgramId.in_(program_ids))
-        .order_by(AutoProc.autoProcId)
-    ):
-        result = Result(auto_proc, scaling_id)
-        results[scaling_id] = result
-        runs[auto_proc.autoProcProgramId].results.append(result)
-    if results:
-        scaling_ids = list(results)
-        for link in db_session.execute(
-            select(AutoProcScalingHasInt).where(
-                AutoProcScalingHasInt.autoProcScalingId.in_(scaling_ids)
-            )
-        ).scalars():
-            results[link.autoProcScalingId].integrationIds.append(link.autoProcIntegrationId)
-        shells: dict[int, list[AutoProcScalingStatistics]] = defaultdict(list)
-        for statistics in db_session.execute(
-            select(AutoProcScalingStatistics)
-            .where(AutoProcScalingStatistics.autoProcScalingId.in_(scaling_ids))
-            .order_by(AutoProcScalingStatistics.autoProcScalingStatisticsId)
-        ).scalars():
-            shells[statistics.autoProcScalingId].append(statistics)
-        fill_esrf_anomalous(db_session, [row for rows in shells.values() for row in rows])
-        for scaling_id, rows in shells.items():
-            normalise_rows(rows)
-            for statistics in rows:
-                results[scaling_id].statistics[statistics.scalingStatisticsType] = statistics
-        for anisotropy in db_session.execute(
-            select(AutoProcScalingAnisotropy).where(
-                AutoProcScalingAnisotropy.autoProcScalingId.in_(scaling_ids)
-            )
-        ).scalars():
-            results[anisotropy.autoProcScalingId].anisotropy = anisotropy
-    for attachment in db_session.execute(
-        select(AutoProcProgramAttachment)
-        .where(AutoProcProgramAttachment.autoProcProgramId.in_(program_ids))
+        .outerjoin(
+            AutoProc,
+            and_(kind.in_((_SHELL, _LINK, _ANISOTROPY)), AutoProc.autoProcProgramId == program_id),
+        )
+        .outerjoin(AutoProcScaling, AutoProcScaling.autoProcId == AutoProc.autoProcId)
+        .outerjoin(
+            AutoProcScalingStatistics,
+            and_(kind == _SHELL, AutoProcScalingStatistics.autoProcScalingId == scaling_id),
+        )
+        .outerjoin(
+            AutoProcScalingHasInt,
+            and_(kind == _LINK, AutoProcScalingHasInt.autoProcScalingId == scaling_id),
+        )
+        .outerjoin(
+            AutoProcScalingAnisotropy,
+            and_(kind == _ANISOTROPY, AutoProcScalingAnisotropy.autoProcScalingId == scaling_id),
+        )
+        .outerjoin(
+            AutoProcProgramAttachment,
+            and_(kind == _ATTACHMENT, AutoProcProgramAttachment.autoProcProgramId == program_id),
+        )
+        .where(program_condition)
         .order_by(
+            program_id,
+            kind,
+            AutoProcIntegration.autoProcIntegrationId,
+            AutoProc.autoProcId,
+            scaling_id,
+            AutoProcScalingStatistics.autoProcScalingStatisticsId,
+            AutoProcScalingHasInt.autoProcIntegrationId,
+            AutoProcScalingHasInt.autoProcScaling_has_IntId,
+            AutoProcScalingAnisotropy.autoProcScalingAnisotropyId,
             AutoProcProgramAttachment.importanceRank.is_(None),
             AutoProcProgramAttachment.importanceRank,
             AutoProcProgramAttachment.fileName,
         )
-    ).scalars():
-        runs[attachment.autoProcProgramId].attachments.append(attachment)
+    )
+
+
+def _load_runs_where(
+    db_session: Session, program_condition=None, *, cached=None, params=None
+) -> list[Run]:
+    """The runs matching the condition (or a cached statement's, with ``params``) with
+    everything they produced, in one statement whatever their number (ESRF's ccAno in
+    the same statement where the database has it)."""
+    esrf = _esrf_anomalous_present(db_session)
+    if cached is not None:
+        statement = cached(esrf)
+    else:
+        statement = _runs_statement(program_condition, esrf_anomalous=esrf)
+    runs: dict[int, Run] = {}
+    results: dict[int, Result] = {}
+    shells: dict[int, list[AutoProcScalingStatistics]] = defaultdict(list)
+    for row in db_session.execute(statement, params or {}):
+        program, kind = row[0], row[1]
+        run = runs.get(program.autoProcProgramId)
+        if run is None:
+            run = runs[program.autoProcProgramId] = Run(program)
+        if kind == _INTEGRATION:
+            integration, collection_id = row[2], row[3]
+            if integration is not None and collection_id is not None:
+                integration.dataCollectionUUID = row[4]
+                run.integrations.append(integration)
+        elif kind == _ATTACHMENT:
+            if row[10] is not None:
+                run.attachments.append(row[10])
+        else:
+            scaling_id = row[6]
+            if scaling_id is None:
+                continue
+            if kind == _SHELL:
+                result = results.get(scaling_id)
+                if result is None:
+                    result = results[scaling_id] = Result(row[5], scaling_id)
+                    run.results.append(result)
+                statistics = row[7]
+                if statistics is not None:
+                    if esrf and statistics.ccAnomalous is None and row[11] is not None:
+                        set_committed_value(statistics, "ccAnomalous", float(row[11]))
+                    shells[scaling_id].append(statistics)
+            elif kind == _LINK:
+                if row[8] is not None:
+                    results[scaling_id].integrationIds.append(row[8].autoProcIntegrationId)
+            elif row[9] is not None:
+                results[scaling_id].anisotropy = row[9]
+    for scaling_id, rows in shells.items():
+        normalise_rows(rows)
+        for statistics in rows:
+            results[scaling_id].statistics[statistics.scalingStatisticsType] = statistics
     return list(runs.values())
+
+
+def load_runs(db_session: Session, program_ids: list[int]) -> list[Run]:
+    """Runs with everything they produced, in one statement whatever their number."""
+    if not program_ids:
+        return []
+    return _load_runs_where(db_session, AutoProcProgram.autoProcProgramId.in_(program_ids))
+
+
+def load_visible_run(*, db_session: Session, ref: str, caller: Caller) -> Run:
+    """A run by id or UUID with everything it produced, in one statement (404 as
+    get_program's when it does not exist or the caller may not see it)."""
+    condition = ref_condition(
+        ref, id_column=AutoProcProgram.autoProcProgramId, uuid_column=AutoProcProgram.uuid
+    )
+    runs = _load_runs_where(db_session, and_(condition, _visible_program_condition(caller)))
+    if not runs:
+        raise NotFound(f"Processing program run {ref!s} does not exist.", {"ref": [str(ref)]})
+    return runs[0]
+
+
+# Built once (a statement costs more to build than to run): the runs of some sweeps,
+# with or without updatedSince, with or without ESRF's ccAno.
+_STATEMENTS_OF_SWEEPS: dict[tuple[bool, bool], Any] = {}
+
+
+def _statement_of_sweeps(*, since: bool):
+    def statement(esrf: bool):
+        key = (since, esrf)
+        built = _STATEMENTS_OF_SWEEPS.get(key)
+        if built is None:
+            integration = aliased(AutoProcIntegration)
+            condition = AutoProcProgram.autoProcProgramId.in_(
+                select(integration.autoProcProgramId).where(
+                    integration.dataCollectionId.in_(bindparam("sweeps", expanding=True))
+                )
+            )
+            if since:
+                condition = and_(
+                    condition,
+                    or_(
+                        AutoProcProgram.recordTimeStamp >= bindparam("since"),
+                        AutoProcProgram.processingStartTime >= bindparam("since"),
+                        AutoProcProgram.processingEndTime >= bindparam("since"),
+                    ),
+                )
+            built = _STATEMENTS_OF_SWEEPS[key] = _runs_statement(condition, esrf_anomalous=esrf)
+        return built
+
+    return statement
 
 
 def runs_of(
     db_session: Session, data_collection_ids: list[int], *, updated_since: dt.datetime | None = None
 ) -> list[Run]:
-    """The runs of the sweeps; with ``updated_since``, only those recorded, started or
-    ended at or after it (AutoProcProgram has no update column: its times are the proxy)."""
-    statement = select(AutoProcIntegration.autoProcProgramId).where(
-        AutoProcIntegration.dataCollectionId.in_(data_collection_ids)
-    )
+    """The runs of the sweeps, in one statement; with ``updated_since``, only those
+    recorded, started or ended at or after it (AutoProcProgram has no update column: its
+    times are the proxy)."""
+    if not data_collection_ids:
+        return []
+    params: dict[str, Any] = {"sweeps": list(data_collection_ids)}
     if updated_since is not None:
-        statement = statement.join(
-            AutoProcProgram,
-            AutoProcProgram.autoProcProgramId == AutoProcIntegration.autoProcProgramId,
-        ).where(
-            or_(
-                AutoProcProgram.recordTimeStamp >= updated_since,
-                AutoProcProgram.processingStartTime >= updated_since,
-                AutoProcProgram.processingEndTime >= updated_since,
-            )
-        )
-    program_ids = db_session.execute(statement.distinct()).scalars()
-    return load_runs(db_session, [pid for pid in program_ids if pid is not None])
+        params["since"] = updated_since
+    cached = _statement_of_sweeps(since=updated_since is not None)
+    return _load_runs_where(db_session, cached=cached, params=params)
+
+
+def visible_collection_id(*, db_session: Session, ref: str, caller: Caller) -> int:
+    """The id of sweep ``ref`` (id or UUID) if the caller may see it, else the 404 of
+    data_collections.get_data_collection: the same condition, its id alone read."""
+    condition = ref_condition(
+        ref, id_column=DataCollection.dataCollectionId, uuid_column=DataCollection.uuid
+    )
+    found = db_session.execute(
+        select(DataCollection.dataCollectionId)
+        .outerjoin(DataCollection.DataCollectionGroup)
+        .outerjoin(DataCollectionGroup.BLSession)
+        .outerjoin(BLSession.Proposal)
+        .where(condition, session_condition(caller, PROCESSING_READ_SCOPES))
+        .limit(1)
+    ).scalar()
+    if found is None:
+        raise NotFound(f"Data collection {ref!s} does not exist.", {"ref": [str(ref)]})
+    return found
 
 
 def processing_of(
-    *, db_session: Session, collection: DataCollection, updated_since: dt.datetime | None = None
+    *,
+    db_session: Session,
+    collection: DataCollection | int,
+    updated_since: dt.datetime | None = None,
 ) -> list[Run]:
-    return runs_of(db_session, [collection.dataCollectionId], updated_since=updated_since)
+    """The runs of one sweep (a DataCollection or its id)."""
+    collection_id = collection if isinstance(collection, int) else collection.dataCollectionId
+    return runs_of(db_session, [collection_id], updated_since=updated_since)
 
 
 # --- best result, session summary ------------------------------------------------------------
@@ -442,12 +587,12 @@ def result_quality(
     return (0 if completeness >= COMPLETE_ENOUGH else 1, resolution, -completeness, -auto_proc_id)
 
 
-def _result_quality(overall: AutoProcScalingStatistics | None, auto_proc_id: int):
+def _result_quality(overall: dict[str, Any] | None, auto_proc_id: int):
     if overall is None:
         return (2, 0.0, 0.0, -auto_proc_id)
     return result_quality(
-        completeness=overall.completeness,
-        resolution=overall.resolutionLimitHigh,
+        completeness=overall["completeness"],
+        resolution=overall["resolutionLimitHigh"],
         auto_proc_id=auto_proc_id,
     )
 
@@ -466,17 +611,41 @@ def best_summary(summaries: list[dict[str, Any]]) -> dict[str, Any] | None:
     )
 
 
-def best_results(db_session: Session, data_collection_ids: list[int]) -> dict[int, dict]:
-    """Per sweep, a summary of its best successful result, in one query."""
-    if not data_collection_ids:
-        return {}
-    rows = db_session.execute(
-        select(
-            AutoProcIntegration.dataCollectionId,
-            AutoProc,
-            AutoProcProgram.processingPrograms,
-            AutoProcScalingStatistics,
-        )
+# What a best-result summary reads of a shell (and what the percent rule needs).
+_SUMMARY_SHELL = (
+    "autoProcScalingStatisticsId",
+    "autoProcScalingId",
+    "scalingStatisticsType",
+    "resolutionLimitLow",
+    "resolutionLimitHigh",
+    "completeness",
+    "rMerge",
+    "ccHalf",
+    "meanIOverSigI",
+    "ccAnomalous",
+)
+_BEST_STATEMENTS: dict[bool, Any] = {}
+
+
+def _best_statement(esrf_anomalous: bool):
+    """The candidates of best_results, built once: the columns a summary reads, as plain
+    values (no ORM objects), ESRF's ccAno beside them where the database has it."""
+    built = _BEST_STATEMENTS.get(esrf_anomalous)
+    if built is not None:
+        return built
+    columns: list[Any] = [
+        AutoProcIntegration.dataCollectionId,
+        AutoProc.autoProcId,
+        AutoProc.autoProcProgramId,
+        AutoProc.spaceGroup,
+        AutoProcProgram.processingPrograms,
+        *(getattr(AutoProcScalingStatistics, name) for name in _SUMMARY_SHELL),
+    ]
+    if esrf_anomalous:
+        columns.append(literal_column(f"AutoProcScalingStatistics.{ESRF_ANOMALOUS_COLUMN}"))
+    built = _BEST_STATEMENTS[esrf_anomalous] = (
+        select(*columns)
+        .select_from(AutoProcIntegration)
         .join(
             AutoProcScalingHasInt,
             AutoProcScalingHasInt.autoProcIntegrationId
@@ -493,48 +662,82 @@ def best_results(db_session: Session, data_collection_ids: list[int]) -> dict[in
             AutoProcScalingStatistics.autoProcScalingId == AutoProcScaling.autoProcScalingId,
         )
         .where(
-            AutoProcIntegration.dataCollectionId.in_(data_collection_ids),
+            AutoProcIntegration.dataCollectionId.in_(bindparam("sweeps", expanding=True)),
             not_failed(AutoProcProgram.processingStatus),
         )
         .order_by(AutoProcScalingStatistics.autoProcScalingStatisticsId)
     )
+    return built
+
+
+def _in_percent(shells: Iterable[dict[str, Any]]) -> None:
+    """conventions.normalise_rows for plain shells of one scaling (read fresh)."""
+    shells = list(shells)
+    factor = percent_factor(shells)
+    if factor == 1.0:
+        return
+    for shell in shells:
+        for name in CORRELATIONS:
+            if shell[name] is not None:
+                shell[name] = shell[name] * factor
+
+
+def best_results(db_session: Session, data_collection_ids: list[int]) -> dict[int, dict]:
+    """Per sweep, a summary of its best successful result, in one query."""
+    if not data_collection_ids:
+        return {}
+    esrf = _esrf_anomalous_present(db_session)
+    rows = db_session.execute(_best_statement(esrf), {"sweeps": list(data_collection_ids)})
     candidates: dict[int, dict[int, dict]] = defaultdict(dict)
-    shells: dict[int, dict[int, AutoProcScalingStatistics]] = defaultdict(dict)
-    for collection_id, auto_proc, programs, statistics in rows:
-        entry = candidates[collection_id].setdefault(
-            auto_proc.autoProcId, {"autoProc": auto_proc, "programs": programs}
-        )
-        entry[statistics.scalingStatisticsType] = statistics
-        # A row joins once per sweep of the scaling: normalise each row once.
-        shells[statistics.autoProcScalingId][statistics.autoProcScalingStatisticsId] = statistics
-    fill_esrf_anomalous(db_session, [row for rows in shells.values() for row in rows.values()])
+    shells: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    width = len(_SUMMARY_SHELL)
+    for row in rows:
+        collection_id, auto_proc_id = row[0], row[1]
+        entry = candidates[collection_id].get(auto_proc_id)
+        if entry is None:
+            entry = candidates[collection_id][auto_proc_id] = {
+                "autoProcId": auto_proc_id,
+                "autoProcProgramId": row[2],
+                "spaceGroup": row[3],
+                "programs": row[4],
+            }
+        # A row joins once per sweep of the scaling: one shell a statistics row.
+        statistics_id, scaling_id = row[5], row[6]
+        shell = shells[scaling_id].get(statistics_id)
+        if shell is None:
+            shell = shells[scaling_id][statistics_id] = dict(
+                zip(_SUMMARY_SHELL, row[5 : 5 + width], strict=True)
+            )
+            if esrf and shell["ccAnomalous"] is None and row[5 + width] is not None:
+                shell["ccAnomalous"] = float(row[5 + width])
+        entry[shell["scalingStatisticsType"]] = shell
     for rows_of_scaling in shells.values():
-        normalise_rows(rows_of_scaling.values())
+        _in_percent(rows_of_scaling.values())
     summaries = {}
     for collection_id, entries in candidates.items():
         best = min(
             entries.values(),
-            key=lambda e: _result_quality(e.get("overall"), e["autoProc"].autoProcId),
+            key=lambda e: _result_quality(e.get("overall"), e["autoProcId"]),
         )
         overall, outer = best.get("overall"), best.get("outerShell")
         summaries[collection_id] = {
-            "autoProcId": best["autoProc"].autoProcId,
-            "autoProcProgramId": best["autoProc"].autoProcProgramId,
+            "autoProcId": best["autoProcId"],
+            "autoProcProgramId": best["autoProcProgramId"],
             "processingPrograms": best["programs"],
-            "spaceGroup": best["autoProc"].spaceGroup,
-            "resolutionLimitLow": getattr(overall, "resolutionLimitLow", None),
-            "resolutionLimitHigh": getattr(overall, "resolutionLimitHigh", None),
-            "completeness": getattr(overall, "completeness", None),
-            "rMerge": getattr(overall, "rMerge", None),
-            "ccHalf": getattr(overall, "ccHalf", None),
-            "meanIOverSigI": getattr(overall, "meanIOverSigI", None),
+            "spaceGroup": best["spaceGroup"],
+            "resolutionLimitLow": None if overall is None else overall["resolutionLimitLow"],
+            "resolutionLimitHigh": None if overall is None else overall["resolutionLimitHigh"],
+            "completeness": None if overall is None else overall["completeness"],
+            "rMerge": None if overall is None else overall["rMerge"],
+            "ccHalf": None if overall is None else overall["ccHalf"],
+            "meanIOverSigI": None if overall is None else overall["meanIOverSigI"],
             "outerShell": None
             if outer is None
             else {
-                "resolutionLimitHigh": outer.resolutionLimitHigh,
-                "completeness": outer.completeness,
-                "ccHalf": outer.ccHalf,
-                "meanIOverSigI": outer.meanIOverSigI,
+                "resolutionLimitHigh": outer["resolutionLimitHigh"],
+                "completeness": outer["completeness"],
+                "ccHalf": outer["ccHalf"],
+                "meanIOverSigI": outer["meanIOverSigI"],
             },
         }
     return summaries
