@@ -64,6 +64,12 @@ MATRIX = {
         ONE,
     ),
     "stats times": ("get", lambda w: f"/pyispyb/stats/times?sessionId={w.mx1_1.sessionId}", ONE),
+    "stats errors": ("get", lambda w: f"/pyispyb/stats/errors?sessionId={w.mx1_1.sessionId}", ONE),
+    "stats hourlies": (
+        "get",
+        lambda w: f"/pyispyb/stats/hourlies?sessionId={w.mx1_1.sessionId}",
+        ONE,
+    ),
     "processing status": (
         "get",
         lambda w: f"/pyispyb/processings/status?dataCollectionIds=[{w.dcs[0].dataCollectionId}]",
@@ -184,6 +190,7 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
         | PUBLIC_WRITES
         | beamline_routes(compat_app)
         | ssx_client_routes()
+        | datacollection_image_routes(compat_app)
     )
     covered |= {
         (
@@ -209,6 +216,19 @@ def ssx_client_routes() -> set[tuple[str, str]]:
 
     return {(method, path) for method, path, _expected in SSX_CLIENT.values()} | {
         ("POST", f"{SSX_ROOT}/auth/login")
+    }
+
+
+def datacollection_image_routes(compat_app) -> set[tuple[str, str]]:
+    """The data-collection image redirects: their matrix is
+    tests/compat/test_datacollections.py (against a core that serves files)."""
+    from tests.compat.test_datacollections import MATRIX as IMAGES
+
+    adapter = compat_app.url_map.bind("localhost")
+    ids = type("World", (), {"dcs": [type("Dc", (), {"dataCollectionId": 1})]})
+    return {
+        ("GET", adapter.match(PREFIX + path(ids), method="GET", return_rule=True)[0].rule)
+        for path in IMAGES.values()
     }
 
 
