@@ -44,7 +44,7 @@ class Snapshot(Resource):
             "snapshot": "true: a thumbnail",
         }
     )
-    @operation(images_ns, errors=(400, 403, 404), description=_REDIRECT)
+    @operation(images_ns, status=302, errors=(400, 403, 404), description=_REDIRECT)
     def get(self, collection_id):
         """A data collection's crystal snapshot (xtalSnapshotFullPath1-4)."""
         return _redirect(service.snapshot_url(collection_id, request.args))
@@ -53,7 +53,7 @@ class Snapshot(Resource):
 @images_ns.route("/diffraction/<int:collection_id>")
 class Diffraction(Resource):
     @images_ns.doc(params={"collection_id": "Data collection id", "snapshot": "true: thumbnail"})
-    @operation(images_ns, errors=(400, 403, 404), description=_REDIRECT)
+    @operation(images_ns, status=302, errors=(400, 403, 404), description=_REDIRECT)
     def get(self, collection_id):
         """The JPEG (or thumbnail) of a data collection's first diffraction image."""
         return _redirect(service.diffraction_url(collection_id, request.args))
