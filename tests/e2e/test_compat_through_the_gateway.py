@@ -67,6 +67,44 @@ def test_py_ispyb_ui_tour_on_the_demo_data(stack):
         assert token not in log.read_text(), log.name
 
 
+def test_a_snapshot_redirect_gives_an_img_the_bytes(stack):
+    """py-ispyb-ui's card: ``/datacollections/images/{id}?snapshot=true`` answers a 302 to
+    core's signed URL through the gateway; fetched without a token (as an ``<img>``), that
+    URL answers the JPEG."""
+    answer = stack.gateway(
+        "POST",
+        f"{PY}/auth/login",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps({"plugin": "local", "login": "alice", "password": "demo-alice"}).encode(),
+    )
+    headers = {"Authorization": f"Bearer {answer.json()['token']}"}
+    sessions = stack.gateway("GET", f"{PY}/sessions?skip=0&limit=100", headers=headers).json()
+    collection = None
+    for session in sessions["results"]:
+        events = stack.gateway(
+            "GET", f"{PY}/events?limit=100&sessionId={session['sessionId']}", headers=headers
+        ).json()
+        for event in events["results"]:
+            if event["Item"]["_metadata"]["snapshots"].get("1"):
+                collection = event["id"]
+                break
+        if collection:
+            break
+    assert collection, "no demo data collection with a snapshot"
+    for query in ("?snapshot=true", ""):
+        redirect = stack.gateway(
+            "GET", f"{PY}/datacollections/images/{collection}{query}", headers=headers
+        )
+        assert redirect.status == 302, redirect.body
+        location = redirect.headers["Location"]
+        assert location.startswith("/ispyb/api/v1/core/data-collections/")
+        image = stack.gateway("GET", location)
+        assert image.status == 200, image.body[:200]
+        assert image.headers["Content-Type"] == "image/jpeg" and image.body[:2] == b"\xff\xd8"
+    refused = stack.gateway("GET", f"{PY}/datacollections/images/{collection}")
+    assert refused.status == 401
+
+
 JAVA = "/ispyb/api/v1/compat/java"
 
 
