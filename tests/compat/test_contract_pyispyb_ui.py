@@ -222,6 +222,8 @@ def test_a_fixed_number_of_core_calls_whatever_the_page(compat_app, compat, worl
         f"/events?sessionId={world.mx1_1.sessionId}",
         f"/stats/breakdown?sessionId={world.mx1_1.sessionId}",
         f"/stats/times?sessionId={world.mx1_1.sessionId}",
+        f"/stats/errors?sessionId={world.mx1_1.sessionId}",
+        f"/stats/hourlies?sessionId={world.mx1_1.sessionId}",
         f"/processings/status?dataCollectionIds=[{world.dcs[0].dataCollectionId}]",
     ):
         line.reset()
