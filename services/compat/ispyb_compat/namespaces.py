@@ -11,6 +11,7 @@ def namespaces() -> list[Namespace]:
     from .java.api import namespaces as java
     from .pyispyb.api import namespaces as pyispyb
     from .pyispyb.beamline.api import NAMESPACES as pyispyb_beamline
+    from .pyispyb.processings.api import NAMESPACES as pyispyb_processings
     from .pyispyb.ssx.api import NAMESPACES as pyispyb_ssx
 
-    return [*pyispyb(), *pyispyb_beamline, *pyispyb_ssx, *java()]
+    return [*pyispyb(), *pyispyb_processings, *pyispyb_beamline, *pyispyb_ssx, *java()]
