@@ -83,6 +83,11 @@ MATRIX = {
         ),
         ONE,
     ),
+    "screenings": (
+        "get",
+        lambda w: f"/pyispyb/processings/screenings?dataCollectionId={w.dcs[0].dataCollectionId}",
+        LIST,
+    ),
     "processing attachments": (
         "get",
         lambda w: (

@@ -199,6 +199,71 @@ def serve_files(core_app, monkeypatch) -> None:
     monkeypatch.setitem(core_app.config["ISPYB_CONFIG"], "files", files)
 
 
+def screening_of(core_app, tokens, collection):
+    """A screening of ``collection`` posted to core as beamline control would (one output
+    with a lattice, a strategy, a wedge and a sub-wedge)."""
+    from tests.core.test_screenings import CORE, document
+
+    control = core_app.test_client()
+    made = control.post(
+        f"{CORE}/screenings",
+        json=document(dataCollectionId=collection.dataCollectionId),
+        headers=tokens.machine("mxcube", "core:acquisition:write"),
+    )
+    assert made.status_code == 201, made.json
+    return made.json
+
+
+def test_screenings_of_a_data_collection(compat, core_app, world, tokens):
+    made = screening_of(core_app, tokens, world.dcs[0])
+    dc = world.dcs[0].dataCollectionId
+    body = compat.get(
+        f"{PY}/processings/screenings?dataCollectionId={dc}", headers=tokens.user("member")
+    ).get_json()
+    (screening,) = envelope(body)
+    check(
+        screening,
+        {
+            "screeningId": int,
+            "programVersion": str,
+            "comments": OPTIONAL_STR,
+            "shortComments": OPTIONAL_STR,
+            "ScreeningOutput": list,
+        },
+    )
+    assert screening["screeningId"] == made["screeningId"]
+    (output,) = screening["ScreeningOutput"]
+    check(
+        output,
+        {
+            "screeningOutputId": int,
+            "indexingSuccess": int,
+            "strategySuccess": int,
+            "ScreeningStrategy": list,
+            "ScreeningOutputLattice": list,
+        },
+    )
+    assert output["indexingSuccess"] == 1 and output["strategySuccess"] == 1
+    (lattice,) = output["ScreeningOutputLattice"]
+    check(lattice, {"unitCell_a": NUMBER, "unitCell_gamma": NUMBER, "spaceGroup": str})
+    (strategy,) = output["ScreeningStrategy"]
+    check(strategy, {"screeningStrategyId": int, "ScreeningStrategyWedge": list})
+    (wedge,) = strategy["ScreeningStrategyWedge"]
+    check(wedge, {"wedgeNumber": int, "numberOfImages": int, "ScreeningStrategySubWedge": list})
+    (sub_wedge,) = wedge["ScreeningStrategySubWedge"]
+    check(sub_wedge, {"axisStart": NUMBER, "axisEnd": NUMBER, "exposureTime": NUMBER})
+    # the other sweep has none; another proposal's caller sees none
+    other = world.dcs[1].dataCollectionId
+    none = compat.get(
+        f"{PY}/processings/screenings?dataCollectionId={other}", headers=tokens.user("member")
+    ).get_json()
+    assert envelope(none) == []
+    hidden = compat.get(
+        f"{PY}/processings/screenings?dataCollectionId={dc}", headers=tokens.user("outsider")
+    ).get_json()
+    assert envelope(hidden) == [] and hidden["total"] == 0
+
+
 def test_message_statuses(compat, world, factory, tokens):
     """core keeps no processing messages: zeros for each visible data collection."""
     processing_world(world, factory)
@@ -238,6 +303,7 @@ def test_calls_to_core_do_not_grow_with_the_runs(compat, compat_app, world, fact
         (f"/processings/auto-integrations?dataCollectionId={dc}", 2),
         (f"/processings/attachments?autoProcProgramId={run.autoProcProgramId}", 1),
         (f"/processings/messages/status?dataCollectionIds=[{dc}]", 1),
+        (f"/processings/screenings?dataCollectionId={dc}", 1),
     ):
         line.reset()
         assert compat.get(PY + path, headers=headers).status_code == 200
@@ -262,6 +328,10 @@ def test_calls_to_core_do_not_grow_with_the_runs(compat, compat_app, world, fact
         ("/processings/auto-integrations", "dataCollectionId"),
         ("/processings/auto-integrations?dataCollectionId=-2", "dataCollectionId"),
         ("/processings/auto-integrations?dataCollectionId=1&limit=x", "limit"),
+        ("/processings/screenings", "dataCollectionId"),
+        ("/processings/screenings?dataCollectionId=0", "dataCollectionId"),
+        ("/processings/screenings?dataCollectionId=1&skip=x", "skip"),
+        ("/processings/screenings?dataCollectionId=1&sort=x", "sort"),
         ("/processings/attachments", "autoProcProgramId"),
         ("/processings/attachments?autoProcProgramId=x", "autoProcProgramId"),
         ("/processings/attachments?autoProcProgramId=1&autoProcProgramAttachmentId=0",

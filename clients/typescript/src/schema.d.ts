@@ -1992,7 +1992,7 @@ export interface paths {
          * List screenings with everything they found (by data collection, group,
          * @description session, program).
          */
-        get: operations["get_screenings"];
+        get: operations["core_get_screenings"];
         put?: never;
         /**
          * Record a screening with its outputs, lattices, strategies, wedges and
@@ -4344,6 +4344,28 @@ export interface paths {
          * @description {errors, warnings, info}}}`` (core keeps none: zeros).
          */
         get: operations["get_message_statuses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/processings/screenings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The screenings of a data collection: ``ScreeningOutput[]
+         * @description {indexingSuccess,
+         *     ScreeningOutputLattice, ScreeningStrategy[].ScreeningStrategyWedge[].
+         *     ScreeningStrategySubWedge}``.
+         */
+        get: operations["compat_get_screenings"];
         put?: never;
         post?: never;
         delete?: never;
@@ -31929,7 +31951,7 @@ export interface operations {
             };
         };
     };
-    get_screenings: {
+    core_get_screenings: {
         parameters: {
             query?: {
                 /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
@@ -43749,6 +43771,67 @@ export interface operations {
             query?: {
                 /** @description A JSON list of data collection ids, at most 200 */
                 dataCollectionIds?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_screenings: {
+        parameters: {
+            query?: {
+                /** @description Data collection id (required) */
+                dataCollectionId?: string;
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
             };
             header?: never;
             path?: never;

@@ -41,6 +41,17 @@ class AutoIntegrations(Resource):
         return service.auto_integrations(request.args)
 
 
+@ns.route("/screenings")
+class Screenings(Resource):
+    @ns.doc(params={"dataCollectionId": "Data collection id (required)", **PAGE})
+    @operation(ns, errors=(400,), description="py-ispyb's answer")
+    def get(self):
+        """The screenings of a data collection: ``ScreeningOutput[].{indexingSuccess,
+        ScreeningOutputLattice, ScreeningStrategy[].ScreeningStrategyWedge[].
+        ScreeningStrategySubWedge}``."""
+        return service.screenings(request.args)
+
+
 @ns.route("/attachments")
 class Attachments(Resource):
     @ns.doc(

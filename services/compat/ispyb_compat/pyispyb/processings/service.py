@@ -242,3 +242,43 @@ def message_statuses(args) -> dict[str, Any]:
             if isinstance(row, Mapping) and "dataCollectionId" in row
         }
     }
+
+
+# py-ispyb's Screening nesting: (core's list of children, py-ispyb's name) per level.
+_SCREENING_CHILDREN = {
+    "outputs": "ScreeningOutput",
+    "lattices": "ScreeningOutputLattice",
+    "strategies": "ScreeningStrategy",
+    "wedges": "ScreeningStrategyWedge",
+    "subWedges": "ScreeningStrategySubWedge",
+}
+# py-ispyb answers these as integers (0/1); core keeps booleans.
+_SUCCESS_FLAGS = ("indexingSuccess", "strategySuccess", "alignmentSuccess")
+
+
+def _screening_level(row: Mapping[str, Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = {}
+    for name, value in row.items():
+        if name in _SCREENING_CHILDREN:
+            answer[_SCREENING_CHILDREN[name]] = [
+                _screening_level(child) for child in value or [] if isinstance(child, Mapping)
+            ]
+        elif name in _SUCCESS_FLAGS and isinstance(value, bool):
+            answer[name] = int(value)
+        else:
+            answer[name] = value
+    return answer
+
+
+def screenings(args) -> dict[str, Any]:
+    """``/processings/screenings?dataCollectionId``: py-ispyb's Screening rows (outputs,
+    lattices, strategies, wedges, sub-wedges under py-ispyb's names) from one call to
+    core's ``/screenings``, which pages them."""
+    _only(args, {"dataCollectionId", "skip", "limit"})
+    collection_id = _required_id(args, "dataCollectionId")
+    skip, limit = pyispyb.page_params(args)
+    page = pyispyb._core_page(
+        "/screenings", {"dataCollectionId": collection_id, "offset": skip, "limit": limit}
+    )
+    rows = [_screening_level(row) for row in page.get("results") or [] if isinstance(row, Mapping)]
+    return pyispyb._envelope(page, rows, skip, limit)
