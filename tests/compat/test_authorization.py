@@ -76,6 +76,47 @@ MATRIX = {
         LIST,
     ),
     "proteins": ("get", lambda w: "/pyispyb/proteins", LIST),
+    # py-ispyb-ui's data-collection card (tests/compat/test_contract_pyispyb_processings.py)
+    "processings": (
+        "get",
+        lambda w: f"/pyispyb/processings?dataCollectionId={w.dcs[0].dataCollectionId}",
+        ONE,
+    ),
+    "auto-integrations": (
+        "get",
+        lambda w: (
+            f"/pyispyb/processings/auto-integrations?dataCollectionId={w.dcs[0].dataCollectionId}"
+        ),
+        ONE,
+    ),
+    "screenings": (
+        "get",
+        lambda w: f"/pyispyb/processings/screenings?dataCollectionId={w.dcs[0].dataCollectionId}",
+        LIST,
+    ),
+    "processing attachments": (
+        "get",
+        lambda w: (
+            "/pyispyb/processings/attachments?autoProcProgramId="
+            f"{processing(w)[0].autoProcProgramId}"
+        ),
+        ONE,
+    ),
+    # with core serving files (the test sets files.roots): a redirection to its signed URL
+    "processing attachment file": (
+        "get",
+        lambda w: (
+            f"/pyispyb/processings/attachments/{processing(w)[2][0].autoProcProgramAttachmentId}"
+        ),
+        expect(404, 302, 302, 404, 302, 302, 403),
+    ),
+    "processing message statuses": (
+        "get",
+        lambda w: (
+            f"/pyispyb/processings/messages/status?dataCollectionIds=[{w.dcs[0].dataCollectionId}]"
+        ),
+        LIST,
+    ),
     "health": ("get", lambda w: "/health", OPEN),
     "ready": ("get", lambda w: "/ready", OPEN),
     "metrics": ("get", lambda w: "/metrics", OPEN),
@@ -84,6 +125,17 @@ MATRIX = {
     "swagger ui": ("get", lambda w: "/docs", OPEN),
     "api root": ("get", lambda w: "/", expect(*[302] * 7, anonymous=302)),
 }
+
+
+def processing(w):
+    """The first sweep's processing runs and files (made once per world)."""
+    if not hasattr(w, "processing"):
+        from tests.compat.test_contract_pyispyb_processings import processing_world
+
+        w.processing = processing_world(w, w.factory)
+    return w.processing
+
+
 # Login and refresh are public (their answers: tests/compat/test_contract_pyispyb_ui.py,
 # tests/compat/test_java.py).
 PUBLIC_WRITES = {
@@ -161,10 +213,16 @@ def test_the_java_routes_only_read(compat, world, tokens, method):
 
 @pytest.mark.parametrize("caller", list(CALLERS))
 @pytest.mark.parametrize("operation", list(MATRIX))
-def test_authorization_matrix(compat_app, compat, world, tokens, operation, caller):
+def test_authorization_matrix(
+    compat_app, core_app, compat, world, tokens, operation, caller, monkeypatch
+):
     method, path, expected = MATRIX[operation]
     if operation == "auth config":
         compat_app.extensions["test_auth"].answers["/config"] = (200, {"plugins": []})
+    if operation == "processing attachment file":
+        from tests.compat.test_contract_pyispyb_processings import serve_files
+
+        serve_files(core_app, monkeypatch)
     answer = getattr(compat, method)(PREFIX + path(world), headers=CALLERS[caller](tokens))
     assert answer.status_code == expected[caller], (operation, caller, answer.get_json())
     if answer.status_code >= 400:
@@ -260,6 +318,9 @@ def test_what_core_hides_compat_hides(compat, world, tokens, caller):
         "/samples",
         f"/events?sessionId={world.mx1_1.sessionId}",
         f"/processings/status?dataCollectionIds=[{world.dcs[0].dataCollectionId}]",
+        f"/processings/messages/status?dataCollectionIds=[{world.dcs[0].dataCollectionId}]",
+        f"/processings?dataCollectionId={world.dcs[0].dataCollectionId}",
+        f"/processings/auto-integrations?dataCollectionId={world.dcs[0].dataCollectionId}",
     ):
         text = compat.get(f"{PREFIX}/pyispyb{path}", headers=headers).get_data(as_text=True)
         assert "mx1-1" not in text and "Lysozyme" not in text, (caller, path)

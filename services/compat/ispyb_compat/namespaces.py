@@ -12,6 +12,14 @@ def namespaces() -> list[Namespace]:
     from .pyispyb.api import namespaces as pyispyb
     from .pyispyb.beamline.api import NAMESPACES as pyispyb_beamline
     from .pyispyb.datacollections.api import NAMESPACES as pyispyb_datacollections
+    from .pyispyb.processings.api import NAMESPACES as pyispyb_processings
     from .pyispyb.ssx.api import NAMESPACES as pyispyb_ssx
 
-    return [*pyispyb(), *pyispyb_beamline, *pyispyb_datacollections, *pyispyb_ssx, *java()]
+    return [
+        *pyispyb(),
+        *pyispyb_processings,
+        *pyispyb_beamline,
+        *pyispyb_datacollections,
+        *pyispyb_ssx,
+        *java(),
+    ]
