@@ -11,7 +11,7 @@ from ispyb_shared.operations import operation
 from . import service
 
 ns = Namespace(
-    "pyispyb_processings",
+    "pyispyb-processings",
     path="/pyispyb/processings",
     description="py-ispyb dialect (py-ispyb-ui's data-collection card): processing runs, "
     "auto-integrations, attachments and message statuses, from core's processing document",
