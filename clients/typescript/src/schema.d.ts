@@ -1847,7 +1847,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sample groups (filter by proposal, name, owner), with their samples */
+        /**
+         * List sample groups (filter by proposal, name, owner), with their samples
+         * @description Their samples' crystals, proteins and plans come with expand=.
+         */
         get: operations["get_sample_groups"];
         put?: never;
         /** Create an empty group of samples in a proposal */
@@ -1868,7 +1871,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Get a sample group by id or UUID, with its samples in order */
+        /**
+         * Get a sample group by id or UUID, with its samples in order
+         * @description Their crystals, proteins and plans come with expand=.
+         */
         get: operations["get_sample_group_item"];
         put?: never;
         post?: never;
@@ -30695,6 +30701,8 @@ export interface operations {
                 "ownerId.in"?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the crystal of each sample; members.blSample.crystal.protein: the protein of each sample's crystal; members.blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
+                expand?: ("members.blSample.crystal" | "members.blSample.crystal.protein" | "members.blSample.diffractionPlan")[];
             };
             header?: never;
             path?: never;
@@ -30751,7 +30759,10 @@ export interface operations {
     };
     post_sample_groups: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the crystal of each sample; members.blSample.crystal.protein: the protein of each sample's crystal; members.blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
+                expand?: ("members.blSample.crystal" | "members.blSample.crystal.protein" | "members.blSample.diffractionPlan")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -30862,6 +30873,8 @@ export interface operations {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the crystal of each sample; members.blSample.crystal.protein: the protein of each sample's crystal; members.blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
+                expand?: ("members.blSample.crystal" | "members.blSample.crystal.protein" | "members.blSample.diffractionPlan")[];
             };
             header?: never;
             path: {
@@ -30930,7 +30943,10 @@ export interface operations {
     };
     patch_sample_group_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the crystal of each sample; members.blSample.crystal.protein: the protein of each sample's crystal; members.blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
+                expand?: ("members.blSample.crystal" | "members.blSample.crystal.protein" | "members.blSample.diffractionPlan")[];
+            };
             header?: never;
             path: {
                 /** @description Sample group id or UUID */
@@ -31038,7 +31054,10 @@ export interface operations {
     };
     post_sample_group_members: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. blSample.crystal: the crystal of each sample; blSample.crystal.protein: the protein of each sample's crystal; blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = blSample.crystal; crystal.protein = blSample.crystal.protein; diffractionPlan = blSample.diffractionPlan; protein = blSample.crystal.protein. An unknown name is a 400. */
+                expand?: ("blSample.crystal" | "blSample.crystal.protein" | "blSample.diffractionPlan")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -31217,7 +31236,10 @@ export interface operations {
     };
     patch_sample_group_member: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. blSample.crystal: the crystal of each sample; blSample.crystal.protein: the protein of each sample's crystal; blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = blSample.crystal; crystal.protein = blSample.crystal.protein; diffractionPlan = blSample.diffractionPlan; protein = blSample.crystal.protein. An unknown name is a 400. */
+                expand?: ("blSample.crystal" | "blSample.crystal.protein" | "blSample.diffractionPlan")[];
+            };
             header?: never;
             path: {
                 /** @description Sample id or UUID */
