@@ -349,3 +349,60 @@ def test_sample_group_writes_answer_the_blocks_expand_names(client, grouped):
         f"{CORE}/sample-groups?expand=crystal", json={"proposalId": group.proposalId, "name": "n"}
     )
     assert created.status_code == 201 and created.json["members"] == []
+
+
+def test_a_container_answers_its_samples_on_request(client, shipped):
+    container_id = shipped["samples"][0].containerId
+    item_url = f"{CORE}/containers/{container_id}"
+    list_url = f"{CORE}/containers?proposalId={shipped['shipment'].proposalId}"
+    assert "samples" not in client.get(item_url).json
+    assert "samples" not in client.get(list_url).json["results"][0]
+    for url in (f"{item_url}?expand=samples", f"{list_url}&expand=samples"):
+        response = client.get(url)
+        assert response.status_code == 200, response.json
+        body = response.json if "results" not in response.json else response.json["results"][0]
+        assert [s["blSampleId"] for s in body["samples"]] == [
+            s.blSampleId for s in shipped["samples"]
+        ]
+        assert _sample_keys(body["samples"][0]) == set()
+    body = client.get(f"{item_url}?expand=samples.crystal.protein,samples.diffractionPlan").json
+    sample = body["samples"][0]
+    assert _sample_keys(sample) == {"crystal", "diffractionPlan"}
+    assert sample["crystal"]["protein"]["proteinId"] == shipped["protein"].proteinId
+    body = client.get(f"{item_url}?expand=samples.crystal").json
+    assert "protein" not in body["samples"][0]["crystal"]
+
+
+@pytest.mark.parametrize("bad", ["crystal", "sample", "samples.nope", "dewars.containers.samples"])
+def test_an_unknown_container_block_is_a_400_naming_expand(client, shipped, bad):
+    container_id = shipped["samples"][0].containerId
+    for url in (
+        f"{CORE}/containers?expand={bad}",
+        f"{CORE}/containers/{container_id}?expand={bad}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, response.json
+        assert response.json["code"] == "INVALID_PARAMETER"
+        assert set(response.json["details"]) == {"expand"}
+        assert "Allowed: samples, samples.crystal" in response.json["details"]["expand"][0]
+
+
+def test_container_writes_answer_the_blocks_expand_names(client, shipped):
+    container_id = shipped["samples"][0].containerId
+    url = f"{CORE}/containers/{container_id}"
+    plain = client.patch(url, json={"comments": "a"})
+    assert plain.status_code == 200, plain.json
+    assert "samples" not in plain.json
+    expanded = client.patch(f"{url}?expand=samples.crystal", json={"comments": "b"})
+    assert expanded.status_code == 200, expanded.json
+    assert expanded.json["comments"] == "b"
+    assert len(expanded.json["samples"]) == len(shipped["samples"])
+    assert "crystal" in expanded.json["samples"][0]
+    created = client.post(
+        f"{CORE}/containers?expand=samples",
+        json={"code": "new", "dewarId": shipped["dewar"].dewarId, "containerType": "Puck"},
+    )
+    assert created.status_code == 201, created.json
+    assert created.json["samples"] == []
+    refused = client.patch(f"{url}?expand=nope", json={"comments": "c"})
+    assert refused.status_code == 400 and set(refused.json["details"]) == {"expand"}
