@@ -6,6 +6,7 @@ from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
 from ispyb_shared.operations import Expand, operation
 
+from .. import models  # noqa: F401  (every model mapped before the schemas below are built)
 from ..shipments.schemas import ContainerContentsRead
 from . import service
 from .schemas import ContainerCreate, ContainerUpdate
