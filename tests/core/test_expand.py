@@ -254,3 +254,155 @@ def test_expand_is_documented_with_its_allowed_values(client):
     ]
     assert "expand" in parameters["/data-collections"]
     assert "expand" not in parameters["/proteins"]
+
+
+@pytest.fixture
+def grouped(factory, shipped):
+    group = factory.sample_group(proposalId=shipped["shipment"].proposalId)
+    for order, sample in enumerate(shipped["samples"][:2], start=1):
+        factory.sample_group_member(group, sample, order)
+    return {**shipped, "group": group}
+
+
+def _group_samples(body):
+    return [member["blSample"] for member in body["members"]]
+
+
+def test_a_sample_group_answers_its_samples_rows_without_expand(client, grouped):
+    group = grouped["group"]
+    item = client.get(f"{CORE}/sample-groups/{group.uuid}").json
+    (row,) = client.get(f"{CORE}/sample-groups?proposalId={group.proposalId}").json["results"]
+    for body in (item, row):
+        samples = _group_samples(body)
+        assert [s["blSampleId"] for s in samples] == [s.blSampleId for s in grouped["samples"][:2]]
+        assert [_sample_keys(s) for s in samples] == [set(), set()]
+        assert samples[0]["crystalId"] == grouped["samples"][0].crystalId
+
+
+@pytest.mark.parametrize(
+    ("expand", "keys", "protein"),
+    [
+        ("crystal", {"crystal"}, False),
+        ("protein", {"crystal"}, True),
+        ("crystal.protein", {"crystal"}, True),
+        ("members.blSample.crystal.protein", {"crystal"}, True),
+        ("diffractionPlan", {"diffractionPlan"}, False),
+        ("members.blSample.diffractionPlan,crystal", {"crystal", "diffractionPlan"}, False),
+    ],
+)
+def test_a_sample_group_embeds_what_expand_names(client, grouped, expand, keys, protein):
+    group = grouped["group"]
+    for url in (
+        f"{CORE}/sample-groups/{group.blSampleGroupId}?expand={expand}",
+        f"{CORE}/sample-groups?proposalId={group.proposalId}&expand={expand}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, response.json
+        body = response.json if "results" not in response.json else response.json["results"][0]
+        for sample in _group_samples(body):
+            assert _sample_keys(sample) == keys
+            if "crystal" in keys:
+                assert ("protein" in sample["crystal"]) is protein
+                if protein:
+                    assert sample["crystal"]["protein"]["proteinId"] == grouped["protein"].proteinId
+
+
+@pytest.mark.parametrize("bad", ["nope", "blSample.crystal", "members", "Crystal"])
+def test_an_unknown_sample_group_block_is_a_400_naming_expand(client, grouped, bad):
+    group = grouped["group"]
+    for url in (
+        f"{CORE}/sample-groups?expand={bad}",
+        f"{CORE}/sample-groups/{group.uuid}?expand={bad}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, response.json
+        assert response.json["code"] == "INVALID_PARAMETER"
+        assert set(response.json["details"]) == {"expand"}
+        assert repr(bad) in response.json["details"]["expand"][0]
+
+
+def test_sample_group_writes_answer_the_blocks_expand_names(client, grouped):
+    group, third = grouped["group"], grouped["samples"][2]
+    url = f"{CORE}/sample-groups/{group.uuid}"
+    renamed = client.patch(url, json={"name": "renamed"})
+    assert renamed.status_code == 200, renamed.json
+    assert [_sample_keys(s) for s in _group_samples(renamed.json)] == [set(), set()]
+    renamed = client.patch(f"{url}?expand=protein", json={"name": "again"})
+    assert {s["crystal"]["protein"]["proteinId"] for s in _group_samples(renamed.json)} == {
+        grouped["protein"].proteinId
+    }
+    added = client.post(
+        f"{url}/samples?expand=diffractionPlan", json={"blSampleId": third.blSampleId}
+    )
+    assert added.status_code == 201, added.json
+    assert _sample_keys(added.json["blSample"]) == {"diffractionPlan"}
+    moved = client.patch(f"{url}/samples/{third.blSampleId}", json={"groupOrder": 9})
+    assert moved.status_code == 200, moved.json
+    assert _sample_keys(moved.json["blSample"]) == set()
+    moved = client.patch(
+        f"{url}/samples/{third.blSampleId}?expand=blSample.crystal", json={"groupOrder": 8}
+    )
+    assert moved.json["blSample"]["crystal"]["crystalId"] == third.crystalId
+    refused = client.post(f"{url}/samples?expand=members", json={"blSampleId": third.blSampleId})
+    assert refused.status_code == 400 and set(refused.json["details"]) == {"expand"}
+    created = client.post(
+        f"{CORE}/sample-groups?expand=crystal", json={"proposalId": group.proposalId, "name": "n"}
+    )
+    assert created.status_code == 201 and created.json["members"] == []
+
+
+def test_a_container_answers_its_samples_on_request(client, shipped):
+    container_id = shipped["samples"][0].containerId
+    item_url = f"{CORE}/containers/{container_id}"
+    list_url = f"{CORE}/containers?proposalId={shipped['shipment'].proposalId}"
+    assert "samples" not in client.get(item_url).json
+    assert "samples" not in client.get(list_url).json["results"][0]
+    for url in (f"{item_url}?expand=samples", f"{list_url}&expand=samples"):
+        response = client.get(url)
+        assert response.status_code == 200, response.json
+        body = response.json if "results" not in response.json else response.json["results"][0]
+        assert [s["blSampleId"] for s in body["samples"]] == [
+            s.blSampleId for s in shipped["samples"]
+        ]
+        assert _sample_keys(body["samples"][0]) == set()
+    body = client.get(f"{item_url}?expand=samples.crystal.protein,samples.diffractionPlan").json
+    sample = body["samples"][0]
+    assert _sample_keys(sample) == {"crystal", "diffractionPlan"}
+    assert sample["crystal"]["protein"]["proteinId"] == shipped["protein"].proteinId
+    body = client.get(f"{item_url}?expand=samples.crystal").json
+    assert "protein" not in body["samples"][0]["crystal"]
+
+
+@pytest.mark.parametrize("bad", ["crystal", "sample", "samples.nope", "dewars.containers.samples"])
+def test_an_unknown_container_block_is_a_400_naming_expand(client, shipped, bad):
+    container_id = shipped["samples"][0].containerId
+    for url in (
+        f"{CORE}/containers?expand={bad}",
+        f"{CORE}/containers/{container_id}?expand={bad}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, response.json
+        assert response.json["code"] == "INVALID_PARAMETER"
+        assert set(response.json["details"]) == {"expand"}
+        assert "Allowed: samples, samples.crystal" in response.json["details"]["expand"][0]
+
+
+def test_container_writes_answer_the_blocks_expand_names(client, shipped):
+    container_id = shipped["samples"][0].containerId
+    url = f"{CORE}/containers/{container_id}"
+    plain = client.patch(url, json={"comments": "a"})
+    assert plain.status_code == 200, plain.json
+    assert "samples" not in plain.json
+    expanded = client.patch(f"{url}?expand=samples.crystal", json={"comments": "b"})
+    assert expanded.status_code == 200, expanded.json
+    assert expanded.json["comments"] == "b"
+    assert len(expanded.json["samples"]) == len(shipped["samples"])
+    assert "crystal" in expanded.json["samples"][0]
+    created = client.post(
+        f"{CORE}/containers?expand=samples",
+        json={"code": "new", "dewarId": shipped["dewar"].dewarId, "containerType": "Puck"},
+    )
+    assert created.status_code == 201, created.json
+    assert created.json["samples"] == []
+    refused = client.patch(f"{url}?expand=nope", json={"comments": "c"})
+    assert refused.status_code == 400 and set(refused.json["details"]) == {"expand"}

@@ -149,6 +149,8 @@ def test_data_collection_lists_do_not_grow_with_page_size(client, core_db, colle
         "/samples?expand=crystal.protein,diffractionPlan",
         "/shipments?expand=dewars.containers.samples.crystal.protein,"
         "dewars.containers.samples.diffractionPlan,sessions",
+        "/sample-groups?expand=crystal.protein,diffractionPlan",
+        "/containers?expand=samples.crystal.protein,samples.diffractionPlan",
     ],
 )
 def test_expanded_lists_do_not_grow_with_page_size(client, core_db, shipped, path):

@@ -545,7 +545,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List containers (filter by proposal, shipment, dewar, barcode, status) */
+        /**
+         * List containers (filter by proposal, shipment, dewar, barcode, status)
+         * @description Their samples come with expand=samples.
+         */
         get: operations["get_containers"];
         put?: never;
         /** Create a container in a dewar (or for a session) */
@@ -566,7 +569,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Get a container by id, UUID or barcode */
+        /** Get a container by id, UUID or barcode (its samples: expand=samples) */
         get: operations["get_container_item"];
         put?: never;
         post?: never;
@@ -1847,7 +1850,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sample groups (filter by proposal, name, owner), with their samples */
+        /**
+         * List sample groups (filter by proposal, name, owner), with their samples
+         * @description Their samples' crystals, proteins and plans come with expand=.
+         */
         get: operations["get_sample_groups"];
         put?: never;
         /** Create an empty group of samples in a proposal */
@@ -1868,7 +1874,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Get a sample group by id or UUID, with its samples in order */
+        /**
+         * Get a sample group by id or UUID, with its samples in order
+         * @description Their crystals, proteins and plans come with expand=.
+         */
         get: operations["get_sample_group_item"];
         put?: never;
         post?: never;
@@ -5540,47 +5549,7 @@ export interface components {
                 prev?: string | null;
             };
         };
-        /**
-         * @description A new container, in a dewar (dewarId) or for a session (sessionId). capacity may be
-         *         left out for the container types of docs/shipments.md.
-         */
-        ContainerCreate: {
-            /** @description Barcode of the container, unique across the facility. */
-            barcode?: string | null;
-            /** @description Number of sample positions (1..capacity); taken from containerType when not given. */
-            capacity?: number | null;
-            /** @description Position inside the parent container. */
-            parentContainerLocation?: number | null;
-            /** @description The dewar the container travels in (Dewar.dewarId). */
-            dewarId?: number | null;
-            /** @description Name the user gives the container (e.g. the puck's name). */
-            code: string;
-            /** @description Kind of holder, e.g. Unipuck, Spinepuck, Puck, Basket, Plate (docs/shipments.md lists the capacities known for each). */
-            containerType?: string | null;
-            /** @description Free-text status of the container at the facility. */
-            containerStatus?: string | null;
-            /** @description Position of the container in the beamline's sample changer. */
-            sampleChangerLocation?: string | null;
-            /** @description Beamline whose sample changer holds the container. */
-            beamlineLocation?: string | null;
-            /** @description When sampleChangerLocation last changed (facility local time). Null when the database holds a zero date ('0000-00-00'). */
-            scLocationUpdated?: string | null;
-            /** @description The session the container is for (BLSession.sessionId); a container outside any dewar belongs to this session's proposal. */
-            sessionId?: number | null;
-            /** @description Person responsible for the container (Person.personId). */
-            ownerId?: number | null;
-            /** @description Container this one sits in, e.g. a puck in a cassette (containerId). */
-            parentContainerId?: number | null;
-            /** @description True when the user wants the container back; false: it may be disposed of. */
-            requestedReturn?: boolean | null;
-            /** @description Free-text comments. */
-            comments?: string | null;
-            /** @description Kind of experiment the container is for (free text). */
-            experimentType?: string | null;
-            /** @description Storage temperature, in °C; null means ambient. */
-            storageTemperature?: number | null;
-        };
-        ContainerList: {
+        ContainerContentsList: {
             /** @description Rows matching the filters (null on an after= page). */
             total: number | null;
             /** @description Page size used. */
@@ -5630,6 +5599,250 @@ export interface components {
                 readonly bltimeStamp?: string | null;
                 /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
                 readonly uuid?: string;
+                /** @description The samples in the container. */
+                readonly samples?: {
+                    /** @description The sample's crystal. */
+                    readonly crystal?: {
+                        /** @description The crystal's protein. */
+                        readonly protein?: {
+                            /** @description Database id. */
+                            readonly proteinId?: number;
+                            /** @description The proposal the protein belongs to (Proposal.proposalId). */
+                            proposalId?: number;
+                            /** @description Full name of the protein. */
+                            name?: string | null;
+                            /** @description Short name used on sample sheets and by beamline software, unique within the proposal (e.g. 'lyso'). */
+                            acronym?: string | null;
+                            /** @description What the protein is, in words and sentences (safety review reads it). */
+                            description?: string | null;
+                            /**
+                             * @description Safety review outcome: GREEN (no hazard), YELLOW (precautions), RED (not allowed without special arrangements).
+                             * @enum {string|null}
+                             */
+                            safetyLevel?: "GREEN" | "YELLOW" | "RED" | null;
+                            /** @description Risk group of the biological material, 1 (lowest) to 4. */
+                            hazardGroup?: number;
+                            /** @description Biosafety containment level the material needs, 1 (lowest) to 4. */
+                            containmentLevel?: number;
+                            /** @description Molecular mass, in daltons (g/mol). */
+                            molecularMass?: number | null;
+                            /** @description Kind of component (free text, e.g. 'Protein', 'DNA', 'Ligand'). */
+                            proteinType?: string | null;
+                            /** @description Amino-acid (or nucleotide) sequence, one-letter codes. */
+                            sequence?: string | null;
+                            /** @description Person who registered the protein (Person.personId). */
+                            personId?: number | null;
+                            /** @description True when the protein was created by a shipment import (document or CSV). */
+                            readonly isCreatedBySampleSheet?: boolean | null;
+                            /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                            readonly bltimeStamp?: string | null;
+                            /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                            readonly uuid?: string;
+                        };
+                        /** @description Database id. */
+                        readonly crystalId?: number;
+                        /** @description The protein the crystal is made of (Protein.proteinId); its proposal owns the crystal. */
+                        proteinId?: number;
+                        /** @description Default data collection plan for the crystal (DiffractionPlan id). */
+                        diffractionPlanId?: number | null;
+                        /** @description Name of the crystal form. */
+                        name?: string | null;
+                        /** @description Space group symbol, e.g. P212121 or C2. */
+                        spaceGroup?: string | null;
+                        /** @description Shape of the crystals (needles, plates, ...). */
+                        morphology?: string | null;
+                        /** @description Colour of the crystals. */
+                        color?: string | null;
+                        /** @description Crystal size along X, in µm. */
+                        size_X?: number | null;
+                        /** @description Crystal size along Y, in µm. */
+                        size_Y?: number | null;
+                        /** @description Crystal size along Z, in µm. */
+                        size_Z?: number | null;
+                        /** @description Unit cell length a, in Å. */
+                        cell_a?: number | null;
+                        /** @description Unit cell length b, in Å. */
+                        cell_b?: number | null;
+                        /** @description Unit cell length c, in Å. */
+                        cell_c?: number | null;
+                        /** @description Unit cell angle alpha, in degrees. */
+                        cell_alpha?: number | null;
+                        /** @description Unit cell angle beta, in degrees. */
+                        cell_beta?: number | null;
+                        /** @description Unit cell angle gamma, in degrees. */
+                        cell_gamma?: number | null;
+                        /** @description Free-text comments. */
+                        comments?: string | null;
+                        /** @description File name of a model (PDB) for molecular replacement. */
+                        pdbFileName?: string | null;
+                        /** @description Directory of that PDB file at the facility. */
+                        pdbFilePath?: string | null;
+                        /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                        readonly recordTimeStamp?: string | null;
+                        /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                        readonly uuid?: string;
+                    };
+                    /** @description What to collect on the sample (null when no plan). */
+                    readonly diffractionPlan?: {
+                        /** @description Database id. */
+                        readonly diffractionPlanId?: number;
+                        /** @description Short name of the plan. */
+                        name?: string | null;
+                        /**
+                         * @description Kind of experiment (OSC: standard rotation, SAD/MAD: anomalous phasing, MXPress*: automated ESRF workflows, ...).
+                         * @enum {string|null}
+                         */
+                        experimentKind?: "Default" | "MXPressE" | "MXPressO" | "MXPressE_SAD" | "MXScore" | "MXPressM" | "MAD" | "SAD" | "Fixed" | "Ligand binding" | "Refinement" | "OSC" | "MAD - Inverse Beam" | "SAD - Inverse Beam" | "MESH" | "XFE" | "Stepped transmission" | "XChem High Symmetry" | "XChem Low Symmetry" | "Commissioning" | "Metal ID" | null;
+                        /** @description Resolution observed so far (e.g. at the home source), in Å. */
+                        observedResolution?: number | null;
+                        /** @description Worst acceptable resolution, in Å. */
+                        minimalResolution?: number | null;
+                        /** @description Exposure time per image, in seconds. */
+                        exposureTime?: number | null;
+                        /** @description Rotation per image, in degrees. */
+                        oscillationRange?: number | null;
+                        /** @description Best resolution worth collecting to, in Å. */
+                        maximalResolution?: number | null;
+                        /** @description Resolution of the screening images, in Å. */
+                        screeningResolution?: number | null;
+                        /** @description Relative radiation sensitivity of the crystal (1 = typical protein). */
+                        radiationSensitivity?: number | null;
+                        /** @description Element giving the anomalous signal, e.g. Se. */
+                        anomalousScatterer?: string | null;
+                        /** @description Preferred horizontal beam size, in µm. */
+                        preferredBeamSizeX?: number | null;
+                        /** @description Preferred vertical beam size, in µm. */
+                        preferredBeamSizeY?: number | null;
+                        /** @description Preferred beam diameter (round beams), in µm. */
+                        preferredBeamDiameter?: number | null;
+                        /** @description Free-text instructions for the beamline. */
+                        comments?: string | null;
+                        /** @description Completeness aimed at, as a fraction (0-1). */
+                        aimedCompleteness?: number | null;
+                        /** @description I/sigma(I) aimed at in the highest-resolution shell. */
+                        aimedIOverSigmaAtHighestRes?: number | null;
+                        /** @description Multiplicity (redundancy) aimed at. */
+                        aimedMultiplicity?: number | null;
+                        /** @description Resolution aimed at, in Å. */
+                        aimedResolution?: number | null;
+                        /** @description True to collect anomalous data (Friedel pairs). */
+                        anomalousData?: boolean | null;
+                        /** @description Strategy complexity for the strategy programs (e.g. 'none', 'full'). */
+                        complexity?: string | null;
+                        /** @description True to estimate radiation damage during collection. */
+                        estimateRadiationDamage?: boolean | null;
+                        /** @description Space group processing must use, e.g. P212121. */
+                        forcedSpaceGroup?: string | null;
+                        /** @description Minimum completeness needed, as a fraction (0-1). */
+                        requiredCompleteness?: number | null;
+                        /** @description Minimum multiplicity needed. */
+                        requiredMultiplicity?: number | null;
+                        /** @description Resolution needed, in Å. */
+                        requiredResolution?: number | null;
+                        /** @description Extra options for the strategy program. */
+                        strategyOption?: string | null;
+                        /** @description Kappa-goniometer strategy option. */
+                        kappaStrategyOption?: string | null;
+                        /** @description Number of positions to collect on the sample (multi-position). */
+                        numberOfPositions?: number | null;
+                        /** @description Smallest crystal dimension across the spindle axis, in µm. */
+                        minDimAccrossSpindleAxis?: number | null;
+                        /** @description Largest crystal dimension across the spindle axis, in µm. */
+                        maxDimAccrossSpindleAxis?: number | null;
+                        /** @description Radiation sensitivity parameter beta (strategy programs). */
+                        radiationSensitivityBeta?: number | null;
+                        /** @description Radiation sensitivity parameter gamma (strategy programs). */
+                        radiationSensitivityGamma?: number | null;
+                        /** @description Smallest rotation per image, in degrees. */
+                        minOscWidth?: number | null;
+                        /** @description Monochromator to use: DMM or DCM. */
+                        monochromator?: string | null;
+                        /** @description X-ray energy, in eV. */
+                        energy?: number | null;
+                        /** @description Beam transmission, as a fraction (0-1). */
+                        transmission?: number | null;
+                        /** @description Grid-scan box width, in µm. */
+                        boxSizeX?: number | null;
+                        /** @description Grid-scan box height, in µm. */
+                        boxSizeY?: number | null;
+                        /** @description Kappa angle, in degrees. */
+                        kappaStart?: number | null;
+                        /** @description Start of the rotation, in degrees. */
+                        axisStart?: number | null;
+                        /** @description Total rotation range, in degrees. */
+                        axisRange?: number | null;
+                        /** @description Number of images requested. */
+                        numberOfImages?: number | null;
+                        /** @description When set, the plan is a preset offered to every sample of this proposal (Proposal.proposalId), and it belongs to that proposal. */
+                        presetForProposalId?: number | null;
+                        /** @description When set, the plan is meant for this beamline (e.g. i03). */
+                        beamLineName?: string | null;
+                        /** @description Detector distance, in mm. */
+                        distance?: number | null;
+                        /** @description Sample orientation (rotation about the beam), in degrees. */
+                        orientation?: number | null;
+                        /** @description Monochromator bandwidth, as a fraction (dE/E). */
+                        monoBandwidth?: number | null;
+                        /**
+                         * @description How to centre the sample: xray, loop, diffraction or optical.
+                         * @enum {string|null}
+                         */
+                        centringMethod?: "xray" | "loop" | "diffraction" | "optical" | null;
+                        /** @description Where the user wants the data written: a relative path inside the session's directory (no '..', no leading '/'). */
+                        userPath?: string | null;
+                        /** @description Plate temperature for in-situ collection, in kelvin. */
+                        robotPlateTemperature?: number | null;
+                        /** @description Sample temperature during exposure, in kelvin. */
+                        exposureTemperature?: number | null;
+                        /**
+                         * @description Requested collection mode: auto (unattended) or manual.
+                         * @enum {string|null}
+                         */
+                        collectionMode?: "auto" | "manual" | null;
+                        /** @description Priority of the sample relative to the others of the shipment. */
+                        priority?: number | null;
+                        /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                        readonly recordTimeStamp?: string | null;
+                        /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                        readonly uuid?: string;
+                    };
+                    /** @description Database id. */
+                    readonly blSampleId?: number;
+                    /** @description The container holding the sample (Container.containerId). */
+                    containerId?: number | null;
+                    /** @description Position in the container: a whole number from 1 to the container's capacity, written without leading zeros ('1', '16'); one sample per position. */
+                    location?: string | null;
+                    /** @description Position on a multi-sample pin, 1 being closest to the pin's base; null for ordinary pins. */
+                    subLocation?: number | null;
+                    /** @description The crystal (Crystal.crystalId); its protein's proposal owns the sample. */
+                    crystalId?: number | null;
+                    /** @description What to collect on this sample (DiffractionPlan.diffractionPlanId). */
+                    diffractionPlanId?: number | null;
+                    /** @description Name the user gives the sample. */
+                    name?: string | null;
+                    /** @description Barcode or code of the pin (or well) holding the sample. */
+                    code?: string | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description Comments by facility staff. */
+                    staffComments?: string | null;
+                    /** @description Processing status at the beamline (free text, e.g. 'collected'). */
+                    blSampleStatus?: string | null;
+                    /** @description True while the sample is in the beamline's sample changer. */
+                    isInSampleChanger?: boolean | null;
+                    /** @description Length of the pin (sample holder), in mm. */
+                    holderLength?: number | null;
+                    /** @description Loop size, in mm. */
+                    loopLength?: number | null;
+                    /** @description Kind of loop (e.g. nylon, mesh, litholoop). */
+                    loopType?: string | null;
+                    /** @description Pin wire width, in mm. */
+                    wireWidth?: number | null;
+                    /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly recordTimeStamp?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                }[];
             }[];
             /** @description Links to other pages. */
             links?: {
@@ -5640,6 +5853,333 @@ export interface components {
                 /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
                 prev?: string | null;
             };
+        };
+        /** @description A container with its samples. */
+        ContainerContentsRead: {
+            /** @description Database id. */
+            readonly containerId?: number;
+            /** @description The dewar the container travels in (Dewar.dewarId). */
+            dewarId?: number | null;
+            /** @description Name the user gives the container (e.g. the puck's name). */
+            code?: string | null;
+            /** @description Barcode of the container, unique across the facility. */
+            barcode?: string | null;
+            /** @description Kind of holder, e.g. Unipuck, Spinepuck, Puck, Basket, Plate (docs/shipments.md lists the capacities known for each). */
+            containerType?: string | null;
+            /** @description Number of sample positions (1..capacity); taken from containerType when not given. */
+            capacity?: number | null;
+            /** @description Free-text status of the container at the facility. */
+            containerStatus?: string | null;
+            /** @description Position of the container in the beamline's sample changer. */
+            sampleChangerLocation?: string | null;
+            /** @description Beamline whose sample changer holds the container. */
+            beamlineLocation?: string | null;
+            /** @description When sampleChangerLocation last changed (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+            scLocationUpdated?: string | null;
+            /** @description The session the container is for (BLSession.sessionId); a container outside any dewar belongs to this session's proposal. */
+            sessionId?: number | null;
+            /** @description Person responsible for the container (Person.personId). */
+            ownerId?: number | null;
+            /** @description Container this one sits in, e.g. a puck in a cassette (containerId). */
+            parentContainerId?: number | null;
+            /** @description Position inside the parent container. */
+            parentContainerLocation?: number | null;
+            /** @description True when the user wants the container back; false: it may be disposed of. */
+            requestedReturn?: boolean | null;
+            /** @description Free-text comments. */
+            comments?: string | null;
+            /** @description Kind of experiment the container is for (free text). */
+            experimentType?: string | null;
+            /** @description Storage temperature, in °C; null means ambient. */
+            storageTemperature?: number | null;
+            /** @description When the row was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
+            readonly bltimeStamp?: string | null;
+            /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+            readonly uuid?: string;
+            /** @description The samples in the container. */
+            readonly samples?: {
+                /** @description The sample's crystal. */
+                readonly crystal?: {
+                    /** @description The crystal's protein. */
+                    readonly protein?: {
+                        /** @description Database id. */
+                        readonly proteinId?: number;
+                        /** @description The proposal the protein belongs to (Proposal.proposalId). */
+                        proposalId?: number;
+                        /** @description Full name of the protein. */
+                        name?: string | null;
+                        /** @description Short name used on sample sheets and by beamline software, unique within the proposal (e.g. 'lyso'). */
+                        acronym?: string | null;
+                        /** @description What the protein is, in words and sentences (safety review reads it). */
+                        description?: string | null;
+                        /**
+                         * @description Safety review outcome: GREEN (no hazard), YELLOW (precautions), RED (not allowed without special arrangements).
+                         * @enum {string|null}
+                         */
+                        safetyLevel?: "GREEN" | "YELLOW" | "RED" | null;
+                        /** @description Risk group of the biological material, 1 (lowest) to 4. */
+                        hazardGroup?: number;
+                        /** @description Biosafety containment level the material needs, 1 (lowest) to 4. */
+                        containmentLevel?: number;
+                        /** @description Molecular mass, in daltons (g/mol). */
+                        molecularMass?: number | null;
+                        /** @description Kind of component (free text, e.g. 'Protein', 'DNA', 'Ligand'). */
+                        proteinType?: string | null;
+                        /** @description Amino-acid (or nucleotide) sequence, one-letter codes. */
+                        sequence?: string | null;
+                        /** @description Person who registered the protein (Person.personId). */
+                        personId?: number | null;
+                        /** @description True when the protein was created by a shipment import (document or CSV). */
+                        readonly isCreatedBySampleSheet?: boolean | null;
+                        /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                        readonly bltimeStamp?: string | null;
+                        /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                        readonly uuid?: string;
+                    };
+                    /** @description Database id. */
+                    readonly crystalId?: number;
+                    /** @description The protein the crystal is made of (Protein.proteinId); its proposal owns the crystal. */
+                    proteinId?: number;
+                    /** @description Default data collection plan for the crystal (DiffractionPlan id). */
+                    diffractionPlanId?: number | null;
+                    /** @description Name of the crystal form. */
+                    name?: string | null;
+                    /** @description Space group symbol, e.g. P212121 or C2. */
+                    spaceGroup?: string | null;
+                    /** @description Shape of the crystals (needles, plates, ...). */
+                    morphology?: string | null;
+                    /** @description Colour of the crystals. */
+                    color?: string | null;
+                    /** @description Crystal size along X, in µm. */
+                    size_X?: number | null;
+                    /** @description Crystal size along Y, in µm. */
+                    size_Y?: number | null;
+                    /** @description Crystal size along Z, in µm. */
+                    size_Z?: number | null;
+                    /** @description Unit cell length a, in Å. */
+                    cell_a?: number | null;
+                    /** @description Unit cell length b, in Å. */
+                    cell_b?: number | null;
+                    /** @description Unit cell length c, in Å. */
+                    cell_c?: number | null;
+                    /** @description Unit cell angle alpha, in degrees. */
+                    cell_alpha?: number | null;
+                    /** @description Unit cell angle beta, in degrees. */
+                    cell_beta?: number | null;
+                    /** @description Unit cell angle gamma, in degrees. */
+                    cell_gamma?: number | null;
+                    /** @description Free-text comments. */
+                    comments?: string | null;
+                    /** @description File name of a model (PDB) for molecular replacement. */
+                    pdbFileName?: string | null;
+                    /** @description Directory of that PDB file at the facility. */
+                    pdbFilePath?: string | null;
+                    /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly recordTimeStamp?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                };
+                /** @description What to collect on the sample (null when no plan). */
+                readonly diffractionPlan?: {
+                    /** @description Database id. */
+                    readonly diffractionPlanId?: number;
+                    /** @description Short name of the plan. */
+                    name?: string | null;
+                    /**
+                     * @description Kind of experiment (OSC: standard rotation, SAD/MAD: anomalous phasing, MXPress*: automated ESRF workflows, ...).
+                     * @enum {string|null}
+                     */
+                    experimentKind?: "Default" | "MXPressE" | "MXPressO" | "MXPressE_SAD" | "MXScore" | "MXPressM" | "MAD" | "SAD" | "Fixed" | "Ligand binding" | "Refinement" | "OSC" | "MAD - Inverse Beam" | "SAD - Inverse Beam" | "MESH" | "XFE" | "Stepped transmission" | "XChem High Symmetry" | "XChem Low Symmetry" | "Commissioning" | "Metal ID" | null;
+                    /** @description Resolution observed so far (e.g. at the home source), in Å. */
+                    observedResolution?: number | null;
+                    /** @description Worst acceptable resolution, in Å. */
+                    minimalResolution?: number | null;
+                    /** @description Exposure time per image, in seconds. */
+                    exposureTime?: number | null;
+                    /** @description Rotation per image, in degrees. */
+                    oscillationRange?: number | null;
+                    /** @description Best resolution worth collecting to, in Å. */
+                    maximalResolution?: number | null;
+                    /** @description Resolution of the screening images, in Å. */
+                    screeningResolution?: number | null;
+                    /** @description Relative radiation sensitivity of the crystal (1 = typical protein). */
+                    radiationSensitivity?: number | null;
+                    /** @description Element giving the anomalous signal, e.g. Se. */
+                    anomalousScatterer?: string | null;
+                    /** @description Preferred horizontal beam size, in µm. */
+                    preferredBeamSizeX?: number | null;
+                    /** @description Preferred vertical beam size, in µm. */
+                    preferredBeamSizeY?: number | null;
+                    /** @description Preferred beam diameter (round beams), in µm. */
+                    preferredBeamDiameter?: number | null;
+                    /** @description Free-text instructions for the beamline. */
+                    comments?: string | null;
+                    /** @description Completeness aimed at, as a fraction (0-1). */
+                    aimedCompleteness?: number | null;
+                    /** @description I/sigma(I) aimed at in the highest-resolution shell. */
+                    aimedIOverSigmaAtHighestRes?: number | null;
+                    /** @description Multiplicity (redundancy) aimed at. */
+                    aimedMultiplicity?: number | null;
+                    /** @description Resolution aimed at, in Å. */
+                    aimedResolution?: number | null;
+                    /** @description True to collect anomalous data (Friedel pairs). */
+                    anomalousData?: boolean | null;
+                    /** @description Strategy complexity for the strategy programs (e.g. 'none', 'full'). */
+                    complexity?: string | null;
+                    /** @description True to estimate radiation damage during collection. */
+                    estimateRadiationDamage?: boolean | null;
+                    /** @description Space group processing must use, e.g. P212121. */
+                    forcedSpaceGroup?: string | null;
+                    /** @description Minimum completeness needed, as a fraction (0-1). */
+                    requiredCompleteness?: number | null;
+                    /** @description Minimum multiplicity needed. */
+                    requiredMultiplicity?: number | null;
+                    /** @description Resolution needed, in Å. */
+                    requiredResolution?: number | null;
+                    /** @description Extra options for the strategy program. */
+                    strategyOption?: string | null;
+                    /** @description Kappa-goniometer strategy option. */
+                    kappaStrategyOption?: string | null;
+                    /** @description Number of positions to collect on the sample (multi-position). */
+                    numberOfPositions?: number | null;
+                    /** @description Smallest crystal dimension across the spindle axis, in µm. */
+                    minDimAccrossSpindleAxis?: number | null;
+                    /** @description Largest crystal dimension across the spindle axis, in µm. */
+                    maxDimAccrossSpindleAxis?: number | null;
+                    /** @description Radiation sensitivity parameter beta (strategy programs). */
+                    radiationSensitivityBeta?: number | null;
+                    /** @description Radiation sensitivity parameter gamma (strategy programs). */
+                    radiationSensitivityGamma?: number | null;
+                    /** @description Smallest rotation per image, in degrees. */
+                    minOscWidth?: number | null;
+                    /** @description Monochromator to use: DMM or DCM. */
+                    monochromator?: string | null;
+                    /** @description X-ray energy, in eV. */
+                    energy?: number | null;
+                    /** @description Beam transmission, as a fraction (0-1). */
+                    transmission?: number | null;
+                    /** @description Grid-scan box width, in µm. */
+                    boxSizeX?: number | null;
+                    /** @description Grid-scan box height, in µm. */
+                    boxSizeY?: number | null;
+                    /** @description Kappa angle, in degrees. */
+                    kappaStart?: number | null;
+                    /** @description Start of the rotation, in degrees. */
+                    axisStart?: number | null;
+                    /** @description Total rotation range, in degrees. */
+                    axisRange?: number | null;
+                    /** @description Number of images requested. */
+                    numberOfImages?: number | null;
+                    /** @description When set, the plan is a preset offered to every sample of this proposal (Proposal.proposalId), and it belongs to that proposal. */
+                    presetForProposalId?: number | null;
+                    /** @description When set, the plan is meant for this beamline (e.g. i03). */
+                    beamLineName?: string | null;
+                    /** @description Detector distance, in mm. */
+                    distance?: number | null;
+                    /** @description Sample orientation (rotation about the beam), in degrees. */
+                    orientation?: number | null;
+                    /** @description Monochromator bandwidth, as a fraction (dE/E). */
+                    monoBandwidth?: number | null;
+                    /**
+                     * @description How to centre the sample: xray, loop, diffraction or optical.
+                     * @enum {string|null}
+                     */
+                    centringMethod?: "xray" | "loop" | "diffraction" | "optical" | null;
+                    /** @description Where the user wants the data written: a relative path inside the session's directory (no '..', no leading '/'). */
+                    userPath?: string | null;
+                    /** @description Plate temperature for in-situ collection, in kelvin. */
+                    robotPlateTemperature?: number | null;
+                    /** @description Sample temperature during exposure, in kelvin. */
+                    exposureTemperature?: number | null;
+                    /**
+                     * @description Requested collection mode: auto (unattended) or manual.
+                     * @enum {string|null}
+                     */
+                    collectionMode?: "auto" | "manual" | null;
+                    /** @description Priority of the sample relative to the others of the shipment. */
+                    priority?: number | null;
+                    /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                    readonly recordTimeStamp?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                };
+                /** @description Database id. */
+                readonly blSampleId?: number;
+                /** @description The container holding the sample (Container.containerId). */
+                containerId?: number | null;
+                /** @description Position in the container: a whole number from 1 to the container's capacity, written without leading zeros ('1', '16'); one sample per position. */
+                location?: string | null;
+                /** @description Position on a multi-sample pin, 1 being closest to the pin's base; null for ordinary pins. */
+                subLocation?: number | null;
+                /** @description The crystal (Crystal.crystalId); its protein's proposal owns the sample. */
+                crystalId?: number | null;
+                /** @description What to collect on this sample (DiffractionPlan.diffractionPlanId). */
+                diffractionPlanId?: number | null;
+                /** @description Name the user gives the sample. */
+                name?: string | null;
+                /** @description Barcode or code of the pin (or well) holding the sample. */
+                code?: string | null;
+                /** @description Free-text comments. */
+                comments?: string | null;
+                /** @description Comments by facility staff. */
+                staffComments?: string | null;
+                /** @description Processing status at the beamline (free text, e.g. 'collected'). */
+                blSampleStatus?: string | null;
+                /** @description True while the sample is in the beamline's sample changer. */
+                isInSampleChanger?: boolean | null;
+                /** @description Length of the pin (sample holder), in mm. */
+                holderLength?: number | null;
+                /** @description Loop size, in mm. */
+                loopLength?: number | null;
+                /** @description Kind of loop (e.g. nylon, mesh, litholoop). */
+                loopType?: string | null;
+                /** @description Pin wire width, in mm. */
+                wireWidth?: number | null;
+                /** @description When the row was created (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                readonly recordTimeStamp?: string | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+            }[];
+        };
+        /**
+         * @description A new container, in a dewar (dewarId) or for a session (sessionId). capacity may be
+         *         left out for the container types of docs/shipments.md.
+         */
+        ContainerCreate: {
+            /** @description Barcode of the container, unique across the facility. */
+            barcode?: string | null;
+            /** @description Number of sample positions (1..capacity); taken from containerType when not given. */
+            capacity?: number | null;
+            /** @description Position inside the parent container. */
+            parentContainerLocation?: number | null;
+            /** @description The dewar the container travels in (Dewar.dewarId). */
+            dewarId?: number | null;
+            /** @description Name the user gives the container (e.g. the puck's name). */
+            code: string;
+            /** @description Kind of holder, e.g. Unipuck, Spinepuck, Puck, Basket, Plate (docs/shipments.md lists the capacities known for each). */
+            containerType?: string | null;
+            /** @description Free-text status of the container at the facility. */
+            containerStatus?: string | null;
+            /** @description Position of the container in the beamline's sample changer. */
+            sampleChangerLocation?: string | null;
+            /** @description Beamline whose sample changer holds the container. */
+            beamlineLocation?: string | null;
+            /** @description When sampleChangerLocation last changed (facility local time). Null when the database holds a zero date ('0000-00-00'). */
+            scLocationUpdated?: string | null;
+            /** @description The session the container is for (BLSession.sessionId); a container outside any dewar belongs to this session's proposal. */
+            sessionId?: number | null;
+            /** @description Person responsible for the container (Person.personId). */
+            ownerId?: number | null;
+            /** @description Container this one sits in, e.g. a puck in a cassette (containerId). */
+            parentContainerId?: number | null;
+            /** @description True when the user wants the container back; false: it may be disposed of. */
+            requestedReturn?: boolean | null;
+            /** @description Free-text comments. */
+            comments?: string | null;
+            /** @description Kind of experiment the container is for (free text). */
+            experimentType?: string | null;
+            /** @description Storage temperature, in °C; null means ambient. */
+            storageTemperature?: number | null;
         };
         /** @description A container queued with some of its samples, in one transaction. */
         ContainerQueueCreate: {
@@ -5781,49 +6321,6 @@ export interface components {
         ContainerQueueUpdate: {
             /** @description When the queue was completed (null while it is pending). Null when the database holds a zero date ('0000-00-00'). */
             completedTimeStamp?: string | null;
-        };
-        /** @description A container (puck, cassette, plate...). */
-        ContainerRead: {
-            /** @description Database id. */
-            readonly containerId?: number;
-            /** @description The dewar the container travels in (Dewar.dewarId). */
-            dewarId?: number | null;
-            /** @description Name the user gives the container (e.g. the puck's name). */
-            code?: string | null;
-            /** @description Barcode of the container, unique across the facility. */
-            barcode?: string | null;
-            /** @description Kind of holder, e.g. Unipuck, Spinepuck, Puck, Basket, Plate (docs/shipments.md lists the capacities known for each). */
-            containerType?: string | null;
-            /** @description Number of sample positions (1..capacity); taken from containerType when not given. */
-            capacity?: number | null;
-            /** @description Free-text status of the container at the facility. */
-            containerStatus?: string | null;
-            /** @description Position of the container in the beamline's sample changer. */
-            sampleChangerLocation?: string | null;
-            /** @description Beamline whose sample changer holds the container. */
-            beamlineLocation?: string | null;
-            /** @description When sampleChangerLocation last changed (facility local time). Null when the database holds a zero date ('0000-00-00'). */
-            scLocationUpdated?: string | null;
-            /** @description The session the container is for (BLSession.sessionId); a container outside any dewar belongs to this session's proposal. */
-            sessionId?: number | null;
-            /** @description Person responsible for the container (Person.personId). */
-            ownerId?: number | null;
-            /** @description Container this one sits in, e.g. a puck in a cassette (containerId). */
-            parentContainerId?: number | null;
-            /** @description Position inside the parent container. */
-            parentContainerLocation?: number | null;
-            /** @description True when the user wants the container back; false: it may be disposed of. */
-            requestedReturn?: boolean | null;
-            /** @description Free-text comments. */
-            comments?: string | null;
-            /** @description Kind of experiment the container is for (free text). */
-            experimentType?: string | null;
-            /** @description Storage temperature, in °C; null means ambient. */
-            storageTemperature?: number | null;
-            /** @description When the row was created (set by core, facility local time). Null when the database holds a zero date ('0000-00-00'). */
-            readonly bltimeStamp?: string | null;
-            /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
-            readonly uuid?: string;
         };
         /** @description Changes to a container; only the fields sent are changed. */
         ContainerUpdate: {
@@ -21482,6 +21979,8 @@ export interface operations {
                 "beamlineLocation.in"?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. samples: the container's samples, by id; samples.crystal: each sample's crystal; samples.crystal.protein: each crystal's protein; samples.diffractionPlan: each sample's diffraction plan (null when none). An unknown name is a 400. */
+                expand?: ("samples" | "samples.crystal" | "samples.crystal.protein" | "samples.diffractionPlan")[];
             };
             header?: never;
             path?: never;
@@ -21495,7 +21994,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContainerList"];
+                    "application/json": components["schemas"]["ContainerContentsList"];
                 };
             };
             /** @description Malformed request or invalid query parameter */
@@ -21538,7 +22037,10 @@ export interface operations {
     };
     post_containers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. samples: the container's samples, by id; samples.crystal: each sample's crystal; samples.crystal.protein: each crystal's protein; samples.diffractionPlan: each sample's diffraction plan (null when none). An unknown name is a 400. */
+                expand?: ("samples" | "samples.crystal" | "samples.crystal.protein" | "samples.diffractionPlan")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -21558,7 +22060,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContainerRead"];
+                    "application/json": components["schemas"]["ContainerContentsRead"];
                 };
             };
             /** @description Created */
@@ -21567,7 +22069,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContainerRead"];
+                    "application/json": components["schemas"]["ContainerContentsRead"];
                 };
             };
             /** @description Malformed request or invalid query parameter */
@@ -21649,6 +22151,8 @@ export interface operations {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. samples: the container's samples, by id; samples.crystal: each sample's crystal; samples.crystal.protein: each crystal's protein; samples.diffractionPlan: each sample's diffraction plan (null when none). An unknown name is a 400. */
+                expand?: ("samples" | "samples.crystal" | "samples.crystal.protein" | "samples.diffractionPlan")[];
             };
             header?: never;
             path: {
@@ -21665,7 +22169,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContainerRead"];
+                    "application/json": components["schemas"]["ContainerContentsRead"];
                 };
             };
             /** @description Malformed request or invalid query parameter */
@@ -21717,7 +22221,10 @@ export interface operations {
     };
     patch_container_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. samples: the container's samples, by id; samples.crystal: each sample's crystal; samples.crystal.protein: each crystal's protein; samples.diffractionPlan: each sample's diffraction plan (null when none). An unknown name is a 400. */
+                expand?: ("samples" | "samples.crystal" | "samples.crystal.protein" | "samples.diffractionPlan")[];
+            };
             header?: never;
             path: {
                 /** @description Container id, UUID or barcode */
@@ -21737,7 +22244,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContainerRead"];
+                    "application/json": components["schemas"]["ContainerContentsRead"];
                 };
             };
             /** @description Malformed request or invalid query parameter */
@@ -30886,6 +31393,8 @@ export interface operations {
                 "ownerId.in"?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the crystal of each sample; members.blSample.crystal.protein: the protein of each sample's crystal; members.blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
+                expand?: ("members.blSample.crystal" | "members.blSample.crystal.protein" | "members.blSample.diffractionPlan")[];
             };
             header?: never;
             path?: never;
@@ -30942,7 +31451,10 @@ export interface operations {
     };
     post_sample_groups: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the crystal of each sample; members.blSample.crystal.protein: the protein of each sample's crystal; members.blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
+                expand?: ("members.blSample.crystal" | "members.blSample.crystal.protein" | "members.blSample.diffractionPlan")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -31053,6 +31565,8 @@ export interface operations {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the crystal of each sample; members.blSample.crystal.protein: the protein of each sample's crystal; members.blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
+                expand?: ("members.blSample.crystal" | "members.blSample.crystal.protein" | "members.blSample.diffractionPlan")[];
             };
             header?: never;
             path: {
@@ -31121,7 +31635,10 @@ export interface operations {
     };
     patch_sample_group_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the crystal of each sample; members.blSample.crystal.protein: the protein of each sample's crystal; members.blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
+                expand?: ("members.blSample.crystal" | "members.blSample.crystal.protein" | "members.blSample.diffractionPlan")[];
+            };
             header?: never;
             path: {
                 /** @description Sample group id or UUID */
@@ -31229,7 +31746,10 @@ export interface operations {
     };
     post_sample_group_members: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. blSample.crystal: the crystal of each sample; blSample.crystal.protein: the protein of each sample's crystal; blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = blSample.crystal; crystal.protein = blSample.crystal.protein; diffractionPlan = blSample.diffractionPlan; protein = blSample.crystal.protein. An unknown name is a 400. */
+                expand?: ("blSample.crystal" | "blSample.crystal.protein" | "blSample.diffractionPlan")[];
+            };
             header?: {
                 /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
                 "Idempotency-Key"?: string;
@@ -31408,7 +31928,10 @@ export interface operations {
     };
     patch_sample_group_member: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. blSample.crystal: the crystal of each sample; blSample.crystal.protein: the protein of each sample's crystal; blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = blSample.crystal; crystal.protein = blSample.crystal.protein; diffractionPlan = blSample.diffractionPlan; protein = blSample.crystal.protein. An unknown name is a 400. */
+                expand?: ("blSample.crystal" | "blSample.crystal.protein" | "blSample.diffractionPlan")[];
+            };
             header?: never;
             path: {
                 /** @description Sample id or UUID */

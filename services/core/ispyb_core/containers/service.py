@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased, contains_eager
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import create_row, one_or_404, ref_condition, update_row
@@ -11,6 +11,7 @@ from ispyb_shared.errors import Conflict
 from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, paginate
 
 from ..access import proposal_id_condition, require_member_write
+from ..crystals.models import Crystal
 from ..dewars.models import Dewar
 from ..dewars.service import get_dewar
 from ..ownership import References, proposal_name
@@ -80,20 +81,43 @@ def container_proposal_id(container: Container) -> int | None:
     return None
 
 
-def list_containers(*, db_session: Session, params: ListParams, caller: Caller) -> Page:
-    return paginate(db_session, visible_containers(caller), params, LIST_SPEC)
+def samples_options(expand: frozenset[str]) -> list:
+    """The loader options of the samples named (expand=samples...): one statement for the
+    samples of a page of containers, their crystals, proteins and plans joined in it."""
+    if "samples" not in expand:
+        return []
+    details: list = []
+    if "samples.crystal" in expand:
+        crystal = joinedload(BLSample.Crystal)
+        details.append(
+            crystal.joinedload(Crystal.Protein) if "samples.crystal.protein" in expand else crystal
+        )
+    if "samples.diffractionPlan" in expand:
+        details.append(joinedload(BLSample.DiffractionPlan))
+    samples = selectinload(Container.samples)
+    return [samples.options(*details) if details else samples]
 
 
-def get_container(*, db_session: Session, ref: str, caller: Caller) -> Container:
+def list_containers(
+    *, db_session: Session, params: ListParams, caller: Caller, expand: frozenset[str] = frozenset()
+) -> Page:
+    statement = visible_containers(caller).options(*samples_options(expand))
+    return paginate(db_session, statement, params, LIST_SPEC)
+
+
+def get_container(
+    *, db_session: Session, ref: str, caller: Caller, expand: frozenset[str] = frozenset()
+) -> Container:
     """By id, UUID or barcode (a barcode of digits only is read as an id: use the list's
-    barcode filter for those)."""
+    barcode filter for those); expand=: its samples, as for the list."""
     condition = ref_condition(
         ref,
         id_column=Container.containerId,
         uuid_column=Container.uuid,
         by_name=lambda code: Container.barcode == code,
     )
-    return one_or_404(db_session, visible_containers(caller).where(condition), "Container", ref)
+    statement = visible_containers(caller).where(condition).options(*samples_options(expand))
+    return one_or_404(db_session, statement, "Container", ref)
 
 
 def _check_references(

@@ -4,7 +4,7 @@ from flask_restx import Namespace, Resource
 
 from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
-from ispyb_shared.operations import operation
+from ispyb_shared.operations import Expand, operation
 
 from . import service
 from .schemas import (
@@ -18,6 +18,31 @@ from .schemas import (
 
 ns = Namespace(
     "sample-groups", path="/sample-groups", description="Named, ordered groups of samples"
+)
+# A member's sample answers its own fields; its crystal, protein and plan come on request,
+# with the names of /samples (docs/api-conventions.md, "Embedding on request").
+_SAMPLE_BLOCKS = {
+    "crystal": "the crystal of each sample",
+    "crystal.protein": "the protein of each sample's crystal",
+    "diffractionPlan": "the diffraction plan of each sample (null when none)",
+}
+GROUP_EXPAND = Expand(
+    blocks={f"members.blSample.{name}": text for name, text in _SAMPLE_BLOCKS.items()},
+    aliases={
+        "crystal": "members.blSample.crystal",
+        "protein": "members.blSample.crystal.protein",
+        "crystal.protein": "members.blSample.crystal.protein",
+        "diffractionPlan": "members.blSample.diffractionPlan",
+    },
+)
+MEMBER_EXPAND = Expand(
+    blocks={f"blSample.{name}": text for name, text in _SAMPLE_BLOCKS.items()},
+    aliases={
+        "crystal": "blSample.crystal",
+        "protein": "blSample.crystal.protein",
+        "crystal.protein": "blSample.crystal.protein",
+        "diffractionPlan": "blSample.diffractionPlan",
+    },
 )
 
 
@@ -33,14 +58,23 @@ def _member(group, sample_ref: str):
 
 @ns.route("")
 class SampleGroups(Resource):
-    @operation(ns, response=SampleGroupRead, list_spec=service.LIST_SPEC)
-    def get(self, *, params):
-        """List sample groups (filter by proposal, name, owner), with their samples."""
+    @operation(ns, response=SampleGroupRead, list_spec=service.LIST_SPEC, expand=GROUP_EXPAND)
+    def get(self, *, params, expand):
+        """List sample groups (filter by proposal, name, owner), with their samples.
+
+        Their samples' crystals, proteins and plans come with expand=."""
         return service.list_sample_groups(
-            db_session=db_session(), params=params, caller=current_caller()
+            db_session=db_session(), params=params, caller=current_caller(), expand=expand
         )
 
-    @operation(ns, body=SampleGroupCreate, response=SampleGroupRead, status=201, errors=(409,))
+    @operation(
+        ns,
+        body=SampleGroupCreate,
+        response=SampleGroupRead,
+        status=201,
+        errors=(409,),
+        expand=GROUP_EXPAND,
+    )
     def post(self, *, body):
         """Create an empty group of samples in a proposal."""
         return service.create_sample_group(
@@ -51,13 +85,22 @@ class SampleGroups(Resource):
 @ns.route("/<string:ref>")
 @ns.param("ref", "Sample group id or UUID")
 class SampleGroupItem(Resource):
-    @operation(ns, response=SampleGroupRead, errors=(404,))
-    def get(self, ref: str):
-        """Get a sample group by id or UUID, with its samples in order."""
-        return _group(ref)
+    @operation(ns, response=SampleGroupRead, errors=(404,), expand=GROUP_EXPAND)
+    def get(self, ref: str, expand):
+        """Get a sample group by id or UUID, with its samples in order.
+
+        Their crystals, proteins and plans come with expand=."""
+        return service.get_sample_group(
+            db_session=db_session(), ref=ref, caller=current_caller(), expand=expand
+        )
 
     @operation(
-        ns, body=SampleGroupUpdate, partial=True, response=SampleGroupRead, errors=(404, 409)
+        ns,
+        body=SampleGroupUpdate,
+        partial=True,
+        response=SampleGroupRead,
+        errors=(404, 409),
+        expand=GROUP_EXPAND,
     )
     def patch(self, ref: str, *, body):
         """Rename a group or change its owner."""
@@ -76,6 +119,7 @@ class SampleGroupMembers(Resource):
         status=201,
         description="Added",
         errors=(404, 409),
+        expand=MEMBER_EXPAND,
     )
     def post(self, ref: str, *, body):
         """Add a sample of the group's proposal (at the end unless groupOrder is given)."""
@@ -94,6 +138,7 @@ class SampleGroupMember(Resource):
         partial=True,
         response=SampleGroupMemberRead,
         errors=(404,),
+        expand=MEMBER_EXPAND,
     )
     def patch(self, ref: str, sample_ref: str, *, body):
         """Change a sample's order or role in the group."""

@@ -35,17 +35,40 @@ SAMPLE_DETAILS = (
     joinedload(BLSample.Crystal).joinedload(Crystal.Protein),
     joinedload(BLSample.DiffractionPlan),
 )
-MEMBERS = (
-    selectinload(BLSampleGroup.members)
-    .joinedload(BLSampleGroupHasBLSample.BLSample)
-    .options(*SAMPLE_DETAILS)
-)
+# The blocks of a member's sample (expand=, see api.py), by the member's JSON path.
+CRYSTAL, PROTEIN, PLAN = "blSample.crystal", "blSample.crystal.protein", "blSample.diffractionPlan"
+EVERYTHING = frozenset((CRYSTAL, PROTEIN, PLAN))
+
+
+def sample_details(expand: frozenset[str]) -> tuple:
+    """The loader options of a member's sample for the blocks answered (expand=, as a
+    member's paths): joined in the statement that loads the sample."""
+    options: list = []
+    if CRYSTAL in expand:
+        crystal = joinedload(BLSample.Crystal)
+        options.append(crystal.joinedload(Crystal.Protein) if PROTEIN in expand else crystal)
+    if PLAN in expand:
+        options.append(joinedload(BLSample.DiffractionPlan))
+    return tuple(options)
+
+
+def members_options(expand: frozenset[str], *, joined: bool = False):
+    """A group's members with their samples (and the blocks answered): one more statement
+    for a page of groups (selectin), or joined in the group's own statement (one group)."""
+    load = joinedload if joined else selectinload
+    members = load(BLSampleGroup.members).joinedload(BLSampleGroupHasBLSample.BLSample)
+    details = sample_details(expand)
+    return members.options(*details) if details else members
+
+
+def member_paths(expand: frozenset[str]) -> frozenset[str]:
+    """A group's blocks (members.blSample.crystal...) as a member's (blSample.crystal...)."""
+    return frozenset(name.removeprefix("members.") for name in expand)
+
+
+MEMBERS = members_options(EVERYTHING)
 # One group: its members joined in the same statement (one round trip).
-MEMBERS_JOINED = (
-    joinedload(BLSampleGroup.members)
-    .joinedload(BLSampleGroupHasBLSample.BLSample)
-    .options(*SAMPLE_DETAILS)
-)
+MEMBERS_JOINED = members_options(EVERYTHING, joined=True)
 
 
 def visible_groups(caller: Caller, members=MEMBERS):
@@ -56,16 +79,26 @@ def visible_groups(caller: Caller, members=MEMBERS):
     )
 
 
-def list_sample_groups(*, db_session: Session, params: ListParams, caller: Caller) -> Page:
-    return paginate(db_session, visible_groups(caller), params, LIST_SPEC)
+def list_sample_groups(
+    *, db_session: Session, params: ListParams, caller: Caller, expand: frozenset[str] = EVERYTHING
+) -> Page:
+    """expand=: the blocks answered (members.blSample.crystal...), loaded in the members'
+    statement: two statements whatever the page size and the blocks."""
+    members = members_options(member_paths(expand))
+    return paginate(db_session, visible_groups(caller, members), params, LIST_SPEC)
 
 
-def get_sample_group(*, db_session: Session, ref: str, caller: Caller) -> BLSampleGroup:
-    """By id or UUID."""
+def get_sample_group(
+    *, db_session: Session, ref: str, caller: Caller, expand: frozenset[str] | None = None
+) -> BLSampleGroup:
+    """By id or UUID; expand= as for the list (None: every block, for a write's answer)."""
     condition = ref_condition(
         ref, id_column=BLSampleGroup.blSampleGroupId, uuid_column=BLSampleGroup.uuid
     )
-    statement = visible_groups(caller, MEMBERS_JOINED).where(condition)
+    members = (
+        MEMBERS_JOINED if expand is None else members_options(member_paths(expand), joined=True)
+    )
+    statement = visible_groups(caller, members).where(condition)
     return one_or_404(db_session, statement, "Sample group", ref)
 
 
