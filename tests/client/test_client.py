@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from ispyb_api_client import ApiError, AuthenticationError, IspybError, RetryPolicy
-from tests.client.conftest import ACCESS_TOKEN_SECONDS, EM_DEMO_DATA_COLLECTION, PIPELINE
+from tests.client.conftest import ACCESS_TOKEN_SECONDS, EM_DEMO_DATA_COLLECTION
 from tests.e2e.test_make_run import eventually, service_process
 from tests.support.fault_proxy import FaultProxy
 
@@ -170,13 +170,9 @@ def test_the_demo_session_summary_is_typed(connect):
     assert summary.em == {}  # no cryo-EM in mx1001-1
 
 
-def test_reads_and_keyed_writes_are_retried_while_a_service_restarts(stack, connect):
-    # Patient enough (about 30 s of retries) for a restart on a loaded 2-core machine,
-    # where gunicorn's boot and the workers' warm-up can outlast the quick default.
-    patient = RetryPolicy(retries=20, backoff=0.25, max_backoff=2)
-    pipeline = connect(**PIPELINE, retry=patient)
+def test_reads_and_keyed_writes_are_retried_while_a_service_restarts(stack, connect, pipeline):
     session_id = pipeline.session("mx1001-1")["sessionId"]
-    frank = connect("frank", retry=patient)
+    frank = connect("frank")
     frank.me()  # the token first: auth stays up
     # Core killed: run.py starts it again after a second; meanwhile the gateway answers 502.
     os.killpg(service_process(stack, "core"), signal.SIGKILL)
