@@ -140,6 +140,21 @@ class Expand:
         ]
         return tuple(_schema_path(response, name) for name in outermost)
 
+    def under(self, prefix: str, *, shorthands: bool = False) -> Expand:
+        """These blocks nested at ``prefix`` (a sample's inside a group's members:
+        ``members.blSample.crystal``), so a resource that embeds another declares its
+        blocks once. With ``shorthands`` their own names and aliases stay accepted, as
+        aliases of the nested paths."""
+        aliases: dict[str, str] = {}
+        if shorthands:
+            aliases = {name: f"{prefix}.{name}" for name in self.blocks}
+            aliases.update({alias: f"{prefix}.{name}" for alias, name in self.aliases.items()})
+        return Expand(
+            blocks={f"{prefix}.{name}": text for name, text in self.blocks.items()},
+            default=tuple(f"{prefix}.{name}" for name in self.default),
+            aliases=aliases,
+        )
+
     def doc(self) -> dict[str, Any]:
         default = ", ".join(self.default) or "none"
         aliases = "; ".join(f"{a} = {b}" for a, b in sorted(self.aliases.items()))

@@ -10,8 +10,9 @@ from marshmallow import Schema, fields, validate
 
 from ispyb_shared.app import create_service_app
 from ispyb_shared.auth import Forbidden
+from ispyb_shared.errors import InvalidParameter
 from ispyb_shared.listing import ListSpec, Page
-from ispyb_shared.operations import Reply, operation
+from ispyb_shared.operations import Expand, Reply, operation
 
 TINY = "/ispyb/api/v1/tiny"
 
@@ -232,3 +233,30 @@ def test_a_get_answers_the_fields_asked_for(tiny):
     item = document["paths"]["/things/{name}"]["get"]
     assert "fields" in {p["name"] for p in item["parameters"]} and "400" in item["responses"]
     assert "fields" not in {p["name"] for p in document["paths"]["/things"]["post"]["parameters"]}
+
+
+def test_blocks_nested_under_a_prefix_keep_their_defaults_aliases_and_errors():
+    sample = Expand(
+        blocks={"crystal": "c", "crystal.protein": "p", "plan": "d"},
+        default=("crystal",),
+        aliases={"protein": "crystal.protein"},
+    )
+    member = sample.under("members.blSample", shorthands=True)
+    assert list(member.blocks) == [
+        "members.blSample.crystal",
+        "members.blSample.crystal.protein",
+        "members.blSample.plan",
+    ]
+    assert member.resolve(None) == {"members.blSample.crystal"}
+    # A nested block brings its parents; shorthands name the nested paths.
+    assert member.resolve("protein") == {
+        "members.blSample.crystal",
+        "members.blSample.crystal.protein",
+    }
+    assert member.resolve("plan") == member.resolve("members.blSample.plan")
+    # Without shorthands only the full paths are names.
+    plain = sample.under("samples")
+    assert plain.aliases == {}
+    with pytest.raises(InvalidParameter) as refused:
+        plain.resolve("crystal")
+    assert "samples.crystal" in refused.value.details["expand"][0]

@@ -21979,7 +21979,7 @@ export interface operations {
                 "beamlineLocation.in"?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. samples: the container's samples, by id; samples.crystal: each sample's crystal; samples.crystal.protein: each crystal's protein; samples.diffractionPlan: each sample's diffraction plan (null when none). An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. samples: the container's samples, by id; samples.crystal: the sample's crystal; samples.crystal.protein: the crystal's protein; samples.diffractionPlan: what to collect on the sample (null when no plan). An unknown name is a 400. */
                 expand?: ("samples" | "samples.crystal" | "samples.crystal.protein" | "samples.diffractionPlan")[];
             };
             header?: never;
@@ -22038,7 +22038,7 @@ export interface operations {
     post_containers: {
         parameters: {
             query?: {
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. samples: the container's samples, by id; samples.crystal: each sample's crystal; samples.crystal.protein: each crystal's protein; samples.diffractionPlan: each sample's diffraction plan (null when none). An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. samples: the container's samples, by id; samples.crystal: the sample's crystal; samples.crystal.protein: the crystal's protein; samples.diffractionPlan: what to collect on the sample (null when no plan). An unknown name is a 400. */
                 expand?: ("samples" | "samples.crystal" | "samples.crystal.protein" | "samples.diffractionPlan")[];
             };
             header?: {
@@ -22151,7 +22151,7 @@ export interface operations {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. samples: the container's samples, by id; samples.crystal: each sample's crystal; samples.crystal.protein: each crystal's protein; samples.diffractionPlan: each sample's diffraction plan (null when none). An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. samples: the container's samples, by id; samples.crystal: the sample's crystal; samples.crystal.protein: the crystal's protein; samples.diffractionPlan: what to collect on the sample (null when no plan). An unknown name is a 400. */
                 expand?: ("samples" | "samples.crystal" | "samples.crystal.protein" | "samples.diffractionPlan")[];
             };
             header?: never;
@@ -22222,7 +22222,7 @@ export interface operations {
     patch_container_item: {
         parameters: {
             query?: {
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. samples: the container's samples, by id; samples.crystal: each sample's crystal; samples.crystal.protein: each crystal's protein; samples.diffractionPlan: each sample's diffraction plan (null when none). An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. samples: the container's samples, by id; samples.crystal: the sample's crystal; samples.crystal.protein: the crystal's protein; samples.diffractionPlan: what to collect on the sample (null when no plan). An unknown name is a 400. */
                 expand?: ("samples" | "samples.crystal" | "samples.crystal.protein" | "samples.diffractionPlan")[];
             };
             header?: never;
@@ -31393,7 +31393,7 @@ export interface operations {
                 "ownerId.in"?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the crystal of each sample; members.blSample.crystal.protein: the protein of each sample's crystal; members.blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the sample's crystal; members.blSample.crystal.protein: the crystal's protein; members.blSample.diffractionPlan: what to collect on the sample (null when no plan). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
                 expand?: ("members.blSample.crystal" | "members.blSample.crystal.protein" | "members.blSample.diffractionPlan")[];
             };
             header?: never;
@@ -31452,7 +31452,7 @@ export interface operations {
     post_sample_groups: {
         parameters: {
             query?: {
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the crystal of each sample; members.blSample.crystal.protein: the protein of each sample's crystal; members.blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the sample's crystal; members.blSample.crystal.protein: the crystal's protein; members.blSample.diffractionPlan: what to collect on the sample (null when no plan). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
                 expand?: ("members.blSample.crystal" | "members.blSample.crystal.protein" | "members.blSample.diffractionPlan")[];
             };
             header?: {
@@ -31565,7 +31565,7 @@ export interface operations {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the crystal of each sample; members.blSample.crystal.protein: the protein of each sample's crystal; members.blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the sample's crystal; members.blSample.crystal.protein: the crystal's protein; members.blSample.diffractionPlan: what to collect on the sample (null when no plan). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
                 expand?: ("members.blSample.crystal" | "members.blSample.crystal.protein" | "members.blSample.diffractionPlan")[];
             };
             header?: never;
@@ -31636,7 +31636,7 @@ export interface operations {
     patch_sample_group_item: {
         parameters: {
             query?: {
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the crystal of each sample; members.blSample.crystal.protein: the protein of each sample's crystal; members.blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. members.blSample.crystal: the sample's crystal; members.blSample.crystal.protein: the crystal's protein; members.blSample.diffractionPlan: what to collect on the sample (null when no plan). Also: crystal = members.blSample.crystal; crystal.protein = members.blSample.crystal.protein; diffractionPlan = members.blSample.diffractionPlan; protein = members.blSample.crystal.protein. An unknown name is a 400. */
                 expand?: ("members.blSample.crystal" | "members.blSample.crystal.protein" | "members.blSample.diffractionPlan")[];
             };
             header?: never;
@@ -31747,7 +31747,7 @@ export interface operations {
     post_sample_group_members: {
         parameters: {
             query?: {
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. blSample.crystal: the crystal of each sample; blSample.crystal.protein: the protein of each sample's crystal; blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = blSample.crystal; crystal.protein = blSample.crystal.protein; diffractionPlan = blSample.diffractionPlan; protein = blSample.crystal.protein. An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. blSample.crystal: the sample's crystal; blSample.crystal.protein: the crystal's protein; blSample.diffractionPlan: what to collect on the sample (null when no plan). Also: crystal = blSample.crystal; crystal.protein = blSample.crystal.protein; diffractionPlan = blSample.diffractionPlan; protein = blSample.crystal.protein. An unknown name is a 400. */
                 expand?: ("blSample.crystal" | "blSample.crystal.protein" | "blSample.diffractionPlan")[];
             };
             header?: {
@@ -31929,7 +31929,7 @@ export interface operations {
     patch_sample_group_member: {
         parameters: {
             query?: {
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. blSample.crystal: the crystal of each sample; blSample.crystal.protein: the protein of each sample's crystal; blSample.diffractionPlan: the diffraction plan of each sample (null when none). Also: crystal = blSample.crystal; crystal.protein = blSample.crystal.protein; diffractionPlan = blSample.diffractionPlan; protein = blSample.crystal.protein. An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. blSample.crystal: the sample's crystal; blSample.crystal.protein: the crystal's protein; blSample.diffractionPlan: what to collect on the sample (null when no plan). Also: crystal = blSample.crystal; crystal.protein = blSample.crystal.protein; diffractionPlan = blSample.diffractionPlan; protein = blSample.crystal.protein. An unknown name is a 400. */
                 expand?: ("blSample.crystal" | "blSample.crystal.protein" | "blSample.diffractionPlan")[];
             };
             header?: never;
@@ -34229,7 +34229,7 @@ export interface operations {
     post_shipment_documents: {
         parameters: {
             query?: {
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: the sample's crystal; dewars.containers.samples.crystal.protein: the crystal's protein; dewars.containers.samples.diffractionPlan: what to collect on the sample (null when no plan); sessions: the sessions the shipment is for. An unknown name is a 400. */
                 expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
             };
             header?: {
@@ -34380,7 +34380,7 @@ export interface operations {
                 "creationDate.lte"?: string;
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: the sample's crystal; dewars.containers.samples.crystal.protein: the crystal's protein; dewars.containers.samples.diffractionPlan: what to collect on the sample (null when no plan); sessions: the sessions the shipment is for. An unknown name is a 400. */
                 expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
             };
             header?: never;
@@ -34439,7 +34439,7 @@ export interface operations {
     post_shipments: {
         parameters: {
             query?: {
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: the sample's crystal; dewars.containers.samples.crystal.protein: the crystal's protein; dewars.containers.samples.diffractionPlan: what to collect on the sample (null when no plan); sessions: the sessions the shipment is for. An unknown name is a 400. */
                 expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
             };
             header?: {
@@ -34552,7 +34552,7 @@ export interface operations {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
                 fields?: string;
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: the sample's crystal; dewars.containers.samples.crystal.protein: the crystal's protein; dewars.containers.samples.diffractionPlan: what to collect on the sample (null when no plan); sessions: the sessions the shipment is for. An unknown name is a 400. */
                 expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
             };
             header?: never;
@@ -34623,7 +34623,7 @@ export interface operations {
     patch_shipment_item: {
         parameters: {
             query?: {
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: the sample's crystal; dewars.containers.samples.crystal.protein: the crystal's protein; dewars.containers.samples.diffractionPlan: what to collect on the sample (null when no plan); sessions: the sessions the shipment is for. An unknown name is a 400. */
                 expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
             };
             header?: never;
@@ -34817,7 +34817,7 @@ export interface operations {
     post_shipment_csv_import: {
         parameters: {
             query?: {
-                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: each sample's crystal; dewars.containers.samples.crystal.protein: each crystal's protein; dewars.containers.samples.diffractionPlan: each sample's diffraction plan (null when none); sessions: the sessions the shipment is for. An unknown name is a 400. */
+                /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: dewars.containers.samples.crystal.protein, sessions. dewars: the shipment's dewars; dewars.containers: the dewars' containers; dewars.containers.samples: the containers' samples; dewars.containers.samples.crystal: the sample's crystal; dewars.containers.samples.crystal.protein: the crystal's protein; dewars.containers.samples.diffractionPlan: what to collect on the sample (null when no plan); sessions: the sessions the shipment is for. An unknown name is a 400. */
                 expand?: ("dewars" | "dewars.containers" | "dewars.containers.samples" | "dewars.containers.samples.crystal" | "dewars.containers.samples.crystal.protein" | "dewars.containers.samples.diffractionPlan" | "sessions")[];
             };
             header?: {

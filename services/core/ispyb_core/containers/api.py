@@ -7,6 +7,7 @@ from ispyb_shared.db import db_session
 from ispyb_shared.operations import Expand, operation
 
 from .. import models  # noqa: F401  (every model mapped before the schemas below are built)
+from ..samples.api import EXPAND as SAMPLE_EXPAND
 from ..shipments.schemas import ContainerContentsRead
 from . import service
 from .schemas import ContainerCreate, ContainerUpdate
@@ -20,12 +21,7 @@ ns = Namespace(
 # request, the names of a shipment's dewars.containers.samples... without the prefix
 # (docs/api-conventions.md, "Embedding on request").
 EXPAND = Expand(
-    blocks={
-        "samples": "the container's samples, by id",
-        "samples.crystal": "each sample's crystal",
-        "samples.crystal.protein": "each crystal's protein",
-        "samples.diffractionPlan": "each sample's diffraction plan (null when none)",
-    }
+    blocks={"samples": "the container's samples, by id", **SAMPLE_EXPAND.under("samples").blocks}
 )
 
 

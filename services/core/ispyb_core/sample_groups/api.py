@@ -4,8 +4,9 @@ from flask_restx import Namespace, Resource
 
 from ispyb_shared.auth import current_caller
 from ispyb_shared.db import db_session
-from ispyb_shared.operations import Expand, operation
+from ispyb_shared.operations import operation
 
+from ..samples.api import EXPAND as SAMPLE_EXPAND
 from . import service
 from .schemas import (
     SampleGroupCreate,
@@ -21,29 +22,8 @@ ns = Namespace(
 )
 # A member's sample answers its own fields; its crystal, protein and plan come on request,
 # with the names of /samples (docs/api-conventions.md, "Embedding on request").
-_SAMPLE_BLOCKS = {
-    "crystal": "the crystal of each sample",
-    "crystal.protein": "the protein of each sample's crystal",
-    "diffractionPlan": "the diffraction plan of each sample (null when none)",
-}
-GROUP_EXPAND = Expand(
-    blocks={f"members.blSample.{name}": text for name, text in _SAMPLE_BLOCKS.items()},
-    aliases={
-        "crystal": "members.blSample.crystal",
-        "protein": "members.blSample.crystal.protein",
-        "crystal.protein": "members.blSample.crystal.protein",
-        "diffractionPlan": "members.blSample.diffractionPlan",
-    },
-)
-MEMBER_EXPAND = Expand(
-    blocks={f"blSample.{name}": text for name, text in _SAMPLE_BLOCKS.items()},
-    aliases={
-        "crystal": "blSample.crystal",
-        "protein": "blSample.crystal.protein",
-        "crystal.protein": "blSample.crystal.protein",
-        "diffractionPlan": "blSample.diffractionPlan",
-    },
-)
+GROUP_EXPAND = SAMPLE_EXPAND.under("members.blSample", shorthands=True)
+MEMBER_EXPAND = SAMPLE_EXPAND.under("blSample", shorthands=True)
 
 
 def _group(ref: str):

@@ -8,6 +8,7 @@ from ispyb_shared.db import db_session
 from ispyb_shared.errors import ApiError, UnsupportedMediaType, ValidationFailed
 from ispyb_shared.operations import Expand, operation
 
+from ..samples.api import EXPAND as SAMPLE_EXPAND
 from ..sessions.schemas import SessionRead
 from ..shipment_documents.csv_import import import_csv
 from . import service
@@ -34,9 +35,7 @@ _BLOCKS = {
     "dewars": "the shipment's dewars",
     "dewars.containers": "the dewars' containers",
     _SAMPLES: "the containers' samples",
-    f"{_SAMPLES}.crystal": "each sample's crystal",
-    f"{_SAMPLES}.crystal.protein": "each crystal's protein",
-    f"{_SAMPLES}.diffractionPlan": "each sample's diffraction plan (null when none)",
+    **SAMPLE_EXPAND.under(_SAMPLES).blocks,
     "sessions": "the sessions the shipment is for",
 }
 LIST_EXPAND = Expand(blocks=_BLOCKS)
