@@ -207,8 +207,15 @@ def sessions_group(args) -> dict[str, Any]:
     if len(session_type) > 45:
         raise _problem("sessionType", "At most 45 characters.")
     empty = {"results": [], "total": 0, "skip": 0, "limit": 0}
-    groups = base.ui_options()["beamLineGroups"]
-    beamlines = next((g["beamLines"] for g in groups if g["groupName"] == name), [])
+    options = _core_page("/options/ui", {})  # core's refusal (a client without scope) is ours
+    beamlines = next(
+        (
+            list(group.get("beamlines") or [])
+            for group in options.get("beamlineGroups") or []
+            if isinstance(group, dict) and group.get("name") == name
+        ),
+        [],
+    )
     if not beamlines or session_type:
         return empty
     now = base._now()
