@@ -218,12 +218,15 @@ def groups(core_app, tokens):
     assert answer.status_code == 200, answer.get_json()
 
 
-def test_sessions_of_a_beamline_group(compat, world, groups, tokens):
+def test_sessions_of_a_beamline_group(compat_app, compat, world, groups, tokens):
+    line = compat_app.extensions["test_core_line"]
+    line.reset()
     body = compat.get(
         f"{PY}/sessions/group?beamLineGroup=MX", headers=tokens.user("frank", "staff")
     ).json
     assert [row["session"] for row in body["results"]] == ["mx1-1", "mx2-1"]
     assert body["total"] == 2
+    assert len(line.calls) == 3  # the options, the group's sessions, their counts
     row = body["results"][0]
     for name in ("sessionId", "session", "proposal", "beamLineName", "startDate", "_metadata"):
         assert name in row

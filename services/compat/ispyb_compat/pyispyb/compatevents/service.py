@@ -385,7 +385,7 @@ def stats_breakdown(args) -> dict[str, Any]:
     for a run, ``overview`` is the run's (``run``, its dates) and ``history`` has a
     ``session`` point per scheduled session."""
     scope = _scope(args, allowed=("sessionId",))
-    if scope["sessionId"] is not None and not scope["beamLineName"] and scope["run"] is None:
+    if _only_session(scope):
         return base.stats_breakdown({"sessionId": str(scope["sessionId"])})
     activity = _activity(scope)
     answer = _breakdown(activity)
