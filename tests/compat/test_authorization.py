@@ -117,6 +117,27 @@ MATRIX = {
         ),
         LIST,
     ),
+    # compatevents: every kind of event, a beamline group's sessions (core's options name
+    # the group: see the test), statistics by run (compat's runs are set: see the test),
+    # the histogram and the runs (compat's setting: no call to core)
+    "events of every kind": (
+        "get",
+        lambda w: f"/pyispyb/events?sessionId={w.mx1_1.sessionId}&eventType=robot",
+        LIST,
+    ),
+    "sessions of a group": ("get", lambda w: "/pyispyb/sessions/group?beamLineGroup=MX", LIST),
+    "stats breakdown of a run": (
+        "get",
+        lambda w: "/pyispyb/stats/breakdown?beamLineName=i03&runId=1",
+        LIST,
+    ),
+    "stats times of a proposal": ("get", lambda w: "/pyispyb/stats/times?proposal=mx1", LIST),
+    "parameter histogram": (
+        "get",
+        lambda w: f"/pyispyb/stats/parameters/histogram?sessionId={w.mx1_1.sessionId}",
+        ONE,
+    ),
+    "runs": ("get", lambda w: "/pyispyb/stats/runs", ANYONE),
     "health": ("get", lambda w: "/health", OPEN),
     "ready": ("get", lambda w: "/ready", OPEN),
     "metrics": ("get", lambda w: "/metrics", OPEN),
@@ -223,6 +244,16 @@ def test_authorization_matrix(
         from tests.compat.test_contract_pyispyb_processings import serve_files
 
         serve_files(core_app, monkeypatch)
+    if operation == "sessions of a group":
+        core_app.test_client().patch(
+            "/ispyb/api/v1/core/options/ui",
+            json={"beamlineGroups": [{"name": "MX", "beamlines": ["i03", "i04"]}]},
+            headers=CALLERS["staff"](tokens),
+        )
+    if operation == "stats breakdown of a run":
+        from tests.compat.test_compatevents import RUNS
+
+        monkeypatch.setitem(compat_app.config["ISPYB_CONFIG"], "pyispyb_runs", RUNS)
     answer = getattr(compat, method)(PREFIX + path(world), headers=CALLERS[caller](tokens))
     assert answer.status_code == expected[caller], (operation, caller, answer.get_json())
     if answer.status_code >= 400:

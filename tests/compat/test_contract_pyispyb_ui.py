@@ -136,7 +136,8 @@ def test_event_types(compat, world, tokens):
         f"{PY}/events/types?sessionId={world.mx1_1.sessionId}", headers=tokens.user("member")
     )
     rows = envelope(answer.get_json())
-    assert rows == [{"eventType": "dc", "eventTypeName": "OSC"}]
+    # py-ispyb's eventType is the experiment type (a value of /events?eventType)
+    assert rows == [{"eventType": "OSC", "eventTypeName": "OSC"}]
     outsider = compat.get(
         f"{PY}/events/types?sessionId={world.mx1_1.sessionId}", headers=tokens.user("outsider")
     )

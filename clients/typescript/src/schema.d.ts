@@ -4103,8 +4103,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A session's events, py-ispyb's way: one per data-collection group (``type``
-         * @description ``dc``), with its latest data collection as ``Item``.
+         * A session's events, py-ispyb's way, newest first: one per data-collection group
+         * @description (``type`` ``dc``, its latest data collection as ``Item``), robot action
+         *     (``robot``), XRF spectrum (``xrf``) and energy scan (``es``).
          */
         get: operations["get_events"];
         put?: never;
@@ -4173,7 +4174,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The kinds of event of a session: its groups' experiment types */
+        /**
+         * The kinds of event of a session: its groups' experiment types, and robot, xrf,
+         * @description es when it has any (each a value of /events?eventType).
+         */
         get: operations["get_event_types"];
         put?: never;
         post?: never;
@@ -4536,6 +4540,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/compat/pyispyb/sessions/group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One session per beamline of the group (the soonest upcoming or the latest),
+         * @description as in ``/sessions``.
+         */
+        get: operations["get_sessions_of_a_group"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/compat/pyispyb/sessions/{session_id}": {
         parameters: {
             query?: never;
@@ -4583,8 +4607,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A session's breakdown: ``{overview: {
-         * @description , counts}, history, plottables}``.
+         * A session's (or a beamline's run's) breakdown: ``{overview: {
+         * @description , counts},
+         *     history, plottables}``.
          */
         get: operations["get_stats_breakdown"];
         put?: never;
@@ -4602,7 +4627,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A session's failed and aborted sweeps per experiment type: ``{totals}`` */
+        /**
+         * A session's (or a beamline's run's) failed and aborted sweeps per experiment
+         * @description type: ``{totals}``.
+         */
         get: operations["get_stats_errors"];
         put?: never;
         post?: never;
@@ -4620,10 +4648,51 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Sweeps started and samples loaded per hour of the day: ``{datacollections,
-         * @description loaded}``, each ``{hour, average}``.
+         * Sweeps started and samples loaded per hour of the day (a session's, a
+         * @description proposal's or a beamline's run's): ``{datacollections, loaded}``, each ``{hour,
+         *     average}``.
          */
         get: operations["get_stats_hourlies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/stats/parameters/histogram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per beamline, the data collections in each bin of a parameter: ``{parameter,
+         * @description unit, beamLines: [{beamLineName, bin, frequency}]}``.
+         */
+        get: operations["get_parameter_histogram"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/stats/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The site's runs (compat's ``pyispyb_runs`` setting), newest first:
+         * @description ``{results: [{run, runId, startDate, endDate}], total, skip, limit}``.
+         */
+        get: operations["get_runs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4639,7 +4708,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How a session's time was used, in hours: ``{average, sessions}`` */
+        /**
+         * How the time of a session (or of a proposal's, or a beamline's run's sessions)
+         * @description was used, in hours: ``{average, sessions}``.
+         */
         get: operations["get_stats_times"];
         put?: never;
         post?: never;
@@ -43300,6 +43372,8 @@ export interface operations {
                 dataCollectionGroupId?: string;
                 /** @description Sample id */
                 blSampleId?: string;
+                /** @description robot, xrf, es or a group's experiment type (/events/types) */
+                eventType?: string;
             };
             header?: never;
             path?: never;
@@ -43648,6 +43722,8 @@ export interface operations {
             query?: {
                 /** @description Session id */
                 sessionId?: string;
+                /** @description Sample id */
+                blSampleId?: string;
             };
             header?: never;
             path?: never;
@@ -45095,6 +45171,78 @@ export interface operations {
             };
         };
     };
+    get_sessions_of_a_group: {
+        parameters: {
+            query?: {
+                /** @description Beamline group (groupName of /options/ui), required */
+                beamLineGroup?: string;
+                /** @description Not ended yet (true) */
+                upcoming?: string;
+                /** @description Ended (true) */
+                previous?: string;
+                /** @description Session type (core keeps none: an empty page) */
+                sessionType?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_session: {
         parameters: {
             query?: never;
@@ -45259,8 +45407,12 @@ export interface operations {
     get_stats_breakdown: {
         parameters: {
             query?: {
-                /** @description Session id (required) */
+                /** @description Session id */
                 sessionId?: string;
+                /** @description Beamline (with runId) */
+                beamLineName?: string;
+                /** @description Run id (/stats/runs), with beamLineName */
+                runId?: string;
             };
             header?: never;
             path?: never;
@@ -45325,8 +45477,12 @@ export interface operations {
     get_stats_errors: {
         parameters: {
             query?: {
-                /** @description Session id (required) */
+                /** @description Session id */
                 sessionId?: string;
+                /** @description Beamline (with runId) */
+                beamLineName?: string;
+                /** @description Run id (/stats/runs), with beamLineName */
+                runId?: string;
             };
             header?: never;
             path?: never;
@@ -45391,8 +45547,14 @@ export interface operations {
     get_stats_hourlies: {
         parameters: {
             query?: {
-                /** @description Session id (required) */
+                /** @description Session id */
                 sessionId?: string;
+                /** @description Proposal name (mx1234) */
+                proposal?: string;
+                /** @description Beamline (with runId) */
+                beamLineName?: string;
+                /** @description Run id (/stats/runs), with beamLineName */
+                runId?: string;
             };
             header?: never;
             path?: never;
@@ -45454,11 +45616,150 @@ export interface operations {
             };
         };
     };
+    get_parameter_histogram: {
+        parameters: {
+            query?: {
+                /** @description Session id */
+                sessionId?: string;
+                /** @description Beamline (with runId) */
+                beamLineName?: string;
+                /** @description Run id (/stats/runs), with beamLineName */
+                runId?: string;
+                /** @description energy (default), beamsizex, beamsizey or exposuretime */
+                parameter?: string;
+                /** @description Only the beamlines of this group */
+                beamLineGroup?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_runs: {
+        parameters: {
+            query?: {
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_stats_times: {
         parameters: {
             query?: {
-                /** @description Session id (required) */
+                /** @description Session id */
                 sessionId?: string;
+                /** @description Beamline (with runId) */
+                beamLineName?: string;
+                /** @description Run id (/stats/runs), with beamLineName */
+                runId?: string;
+                /** @description Proposal name (mx1234) */
+                proposal?: string;
             };
             header?: never;
             path?: never;

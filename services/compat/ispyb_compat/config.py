@@ -47,6 +47,16 @@ class PyIspybSSXConfig(StrictSchema):
     )
 
 
+class PyIspybRunConfig(StrictSchema):
+    """One of the site's runs (scheduling periods, ESRF's v_run rows): py-ispyb's
+    ``/stats/runs`` and the statistics' ``runId`` (core keeps no runs)."""
+
+    runId = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    run = fields.String(required=True, validate=validate.Length(min=1, max=45))
+    startDate = fields.DateTime(required=True, format="iso")
+    endDate = fields.DateTime(required=True, format="iso")
+
+
 class CompatConfig(StrictSchema):
     """compat's sections. No ``database``: it owns none."""
 
@@ -60,6 +70,11 @@ class CompatConfig(StrictSchema):
     ssx = _upstream("http://127.0.0.1:8002")
     java = fields.Nested(JavaConfig, load_default=lambda: JavaConfig().load({}))
     pyispyb_ssx = fields.Nested(PyIspybSSXConfig, load_default=lambda: PyIspybSSXConfig().load({}))
+    pyispyb_runs = fields.List(
+        fields.Nested(PyIspybRunConfig),
+        load_default=list,
+        metadata={"description": "The site's runs for py-ispyb's /stats/runs (none: empty)."},
+    )
 
 
 def load_compat_config(environ=None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from ispyb_shared.auth import public
 from ispyb_shared.operations import Reply, operation
 
 from . import service
+from .compatevents import service as events_service
 from .schemas import PyIspybLogin, PyIspybRefresh
 
 ns = Namespace(
@@ -149,22 +150,25 @@ class Events(Resource):
             "sessionId": "Session id",
             "dataCollectionGroupId": "Group id",
             "blSampleId": "Sample id",
+            "eventType": "robot, xrf, es or a group's experiment type (/events/types)",
         }
     )
     @operation(ns, errors=(400, 404), description="py-ispyb's answer")
     def get(self):
-        """A session's events, py-ispyb's way: one per data-collection group (``type``
-        ``dc``), with its latest data collection as ``Item``."""
-        return service.events(_args())
+        """A session's events, py-ispyb's way, newest first: one per data-collection group
+        (``type`` ``dc``, its latest data collection as ``Item``), robot action
+        (``robot``), XRF spectrum (``xrf``) and energy scan (``es``)."""
+        return events_service.events(_args())
 
 
 @ns.route("/events/types")
 class EventTypes(Resource):
-    @ns.doc(params={"sessionId": "Session id"})
+    @ns.doc(params={"sessionId": "Session id", "blSampleId": "Sample id"})
     @operation(ns, errors=(400, 404), description="py-ispyb's answer")
     def get(self):
-        """The kinds of event of a session: its groups' experiment types."""
-        return service.event_types(_args())
+        """The kinds of event of a session: its groups' experiment types, and robot, xrf,
+        es when it has any (each a value of /events?eventType)."""
+        return events_service.event_types(_args())
 
 
 @ns.route("/samples")
@@ -215,19 +219,30 @@ class ProcessingStatuses(Resource):
         return service.processing_statuses(_args())
 
 
+# py-ispyb's scopes of a statistic: a session, or a beamline's run (or a proposal)
+STATS_SCOPE = {
+    "sessionId": "Session id",
+    "beamLineName": "Beamline (with runId)",
+    "runId": "Run id (/stats/runs), with beamLineName",
+}
+STATS_SCOPE_PROPOSAL = {**STATS_SCOPE, "proposal": "Proposal name (mx1234)"}
+
+
 @ns.route("/stats/breakdown")
 class StatsBreakdown(Resource):
-    @ns.doc(params={"sessionId": "Session id (required)"})
+    @ns.doc(params=STATS_SCOPE)
     @operation(ns, errors=(400, 404), description="py-ispyb's answer")
     def get(self):
-        """A session's breakdown: ``{overview: {..., counts}, history, plottables}``."""
-        return service.stats_breakdown(_args())
+        """A session's (or a beamline's run's) breakdown: ``{overview: {..., counts},
+        history, plottables}``."""
+        return events_service.stats_breakdown(_args())
 
 
 @ns.route("/stats/times")
 class StatsTimes(Resource):
-    @ns.doc(params={"sessionId": "Session id (required)"})
+    @ns.doc(params=STATS_SCOPE_PROPOSAL)
     @operation(ns, errors=(400, 404), description="py-ispyb's answer")
     def get(self):
-        """How a session's time was used, in hours: ``{average, sessions}``."""
-        return service.stats_times(_args())
+        """How the time of a session (or of a proposal's, or a beamline's run's sessions)
+        was used, in hours: ``{average, sessions}``."""
+        return events_service.stats_times(_args())

@@ -8,6 +8,7 @@ from flask_restx import Namespace, Resource
 
 from ispyb_shared.operations import operation
 
+from ..compatevents import service as events_service
 from . import service
 
 images_ns = Namespace(
@@ -61,18 +62,33 @@ class Diffraction(Resource):
 
 @stats_ns.route("/errors")
 class StatsErrors(Resource):
-    @stats_ns.doc(params={"sessionId": "Session id (required)"})
+    @stats_ns.doc(
+        params={
+            "sessionId": "Session id",
+            "beamLineName": "Beamline (with runId)",
+            "runId": "Run id (/stats/runs), with beamLineName",
+        }
+    )
     @operation(stats_ns, errors=(400, 404), description="py-ispyb's answer")
     def get(self):
-        """A session's failed and aborted sweeps per experiment type: ``{totals}``."""
-        return service.stats_errors(request.args)
+        """A session's (or a beamline's run's) failed and aborted sweeps per experiment
+        type: ``{totals}``."""
+        return events_service.stats_errors(request.args)
 
 
 @stats_ns.route("/hourlies")
 class StatsHourlies(Resource):
-    @stats_ns.doc(params={"sessionId": "Session id (required)"})
+    @stats_ns.doc(
+        params={
+            "sessionId": "Session id",
+            "proposal": "Proposal name (mx1234)",
+            "beamLineName": "Beamline (with runId)",
+            "runId": "Run id (/stats/runs), with beamLineName",
+        }
+    )
     @operation(stats_ns, errors=(400, 404), description="py-ispyb's answer")
     def get(self):
-        """Sweeps started and samples loaded per hour of the day: ``{datacollections,
-        loaded}``, each ``{hour, average}``."""
-        return service.stats_hourlies(request.args)
+        """Sweeps started and samples loaded per hour of the day (a session's, a
+        proposal's or a beamline's run's): ``{datacollections, loaded}``, each ``{hour,
+        average}``."""
+        return events_service.stats_hourlies(request.args)

@@ -115,7 +115,11 @@ def stats_errors(args) -> dict[str, Any]:
     """``/stats/errors?sessionId``: py-ispyb's ``{totals: [{experimentType, total,
     failed, failedPercent, aborted, abortedPercent, messages: [{count, message}]}]}``,
     one per experiment type; the messages are the failed and aborted sweeps' comments."""
-    activity = _session_activity(_session_id(args))
+    return errors_of(_session_activity(_session_id(args)))
+
+
+def errors_of(activity: dict[str, Any]) -> dict[str, Any]:
+    """The errors of the sweeps of ``activity`` (a session's, or a scope's: compatevents)."""
     groups: dict[str, dict[str, Any]] = {}
     for row in activity["dc"]:
         kind = activity["kinds"].get(row.get("dataCollectionGroupId")) or "unknown"
@@ -162,6 +166,11 @@ def stats_hourlies(args) -> dict[str, Any]:
     session = activity["session"]
     start, end = _moment(session.get("startDate")), _moment(session.get("endDate"))
     days = max((end.date() - start.date()).days + 1, 1) if start and end and end >= start else 1
+    return hourlies_of(activity, days)
+
+
+def hourlies_of(activity: dict[str, Any], days: int) -> dict[str, Any]:
+    """The hourlies of ``activity`` (a session's, or a scope's: compatevents) over ``days``."""
     loads = [
         row.get("startTimestamp")
         for row in activity["robot"]
