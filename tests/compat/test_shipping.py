@@ -470,3 +470,17 @@ def test_write_authorization_matrix(compat, core_app, ship, tokens, operation, c
         assert answer.get_json()["detail"]
     if operation == "shipping edit" and status >= 400:
         assert _core_shipment(core_app, tokens, ship.shipment.shippingId)["comments"] is None
+
+
+@pytest.mark.parametrize("caller", ["outsider", "staff-i04"])
+def test_what_core_hides_compat_hides(compat, ship, tokens, caller):
+    headers = CALLERS[caller](tokens)
+    for path in (
+        "/shippings",
+        "/shippings?proposal=mx1",
+        "/labcontacts",
+        "/labcontacts?proposal=mx1",
+    ):
+        text = compat.get(f"{PY}{path}", headers=headers).get_data(as_text=True)
+        assert "Lysozyme trip" not in text and "mx1-1" not in text, (caller, path)
+        assert "Mem's card" not in text and f'"shippingId": {ship.shipment.shippingId},' not in text
