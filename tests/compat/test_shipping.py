@@ -484,3 +484,38 @@ def test_what_core_hides_compat_hides(compat, ship, tokens, caller):
         text = compat.get(f"{PY}{path}", headers=headers).get_data(as_text=True)
         assert "Lysozyme trip" not in text and "mx1-1" not in text, (caller, path)
         assert "Mem's card" not in text and f'"shippingId": {ship.shipment.shippingId},' not in text
+
+
+def test_a_lost_card_look_up_after_the_write_still_answers_the_write(
+    compat, core_app, ship, tokens, monkeypatch
+):
+    from ispyb_compat.pyispyb.shipping import service
+    from ispyb_shared.errors import CoreUnavailable
+
+    def down(_ids):
+        raise CoreUnavailable("Core cannot be reached; nothing was done.", maybe_done=False)
+
+    monkeypatch.setattr(service, "_cards", down)
+    sent = {
+        "proposalId": ship.mx1.proposalId,
+        "shippingName": "written",
+        "sendingLabContactId": ship.card.labContactId,
+        "returnLabContactId": ship.card.labContactId,
+    }
+    answer = compat.post(f"{PY}/shippings", json=sent, headers=tokens.user("member"))
+    assert answer.status_code == 201 and answer.get_json()["LabContact"] is None
+    assert _core_shipment(core_app, tokens, answer.get_json()["shippingId"])["shippingName"] == (
+        "written"
+    )
+
+
+def test_core_unreachable_before_a_write_writes_nothing(compat, compat_app, ship, tokens):
+    line = compat_app.extensions["test_core_line"]
+    line.down = True
+    answer = compat.patch(
+        f"{PY}/shippings/{ship.shipment.shippingId}",
+        json={"comments": "lost"},
+        headers=tokens.user("member"),
+    )
+    assert answer.status_code == 503 and answer.get_json()["detail"]
+    assert not [call for call in line.calls if call.method == "PATCH"]

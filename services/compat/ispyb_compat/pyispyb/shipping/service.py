@@ -283,8 +283,17 @@ def pyispyb_shipping(row: Mapping[str, Any], cards: Mapping[int, Mapping]) -> di
     }
 
 
-def _shaped(row: Mapping[str, Any]) -> dict[str, Any]:
-    return pyispyb_shipping(row, _cards([row.get("proposalId")]))
+def _shaped(row: Mapping[str, Any], *, written: bool = False) -> dict[str, Any]:
+    """``row`` with its contact cards. After a write core has made, a failed look-up of
+    the cards does not turn the answer into an error (the shipment is written): the
+    cards are then null."""
+    try:
+        cards = _cards([row.get("proposalId")])
+    except (CoreUnavailable, Forbidden, NotFound):
+        if not written:
+            raise
+        cards = {}
+    return pyispyb_shipping(row, cards)
 
 
 def shippings(args) -> dict[str, Any]:
@@ -309,7 +318,7 @@ def create_shipping(body: Mapping[str, Any]) -> dict[str, Any]:
     safety level is not kept by core)."""
     data = {"proposalId": body["proposalId"], **_picked(body, SHIPMENT_WRITES)}
     data.pop("shippingStatus", None)
-    return _shaped(_write("POST", "/shipments", data, "the shipment"))
+    return _shaped(_write("POST", "/shipments", data, "the shipment"), written=True)
 
 
 def update_shipping(shipping_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -328,7 +337,7 @@ def update_shipping(shipping_id: int, body: Mapping[str, Any]) -> dict[str, Any]
     }
     if not data:
         return _shaped(current)
-    return _shaped(_write("PATCH", f"/shipments/{shipping_id}", data, "the shipment"))
+    return _shaped(_write("PATCH", f"/shipments/{shipping_id}", data, "the shipment"), written=True)
 
 
 # --- options ----------------------------------------------------------------------------
