@@ -138,6 +138,13 @@ MATRIX = {
         ONE,
     ),
     "runs": ("get", lambda w: "/pyispyb/stats/runs", ANYONE),
+    # py-ispyb-ui's shipment and contact pages (tests/compat/test_shipping.py; its writes'
+    # matrix is there too)
+    "shippings": ("get", lambda w: "/pyispyb/shippings?proposal=mx1", LIST),
+    "shipping": ("get", lambda w: f"/pyispyb/shippings/{shipping(w).shipment.shippingId}", ONE),
+    "labcontacts": ("get", lambda w: "/pyispyb/labcontacts?proposal=mx1", LIST),
+    "labcontact": ("get", lambda w: f"/pyispyb/labcontacts/{shipping(w).card.labContactId}", ONE),
+    "pyispyb openapi": ("get", lambda w: "/pyispyb/openapi.json", OPEN),
     "health": ("get", lambda w: "/health", OPEN),
     "ready": ("get", lambda w: "/ready", OPEN),
     "metrics": ("get", lambda w: "/metrics", OPEN),
@@ -155,6 +162,13 @@ def processing(w):
 
         w.processing = processing_world(w, w.factory)
     return w.processing
+
+
+def shipping(w):
+    """mx1's contact card and shipment (made once per world)."""
+    from tests.compat.test_shipping import shipping_world
+
+    return shipping_world(w, w.factory)
 
 
 # Login and refresh are public (their answers: tests/compat/test_contract_pyispyb_ui.py,
@@ -280,6 +294,7 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
         | beamline_routes(compat_app)
         | ssx_client_routes()
         | datacollection_image_routes(compat_app)
+        | shipping_write_routes(compat_app)
     )
     covered |= {
         (
@@ -357,3 +372,11 @@ def test_what_core_hides_compat_hides(compat, world, tokens, caller):
         assert "mx1-1" not in text and "Lysozyme" not in text, (caller, path)
         assert f'"blSampleId": {world.sample.blSampleId},' not in text
         assert f'"{world.dcs[0].dataCollectionId}":' not in text
+
+
+def shipping_write_routes(compat_app) -> set[tuple[str, str]]:
+    """The shipment, contact and options writes (and GET /options): their matrix is
+    tests/compat/test_shipping.py."""
+    from tests.compat.test_shipping import write_routes
+
+    return write_routes(compat_app)

@@ -1346,10 +1346,10 @@ export interface paths {
             cookie?: never;
         };
         /** List lab contacts (filter by proposal or person) */
-        get: operations["get_lab_contacts"];
+        get: operations["core_get_lab_contacts"];
         put?: never;
         /** Create a lab contact */
-        post: operations["post_lab_contacts"];
+        post: operations["core_post_lab_contacts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1367,14 +1367,14 @@ export interface paths {
             cookie?: never;
         };
         /** Get a lab contact by id or UUID */
-        get: operations["get_lab_contact_item"];
+        get: operations["core_get_lab_contact_item"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Change some fields of a lab contact */
-        patch: operations["patch_lab_contact_item"];
+        patch: operations["core_patch_lab_contact_item"];
         trace?: never;
     };
     "/ispyb/api/v1/core/laboratories": {
@@ -4281,6 +4281,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/compat/pyispyb/labcontacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contact cards the caller may see, each with its ``Person`` */
+        get: operations["compat_get_lab_contacts"];
+        put?: never;
+        /** Create a contact card (core's POST /lab-contacts) for a person core has */
+        post: operations["compat_post_lab_contacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/labcontacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lab contact id */
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        /** One contact card */
+        get: operations["compat_get_lab_contact_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a contact card (core's PATCH /lab-contacts/{id}); its person is not
+         * @description changed here.
+         */
+        patch: operations["compat_patch_lab_contact_item"];
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dialect's OpenAPI 3
+         * @description 1 document: its paths, and in ``components.schemas``
+         *     the schemas py-ispyb-ui's forms are built from (``SampleStatus``, ``LabContact``,
+         *     ``LabContactCreate``, ``Shipping``, ``ShippingCreate``, ``Options``).
+         */
+        get: operations["get_document"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site's options (admins): core's /options/ui as py-ispyb's Options */
+        get: operations["get_options"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the message of the day or the beamline groups (admins; core's PATCH
+         * @description /options/ui).
+         */
+        patch: operations["patch_options"];
+        trace?: never;
+    };
     "/ispyb/api/v1/compat/pyispyb/options/ui": {
         parameters: {
             query?: never;
@@ -4597,6 +4682,52 @@ export interface paths {
         head?: never;
         /** Set the session's beamLineSetupId (core's PATCH /sessions/{id}) */
         patch: operations["patch_session_setup"];
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/shippings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Shipments the caller may see: ``{results, total, skip, limit}``, each with its
+         * @description contact cards (``LabContact`` return, ``LabContact1`` sending) and
+         *     ``_metadata.{dewars, samples, sessions}``.
+         */
+        get: operations["get_shippings"];
+        put?: never;
+        /** Create a shipment (core's POST /shipments: it starts 'opened') */
+        post: operations["post_shippings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/shippings/{shipping_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Shipment id */
+                shipping_id: number;
+            };
+            cookie?: never;
+        };
+        /** One shipment, as in the list */
+        get: operations["get_shipping_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a shipment (core's PATCH /shipments/{id}; a status change follows
+         * @description core's lifecycle). Fields sent unchanged are not sent on.
+         */
+        patch: operations["patch_shipping_item"];
         trace?: never;
     };
     "/ispyb/api/v1/compat/pyispyb/stats/breakdown": {
@@ -10247,25 +10378,6 @@ export interface components {
             /** @description Retired early by an admin (UTC). */
             retiredAt?: string | null;
         };
-        /** @description A new contact card. */
-        LabContactCreate: {
-            /** @description The contact person (Person.personId). */
-            personId: number;
-            /** @description Name of the contact card, unique within the proposal. */
-            cardName: string;
-            /** @description The proposal (Proposal.proposalId). */
-            proposalId: number;
-            /** @description Courier the contact usually ships with (ISPyB spelling). */
-            defaultCourrierCompany?: string | null;
-            /** @description The contact's account number with that courier. */
-            courierAccount?: string | null;
-            /** @description Reference to quote on the courier's invoice. */
-            billingReference?: string | null;
-            /** @description Average customs value of a dewar sent by this contact, in euros. */
-            dewarAvgCustomsValue?: number;
-            /** @description Average transport value (insurance) of a dewar, in euros. */
-            dewarAvgTransportValue?: number;
-        };
         LabContactList: {
             /** @description Rows matching the filters (null on an after= page). */
             total: number | null;
@@ -10391,25 +10503,6 @@ export interface components {
             readonly recordTimeStamp?: string | null;
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
-        };
-        /** @description Changes to a contact card; only the fields sent are changed. */
-        LabContactUpdate: {
-            /** @description The contact person (Person.personId). */
-            personId: number;
-            /** @description Name of the contact card, unique within the proposal. */
-            cardName: string;
-            /** @description The proposal (Proposal.proposalId). */
-            proposalId: number;
-            /** @description Courier the contact usually ships with (ISPyB spelling). */
-            defaultCourrierCompany?: string | null;
-            /** @description The contact's account number with that courier. */
-            courierAccount?: string | null;
-            /** @description Reference to quote on the courier's invoice. */
-            billingReference?: string | null;
-            /** @description Average customs value of a dewar sent by this contact, in euros. */
-            dewarAvgCustomsValue?: number;
-            /** @description Average transport value (insurance) of a dewar, in euros. */
-            dewarAvgTransportValue?: number;
         };
         /** @description A new laboratory. */
         LaboratoryCreate: {
@@ -11078,6 +11171,27 @@ export interface components {
                 /** @description Null: the keyset goes one way. */
                 prev?: string | null;
             };
+        };
+        /**
+         * @description The site's options (py-ispyb's Options): the message of the day and the beamline
+         *         groups are core's /options/ui; query_debug and enable_legacy_routes are py-ispyb
+         *         server switches with no meaning here (always false, a value sent is not kept).
+         */
+        Options: {
+            /** @description Displayed at the top of the UI */
+            motd?: string | null;
+            beamLineGroups?: {
+                groupName: string;
+                /** @description Always mx here. */
+                uiGroup?: string;
+                /** @description Not kept by core (answered ''). */
+                permission?: string;
+                beamLines: string[];
+            }[];
+            /** @description Not used here: always false */
+            query_debug?: boolean;
+            /** @description Not used here: always false */
+            enable_legacy_routes?: boolean;
         };
         /** @description A classification batch and its classes, created together. */
         ParticleClassificationGroupCreate: {
@@ -18537,6 +18651,37 @@ export interface components {
              */
             shippingStatus?: "opened" | "ready" | "sent to facility" | "at facility" | "returned";
         };
+        /**
+         * @description A new shipment of a proposal (py-ispyb's ShippingCreate). Core starts every
+         *         shipment 'opened': a shippingStatus sent here is not applied on creation.
+         */
+        ShippingCreate: {
+            proposalId: number;
+            shippingName: string;
+            sendingLabContactId: number;
+            returnLabContactId: number;
+            shippingStatus?: string;
+            /**
+             * @description Not kept by core (answered null).
+             * @enum {string}
+             */
+            safetyLevel?: "GREEN" | "YELLOW" | "RED";
+            comments?: string | null;
+        };
+        /**
+         * @description Changes to a shipment; only the fields sent are changed. shippingStatus follows
+         *         core's lifecycle (opened, ready, sent to facility, at facility, returned).
+         */
+        ShippingUpdate: {
+            proposalId?: number;
+            shippingName?: string;
+            sendingLabContactId?: number | null;
+            returnLabContactId?: number | null;
+            shippingStatus?: string;
+            /** @enum {string|null} */
+            safetyLevel?: "GREEN" | "YELLOW" | "RED" | null;
+            comments?: string | null;
+        };
         SignedUrlRead: {
             /** @description The file's URL, usable without a token */
             url?: string;
@@ -19232,6 +19377,106 @@ export interface components {
             flux_end?: number | null;
             /** @description Directory the analysis ran in. */
             workingDirectory?: string | null;
+        };
+        /**
+         * @description A new contact card of a proposal, for a person core already has: ``personId``, or
+         *         the ``Person`` (given and family name, and e-mail when sent) of exactly one person
+         *         the caller may see. compat creates no person.
+         */
+        compat_LabContactCreate: {
+            proposalId: number;
+            personId?: number;
+            /** @description The name for this lab contact */
+            cardName: string;
+            defaultCourrierCompany?: string | null;
+            courierAccount?: string | null;
+            billingReference?: string | null;
+            dewarAvgCustomsValue?: number | null;
+            dewarAvgTransportValue?: number | null;
+            /** @description The contact person (py-ispyb's Person of a lab contact). */
+            Person?: {
+                givenName: string;
+                familyName: string;
+                emailAddress?: string | null;
+                phoneNumber?: string | null;
+                Laboratory?: {
+                    laboratoryId?: number | null;
+                    name?: string | null;
+                    address?: string | null;
+                    city?: string | null;
+                    postcode?: string | null;
+                    country?: string | null;
+                } | null;
+            };
+        };
+        /**
+         * @description Changes to a contact card; only the fields sent are changed. Its Person is shown,
+         *         not changed here (core's /persons changes a person): a Person sent must be the
+         *         card's.
+         */
+        compat_LabContactUpdate: {
+            proposalId?: number;
+            personId?: number;
+            /** @description The name for this lab contact */
+            cardName?: string;
+            defaultCourrierCompany?: string | null;
+            courierAccount?: string | null;
+            billingReference?: string | null;
+            dewarAvgCustomsValue?: number | null;
+            dewarAvgTransportValue?: number | null;
+            /** @description The contact person (py-ispyb's Person of a lab contact). */
+            Person?: {
+                givenName: string;
+                familyName: string;
+                emailAddress?: string | null;
+                phoneNumber?: string | null;
+                Laboratory?: {
+                    laboratoryId?: number | null;
+                    name?: string | null;
+                    address?: string | null;
+                    city?: string | null;
+                    postcode?: string | null;
+                    country?: string | null;
+                } | null;
+            };
+        };
+        /** @description A new contact card. */
+        core_LabContactCreate: {
+            /** @description The contact person (Person.personId). */
+            personId: number;
+            /** @description Name of the contact card, unique within the proposal. */
+            cardName: string;
+            /** @description The proposal (Proposal.proposalId). */
+            proposalId: number;
+            /** @description Courier the contact usually ships with (ISPyB spelling). */
+            defaultCourrierCompany?: string | null;
+            /** @description The contact's account number with that courier. */
+            courierAccount?: string | null;
+            /** @description Reference to quote on the courier's invoice. */
+            billingReference?: string | null;
+            /** @description Average customs value of a dewar sent by this contact, in euros. */
+            dewarAvgCustomsValue?: number;
+            /** @description Average transport value (insurance) of a dewar, in euros. */
+            dewarAvgTransportValue?: number;
+        };
+        /** @description Changes to a contact card; only the fields sent are changed. */
+        core_LabContactUpdate: {
+            /** @description The contact person (Person.personId). */
+            personId: number;
+            /** @description Name of the contact card, unique within the proposal. */
+            cardName: string;
+            /** @description The proposal (Proposal.proposalId). */
+            proposalId: number;
+            /** @description Courier the contact usually ships with (ISPyB spelling). */
+            defaultCourrierCompany?: string | null;
+            /** @description The contact's account number with that courier. */
+            courierAccount?: string | null;
+            /** @description Reference to quote on the courier's invoice. */
+            billingReference?: string | null;
+            /** @description Average customs value of a dewar sent by this contact, in euros. */
+            dewarAvgCustomsValue?: number;
+            /** @description Average transport value (insurance) of a dewar, in euros. */
+            dewarAvgTransportValue?: number;
         };
     };
     responses: {
@@ -27685,7 +27930,7 @@ export interface operations {
             };
         };
     };
-    get_lab_contacts: {
+    core_get_lab_contacts: {
         parameters: {
             query?: {
                 /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
@@ -27764,7 +28009,7 @@ export interface operations {
             };
         };
     };
-    post_lab_contacts: {
+    core_post_lab_contacts: {
         parameters: {
             query?: never;
             header?: {
@@ -27776,7 +28021,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LabContactCreate"];
+                "application/json": components["schemas"]["core_LabContactCreate"];
             };
         };
         responses: {
@@ -27872,7 +28117,7 @@ export interface operations {
             };
         };
     };
-    get_lab_contact_item: {
+    core_get_lab_contact_item: {
         parameters: {
             query?: {
                 /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
@@ -27943,7 +28188,7 @@ export interface operations {
             };
         };
     };
-    patch_lab_contact_item: {
+    core_patch_lab_contact_item: {
         parameters: {
             query?: never;
             header?: never;
@@ -27955,7 +28200,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LabContactUpdate"];
+                "application/json": components["schemas"]["core_LabContactUpdate"];
             };
         };
         responses: {
@@ -44246,6 +44491,499 @@ export interface operations {
             };
         };
     };
+    compat_get_lab_contacts: {
+        parameters: {
+            query?: {
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+                /** @description Proposal name */
+                proposal?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_post_lab_contacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["compat_LabContactCreate"];
+            };
+        };
+        responses: {
+            /** @description The contact card created (py-ispyb's LabContact) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_lab_contact_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lab contact id */
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's LabContact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_patch_lab_contact_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lab contact id */
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["compat_LabContactUpdate"];
+            };
+        };
+        responses: {
+            /** @description The contact card (py-ispyb's LabContact) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's Options */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patch_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Options"];
+            };
+        };
+        responses: {
+            /** @description py-ispyb's Options */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     compat_get_ui_options: {
         parameters: {
             query?: never;
@@ -45359,6 +46097,342 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_shippings: {
+        parameters: {
+            query?: {
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+                /** @description Proposal name */
+                proposal?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_shippings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShippingCreate"];
+            };
+        };
+        responses: {
+            /** @description The shipment created (py-ispyb's Shipping) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_shipping_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Shipment id */
+                shipping_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's Shipping */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patch_shipping_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Shipment id */
+                shipping_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShippingUpdate"];
+            };
+        };
+        responses: {
+            /** @description The shipment (py-ispyb's Shipping) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

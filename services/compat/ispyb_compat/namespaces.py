@@ -14,6 +14,7 @@ def namespaces() -> list[Namespace]:
     from .pyispyb.compatevents.api import NAMESPACES as pyispyb_compatevents
     from .pyispyb.datacollections.api import NAMESPACES as pyispyb_datacollections
     from .pyispyb.processings.api import NAMESPACES as pyispyb_processings
+    from .pyispyb.shipping.api import NAMESPACES as pyispyb_shipping
     from .pyispyb.ssx.api import NAMESPACES as pyispyb_ssx
 
     return [
@@ -23,5 +24,6 @@ def namespaces() -> list[Namespace]:
         *pyispyb_datacollections,
         *pyispyb_ssx,
         *pyispyb_compatevents,
+        *pyispyb_shipping,
         *java(),
     ]
