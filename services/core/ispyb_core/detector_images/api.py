@@ -48,7 +48,9 @@ def _allowed(path: str) -> str:
         raise reader.FileMissing(path) from None
 
 
-def _read(ref: str, number: int) -> tuple[int, reader.DetectorImage]:
+def _locate(ref: str, number: int):
+    """The row (read with the caller's restrictions) and the checked path of the file
+    holding image ``number``; NotFound when either is not there."""
     collection = data_collections.get_data_collection(
         db_session=db_session(), ref=ref, caller=current_caller()
     )
@@ -62,9 +64,17 @@ def _read(ref: str, number: int) -> tuple[int, reader.DetectorImage]:
             f"Data collection {ref} has {collection.numberOfImages} images.",
             {"number": [f"From 1 to {collection.numberOfImages}."]},
         )
-    path = reader.image_file(directory, template, number)
     try:
-        image = reader.read_image(_allowed(path), number, allowed=_allowed)
+        path = _allowed(reader.image_file(directory, template, number))
+    except reader.FileMissing:
+        raise NotFound(f"The image files of data collection {ref} are not available.") from None
+    return collection, path
+
+
+def _read(ref: str, number: int) -> tuple[int, reader.DetectorImage]:
+    collection, path = _locate(ref, number)
+    try:
+        image = reader.read_image(path, number, allowed=_allowed)
     except reader.FileMissing:
         raise NotFound(f"The image files of data collection {ref} are not available.") from None
     except reader.ImageMissing as exc:
@@ -156,8 +166,7 @@ class DetectorImagePixels(Resource):
 class DetectorImagePixelsUrl(Resource):
     @operation(ns, response=SignedUrlRead, errors=(403, 404))
     def get(self, ref: str, number: int):
-        """A short-lived URL of the image's pixels that needs no token."""
-        data_collections.get_data_collection(
-            db_session=db_session(), ref=ref, caller=current_caller()
-        )
+        """A short-lived URL of the image's pixels that needs no token (the file is looked
+        for, not read)."""
+        _locate(ref, number)
         return signed_url(request.path.removesuffix("/url"))
