@@ -282,3 +282,25 @@ def test_without_the_hdf5_extra_the_routes_answer_503(images_app, tokens, world,
     monkeypatch.setattr(reader, "_h5py", missing)
     answer = as_user(images_app, tokens).get(url(world["eiger"], 1, "header"))
     assert answer.status_code == 503 and answer.json["code"] == "SERVICE_UNAVAILABLE"
+
+
+def test_the_demo_writes_an_eiger_master_that_core_reads(
+    core_app, images_app, tokens, tmp_path, monkeypatch
+):
+    from ispyb_core.demo import seed_demo
+
+    monkeypatch.setenv("ISPYB_VAR_DIR", str(tmp_path))
+    files = dict(images_app.config["ISPYB_CONFIG"]["files"], roots=[str(tmp_path / "demo-files")])
+    monkeypatch.setitem(images_app.config["ISPYB_CONFIG"], "files", files)
+    seed_demo(core_app.extensions["ispyb_database"])
+    admin = images_app.test_client()
+    admin.environ_base["HTTP_AUTHORIZATION"] = tokens.admin()["Authorization"]
+    listed = admin.get(f"{CORE}/data-collections?limit=100").json["results"]
+    rows = [row for row in listed if row["fileTemplate"] == "lyso_1_master.h5"]
+    assert rows and rows[0]["imageDirectory"].startswith(str(tmp_path))
+    header = admin.get(url(rows[0]["dataCollectionId"], 7, "header"))
+    assert header.status_code == 200, header.json
+    assert header.json["numberOfImages"] == 10 and header.json["width"] == 256
+    assert header.json["wavelength"] == pytest.approx(0.9763)
+    histogram = admin.get(url(rows[0]["dataCollectionId"], 1, "histogram")).json
+    assert len(histogram["values"]) > 3

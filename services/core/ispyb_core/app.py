@@ -37,8 +37,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .data_collections.api import groups_ns as data_collection_groups
     from .data_collections.api import ns as data_collections
     from .data_collections.api import registrations_ns as data_collection_registrations
-    from .dewar_registry.api import ns as dewar_registry
     from .detector_images.api import ns as detector_images
+    from .dewar_registry.api import ns as dewar_registry
     from .dewars.api import ns as dewars
     from .diffraction_plans.api import ns as diffraction_plans
     from .energy_scans.api import ns as energy_scans
