@@ -139,6 +139,9 @@ def test_the_histogram_is_py_ispybs_image_histogram(h5_compat, sweeps, tokens):
     assert set(body) == {"values", "bins", "shape", "max"}
     assert body["shape"] == [len(body["values"])] and len(body["bins"]) == len(body["values"]) + 1
     assert body["max"] == max(body["values"]) and sum(body["values"]) > 0
+    # The types py-ispyb-ui's ImageHistogram reads.
+    assert all(isinstance(v, int | float) for v in body["values"] + body["bins"])
+    assert isinstance(body["shape"][0], int) and isinstance(body["max"], int | float)
 
 
 def test_the_pixels_are_a_redirect_to_cores_signed_url(
@@ -175,7 +178,7 @@ def test_bad_parameters_are_400_naming_the_field(h5_compat, tokens, query, field
     answer = h5_compat.get(f"{PY}{route}?{query}", headers=tokens.user("member"))
     assert answer.status_code == 400, answer.get_json()
     assert answer.get_json()["code"] == "INVALID_PARAMETER"
-    assert field in answer.get_json()["details"]
+    assert field in answer.get_json()["details"] and answer.get_json()["detail"]
 
 
 @pytest.mark.parametrize("route", ["/data/images", "/data/images/header", "/data/images/histogram"])

@@ -304,3 +304,26 @@ def test_the_demo_writes_an_eiger_master_that_core_reads(
     assert header.json["wavelength"] == pytest.approx(0.9763)
     histogram = admin.get(url(rows[0]["dataCollectionId"], 1, "histogram")).json
     assert len(histogram["values"]) > 3
+
+
+CALLER_TOKENS = {
+    "anonymous": lambda tokens: {},
+    "outsider": lambda tokens: tokens.user("outsider"),
+    "member": lambda tokens: tokens.user("member"),
+    "staff": lambda tokens: tokens.user("frank", "staff"),
+    "admin": lambda tokens: tokens.user("root", "admin"),
+    "staff-i04": lambda tokens: tokens.user("grace", "staff", beamlines=["i04"]),
+    "client-no-scope": lambda tokens: tokens.machine("pipeline", "em:write"),
+    "client-core-read": lambda tokens: tokens.machine("reader", "core:read"),
+}
+# mx1's sweep on i03: who sees it reads its files; who does not is told 404.
+SEES = {"anonymous": 401, "outsider": 404, "member": 200, "staff": 200, "admin": 200}
+SEES |= {"staff-i04": 404, "client-no-scope": 403, "client-core-read": 200}
+
+
+@pytest.mark.parametrize("caller", list(CALLER_TOKENS))
+@pytest.mark.parametrize("what", ["header", "histogram", "pixels", "pixels/url"])
+def test_authorization_matrix_with_files(images_app, tokens, world, caller, what):
+    client = images_app.test_client()
+    answer = client.get(url(world["eiger"], 1, what), headers=CALLER_TOKENS[caller](tokens))
+    assert answer.status_code == SEES[caller], (caller, what, answer.data[:200])
