@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := shared services/core services/ssx services/em services/auth services/compat gateway clients/python
+PACKAGES := shared 'services/core[hdf5]' services/ssx services/em services/auth services/compat gateway clients/python
 STAMP := $(VENV)/.installed
 
 .PHONY: install install-test-deps run test test-fast lint format clean bench openapi

@@ -8,6 +8,8 @@ FROM python:3.11-slim
 
 ARG SERVICE
 ARG PORT
+# The service's extras: core's hdf5 (the detector-file routes), from docker-compose.yml.
+ARG EXTRAS=""
 RUN test -n "$SERVICE" && test -n "$PORT" || { echo "build with --build-arg SERVICE=... --build-arg PORT=..." >&2; exit 1; }
 
 ENV ISPYB_SERVICE=${SERVICE} \
@@ -23,7 +25,7 @@ COPY shared/ /app/shared/
 COPY services/${SERVICE}/ /app/services/${SERVICE}/
 # The versions `make test` tested, not the newest on the day of the build (tools/lock.py).
 COPY docker/constraints.txt /app/constraints.txt
-RUN pip install -c /app/constraints.txt /app/shared "/app/services/${SERVICE}" \
+RUN pip install -c /app/constraints.txt /app/shared "/app/services/${SERVICE}${EXTRAS}" \
     && install -d /etc/ispyb \
     && cp "/app/services/${SERVICE}/config.yaml" "/etc/ispyb/${SERVICE}.yaml" \
     && useradd --system --uid 10001 --no-create-home ispyb

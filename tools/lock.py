@@ -27,7 +27,7 @@ LOCK = ROOT / "docker" / "constraints.txt"
 # What the images install (docker/service.Dockerfile, docker/gateway-config.Dockerfile).
 RUNTIME = (
     "ispyb-shared",
-    "ispyb-core",
+    "ispyb-core[hdf5]",  # the extra the images install (docker/service.Dockerfile EXTRAS)
     "ispyb-ssx",
     "ispyb-em",
     "ispyb-auth",
@@ -43,9 +43,12 @@ HEADER = (
 
 def closure(roots: tuple[str, ...] = RUNTIME) -> dict[str, str]:
     """name -> installed version of every distribution ``roots`` need, ours left out."""
-    ours = {canonicalize_name(name) for name in roots}
+    starts = [Requirement(root) for root in roots]
+    ours = {canonicalize_name(start.name) for start in starts}
     found: dict[str, str] = {}
-    pending: list[tuple[str, frozenset[str]]] = [(name, frozenset()) for name in roots]
+    pending: list[tuple[str, frozenset[str]]] = [
+        (start.name, frozenset(start.extras)) for start in starts
+    ]
     seen: set[tuple[str, frozenset[str]]] = set()
     while pending:
         name, extras = pending.pop()

@@ -43,6 +43,8 @@ ERROR_CODES = {
     "from this client; retry after Retry-After seconds.",
     "LOGIN_LOCKED": "Too many failed logins for this login name from this source; retry after "
     "Retry-After seconds (auth service).",
+    "FILE_UNREADABLE": "A file the answer is read from (a detector image) is there but cannot "
+    "be read: corrupt, truncated, or of a layout the service does not know.",
     "SERVICE_UNAVAILABLE": "A dependency (database, another service) is unreachable.",
     "INTERNAL_ERROR": "An unexpected error; the log line with the same requestId has details.",
 }
@@ -108,6 +110,13 @@ class InvalidParameter(ApiError):
 class UnsupportedMediaType(ApiError):
     status = 415
     code = "UNSUPPORTED_MEDIA_TYPE"
+
+
+class FileUnreadable(ApiError):
+    """A file named by a row is there but cannot be read as what it claims to be."""
+
+    status = 422
+    code = "FILE_UNREADABLE"
 
 
 class ServiceUnavailable(ApiError):

@@ -43,6 +43,7 @@ __all__ = [
     "file_answer",
     "file_routes",
     "send_row_file",
+    "served_path",
     "signed_access",
     "signed_url",
     "verify_signed_request",
@@ -222,6 +223,12 @@ def _served_path(path: str | None) -> Path:
         if os.path.commonpath([real_root, resolved]) == real_root and os.path.isfile(resolved):
             return Path(resolved)
     raise NotFound("This file is not available.")
+
+
+def served_path(path: str | None) -> Path:
+    """``path`` resolved (symlinks followed), if it is a regular file under one of the file
+    roots; else NotFound. For services reading a row's file themselves (detector images)."""
+    return _served_path(path)
 
 
 def _thumbnail_cache() -> Path:

@@ -295,6 +295,7 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
         | ssx_client_routes()
         | datacollection_image_routes(compat_app)
         | shipping_write_routes(compat_app)
+        | detector_image_routes(compat_app)
     )
     covered |= {
         (
@@ -333,6 +334,22 @@ def datacollection_image_routes(compat_app) -> set[tuple[str, str]]:
     return {
         ("GET", adapter.match(PREFIX + path(ids), method="GET", return_rule=True)[0].rule)
         for path in IMAGES.values()
+    }
+
+
+def detector_image_routes(compat_app) -> set[tuple[str, str]]:
+    """py-ispyb's /data/images routes: their matrix is tests/compat/test_h5images.py
+    (against a core that serves detector files)."""
+    from tests.compat.test_h5images import MATRIX as DETECTOR_IMAGES
+
+    adapter = compat_app.url_map.bind("localhost")
+    ids = type("World", (), {"dcs": [type("Dc", (), {"dataCollectionId": 1})]})
+    return {
+        (
+            "GET",
+            adapter.match(PREFIX + path(ids).split("?")[0], method="GET", return_rule=True)[0].rule,
+        )
+        for path, _expected in DETECTOR_IMAGES.values()
     }
 
 

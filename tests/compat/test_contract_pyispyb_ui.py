@@ -271,6 +271,9 @@ def test_a_fixed_number_of_core_calls_whatever_the_page(compat_app, compat, worl
         ("/stats/breakdown?sessionId=x", "sessionId"),
         ("/stats/times?sessionId=0", "sessionId"),
         ("/stats/times?sessionId=1&runId=2", "runId"),
+        ("/data/images/header?imageNumber=1", "dataCollectionId"),
+        ("/data/images/histogram?dataCollectionId=1&imageNumber=x", "imageNumber"),
+        ("/data/images?dataCollectionId=0&imageNumber=1", "dataCollectionId"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_field(compat, world, tokens, path, field):

@@ -1235,6 +1235,17 @@ MATRIX = {
     "openapi": ("get", lambda w: "/openapi.json", None, expect(*[200] * 7, anonymous=200)),
     "swagger ui": ("get", lambda w: "/docs", None, expect(*[200] * 7, anonymous=200)),
     "api root": ("get", lambda w: "/", None, expect(*[302] * 7, anonymous=302)),
+    # detector images: no files.roots here (404 to whoever sees the row too); reading them
+    # with a caller matrix is tests/core/test_detector_images.py
+    **{
+        f"detector image {what}": (
+            "get",
+            lambda w, what=what: f"/data-collections/{w.dc.uuid}/detector-images/1/{what}",
+            None,
+            expect(404, 404, 404, 404, 404, 403, 404),
+        )
+        for what in ("header", "histogram", "pixels", "pixels/url")
+    },
 }
 
 

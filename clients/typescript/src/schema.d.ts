@@ -825,6 +825,103 @@ export interface paths {
         patch: operations["patch_data_collection_comment_item"];
         trace?: never;
     };
+    "/ispyb/api/v1/core/data-collections/{ref}/detector-images/{number}/header": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image number, from 1 (as in the files) */
+                number: number;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * An image's header: wavelength, distance, beam centre, pixel size, exposure, count
+         * @description cut-off... (NXmx or CBF header) and its measured pixels' statistics.
+         */
+        get: operations["get_detector_image_header_route"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/data-collections/{ref}/detector-images/{number}/histogram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image number, from 1 (as in the files) */
+                number: number;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A histogram of an image's measured pixels below mean + 3σ: unit-wide bins when
+         * @description they span at most 300 counts, else 300 bins (py-ispyb's).
+         */
+        get: operations["get_detector_image_histogram_route"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/data-collections/{ref}/detector-images/{number}/pixels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image number, from 1 (as in the files) */
+                number: number;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** An image's pixels: little-endian float32, row by row (X-Image-Width, X-Image-Height), pixels that are no measurement as -1; a token or a signed URL */
+        get: operations["get_detector_image_pixels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/data-collections/{ref}/detector-images/{number}/pixels/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image number, from 1 (as in the files) */
+                number: number;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A short-lived URL of the image's pixels that needs no token (the file is looked
+         * @description for, not read).
+         */
+        get: operations["get_detector_image_pixels_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/data-collections/{ref}/mmcif": {
         parameters: {
             query?: {
@@ -3975,6 +4072,64 @@ export interface paths {
          *     goes on collecting).
          */
         post: operations["post_beamline_setups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/data/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An image's pixels (py-ispyb's raw image, float32): a redirection to core's
+         * @description short-lived signed URL of them.
+         */
+        get: operations["get_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/data/images/header": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ``{braggy_hdr: {wavelength, detector_distance, beam_cx, beam_cy, beam_ocx,
+         * @description beam_ocy, detector_radius, pixel_size_x, pixel_size_y, img_width, img_height, pxxpm,
+         *     pxypm, min, max, mean, std, positive_min, strict_positive_min}}`` (lengths in m).
+         */
+        get: operations["get_image_header"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/data/images/histogram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ``{values, bins, shape, max}``: the image's histogram (py-ispyb's bins) */
+        get: operations["get_image_histogram"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8363,6 +8518,79 @@ export interface components {
             averageTemperature?: number | null;
             /** @description Beam shape (e.g. ellipse). */
             beamShape?: string | null;
+        };
+        /**
+         * @description The header of one detector image: NXmx metadata of the HDF5 master (or the CBF
+         *         header lines), and statistics of the image's pixels.
+         */
+        DetectorImageHeader: {
+            dataCollectionId?: number;
+            /** @description The image (from 1, as in the files) */
+            imageNumber?: number;
+            /** @description Images the files hold (HDF5; null for CBF) */
+            numberOfImages?: number | null;
+            /** @description hdf5 or cbf */
+            format?: string;
+            /** @description The master file (HDF5) or the image's */
+            fileName?: string;
+            /** @description The pixels' numpy type, e.g. uint32 */
+            dataType?: string;
+            /** @description Pixels across (fast axis) */
+            width?: number;
+            /** @description Pixels down (slow axis) */
+            height?: number;
+            /** @description Incident wavelength, in Å */
+            wavelength?: number | null;
+            /** @description Sample to detector distance, in mm */
+            detectorDistance?: number | null;
+            /** @description Beam centre, fast axis, in pixels */
+            beamCenterX?: number | null;
+            /** @description Beam centre, slow axis, in pixels */
+            beamCenterY?: number | null;
+            /** @description Pixel size, fast axis, in mm */
+            pixelSizeX?: number | null;
+            /** @description Pixel size, slow axis, in mm */
+            pixelSizeY?: number | null;
+            /** @description Exposure (count time) of an image, in s */
+            exposureTime?: number | null;
+            /** @description Counts from which a pixel is saturated (trusted range's top) */
+            countCutoff?: number | null;
+            /** @description Bits per pixel */
+            bitDepth?: number | null;
+            /** @description Detector description */
+            detector?: string | null;
+            sensorMaterial?: string | null;
+            /** @description Sensor thickness, in mm */
+            sensorThickness?: number | null;
+            statistics?: {
+                /** @description Smallest measured pixel value */
+                min?: number | null;
+                /** @description Largest measured pixel value */
+                max?: number | null;
+                /** @description Mean of the measured pixels */
+                mean?: number | null;
+                /** @description Standard deviation of the measured pixels */
+                std?: number | null;
+                /** @description Smallest measured value >= 0 */
+                positiveMin?: number | null;
+                /** @description Smallest measured value > 0 */
+                strictPositiveMin?: number | null;
+                /** @description Pixels left out: masked, gaps, dead (see docs) */
+                invalidPixels?: number;
+                /** @description Measured pixels at or above countCutoff (null: no cut-off) */
+                overloadedPixels?: number | null;
+            };
+        };
+        /** @description py-ispyb's histogram of one image (docs/detector-images.md). */
+        DetectorImageHistogram: {
+            dataCollectionId?: number;
+            imageNumber?: number;
+            /** @description Pixels per bin */
+            values?: number[];
+            /** @description Bin edges: one more than values */
+            bins?: number[];
+            /** @description The largest of values */
+            max?: number;
         };
         /** @description A new dewar in a shipment; it starts 'opened'. */
         DewarCreate: {
@@ -24696,6 +24924,318 @@ export interface operations {
             };
             /** @description Validation error (details names the fields) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_detector_image_header_route: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Image number, from 1 (as in the files) */
+                number: number;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DetectorImageHeader"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_detector_image_histogram_route: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Image number, from 1 (as in the files) */
+                number: number;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DetectorImageHistogram"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_detector_image_pixels: {
+        parameters: {
+            query?: {
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Image number, from 1 (as in the files) */
+                number: number;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pixels (float32) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_detector_image_pixels_url: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Image number, from 1 (as in the files) */
+                number: number;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -43137,6 +43677,224 @@ export interface operations {
                 };
             };
             /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_image: {
+        parameters: {
+            query?: {
+                /** @description Data collection id (required) */
+                dataCollectionId?: string;
+                /** @description Image number, from 1 (required) */
+                imageNumber?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To core's signed URL of the pixels (float32, row by row) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter is missing or bad */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not there, not visible, or no files served */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_image_header: {
+        parameters: {
+            query?: {
+                /** @description Data collection id (required) */
+                dataCollectionId?: string;
+                /** @description Image number, from 1 (required) */
+                imageNumber?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_image_histogram: {
+        parameters: {
+            query?: {
+                /** @description Data collection id (required) */
+                dataCollectionId?: string;
+                /** @description Image number, from 1 (required) */
+                imageNumber?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .data_collections.api import groups_ns as data_collection_groups
     from .data_collections.api import ns as data_collections
     from .data_collections.api import registrations_ns as data_collection_registrations
+    from .detector_images.api import ns as detector_images
     from .dewar_registry.api import ns as dewar_registry
     from .dewars.api import ns as dewars
     from .diffraction_plans.api import ns as diffraction_plans
@@ -116,6 +117,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             robot_action_files,
             energy_scan_files,
             xrf_spectrum_files,
+            detector_images,
             user_office,
             ui_options,
             statistics,

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .data_collections.models import DataCollection, DataCollectionGroup
-from .demo_files import demo_snapshot
+from .demo_files import demo_image_directory, demo_snapshot
 from .demo_keys import demo_uuid, find_demo_row
 from .energy_scans.models import EnergyScan
 from .processing.models import (
@@ -213,7 +213,9 @@ def seed_data_collections(db: Session, sessions: dict[str, BLSession]) -> int:
     added = 0
     mx = sessions["mx1001-1"]
     start = mx.startDate + dt.timedelta(hours=2)
-    directory = "/dls/i03/data/2026/mx1001-1/lysozyme/"
+    # With ISPYB_VAR_DIR (make run), the lysozyme sweep's files are a small Eiger master
+    # under the demo's file root, so the image viewer's routes answer.
+    directory = demo_image_directory("lyso_1") or "/dls/i03/data/2026/mx1001-1/lysozyme/"
 
     def group_for(session: BLSession, experiment: str, comment: str) -> DataCollectionGroup:
         nonlocal added

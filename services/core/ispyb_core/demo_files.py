@@ -29,3 +29,15 @@ def demo_snapshot(name: str, shade: int) -> str | None:
         ImageDraw.Draw(image).ellipse((110, 70, 210, 170), outline=(250, 250, 210), width=6)
         image.save(path, "JPEG", quality=85)
     return str(path)
+
+
+def demo_image_directory(name: str) -> str | None:
+    """A directory of demo detector files (an Eiger master ``<name>_master.h5`` and its
+    data files), ending with '/'; None without ISPYB_VAR_DIR or without core's hdf5 extra."""
+    directory = demo_files_dir()
+    if directory is None:
+        return None
+    from .detector_images.demo import write_demo_master
+
+    target = directory / "detector"
+    return f"{target}/" if write_demo_master(target, name) is not None else None
