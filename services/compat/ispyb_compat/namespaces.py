@@ -12,6 +12,7 @@ def namespaces() -> list[Namespace]:
     from .pyispyb.api import namespaces as pyispyb
     from .pyispyb.beamline.api import NAMESPACES as pyispyb_beamline
     from .pyispyb.datacollections.api import NAMESPACES as pyispyb_datacollections
+    from .pyispyb.dcquality.api import NAMESPACES as pyispyb_dcquality
     from .pyispyb.processings.api import NAMESPACES as pyispyb_processings
     from .pyispyb.ssx.api import NAMESPACES as pyispyb_ssx
 
@@ -21,5 +22,6 @@ def namespaces() -> list[Namespace]:
         *pyispyb_beamline,
         *pyispyb_datacollections,
         *pyispyb_ssx,
+        *pyispyb_dcquality,
         *java(),
     ]
