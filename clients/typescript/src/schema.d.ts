@@ -650,7 +650,7 @@ export interface paths {
             cookie?: never;
         };
         /** The file attached to a data collection (fileFullPath); a token or a signed URL */
-        get: operations["get_data_collection_attachment_file"];
+        get: operations["core_get_data_collection_attachment_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -851,7 +851,7 @@ export interface paths {
             cookie?: never;
         };
         /** List the files attached to a data collection */
-        get: operations["get_data_collection_attachments"];
+        get: operations["core_get_data_collection_attachments"];
         put?: never;
         /** Attach a file to a data collection (the pipelines that make it) */
         post: operations["post_data_collection_attachments"];
@@ -4141,7 +4141,7 @@ export interface paths {
          * @description {url,
          *     fileName}``.
          */
-        get: operations["compat_get_attachments"];
+        get: operations["compat_get_data_collection_attachments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4158,7 +4158,7 @@ export interface paths {
             cookie?: never;
         };
         /** An attached file: a redirection to core's signed URL of it */
-        get: operations["compat_get_attachment"];
+        get: operations["compat_get_data_collection_attachment_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4235,7 +4235,7 @@ export interface paths {
          * The plot of a data collection's per-image analysis
          * @description (imageQualityIndicatorsPlotPath): a redirection to core's signed URL of it.
          */
-        get: operations["get_quality_plot"];
+        get: operations["get_per_image_analysis_plot"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4555,7 +4555,7 @@ export interface paths {
          * The files of a processing run, each with ``_metadata
          * @description url`` (its download).
          */
-        get: operations["compat_get_attachments"];
+        get: operations["get_attachments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4572,7 +4572,7 @@ export interface paths {
             cookie?: never;
         };
         /** An attachment's file: a redirection to core's short-lived signed URL of it */
-        get: operations["compat_get_attachment"];
+        get: operations["get_attachment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -23199,7 +23199,7 @@ export interface operations {
             };
         };
     };
-    get_data_collection_attachment_file: {
+    core_get_data_collection_attachment_file: {
         parameters: {
             query?: {
                 /** @description A JPEG thumbnail this many pixels wide (16-1024) */
@@ -24590,7 +24590,7 @@ export interface operations {
             };
         };
     };
-    get_data_collection_attachments: {
+    core_get_data_collection_attachments: {
         parameters: {
             query?: {
                 /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
@@ -44031,7 +44031,7 @@ export interface operations {
             };
         };
     };
-    compat_get_attachments: {
+    compat_get_data_collection_attachments: {
         parameters: {
             query?: {
                 /** @description Data collection id (required) */
@@ -44101,7 +44101,7 @@ export interface operations {
             };
         };
     };
-    compat_get_attachment: {
+    compat_get_data_collection_attachment_file: {
         parameters: {
             query?: never;
             header?: never;
@@ -44442,7 +44442,7 @@ export interface operations {
             };
         };
     };
-    get_quality_plot: {
+    get_per_image_analysis_plot: {
         parameters: {
             query?: never;
             header?: never;
@@ -45776,7 +45776,7 @@ export interface operations {
             };
         };
     };
-    compat_get_attachments: {
+    get_attachments: {
         parameters: {
             query?: {
                 /** @description Processing run id (required) */
@@ -45848,7 +45848,7 @@ export interface operations {
             };
         };
     };
-    compat_get_attachment: {
+    get_attachment: {
         parameters: {
             query?: never;
             header?: never;

@@ -40,7 +40,7 @@ class PerImageAnalysis(Resource):
 
 
 @ns.route("/attachments")
-class Attachments(Resource):
+class DataCollectionAttachments(Resource):
     @ns.doc(params={"dataCollectionId": "Data collection id (required)", **PAGE})
     @operation(ns, errors=(400, 403, 404), description="py-ispyb's answer")
     def get(self):
@@ -50,7 +50,7 @@ class Attachments(Resource):
 
 
 @ns.route("/attachments/<int:attachment_id>")
-class Attachment(Resource):
+class DataCollectionAttachmentFile(Resource):
     @ns.doc(params={"attachment_id": "DataCollectionFileAttachment id"})
     @operation(ns, status=302, errors=(400, 403, 404), description=_REDIRECT)
     def get(self, attachment_id):
@@ -59,7 +59,7 @@ class Attachment(Resource):
 
 
 @ns.route("/images/quality/<int:collection_id>")
-class QualityPlot(Resource):
+class PerImageAnalysisPlot(Resource):
     @ns.doc(params={"collection_id": "Data collection id"})
     @operation(ns, status=302, errors=(400, 403, 404), description=_REDIRECT)
     def get(self, collection_id):
