@@ -296,6 +296,7 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
         | datacollection_image_routes(compat_app)
         | shipping_write_routes(compat_app)
         | detector_image_routes(compat_app)
+        | dcquality_routes(compat_app)
     )
     covered |= {
         (
@@ -311,6 +312,14 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert served - covered == set()
+
+
+def dcquality_routes(compat_app) -> set[tuple[str, str]]:
+    """py-ispyb-ui's per-image analysis and data-collection files: their matrix is
+    tests/compat/test_contract_pyispyb_dcquality.py (against a core that serves files)."""
+    from tests.compat.test_contract_pyispyb_dcquality import dcquality_routes as routes
+
+    return routes(compat_app)
 
 
 def ssx_client_routes() -> set[tuple[str, str]]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from ispyb_core.data_collection_attachments.models import DataCollectionFileAttachment
 from ispyb_core.energy_scans.models import EnergyScan
 from ispyb_core.grid_info.models import GridInfo
 from ispyb_core.images.models import Image
@@ -87,6 +88,13 @@ class World:
         self.queue = f._save(ContainerQueue(containerId=self.queued_container.containerId))
         self.queue_sample = f._save(
             ContainerQueueSample(containerQueueId=self.queue.containerQueueId)
+        )
+        self.dc_attachment = f._save(
+            DataCollectionFileAttachment(
+                dataCollectionId=self.dc.dataCollectionId,
+                fileFullPath="/data/i03/mx1-1/pia.log",
+                fileType="log",
+            )
         )
 
     def result_document(self):
@@ -1226,6 +1234,63 @@ MATRIX = {
         lambda w: "/options/ui",
         lambda w: {"siteName": "Site"},
         expect(403, 403, 200, 200, 403, 403, 403),
+    ),
+    # per-image analysis and files of a data collection: read with the data collection,
+    # written by pipelines (the processing writers: a client with core:processing:write, or
+    # staff of the beamline); the files' routes answer 404 here (no files.roots)
+    "list image quality indicators": (
+        "get",
+        lambda w: f"/data-collections/{w.dc.uuid}/image-quality",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "record image quality indicators": (
+        "post",
+        lambda w: f"/data-collections/{w.dc.uuid}/image-quality",
+        lambda w: {"images": [{"imageNumber": next(_fresh), "spotTotal": 3}]},
+        expect(404, 403, 201, 201, 404, 403, 403),
+    ),
+    "image quality plot": (
+        "get",
+        lambda w: f"/data-collections/{w.dc.uuid}/image-quality/plot",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "image quality plot url": (
+        "get",
+        lambda w: f"/data-collections/{w.dc.uuid}/image-quality/plot/url",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "list data collection attachments": (
+        "get",
+        lambda w: f"/data-collections/{w.dc.uuid}/attachments",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "attach a file to a data collection": (
+        "post",
+        lambda w: f"/data-collections/{w.dc.uuid}/attachments",
+        lambda w: {"fileFullPath": "/data/i03/mx1-1/spots.xy", "fileType": "xy"},
+        expect(404, 403, 201, 201, 404, 403, 403),
+    ),
+    "get data collection attachment": (
+        "get",
+        lambda w: f"/data-collection-attachments/{w.dc_attachment.uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "data collection attachment file": (
+        "get",
+        lambda w: f"/data-collection-attachments/{w.dc_attachment.uuid}/file",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "data collection attachment file url": (
+        "get",
+        lambda w: f"/data-collection-attachments/{w.dc_attachment.uuid}/file/url",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
     ),
     # open to everyone
     "health": ("get", lambda w: "/health", None, expect(*[200] * 7, anonymous=200)),

@@ -34,6 +34,9 @@ ISPYB_TABLES = sorted(name for name in Base.metadata.tables if name not in CORE_
 # table -> columns core adds to ISPyB (by migrations 0001 and 0002; see
 # docs/ispyb-database.md)
 DELIBERATE_ADDITIONS = {name: {"uuid"} for name in ISPYB_TABLES}
+# ESRF's column, which Diamond's flavour lacks: the plot of a sweep's per-image analysis
+# (migration 0012).
+DELIBERATE_ADDITIONS["DataCollection"] |= {"imageQualityIndicatorsPlotPath"}
 
 REFERENCE = ReferenceBase.metadata.tables
 

@@ -139,6 +139,10 @@ def _composite(client, core_db, path, *, at_most):
         ("/shipments/{shipment}", 2),
         # The run, if visible, with everything it produced: one statement.
         ("/processing-programs/{program}", 1),
+        # The sweep as the caller sees it, then the page of its per-image analysis or
+        # files with the total.
+        ("/data-collections/{collection}/image-quality", 2),
+        ("/data-collections/{collection}/attachments", 2),
     ],
 )
 def test_composite_reads_have_a_fixed_number_of_round_trips(client, core_db, world, path, at_most):

@@ -619,6 +619,66 @@ export interface paths {
         patch: operations["patch_crystal_item"];
         trace?: never;
     };
+    "/ispyb/api/v1/core/data-collection-attachments/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description DataCollectionFileAttachment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** Get one attached file's row */
+        get: operations["get_data_collection_attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/data-collection-attachments/{ref}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description DataCollectionFileAttachment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** The file attached to a data collection (fileFullPath); a token or a signed URL */
+        get: operations["core_get_data_collection_attachment_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/data-collection-attachments/{ref}/file/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description DataCollectionFileAttachment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the file that needs no token (downloads) */
+        get: operations["get_data_collection_attachment_file_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/data-collection-groups": {
         parameters: {
             query?: never;
@@ -780,6 +840,27 @@ export interface paths {
         patch: operations["patch_data_collection_item"];
         trace?: never;
     };
+    "/ispyb/api/v1/core/data-collections/{ref}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** List the files attached to a data collection */
+        get: operations["core_get_data_collection_attachments"];
+        put?: never;
+        /** Attach a file to a data collection (the pipelines that make it) */
+        post: operations["post_data_collection_attachments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/data-collections/{ref}/comments": {
         parameters: {
             query?: never;
@@ -914,6 +995,73 @@ export interface paths {
          * @description for, not read).
          */
         get: operations["get_detector_image_pixels_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/data-collections/{ref}/image-quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List a data collection's per-image analysis, by image number (``after=`` pages
+         * @description through a long sweep).
+         */
+        get: operations["get_image_quality"];
+        put?: never;
+        /**
+         * Record the analysis of a batch of images in one transaction (per-image analysis
+         * @description pipelines; an image number already recorded is replaced).
+         */
+        post: operations["post_image_quality"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/data-collections/{ref}/image-quality/plot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** The plot of a data collection's per-image analysis (imageQualityIndicatorsPlotPath; ?width= for a thumbnail); a token or a signed URL */
+        get: operations["get_image_quality_plot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/data-collections/{ref}/image-quality/plot/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the plot that needs no token (for <img src>) */
+        get: operations["get_image_quality_plot_url"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4136,6 +4284,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/compat/pyispyb/datacollections/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The files attached to a data collection, each with ``_metadata
+         * @description {url,
+         *     fileName}``.
+         */
+        get: operations["compat_get_data_collection_attachments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/datacollections/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An attached file: a redirection to core's signed URL of it */
+        get: operations["compat_get_data_collection_attachment_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/compat/pyispyb/datacollections/datacollection": {
         parameters: {
             query?: never;
@@ -4193,6 +4379,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/compat/pyispyb/datacollections/images/quality/{collection_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plot of a data collection's per-image analysis
+         * @description (imageQualityIndicatorsPlotPath): a redirection to core's signed URL of it.
+         */
+        get: operations["get_per_image_analysis_plot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/compat/pyispyb/datacollections/images/{collection_id}": {
         parameters: {
             query?: never;
@@ -4202,6 +4408,27 @@ export interface paths {
         };
         /** A data collection's crystal snapshot (xtalSnapshotFullPath1-4) */
         get: operations["get_snapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/datacollections/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A data collection's per-image analysis: one object whose ``imageNumber``,
+         * @description ``totalIntegratedSignal``, ``method2Res`` and ``goodBraggCandidates`` are lists
+         *     over the images (py-ispyb-ui polls it every 5 s while collecting).
+         */
+        get: operations["get_per_image_analysis"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7307,6 +7534,8 @@ export interface components {
             xtalSnapshotFullPath3?: string | null;
             /** @description Path of the fourth snapshot of the crystal. */
             xtalSnapshotFullPath4?: string | null;
+            /** @description Path of the plot of the per-image analysis (ImageQualityIndicators) of the sweep, an image (ESRF's column; core adds it to Diamond's flavour). */
+            imageQualityIndicatorsPlotPath?: string | null;
             /**
              * @description Goniometer axis rotated: Omega, Kappa or Phi.
              * @enum {string|null}
@@ -7381,6 +7610,74 @@ export interface components {
             sessionId?: unknown;
             oscillation_sequence?: Record<string, never>[];
             fileinfo?: Record<string, never>;
+        };
+        /** @description A new file of a data collection (a pipeline's output). */
+        DataCollectionFileAttachmentCreate: {
+            /** @description Absolute path of the file. */
+            fileFullPath: string;
+            /**
+             * @description snapshot: an image, usually of the sample; log: a text log; xy: x/y data as text; recip: compressed CSV of reciprocal-space coordinates; pia: per-image analysis; warning; params.
+             * @enum {string}
+             */
+            fileType: "snapshot" | "log" | "xy" | "recip" | "pia" | "warning" | "params";
+        };
+        DataCollectionFileAttachmentList: {
+            /** @description Rows matching the filters (null on an after= page). */
+            total: number | null;
+            /** @description Page size used. */
+            limit: number;
+            /** @description Rows skipped. */
+            offset: number;
+            /** @description The after= cursor of this page, if any. */
+            after?: string | null;
+            results: {
+                /** @description The file's name, without its directory (derived). */
+                readonly fileName?: unknown;
+                /** @description Database id. */
+                readonly dataCollectionFileAttachmentId?: number;
+                /** @description The data collection the file belongs to. */
+                readonly dataCollectionId: number;
+                /** @description Absolute path of the file. */
+                fileFullPath: string;
+                /** @description When the row was written (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                readonly createTime?: string | null;
+                /**
+                 * @description snapshot: an image, usually of the sample; log: a text log; xy: x/y data as text; recip: compressed CSV of reciprocal-space coordinates; pia: per-image analysis; warning; params.
+                 * @enum {string|null}
+                 */
+                fileType?: "snapshot" | "log" | "xy" | "recip" | "pia" | "warning" | "params" | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+            }[];
+            /** @description Links to other pages. */
+            links?: {
+                /** @description URL of this page. */
+                self?: string | null;
+                /** @description URL of the next page (keyset cursor), null on the last page. */
+                next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
+            };
+        };
+        /** @description A file attached to a data collection (its bytes: ``/file``). */
+        DataCollectionFileAttachmentRead: {
+            /** @description The file's name, without its directory (derived). */
+            readonly fileName?: unknown;
+            /** @description Database id. */
+            readonly dataCollectionFileAttachmentId?: number;
+            /** @description The data collection the file belongs to. */
+            readonly dataCollectionId: number;
+            /** @description Absolute path of the file. */
+            fileFullPath: string;
+            /** @description When the row was written (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+            readonly createTime?: string | null;
+            /**
+             * @description snapshot: an image, usually of the sample; log: a text log; xy: x/y data as text; recip: compressed CSV of reciprocal-space coordinates; pia: per-image analysis; warning; params.
+             * @enum {string|null}
+             */
+            fileType?: "snapshot" | "log" | "xy" | "recip" | "pia" | "warning" | "params" | null;
+            /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+            readonly uuid?: string;
         };
         /** @description A new group (experiment). */
         DataCollectionGroupCreate: {
@@ -7727,6 +8024,8 @@ export interface components {
                 xtalSnapshotFullPath3?: string | null;
                 /** @description Path of the fourth snapshot of the crystal. */
                 xtalSnapshotFullPath4?: string | null;
+                /** @description Path of the plot of the per-image analysis (ImageQualityIndicators) of the sweep, an image (ESRF's column; core adds it to Diamond's flavour). */
+                imageQualityIndicatorsPlotPath?: string | null;
                 /**
                  * @description Goniometer axis rotated: Omega, Kappa or Phi.
                  * @enum {string|null}
@@ -7940,6 +8239,8 @@ export interface components {
             xtalSnapshotFullPath3?: string | null;
             /** @description Path of the fourth snapshot of the crystal. */
             xtalSnapshotFullPath4?: string | null;
+            /** @description Path of the plot of the per-image analysis (ImageQualityIndicators) of the sweep, an image (ESRF's column; core adds it to Diamond's flavour). */
+            imageQualityIndicatorsPlotPath?: string | null;
             /**
              * @description Goniometer axis rotated: Omega, Kappa or Phi.
              * @enum {string|null}
@@ -8086,6 +8387,8 @@ export interface components {
                 xtalSnapshotFullPath3?: string | null;
                 /** @description Path of the fourth snapshot of the crystal. */
                 xtalSnapshotFullPath4?: string | null;
+                /** @description Path of the plot of the per-image analysis (ImageQualityIndicators) of the sweep, an image (ESRF's column; core adds it to Diamond's flavour). */
+                imageQualityIndicatorsPlotPath?: string | null;
                 /**
                  * @description Goniometer axis rotated: Omega, Kappa or Phi.
                  * @enum {string|null}
@@ -8324,6 +8627,8 @@ export interface components {
                 xtalSnapshotFullPath3?: string | null;
                 /** @description Path of the fourth snapshot of the crystal. */
                 xtalSnapshotFullPath4?: string | null;
+                /** @description Path of the plot of the per-image analysis (ImageQualityIndicators) of the sweep, an image (ESRF's column; core adds it to Diamond's flavour). */
+                imageQualityIndicatorsPlotPath?: string | null;
                 /**
                  * @description Goniometer axis rotated: Omega, Kappa or Phi.
                  * @enum {string|null}
@@ -8493,6 +8798,8 @@ export interface components {
             xtalSnapshotFullPath3?: string | null;
             /** @description Path of the fourth snapshot of the crystal. */
             xtalSnapshotFullPath4?: string | null;
+            /** @description Path of the plot of the per-image analysis (ImageQualityIndicators) of the sweep, an image (ESRF's column; core adds it to Diamond's flavour). */
+            imageQualityIndicatorsPlotPath?: string | null;
             /**
              * @description Goniometer axis rotated: Omega, Kappa or Phi.
              * @enum {string|null}
@@ -10478,6 +10785,117 @@ export interface components {
                 /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
                 prev?: string | null;
             };
+        };
+        /**
+         * @description What a per-image analysis pipeline posts for one data collection, in one
+         *         transaction: the images analysed, the run that analysed them, and its plot.
+         */
+        ImageQualityDocument: {
+            /** @description The processing run (AutoProcProgram) of the analysis. */
+            autoProcProgramId?: number | null;
+            /** @description Path of the analysis' plot (set on the data collection). */
+            imageQualityIndicatorsPlotPath?: string | null;
+            /** @description The images analysed (1 to 10000). */
+            images: {
+                /** @description Number of the image in the sweep (a scan point of a grid scan). */
+                imageNumber: number;
+                /** @description The Image row, when recorded. */
+                imageId?: number | null;
+                /** @description Total number of spots. */
+                spotTotal?: number | null;
+                /** @description Number of spots within the resolution range. */
+                inResTotal?: number | null;
+                /** @description Number of Bragg diffraction spots. */
+                goodBraggCandidates?: number | null;
+                /** @description Number of ice rings found. */
+                iceRings?: number | null;
+                /** @description Resolution estimate 1 (distl's method 1), in Å. */
+                method1Res?: number | null;
+                /** @description Resolution estimate 2 (distl's method 2), in Å. */
+                method2Res?: number | null;
+                /** @description Estimate of the largest possible unit cell edge, in Å. */
+                maxUnitCell?: number | null;
+                /** @description Fraction of the detector's dynamic range used by the 50 strongest peaks. */
+                pctSaturationTop50Peaks?: number | null;
+                /** @description Number of overloaded spots. */
+                inResolutionOvrlSpots?: number | null;
+                /** @description Cut-off used in the resolution limit calculation. */
+                binPopCutOffMethod2Res?: number | null;
+                /** @description Total integrated signal of the image. */
+                totalIntegratedSignal?: number | null;
+                /** @description dozor's score of the image. */
+                dozor_score?: number | null;
+                /** @description EM movie drift factor. */
+                driftFactor?: number | null;
+            }[];
+        };
+        ImageQualityIndicatorsList: {
+            /** @description Rows matching the filters (null on an after= page). */
+            total: number | null;
+            /** @description Page size used. */
+            limit: number;
+            /** @description Rows skipped. */
+            offset: number;
+            /** @description The after= cursor of this page, if any. */
+            after?: string | null;
+            results: {
+                /** @description The data collection (sweep). */
+                readonly dataCollectionId: number;
+                /** @description Number of the image in the sweep (a scan point of a grid scan). */
+                imageNumber: number;
+                /** @description The Image row, when recorded. */
+                imageId?: number | null;
+                /** @description The processing run that analysed the image (AutoProcProgram). */
+                readonly autoProcProgramId?: number | null;
+                /** @description Total number of spots. */
+                spotTotal?: number | null;
+                /** @description Number of spots within the resolution range. */
+                inResTotal?: number | null;
+                /** @description Number of Bragg diffraction spots. */
+                goodBraggCandidates?: number | null;
+                /** @description Number of ice rings found. */
+                iceRings?: number | null;
+                /** @description Resolution estimate 1 (distl's method 1), in Å. */
+                method1Res?: number | null;
+                /** @description Resolution estimate 2 (distl's method 2), in Å. */
+                method2Res?: number | null;
+                /** @description Estimate of the largest possible unit cell edge, in Å. */
+                maxUnitCell?: number | null;
+                /** @description Fraction of the detector's dynamic range used by the 50 strongest peaks. */
+                pctSaturationTop50Peaks?: number | null;
+                /** @description Number of overloaded spots. */
+                inResolutionOvrlSpots?: number | null;
+                /** @description Cut-off used in the resolution limit calculation. */
+                binPopCutOffMethod2Res?: number | null;
+                /** @description When the row was written or last changed (UTC). Null when the database holds a zero date ('0000-00-00'). */
+                readonly recordTimeStamp?: string | null;
+                /** @description Total integrated signal of the image. */
+                totalIntegratedSignal?: number | null;
+                /** @description dozor's score of the image. */
+                dozor_score?: number | null;
+                /** @description EM movie drift factor. */
+                driftFactor?: number | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+            }[];
+            /** @description Links to other pages. */
+            links?: {
+                /** @description URL of this page. */
+                self?: string | null;
+                /** @description URL of the next page (keyset cursor), null on the last page. */
+                next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
+            };
+        };
+        /** @description What a per-image analysis post wrote. */
+        ImageQualityRecorded: {
+            /** @description The data collection. */
+            dataCollectionId?: number;
+            /** @description Images recorded for the first time. */
+            created?: number;
+            /** @description Images whose analysis was replaced. */
+            replaced?: number;
         };
         /** @description One image of a data collection. */
         ImageRead: {
@@ -16928,6 +17346,8 @@ export interface components {
                 xtalSnapshotFullPath3?: string | null;
                 /** @description Path of the fourth snapshot of the crystal. */
                 xtalSnapshotFullPath4?: string | null;
+                /** @description Path of the plot of the per-image analysis (ImageQualityIndicators) of the sweep, an image (ESRF's column; core adds it to Diamond's flavour). */
+                imageQualityIndicatorsPlotPath?: string | null;
                 /**
                  * @description Goniometer axis rotated: Omega, Kappa or Phi.
                  * @enum {string|null}
@@ -23253,6 +23673,223 @@ export interface operations {
             };
         };
     };
+    get_data_collection_attachment: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description DataCollectionFileAttachment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataCollectionFileAttachmentRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    core_get_data_collection_attachment_file: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description DataCollectionFileAttachment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_data_collection_attachment_file_url: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description DataCollectionFileAttachment id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_data_collection_groups: {
         parameters: {
             query?: {
@@ -24498,6 +25135,209 @@ export interface operations {
             };
         };
     };
+    core_get_data_collection_attachments: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
+                limit?: number;
+                /** @description Rows to skip (0 or more). */
+                offset?: number;
+                /** @description Keyset cursor: the rows after the last row of a page (its links.next carries it); as fast at any depth; not with offset; no total. */
+                after?: string;
+                /** @description Comma-separated fields, '-' for descending. Sortable: createTime, dataCollectionFileAttachmentId. Default: dataCollectionFileAttachmentId. */
+                sort?: string;
+                /** @description File type: equal to (string). */
+                fileType?: string;
+                /** @description File type: one of (comma-separated) (string). */
+                "fileType.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataCollectionFileAttachmentList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_data_collection_attachments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataCollectionFileAttachmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Replayed: the answer to the first request with this Idempotency-Key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataCollectionFileAttachmentRead"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataCollectionFileAttachmentRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_data_collection_comments: {
         parameters: {
             query?: {
@@ -25191,6 +26031,367 @@ export interface operations {
             path: {
                 /** @description Image number, from 1 (as in the files) */
                 number: number;
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_image_quality: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
+                limit?: number;
+                /** @description Rows to skip (0 or more). */
+                offset?: number;
+                /** @description Keyset cursor: the rows after the last row of a page (its links.next carries it); as fast at any depth; not with offset; no total. */
+                after?: string;
+                /** @description Comma-separated fields, '-' for descending. Sortable: imageNumber. Default: imageNumber. */
+                sort?: string;
+                /** @description Image number: equal to (integer). */
+                imageNumber?: number;
+                /** @description Image number: one of (comma-separated) (integer). */
+                "imageNumber.in"?: string;
+                /** @description Image number: greater than (integer). */
+                "imageNumber.gt"?: number;
+                /** @description Image number: greater than or equal to (integer). */
+                "imageNumber.gte"?: number;
+                /** @description Image number: less than (integer). */
+                "imageNumber.lt"?: number;
+                /** @description Image number: less than or equal to (integer). */
+                "imageNumber.lte"?: number;
+                /** @description Processing run id: equal to (integer). */
+                autoProcProgramId?: number;
+                /** @description Processing run id: one of (comma-separated) (integer). */
+                "autoProcProgramId.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageQualityIndicatorsList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_image_quality: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImageQualityDocument"];
+            };
+        };
+        responses: {
+            /** @description Replayed: the answer to the first request with this Idempotency-Key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageQualityRecorded"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageQualityRecorded"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_image_quality_plot: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_image_quality_plot_url: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
                 /** @description Data collection id or UUID */
                 ref: string;
             };
@@ -43905,6 +45106,142 @@ export interface operations {
             };
         };
     };
+    compat_get_data_collection_attachments: {
+        parameters: {
+            query?: {
+                /** @description Data collection id (required) */
+                dataCollectionId?: string;
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_data_collection_attachment_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description DataCollectionFileAttachment id */
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A 302 to core's short-lived signed URL of the file (needs no token) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     post_collections: {
         parameters: {
             query?: never;
@@ -44180,6 +45517,72 @@ export interface operations {
             };
         };
     };
+    get_per_image_analysis_plot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Data collection id */
+                collection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A 302 to core's short-lived signed URL of the file (needs no token) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_snapshot: {
         parameters: {
             query?: {
@@ -44199,6 +45602,76 @@ export interface operations {
         responses: {
             /** @description A 302 to core's short-lived signed URL of the file (needs no token); an <img> or an XHR following it gets the bytes */
             302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_per_image_analysis: {
+        parameters: {
+            query?: {
+                /** @description Data collection id (required) */
+                dataCollectionId?: string;
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,6 +13,7 @@ def namespaces() -> list[Namespace]:
     from .pyispyb.beamline.api import NAMESPACES as pyispyb_beamline
     from .pyispyb.compatevents.api import NAMESPACES as pyispyb_compatevents
     from .pyispyb.datacollections.api import NAMESPACES as pyispyb_datacollections
+    from .pyispyb.dcquality.api import NAMESPACES as pyispyb_dcquality
     from .pyispyb.h5images.api import NAMESPACES as pyispyb_h5images
     from .pyispyb.processings.api import NAMESPACES as pyispyb_processings
     from .pyispyb.shipping.api import NAMESPACES as pyispyb_shipping
@@ -27,5 +28,6 @@ def namespaces() -> list[Namespace]:
         *pyispyb_compatevents,
         *pyispyb_shipping,
         *pyispyb_h5images,
+        *pyispyb_dcquality,
         *java(),
     ]

@@ -33,6 +33,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     # Imported here so that importing the package reads and registers nothing.
     from .containers.api import ns as containers
     from .crystals.api import ns as crystals
+    from .data_collection_attachments.api import collection_ns as data_collection_attachment_lists
+    from .data_collection_attachments.api import ns as data_collection_attachments
     from .data_collection_comments.api import ns as data_collection_comments
     from .data_collections.api import groups_ns as data_collection_groups
     from .data_collections.api import ns as data_collections
@@ -50,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .files.api import snapshots_ns as data_collection_files
     from .files.api import xrf_spectrum_files_ns as xrf_spectrum_files
     from .grid_info.api import ns as grid_info
+    from .image_quality_indicators.api import ns as image_quality_indicators
     from .images.api import ns as images
     from .lab_contacts.api import ns as lab_contacts
     from .laboratories.api import ns as laboratories
@@ -121,6 +124,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             user_office,
             ui_options,
             statistics,
+            image_quality_indicators,
+            data_collection_attachment_lists,
+            data_collection_attachments,
         ],
         database=database,
         warm_up_paths=WARM_UP_PATHS,

@@ -16,10 +16,12 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .data_collection_attachments.models import DataCollectionFileAttachment
 from .data_collections.models import DataCollection, DataCollectionGroup
-from .demo_files import demo_image_directory, demo_snapshot
+from .demo_files import demo_image_directory, demo_plot, demo_snapshot, demo_text
 from .demo_keys import demo_uuid, find_demo_row
 from .energy_scans.models import EnergyScan
+from .image_quality_indicators.models import ImageQualityIndicators
 from .processing.models import (
     AutoProc,
     AutoProcIntegration,
@@ -354,7 +356,62 @@ def seed_data_collections(db: Session, sessions: dict[str, BLSession]) -> int:
         db.flush()
         added += 1
     added += _seed_timeline_extras(db, mx)
+    added += _seed_image_quality(db, sweep)
     return added
+
+
+# The lysozyme sweep's per-image analysis: every 60th of its 3600 images.
+ANALYSED_IMAGES = range(1, 3601, 60)
+
+
+def _seed_image_quality(db: Session, sweep: DataCollection) -> int:
+    """The per-image analysis of the lysozyme sweep (its spots fall off as the crystal
+    decays), the plot of it, and two attached files: the plot and the analysis log."""
+    key = f"image-quality/{sweep.uuid}"
+    first = db.execute(
+        select(ImageQualityIndicators).where(ImageQualityIndicators.uuid == demo_uuid(f"{key}/1"))
+    ).scalar_one_or_none()
+    existing = db.execute(
+        select(ImageQualityIndicators.imageNumber).where(
+            ImageQualityIndicators.dataCollectionId == sweep.dataCollectionId
+        )
+    ).first()
+    if first is not None or existing is not None:
+        return 0
+    spots = [int(400 - number / 12) for number in ANALYSED_IMAGES]
+    for number, count in zip(ANALYSED_IMAGES, spots, strict=True):
+        db.add(
+            ImageQualityIndicators(
+                uuid=demo_uuid(f"{key}/{number}"),
+                dataCollectionId=sweep.dataCollectionId,
+                imageNumber=number,
+                spotTotal=count + 40,
+                inResTotal=count + 10,
+                goodBraggCandidates=count,
+                iceRings=0,
+                method1Res=1.5 + number / 6000,
+                method2Res=1.6 + number / 5000,
+                totalIntegratedSignal=float(count * 950),
+                dozor_score=round(count / 40, 2),
+                recordTimeStamp=sweep.startTime,
+            )
+        )
+    plot = demo_plot("lyso_1_per_image_analysis", [float(count) for count in spots])
+    sweep.imageQualityIndicatorsPlotPath = plot
+    log = demo_text("lyso_1_per_image_analysis.log", "dozor: 60 of 3600 images analysed\n")
+    files = [(plot, "pia"), (log, "log")]
+    for path, kind in files:
+        if path is not None:
+            db.add(
+                DataCollectionFileAttachment(
+                    uuid=demo_uuid(f"{key}/attachment/{kind}"),
+                    dataCollectionId=sweep.dataCollectionId,
+                    fileFullPath=path,
+                    fileType=kind,
+                )
+            )
+    db.flush()
+    return len(ANALYSED_IMAGES) + sum(path is not None for path, _kind in files)
 
 
 def _seed_timeline_extras(db: Session, mx: BLSession) -> int:

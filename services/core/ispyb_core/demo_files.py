@@ -41,3 +41,36 @@ def demo_image_directory(name: str) -> str | None:
 
     target = directory / "detector"
     return f"{target}/" if write_demo_master(target, name) is not None else None
+
+
+def demo_plot(name: str, values: list[float]) -> str | None:
+    """The path of a 400x200 PNG line plot of ``values`` (the per-image analysis plot)."""
+    directory = demo_files_dir()
+    if directory is None:
+        return None
+    path = directory / f"{name}.png"
+    if not path.is_file():
+        from PIL import Image, ImageDraw
+
+        directory.mkdir(parents=True, exist_ok=True)
+        image = Image.new("RGB", (400, 200), (250, 250, 250))
+        top = max(values) or 1.0
+        points = [
+            (10 + 380 * index / max(len(values) - 1, 1), 190 - 170 * value / top)
+            for index, value in enumerate(values)
+        ]
+        ImageDraw.Draw(image).line(points, fill=(30, 90, 200), width=2)
+        image.save(path, "PNG")
+    return str(path)
+
+
+def demo_text(name: str, text: str) -> str | None:
+    """The path of a small text file (a pipeline's log)."""
+    directory = demo_files_dir()
+    if directory is None:
+        return None
+    path = directory / name
+    if not path.is_file():
+        directory.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return str(path)

@@ -2,6 +2,7 @@
 
 from .containers.models import Container
 from .crystals.models import Crystal
+from .data_collection_attachments.models import DataCollectionFileAttachment
 from .data_collection_comments.models import DataCollectionComment
 from .data_collections.models import (
     DataCollection,
@@ -14,6 +15,7 @@ from .dewars.models import Dewar, DewarTransportHistory
 from .diffraction_plans.models import DiffractionPlan
 from .energy_scans.models import EnergyScan
 from .grid_info.models import GridInfo
+from .image_quality_indicators.models import ImageQualityIndicators
 from .images.models import Image
 from .lab_contacts.models import LabContact
 from .laboratories.models import Laboratory
@@ -70,6 +72,7 @@ __all__ = [
     "Crystal",
     "DataCollection",
     "DataCollectionComment",
+    "DataCollectionFileAttachment",
     "DataCollectionGroup",
     "DataCollectionRegistration",
     "Dewar",
@@ -81,6 +84,7 @@ __all__ = [
     "GridInfo",
     "IdempotencyRecord",
     "Image",
+    "ImageQualityIndicators",
     "LabContact",
     "Laboratory",
     "Person",

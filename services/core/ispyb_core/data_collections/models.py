@@ -266,6 +266,11 @@ class DataCollection(UuidMixin, Base):
     xtalSnapshotFullPath4: Mapped[str | None] = mapped_column(
         String(255), doc="Path of the fourth snapshot of the crystal."
     )
+    imageQualityIndicatorsPlotPath: Mapped[str | None] = mapped_column(
+        String(512),
+        doc="Path of the plot of the per-image analysis (ImageQualityIndicators) of the "
+        "sweep, an image (ESRF's column; core adds it to Diamond's flavour).",
+    )
     rotationAxis: Mapped[str | None] = mapped_column(
         LenientEnum(*ROTATION_AXES, name="rotation_axis"),
         doc="Goniometer axis rotated: Omega, Kappa or Phi.",

@@ -241,6 +241,15 @@ def get_data_collection(*, db_session: Session, ref: str, caller: Caller) -> Dat
     )
 
 
+def any_data_collection(*, db_session: Session, ref: str) -> DataCollection:
+    """By id or UUID, whoever can see it: for a pipeline client's write on it (the writer
+    check on its beamline decides, as for collection_for_write)."""
+    condition = ref_condition(
+        ref, id_column=DataCollection.dataCollectionId, uuid_column=DataCollection.uuid
+    )
+    return one_or_404(db_session, _all_collections().where(condition), "Data collection", ref)
+
+
 def _target_session(db_session: Session, session_id: Any) -> BLSession:
     """The session a new group goes into. Writers need not be able to read it (a beamline
     client has only the acquisition scope); the writer check decides."""
