@@ -114,7 +114,7 @@ PYISPYB_REQUIREMENTS = (
     "PyMySQL",
     "gunicorn",
 )
-PYISPYB_SECRET = "bench-pyispyb-secret"
+PYISPYB_SECRET = "bench-pyispyb-1.0.0-hs256-secret-key"
 
 
 # --- what is measured -----------------------------------------------------------------------
