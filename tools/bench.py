@@ -28,6 +28,12 @@ What ``make bench`` runs (``BENCH_ARGS="--scale 1 ..."`` passes options). In one
 7. does it all once per driver of ``--drivers`` (pymysql, and mysqlclient when it is
    installed: ``pip install -e 'shared[mysqlclient]'``, what ``make bench`` does).
 
+``--pyispyb`` adds pyispyb 1.0.0 (the 2021 prototype, from PyPI, unpatched) as a fourth
+target of proposals, a session's data collections and the DC list's page 1: its own
+virtual environment (PYISPYB_REQUIREMENTS), a database of views over core's tables plus
+the tables core lacks (tools/bench_pyispyb.py), gunicorn with the same workers, its own
+HS256 token; pymysql round only.
+
 ``--sizes`` runs none of that but, through the gateway, the typical pages of a front end
 (a session sweep, a shipment with contents, a proposal's shipments with contents, the EM
 summary, SSX runs of a session) the old way (default answers, no gzip, 1 + N calls where
