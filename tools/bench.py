@@ -28,6 +28,12 @@ What ``make bench`` runs (``BENCH_ARGS="--scale 1 ..."`` passes options). In one
 7. does it all once per driver of ``--drivers`` (pymysql, and mysqlclient when it is
    installed: ``pip install -e 'shared[mysqlclient]'``, what ``make bench`` does).
 
+``--pyispyb`` adds pyispyb 1.0.0 (the 2021 prototype, from PyPI, unpatched) as a fourth
+target of proposals, a session's data collections and the DC list's page 1: its own
+virtual environment (PYISPYB_REQUIREMENTS), a database of views over core's tables plus
+the tables core lacks (tools/bench_pyispyb.py), gunicorn with the same workers, its own
+HS256 token; pymysql round only.
+
 ``--sizes`` runs none of that but, through the gateway, the typical pages of a front end
 (a session sweep, a shipment with contents, a proposal's shipments with contents, the EM
 summary, SSX runs of a session) the old way (default answers, no gzip, 1 + N calls where
@@ -89,6 +95,32 @@ STATUS_COUNTERS = (
 )
 DEEP_PAGE = 10_000
 PAGE_SIZE = 25
+# pyispyb 1.0.0 (--pyispyb): its wheel declares no dependencies; these are the versions of
+# its time it runs with (marshmallow 2's dump()[0], PyJWT 1's bytes, flask_sqlalchemy 2's
+# Model.query, ruamel.yaml's RoundTripLoader), in a virtual environment of its own.
+PYISPYB_REQUIREMENTS = (
+    "pyispyb==1.0.0",
+    "Flask==1.1.4",
+    "Werkzeug==1.0.1",
+    "Jinja2==2.11.3",
+    "MarkupSafe==2.0.1",
+    "itsdangerous==1.1.0",
+    "click==7.1.2",
+    "flask-restx==0.3.0",
+    "Flask-SQLAlchemy==2.5.1",
+    "SQLAlchemy==1.3.24",
+    "marshmallow==2.21.0",
+    "marshmallow-jsonschema==0.10.0",
+    "flask-marshmallow==0.11.0",
+    "webargs==5.5.3",
+    "six",
+    "PyJWT==1.7.1",
+    "ruamel.yaml==0.17.40",
+    "Flask-Cors==3.0.10",
+    "PyMySQL",
+    "gunicorn",
+)
+PYISPYB_SECRET = "bench-pyispyb-1.0.0-hs256-secret-key"
 
 
 # --- what is measured -----------------------------------------------------------------------
@@ -100,12 +132,19 @@ class Scenario:
     service: str
     path: str  # under /ispyb/api/v1/<service>
     ceiling: str | None  # under the ceiling app's root
+    pyispyb: str | None = None  # under pyispyb 1.0.0's /ispyb/api/v1 (--pyispyb)
 
 
 def scenarios(context: dict[str, str]) -> list[Scenario]:
     c = context
     return [
-        Scenario("proposals", "core", "/proposals", "/ceiling/proposals"),
+        Scenario(
+            "proposals",
+            "core",
+            "/proposals",
+            "/ceiling/proposals",
+            f"/proposals?limit={PAGE_SIZE}",
+        ),
         Scenario(
             "sessions of a proposal",
             "core",
@@ -117,6 +156,8 @@ def scenarios(context: dict[str, str]) -> list[Scenario]:
             "core",
             f"/sessions/{c['visit']}/data-collections",
             f"/ceiling/sessions/{c['visit']}/data-collections",
+            # pyispyb has no best result: its nearest read, the session's sweeps.
+            f"/data_collections?SESSIONID={c['session_id']}&limit={PAGE_SIZE}",
         ),
         Scenario(
             "one data collection's processing",
@@ -168,7 +209,13 @@ def depth_scenarios(context: dict[str, str]) -> list[Scenario]:
     depth = context["depth"]
     offset = (int(depth) - 1) * PAGE_SIZE
     return [
-        Scenario("DC list, page 1", "core", f"/data-collections?limit={PAGE_SIZE}", None),
+        Scenario(
+            "DC list, page 1",
+            "core",
+            f"/data-collections?limit={PAGE_SIZE}",
+            None,
+            f"/data_collections?limit={PAGE_SIZE}",
+        ),
         Scenario(
             f"DC list, page {depth} by offset",
             "core",
@@ -422,13 +469,15 @@ def bin_path(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
-def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 120) -> None:
+def wait_for(
+    url: str, process: subprocess.Popen, log: Path, timeout: float = 120, token: str | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{url}: the server exited:\n{log.read_text()[-3000:]}")
         with contextlib.suppress(OSError, http.client.HTTPException):
-            if get(url, timeout=5)[0] == 200:
+            if get(url, token, timeout=5)[0] == 200:
                 return
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer in {timeout:.0f} s:\n{log.read_text()[-3000:]}")
@@ -453,8 +502,9 @@ class Stack:
         self.urls = urls  # database URLs by service, pymysql
         self.keys = keys
         self.workers = workers
-        self.ports = {name: free_port() for name in (*SERVICES, "ceiling", "gateway")}
+        self.ports = {name: free_port() for name in (*SERVICES, "ceiling", "gateway", "pyispyb")}
         self.processes: dict[str, subprocess.Popen] = {}
+        self.pyispyb: PyIspyb | None = None  # --pyispyb
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -535,6 +585,10 @@ class Stack:
             log,
         )
         wait_for(f"{self.url('ceiling')}/ceiling/health", self.processes["ceiling"], log)
+        if self.pyispyb is not None and driver == "pymysql":
+            self.processes["pyispyb"] = self.pyispyb.start(
+                self.ports["pyispyb"], self.workers, logs / "pyispyb.log"
+            )
         if "gateway" not in self.processes:
             self.start_gateway()
 
@@ -563,12 +617,105 @@ class Stack:
         wait_for(f"{self.url('gateway')}/ispyb/api/v1/core/health", self.processes["gateway"], log)
 
     def stop_apps(self) -> None:
-        for name in (*SERVICES, "ceiling"):
+        for name in (*SERVICES, "ceiling", "pyispyb"):
             stop_process(self.processes.pop(name, None))
 
     def stop(self) -> None:
         self.stop_apps()
         stop_process(self.processes.pop("gateway", None))
+
+
+class PyIspyb:
+    """pyispyb 1.0.0 from PyPI, in its own virtual environment (PYISPYB_REQUIREMENTS), on a
+    database of views over core's tables (tools/bench_pyispyb.py), under gunicorn with the
+    same number of sync workers. It verifies its own HS256 tokens (its SECRET_KEY)."""
+
+    def __init__(self, directory: Path, database: Database):
+        self.directory = directory
+        self.venv = directory / "pyispyb-venv"
+        self.python = self.venv / "bin" / "python"
+        if not (self.venv / "installed").exists():
+            print("pyispyb 1.0.0: making its virtual environment ...", flush=True)
+            shutil.rmtree(self.venv, ignore_errors=True)
+            subprocess.run([sys.executable, "-m", "venv", str(self.venv)], check=True)
+            subprocess.run(
+                [str(self.python), "-m", "pip", "install", "-q", *PYISPYB_REQUIREMENTS],
+                check=True,
+            )
+            (self.venv / "installed").write_text("\n".join(PYISPYB_REQUIREMENTS))
+        self.url = database.fresh("bench_pyispyb")
+        made = subprocess.run(
+            [
+                str(self.python),
+                str(ROOT / "tools" / "bench_pyispyb.py"),
+                "prepare",
+                database.admin_url,
+                "bench_core",
+                "bench_pyispyb",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        self.made = json.loads(made)
+        print(
+            f"pyispyb 1.0.0: {len(self.made['views'])} views over core's tables "
+            f"({len(self.made['views'].get('DataCollection', []))} DataCollection columns "
+            f"core lacks, NULL), {len(self.made['tables'])} empty tables core lacks, "
+            f"failed: {self.made['failed'] or 'none'}",
+            flush=True,
+        )
+        self.config = directory / "pyispyb.yml"
+        self.config.write_text(
+            yaml.safe_dump(
+                {
+                    "server": {
+                        "SERVICE_NAME": "core",
+                        "SQLALCHEMY_DATABASE_URI": self.url,
+                        "SECRET_KEY": PYISPYB_SECRET,
+                        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+                        "DEBUG": False,
+                    }
+                }
+            )
+        )
+
+    def token(self, lifetime: int = 6 * 3600) -> str:
+        """An admin token as pyispyb 1.0.0 signs them (auth/login: sub, roles, HS256)."""
+        import jwt
+
+        now = int(time.time())
+        claims = {"sub": "bench-admin", "roles": ["admin"], "iat": now, "exp": now + lifetime}
+        return jwt.encode(claims, PYISPYB_SECRET, algorithm="HS256")
+
+    def start(self, port: int, workers: int, log: Path) -> subprocess.Popen:
+        with log.open("ab") as output:
+            process = subprocess.Popen(
+                [
+                    str(self.venv / "bin" / "gunicorn"),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    str(workers),
+                    "--timeout",
+                    "120",
+                    "--name",
+                    "bench-pyispyb",
+                    "pyispyb:create_app()",
+                ],
+                cwd=self.directory,
+                env={**os.environ, "ISPYB_CONFIG": str(self.config)},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for(
+            f"http://127.0.0.1:{port}/ispyb/api/v1/proposals?limit=1",
+            process,
+            log,
+            token=self.token(),
+        )
+        return process
 
 
 def bench_gateway_source(directory: Path) -> Path:
@@ -629,9 +776,15 @@ def prepare_data(
         "SELECT MIN(shippingId) FROM Shipping WHERE shippingId IN (SELECT shippingId FROM Dewar)",
     )
     pages = max(2, sizes.collections // PAGE_SIZE)
+    session_id = database.scalar(
+        "bench_core",
+        "SELECT s.sessionId FROM BLSession s JOIN Proposal p USING (proposalId) "
+        "WHERE p.proposalCode = 'mx' AND p.proposalNumber = '1' AND s.visit_number = 1",
+    )
     context = {
         "proposal": "mx1",
         "visit": "mx1-1",
+        "session_id": str(session_id),
         "collection": "1",
         "shipment": str(shipment),
         "em_collection": entity_uuid("DataCollection", 1),
@@ -773,8 +926,11 @@ def drain(stack: Stack, name: str) -> None:
     """Wait until a server has answered everything queued before now (its health probe,
     queued behind them, answers)."""
     path = "/ceiling/health" if name == "ceiling" else f"/ispyb/api/v1/{name}/health"
+    token = None
+    if name == "pyispyb":  # no health route: a one-row page
+        path, token = "/ispyb/api/v1/proposals?limit=1", stack.pyispyb.token()
     with contextlib.suppress(OSError, http.client.HTTPException):
-        get(f"{stack.url(name)}{path}", timeout=300)
+        get(f"{stack.url(name)}{path}", token, timeout=300)
 
 
 def run_driver(
@@ -803,22 +959,30 @@ def run_driver(
                 urls["ceiling"] = f"{stack.url('ceiling')}{scenario.ceiling}"
             if not args.no_gateway and scenario.ceiling:
                 urls["gateway"] = f"{stack.url('gateway')}{api}"
+            if scenario.pyispyb and "pyispyb" in stack.processes:
+                urls["pyispyb"] = f"{stack.url('pyispyb')}/ispyb/api/v1{scenario.pyispyb}"
             return urls
+
+        def token_of(target: str) -> str:
+            return stack.pyispyb.token() if target == "pyispyb" else token
+
+        def server_of(scenario: Scenario, target: str) -> str:
+            return target if target in ("ceiling", "pyispyb") else scenario.service
 
         for scenario in [*main, *deep]:
             for target, url in urls_of(scenario).items():
                 if target != "gateway":
-                    counts[(scenario.name, target)] = per_request(database, url, token)
+                    counts[(scenario.name, target)] = per_request(database, url, token_of(target))
         for round_number in range(args.rounds):
             for scenario in [*main, *deep]:
                 urls = list(urls_of(scenario).items())
                 shift = round_number % len(urls)
                 for target, url in urls[shift:] + urls[:shift]:
-                    measure = run_wrk(url, token, args, script)
+                    measure = run_wrk(url, token_of(target), args, script)
                     targets.setdefault((scenario.name, target), Measure()).add(measure)
                     # Requests wrk gave up on are still queued at the server: let them
                     # drain, or they would slow down the next measure.
-                    drain(stack, "ceiling" if target == "ceiling" else scenario.service)
+                    drain(stack, server_of(scenario, target))
             print(f"   round {round_number + 1}/{args.rounds} done", flush=True)
         firsts = {}
         if not args.only or "first" in args.only:
@@ -993,22 +1157,26 @@ def print_table(driver: str, result: dict) -> None:
     print(f"\n-- {driver} --")
     header = (
         f"{'read':<42} {'target':<8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-        f"{'÷ceil':>6} {'gw÷dir':>6} {'stmts':>5} {'trips':>5} {'KiB':>6} {'err':>4}"
+        f"{'÷ceil':>6} {'gw÷dir':>6} {'÷pyis':>6} {'stmts':>5} {'trips':>5} {'KiB':>6} "
+        f"{'err':>4}"
     )
     print(header)
     print("-" * len(header))
     for name in result["scenarios"]:
         direct = targets.get((name, "direct"))
         ceiling = targets.get((name, "ceiling"))
-        for target in ("direct", "ceiling", "gateway"):
+        pyispyb = targets.get((name, "pyispyb"))
+        for target in ("direct", "ceiling", "gateway", "pyispyb"):
             measure = targets.get((name, target))
             if measure is None:
                 continue
-            ratio = gateway_ratio = ""
-            if target == "direct" and ceiling is not None and ceiling.rate:
+            ratio = gateway_ratio = pyispyb_ratio = ""
+            if target in ("direct", "pyispyb") and ceiling is not None and ceiling.rate:
                 ratio = f"{measure.rate / ceiling.rate:.2f}"
             if target == "gateway" and direct is not None and direct.rate:
                 gateway_ratio = f"{measure.rate / direct.rate:.2f}"
+            if target == "direct" and pyispyb is not None and pyispyb.rate:
+                pyispyb_ratio = f"{measure.rate / pyispyb.rate:.1f}"
             count = counts.get((name, target), {})
             stmts = f"{count['statements']:.1f}" if count else ""
             trips = f"{count['round_trips']:.1f}" if count else ""
@@ -1016,7 +1184,8 @@ def print_table(driver: str, result: dict) -> None:
             print(
                 f"{name if target == 'direct' else '':<42} {target:<8} {measure.rate:>7.0f} "
                 f"{measure.latency('p50'):>7.1f} {measure.latency('p95'):>7.1f} "
-                f"{measure.latency('p99'):>7.1f} {ratio:>6} {gateway_ratio:>6} {stmts:>5} "
+                f"{measure.latency('p99'):>7.1f} {ratio:>6} {gateway_ratio:>6} "
+                f"{pyispyb_ratio:>6} {stmts:>5} "
                 f"{trips:>5} {size:>6} {measure.errors:>4}"
             )
     if result["first_request"]:
@@ -1045,6 +1214,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drivers", default="pymysql,mysqldb", help="comma-separated")
     parser.add_argument("--first-attempts", type=int, default=3, help="fresh workers timed")
     parser.add_argument("--no-gateway", action="store_true", help="direct and ceiling only")
+    parser.add_argument(
+        "--pyispyb",
+        action="store_true",
+        help="also pyispyb 1.0.0 (PyPI, its own venv, views over core's tables) on proposals, "
+        "a session's data collections and the DC list, pymysql run only",
+    )
     parser.add_argument(
         "--only",
         nargs="*",
@@ -1102,6 +1277,14 @@ def main(argv: list[str] | None = None) -> int:
         token = keys.admin_token()
         stack = Stack(directory, urls, keys, args.workers)
         cleanup.callback(stack.stop)
+        if args.pyispyb:
+            stack.pyispyb = PyIspyb(directory, database)
+            info["pyispyb"] = {
+                "views": len(stack.pyispyb.made["views"]),
+                "null_columns": stack.pyispyb.made["views"],
+                "tables": len(stack.pyispyb.made["tables"]),
+                "failed": stack.pyispyb.made["failed"],
+            }
         if args.sizes:
             stack.start(drivers[0])
             sizes = page_sizes(stack.url("gateway"), token, context)

@@ -114,6 +114,7 @@ def reset_runtime(app) -> None:
 
     runtime = app.extensions["ispyb_auth"]
     runtime.plugins = build_plugins(runtime.config)
+    runtime.keystore.forget_verifying()  # the keys of the last test are gone
 
 
 @pytest.fixture

@@ -223,3 +223,102 @@ def test_public_keys_command_feeds_a_public_key_file(
     verifier = TokenVerifier(issuer="ispyb", audience="ispyb", public_key_file=str(path))
     assert verifier.verify(token).subject == "alice"
     assert verifier.verify(tokens_of(api, "alice")["access_token"]).subject == "alice"
+
+
+# --- the verification cache (KeyStore.verification_key, signing_keys.verification_cache_seconds)
+
+
+def other_worker_of(auth_database_url, idp):
+    from ispyb_auth.app import create_app
+
+    return create_app(auth_config(auth_database_url, idp_jwks_url=idp.server.url))
+
+
+def test_verification_reads_no_key_once_cached(api, auth_app, people, auth_db):
+    from tests.support.round_trips import sent_to
+
+    token = tokens_of(api, "alice")["access_token"]
+    assert me_status(api, token) == 200
+    with sent_to(auth_db) as sent:
+        assert me_status(api, token) == 200
+    # The keys are read only within the revocation list's statement (its retired kids).
+    keys = [command for command in sent.commands if "AuthSigningKey" in command]
+    assert all("AuthRevocation" in command for command in keys), sent
+
+
+def test_a_key_made_by_another_worker_verifies_at_once(api, people, auth_database_url, idp):
+    """An unknown kid reloads the keys: a rotation elsewhere needs no wait."""
+    old_token = tokens_of(api, "alice")["access_token"]
+    assert me_status(api, old_token) == 200  # this worker's cache holds the old key
+    other_app = other_worker_of(auth_database_url, idp)
+    try:
+        other_app.extensions["ispyb_auth"].keystore.rotate()
+        new_token = tokens_of(other_app.test_client(), "alice")["access_token"]
+        assert kid_of(new_token) != kid_of(old_token)
+        assert me_status(api, new_token) == 200
+        assert me_status(api, old_token) == 200  # verifying, as before
+    finally:
+        other_app.extensions["ispyb_database"].dispose()
+
+
+def test_a_key_retired_by_another_worker_is_refused_at_once(
+    api, people, auth_database_url, idp, admin_headers
+):
+    """The key is still in this worker's cache; the revocation list auth reads at every
+    request (same statement) names it."""
+    leaked_token = tokens_of(api, "alice")["access_token"]
+    assert me_status(api, leaked_token) == 200
+    other_app = other_worker_of(auth_database_url, idp)
+    try:
+        other = other_app.extensions["ispyb_auth"].keystore
+        other.rotate()
+        other.retire(kid_of(leaked_token))
+    finally:
+        other_app.extensions["ispyb_database"].dispose()
+    response = api.get(f"{AUTH}/me", headers=bearer(leaked_token))
+    assert response.status_code == 401 and "retired" in response.json["message"]
+
+
+def test_a_grace_that_ends_ends_at_once_in_the_cache(api, auth_app, people, clock):
+    old_token = tokens_of(api, "alice")["access_token"]
+    auth_app.extensions["ispyb_auth"].keystore.rotate()
+    clock.advance(GRACE - 1)
+    keystore = auth_app.extensions["ispyb_auth"].keystore
+    assert keystore.verification_key(kid_of(old_token)) is not None  # cached, verifying
+    clock.advance(2)  # well within the cache's 10 s
+    assert keystore.verification_key(kid_of(old_token)) is None
+
+
+def test_other_changes_are_seen_within_the_cache_bound(api, auth_app, people, auth_db, clock):
+    """A key row deleted by hand: refused after verification_cache_seconds at most."""
+    token = tokens_of(api, "alice")["access_token"]
+    keystore = auth_app.extensions["ispyb_auth"].keystore
+    assert keystore.verification_cache.total_seconds() == 10
+    assert me_status(api, token) == 200
+    with auth_db.engine.begin() as connection:
+        connection.execute(SigningKey.__table__.delete())
+    assert me_status(api, token) == 200  # the cache's bound, documented
+    clock.advance(10)
+    response = api.get(f"{AUTH}/me", headers=bearer(token))
+    assert response.status_code == 401 and "unknown key" in response.json["message"]
+
+
+def test_a_zero_cache_reads_the_keys_at_every_request(auth_database_url, idp, people, clock):
+    from ispyb_auth.app import create_app
+
+    app = create_app(
+        auth_config(
+            auth_database_url,
+            idp_jwks_url=idp.server.url,
+            signing_keys={"verification_cache_seconds": 0},
+        )
+    )
+    try:
+        client = app.test_client()
+        token = tokens_of(client, "alice")["access_token"]
+        assert me_status(client, token) == 200
+        with app.extensions["ispyb_database"].engine.begin() as connection:
+            connection.execute(SigningKey.__table__.delete())
+        assert me_status(client, token) == 401
+    finally:
+        app.extensions["ispyb_database"].dispose()

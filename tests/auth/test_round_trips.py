@@ -1,15 +1,16 @@
 """What auth sends its database per request: a list at most 2 round trips, an item 1, no
 transaction control on reads (tests/core/test_round_trips.py has the rules), plus one:
-auth verifies a token with the signing keys it reads from its database, and applies its
-revocation list read at that request (a disabled admin is out at once): two lookups a
-request (the other services verify with keys and a list cached from auth)."""
+auth verifies a token with the signing keys it caches from its database (at most
+signing_keys.verification_cache_seconds), and applies its revocation list read at that
+request (a disabled admin, a retired key are out at once): one lookup a request (the other
+services verify with keys and a list cached from auth)."""
 
 import pytest
 
 from tests.auth.conftest import AUTH
 from tests.support.round_trips import sent_to
 
-KEY_LOOKUP = 2  # the published keys, the revoked subjects
+KEY_LOOKUP = 1  # the revoked subjects and retired keys (the keys are cached)
 
 
 @pytest.fixture

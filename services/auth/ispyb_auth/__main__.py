@@ -80,7 +80,7 @@ def _extra(argv: list[str]) -> int:
         elif args.command == "public-keys":
             keystore.signing_key()
             for state in keystore.published():
-                pem = keystore._public_key(state.key).public_bytes(
+                pem = keystore._public_key(state.key.kid, state.key.publicJwk).public_bytes(
                     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
                 )
                 sys.stdout.write(pem.decode())

@@ -68,6 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
         key_size=config["signing_keys"]["key_size"],
         rotate_after_days=config["signing_keys"]["rotate_after_days"],
         encryption_secret=config["signing_keys"]["encryption_secret"],
+        verification_cache_seconds=config["signing_keys"]["verification_cache_seconds"],
     )
     hasher, min_password_length = password_policy(config)
     app.extensions["ispyb_auth"] = AuthRuntime(

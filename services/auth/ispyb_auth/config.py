@@ -264,6 +264,15 @@ class SigningKeysConfig(StrictSchema):
             "description": "Encrypts private keys at rest in the database; none = plain PEM."
         },
     )
+    verification_cache_seconds = fields.Float(
+        load_default=10.0,
+        validate=validate.Range(min=0, max=60),
+        metadata={
+            "description": "How long auth keeps the published keys it verifies its own "
+            "tokens with (0 = read at every request); an unknown kid reloads at once, a "
+            "key retired early is refused at once (docs/auth.md)."
+        },
+    )
 
 
 class AuthConfig(ServiceConfig):

@@ -8,6 +8,24 @@ the JWKS; their private key is erased at the next rotation).
 
 Keys are created on first need. Two workers creating (or rotating) at once both try to
 insert the same generation; the unique key lets exactly one win and the other adopts it.
+
+Verifying auth's own tokens (``verification_key``) reads the published keys from a cache
+of at most ``verification_cache_seconds`` (``signing_keys.verification_cache_seconds``,
+default 10; 0 reads the database at every request): no statement a request. It stays
+correct within these bounds:
+
+- a kid the cache does not know (a key another worker or replica just created) reloads
+  the keys at once (a made-up kid costs the one statement every request cost before);
+- a key whose grace ended retires at that moment: the cache holds each key's end, and a
+  lookup compares it with the clock;
+- a rotation or retirement in this process empties the cache; a key retired early in
+  another process is refused at once all the same, by the revocation list auth reads at
+  every request (``own_revocations``: retired kids ride in its one statement);
+- anything else changed in another process (a key row deleted by hand) is seen within
+  ``verification_cache_seconds``.
+
+The JWKS document (``jwks``) and the revocation document read the database every time,
+as before.
 """
 
 from __future__ import annotations
@@ -69,6 +87,7 @@ class KeyStore:
         rotate_after_days: int | None = None,
         encryption_secret: str | None = None,
         clock: Callable[[], dt.datetime] | None = None,
+        verification_cache_seconds: float = 10.0,
     ):
         self.database = database
         self.grace = dt.timedelta(seconds=access_token_seconds + leeway_seconds)
@@ -80,6 +99,10 @@ class KeyStore:
         self._private: dict[str, rsa.RSAPrivateKey] = {}
         self._public: dict[str, Any] = {}
         self._lock = threading.Lock()
+        # The published keys for verification: (loaded at, {kid: (public JWK, retires at)}).
+        self.verification_cache = dt.timedelta(seconds=verification_cache_seconds)
+        self._verifying: tuple[dt.datetime, dict[str, tuple[str, dt.datetime | None]]] | None
+        self._verifying = None
 
     def now(self) -> dt.datetime:
         return self._clock() if self._clock else timeutil.utcnow()
@@ -117,17 +140,36 @@ class KeyStore:
         return {"keys": [json.loads(s.key.publicJwk) for s in self.published()]}
 
     def verification_key(self, kid: str) -> Any | None:
-        """The public key ``kid`` if it is published (the auth service's key_provider)."""
-        for state in self.published():
-            if state.key.kid == kid:
-                return self._public_key(state.key)
-        return None
+        """The public key ``kid`` if it is published (the auth service's key_provider),
+        from the bounded cache (the module's docstring has its rules)."""
+        now = self.now()
+        cached = self._verifying
+        fresh = cached is not None and dt.timedelta(0) <= now - cached[0] < self.verification_cache
+        keys = cached[1] if fresh else self._reload_verifying(now)
+        if fresh and kid not in keys:
+            keys = self._reload_verifying(now)
+        found = keys.get(kid)
+        if found is None:
+            return None
+        jwk, retires_at = found
+        if retires_at is not None and now >= retires_at:
+            return None  # its grace ended since the cache was loaded
+        return self._public_key(kid, jwk)
 
-    def _public_key(self, key: SigningKey) -> Any:
-        cached = self._public.get(key.kid)
+    def _reload_verifying(self, now: dt.datetime) -> dict[str, tuple[str, dt.datetime | None]]:
+        keys = {s.key.kid: (s.key.publicJwk, s.retires_at) for s in self.published()}
+        self._verifying = (now, keys)
+        return keys
+
+    def forget_verifying(self) -> None:
+        """Empty the verification cache (after a rotation or retirement here)."""
+        self._verifying = None
+
+    def _public_key(self, kid: str, jwk: str) -> Any:
+        cached = self._public.get(kid)
         if cached is None:
-            cached = RSAAlgorithm.from_jwk(key.publicJwk)
-            self._public[key.kid] = cached
+            cached = RSAAlgorithm.from_jwk(jwk)
+            self._public[kid] = cached
         return cached
 
     def _private_key(self, key: SigningKey) -> rsa.RSAPrivateKey:
@@ -184,24 +226,28 @@ class KeyStore:
             for state in self.states(session):
                 if state.state == RETIRED and state.key.privateKey is not None:
                     state.key.privateKey = None
+        self.forget_verifying()
         return key
 
     def retire(self, kid: str) -> SigningKey:
         """Stop publishing a (compromised) key now; the active key cannot be retired."""
-        with self.database.sessionmaker() as session, session.begin():
-            states = self.states(session)
-            found = next((s for s in states if s.key.kid == kid), None)
-            if found is None:
-                raise NotFound(f"Signing key {kid} does not exist.", {"kid": [kid]})
-            if found.state == ACTIVE:
-                raise Conflict(
-                    "The active key cannot be retired: rotate first, then retire it.",
-                    {"kid": ["Active key."]},
-                )
-            if found.key.retiredAt is None:
-                found.key.retiredAt = self.now()
-                found.key.privateKey = None
-            return found.key
+        try:
+            with self.database.sessionmaker() as session, session.begin():
+                states = self.states(session)
+                found = next((s for s in states if s.key.kid == kid), None)
+                if found is None:
+                    raise NotFound(f"Signing key {kid} does not exist.", {"kid": [kid]})
+                if found.state == ACTIVE:
+                    raise Conflict(
+                        "The active key cannot be retired: rotate first, then retire it.",
+                        {"kid": ["Active key."]},
+                    )
+                if found.key.retiredAt is None:
+                    found.key.retiredAt = self.now()
+                    found.key.privateKey = None
+                return found.key
+        finally:
+            self.forget_verifying()
 
     def _create(self, *, expected_generation: int, adopt: bool = True) -> SigningKey:
         private = rsa.generate_private_key(public_exponent=65537, key_size=self.key_size)
@@ -236,5 +282,6 @@ class KeyStore:
             return winner
         with self._lock:
             self._private[kid] = private
+        self.forget_verifying()
         log.info("created signing key %s (generation %s)", kid, expected_generation)
         return row

@@ -13,18 +13,21 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ispyb_shared.auth import REVOCATION_POLL_SECONDS, revocation_key
 
 from .. import timeutil
+from ..keys.models import SigningKey
 from ..keys.service import KeyStore
 from .models import Revocation
 
 # Longest an access token can live (config maxima): older entries void nothing any more.
 _FORGET_AFTER = dt.timedelta(seconds=86400 + 300)
+# The kind of a retired key's row in own_revocations' statement (no revocation kind).
+_RETIRED_KEY = "~retired-key"
 
 
 def revoke_access(*, db_session: Session, kind: str, subjects: Iterable[str], reason: str) -> None:
@@ -81,13 +84,29 @@ def _revoked_subjects(*, db_session: Session, horizon: dt.datetime) -> dict[str,
 
 
 def own_revocations(*, db_session: Session, config: Mapping[str, Any]) -> dict[str, Any]:
-    """The list auth applies to its own endpoints, read at every request.
-
-    Subjects only: auth verifies with the keys it publishes, so a retired key is refused
-    already (KeyStore.verification_key), and reading keys again would cost a round trip.
-    """
-    subjects = _revoked_subjects(db_session=db_session, horizon=_horizon(config))
-    return {"subjects": subjects, "retiredKeys": [], "pollSeconds": REVOCATION_POLL_SECONDS}
+    """The list auth applies to its own endpoints, read at every request, in one statement:
+    the revoked subjects and the keys retired early (``UNION ALL``). KeyStore's
+    verification cache (keys/service.py) may hold a key another worker just retired: the
+    kid on this list refuses its tokens at once all the same."""
+    horizon = _horizon(config)
+    revoked = select(Revocation.kind, Revocation.subject, Revocation.notBefore).where(
+        Revocation.notBefore >= horizon
+    )
+    retired = select(
+        literal(_RETIRED_KEY).label("kind"), SigningKey.kid, SigningKey.retiredAt
+    ).where(SigningKey.retiredAt >= horizon)
+    subjects: dict[str, int] = {}
+    kids: list[str] = []
+    for kind, subject, moment in db_session.execute(union_all(revoked, retired)).all():
+        if kind == _RETIRED_KEY:
+            kids.append(subject)
+        else:
+            subjects[revocation_key(kind, subject)] = timeutil.epoch_seconds(moment)
+    return {
+        "subjects": subjects,
+        "retiredKeys": sorted(kids),
+        "pollSeconds": REVOCATION_POLL_SECONDS,
+    }
 
 
 def revocation_document(
