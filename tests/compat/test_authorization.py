@@ -249,6 +249,7 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
         | beamline_routes(compat_app)
         | ssx_client_routes()
         | datacollection_image_routes(compat_app)
+        | sample_routes(compat_app)
     )
     covered |= {
         (
@@ -326,3 +327,11 @@ def test_what_core_hides_compat_hides(compat, world, tokens, caller):
         assert "mx1-1" not in text and "Lysozyme" not in text, (caller, path)
         assert f'"blSampleId": {world.sample.blSampleId},' not in text
         assert f'"{world.dcs[0].dataCollectionId}":' not in text
+
+
+def sample_routes(compat_app) -> set[tuple[str, str]]:
+    """The sample editor's routes and the sample changer's list: their matrix is
+    tests/compat/test_samples.py (against an ssx in-process: components, vocabularies)."""
+    from tests.compat.test_samples import sample_routes as routes
+
+    return routes(compat_app)

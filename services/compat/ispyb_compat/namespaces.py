@@ -13,6 +13,7 @@ def namespaces() -> list[Namespace]:
     from .pyispyb.beamline.api import NAMESPACES as pyispyb_beamline
     from .pyispyb.datacollections.api import NAMESPACES as pyispyb_datacollections
     from .pyispyb.processings.api import NAMESPACES as pyispyb_processings
+    from .pyispyb.samples.api import NAMESPACES as pyispyb_samples
     from .pyispyb.ssx.api import NAMESPACES as pyispyb_ssx
 
     return [
@@ -21,5 +22,6 @@ def namespaces() -> list[Namespace]:
         *pyispyb_beamline,
         *pyispyb_datacollections,
         *pyispyb_ssx,
+        *pyispyb_samples,
         *java(),
     ]
