@@ -110,7 +110,7 @@ def new_sample(w, **changes):
         "containerId": w.sample.containerId,
         "location": 9,
         "comments": "from the editor",
-        "Crystal": {"crystalId": w.crystal_id, "Protein": {"proteinId": 1}},
+        "Crystal": {"crystalId": w.crystal_id},
         "sample_compositions": [],
         **changes,
     }
@@ -291,6 +291,13 @@ def test_the_editor_vocabularies(compat, world, tokens, ssx_app_session):  # noq
             lambda w: {"Crystal": {"crystalId": w.crystal_id, "crystal_compositions": [{}]}},
             422,
             "Crystal.crystal_compositions",
+        ),
+        (
+            "patch",
+            "/samples/{sample}",
+            lambda w: {"Crystal": {"crystalId": 99_999_999, "cell_a": 3}},
+            422,
+            "Crystal.crystalId",
         ),
         ("patch", "/samples/{sample}", lambda w: {"containerId": 0}, 422, "containerId"),
         ("patch", "/samples/{sample}", lambda w: {"location": "1"}, 409, "location"),

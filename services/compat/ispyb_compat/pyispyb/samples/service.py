@@ -179,6 +179,24 @@ def _new_crystal(core, credentials, crystal: Mapping[str, Any]) -> int:
     return _body(created, "crystal")["crystalId"]
 
 
+def _crystal_of(core, credentials, crystal: Mapping[str, Any]) -> int:
+    """py-ispyb's Crystal block as a core crystal id: ``crystalId`` with the crystal fields
+    sent changed (core's PATCH /crystals/{id}), or a new crystal (POST /crystals)."""
+    crystal_id = identifier(crystal.get("crystalId"), "Crystal.crystalId", required=False)
+    if crystal_id is None:
+        return _new_crystal(core, credentials, crystal)
+    changes = _crystal_changes(crystal)
+    if changes:
+        answer = core.request("PATCH", f"/crystals/{crystal_id}", credentials, body=changes)
+        if answer.status == 404:  # a crystal the caller cannot see: a field of the body
+            raise _invalid("Crystal.crystalId", f"No crystal {crystal_id} (or not visible).")
+        if answer.status == 403:
+            raise Forbidden(SAMPLE_REFUSED)
+        if not 200 <= answer.status < 300:
+            raise error_from_envelope(answer.status, answer.body, what="the crystal")
+    return crystal_id
+
+
 def _sample_answer(core, credentials, row: Mapping[str, Any]) -> dict:
     """The sample in py-ispyb's shape, its container looked up (one call) when it has one."""
     container = None
@@ -206,8 +224,7 @@ def create_sample(*, core: CoreClient, credentials: Credentials, body: Mapping) 
             raise _invalid(field, "Missing data for required field.")
     if not crystal:
         raise _invalid("Crystal", "Missing data for required field.")
-    crystal_id = identifier(crystal.get("crystalId"), "Crystal.crystalId", required=False)
-    data["crystalId"] = crystal_id or _new_crystal(core, credentials, crystal)
+    data["crystalId"] = _crystal_of(core, credentials, crystal)
     created = core.write(
         "POST",
         f"/samples?expand={EXPAND}",
@@ -232,14 +249,7 @@ def update_sample(
     if body.get("containerId") not in (None, ""):
         data["containerId"] = identifier(body["containerId"], "containerId")
     if crystal:
-        crystal_id = identifier(crystal.get("crystalId"), "Crystal.crystalId", required=False)
-        if crystal_id is None:
-            data["crystalId"] = _new_crystal(core, credentials, crystal)
-        else:
-            changes = _crystal_changes(crystal)
-            if changes:
-                _answer(core, "PATCH", f"/crystals/{crystal_id}", credentials, changes, "crystal")
-            data["crystalId"] = crystal_id
+        data["crystalId"] = _crystal_of(core, credentials, crystal)
     row = _body(
         _answer(
             core,
