@@ -249,6 +249,9 @@ def update_sample(
     if body.get("containerId") not in (None, ""):
         data["containerId"] = identifier(body["containerId"], "containerId")
     if crystal:
+        # the sample first: one the caller cannot see is a 404, whatever its crystal block
+        if core.get_one("samples", str(sample_id), credentials, forbidden=SAMPLE_REFUSED) is None:
+            raise NotFound("No sample there (or the caller may not see it).")
         data["crystalId"] = _crystal_of(core, credentials, crystal)
     row = _body(
         _answer(
