@@ -54,6 +54,18 @@ def compat_app_session(core_app_session, tokens):
     session = requests.Session()
     session.mount(CORE_URL + "/", line)
     session.mount(AUTH_URL + "/", auth)
+    # ssx: a stand-in with empty vocabularies (the sample editor's lists, fuzzed here);
+    # their real answers are tests/compat/test_samples.py's, with ssx in-process
+    empty = (200, {"results": [], "total": 0, "limit": 1000, "offset": 0})
+    session.mount(
+        "http://ssx.test/",
+        AuthStandIn(
+            answers={
+                "/ispyb/api/v1/ssx/component-types": empty,
+                "/ispyb/api/v1/ssx/concentration-types": empty,
+            }
+        ),
+    )
     app = create_app(
         {
             "logging": {"level": "INFO"},

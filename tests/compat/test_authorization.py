@@ -297,6 +297,7 @@ def test_every_compat_route_is_in_the_matrix(compat_app, world):
         | shipping_write_routes(compat_app)
         | detector_image_routes(compat_app)
         | dcquality_routes(compat_app)
+        | sample_routes(compat_app)
     )
     covered |= {
         (
@@ -406,3 +407,11 @@ def shipping_write_routes(compat_app) -> set[tuple[str, str]]:
     from tests.compat.test_shipping import write_routes
 
     return write_routes(compat_app)
+
+
+def sample_routes(compat_app) -> set[tuple[str, str]]:
+    """The sample editor's routes and the sample changer's list: their matrix is
+    tests/compat/test_samples.py (against an ssx in-process: components, vocabularies)."""
+    from tests.compat.test_samples import sample_routes as routes
+
+    return routes(compat_app)

@@ -222,7 +222,8 @@ def test_the_matrix_covers_every_beamline_route(compat_app_session):
         (method, re.sub(r"\{\w+\}", "{}", template.partition("?")[0]))
         for method, template, _body, _expected in MATRIX.values()
     }
-    assert routes == covered
+    # mxcubecore's PATCH samples/{id} is served by the sample routes (pyispyb/samples/api.py)
+    assert routes == covered - {("PATCH", "/samples/{}")}
 
 
 # (method, path template, body(world) or None, status, the field the error names)

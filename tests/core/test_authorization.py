@@ -524,6 +524,12 @@ MATRIX = {
         lambda w: {"staffComments": "iced"},
         expect(404, 403, 200, 200, 404, 403, 403),
     ),
+    "delete sample": (
+        "delete",
+        lambda w: f"/samples/{w.sample2.blSampleId}",
+        None,
+        expect(404, 204, 204, 204, 404, 403, 403),
+    ),
     # sample groups
     "list sample groups": (
         "get",

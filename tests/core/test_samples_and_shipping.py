@@ -355,3 +355,66 @@ def test_beamline_staff_register_dewars_of_proposals_they_see(core_app, factory,
         f"{CORE}/dewar-registry", json={**body, "proposalId": proposal.proposalId}, headers=headers
     )
     assert created.status_code == 201, created.json
+
+
+def test_a_sample_nothing_refers_to_is_deleted(client, core_db, factory, mx1):
+    sample = mx1["samples"][1]
+    before = row_counts(core_db)
+    assert client.delete(f"{CORE}/samples/{sample.uuid}").status_code == 204
+    after = row_counts(core_db)
+    assert after["BLSample"] == before["BLSample"] - 1
+    assert {table: n for table, n in after.items() if table != "BLSample"} == {
+        table: n for table, n in before.items() if table != "BLSample"
+    }
+    assert client.get(f"{CORE}/samples/{sample.blSampleId}").status_code == 404
+    assert client.delete(f"{CORE}/samples/{sample.blSampleId}").status_code == 404
+    # its position is free again
+    freed = new_sample(mx1, location=sample.location, name="again")
+    assert client.post(f"{CORE}/samples", json=freed).status_code == 201
+
+
+@pytest.mark.parametrize("dependent", ["data collection group", "robot action", "sample group"])
+def test_a_sample_something_refers_to_is_kept_with_409(client, core_db, factory, mx1, dependent):
+    sample = mx1["samples"][0]
+    if dependent == "data collection group":
+        session = factory.session(proposalId=mx1["proposal"].proposalId)
+        factory.data_collection(
+            factory.data_collection_group(session, blSampleId=sample.blSampleId)
+        )
+        table = "DataCollectionGroup"
+    elif dependent == "robot action":
+        session = factory.session(proposalId=mx1["proposal"].proposalId)
+        stored = client.post(
+            f"{CORE}/robot-actions",
+            json={
+                "blsessionId": session.sessionId,
+                "blsampleId": sample.blSampleId,
+                "actionType": "LOAD",
+                "startTimestamp": "2026-03-01T10:00:00",
+            },
+        )
+        assert stored.status_code == 201, stored.json
+        table = "RobotAction"
+    else:
+        group = factory.sample_group(proposalId=mx1["proposal"].proposalId)
+        factory.sample_group_member(group, sample)
+        table = "BLSampleGroup_has_BLSample"
+    before = row_counts(core_db)
+    refused = client.delete(f"{CORE}/samples/{sample.blSampleId}")
+    assert_refused(refused, 409, "CONFLICT", "blSampleId")
+    assert table in refused.json["message"]
+    assert row_counts(core_db) == before
+
+
+def test_only_those_who_may_change_a_sample_delete_it(core_app, factory, tokens, mx1):
+    sample = mx1["samples"][1]
+    member = factory.person(login="sample-owner")
+    factory.proposal_member(mx1["proposal"], member)
+    factory.person(login="stranger")
+    client = core_app.test_client()
+    url = f"{CORE}/samples/{sample.blSampleId}"
+    assert client.delete(url).status_code == 401
+    assert client.delete(url, headers=tokens.user("stranger")).status_code == 404
+    refused = client.delete(url, headers=tokens.machine("reader", "core:read"))
+    assert refused.status_code == 403
+    assert client.delete(url, headers=tokens.user("sample-owner")).status_code == 204

@@ -2187,7 +2187,7 @@ export interface paths {
         get: operations["core_get_samples"];
         put?: never;
         /** Create a sample at a free position of a container */
-        post: operations["post_samples"];
+        post: operations["core_post_samples"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2208,7 +2208,11 @@ export interface paths {
         get: operations["get_sample_item"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a sample nothing refers to (no data collection, sub-sample, robot action,
+         * @description energy scan, XRF spectrum, queue entry or sample-group membership): else 409.
+         */
+        delete: operations["core_delete_sample_item"];
         options?: never;
         head?: never;
         /** Change some fields of a sample, or move it (containerId, location) */
@@ -2703,7 +2707,7 @@ export interface paths {
          * The kinds of component (fixed vocabulary: Ligand, Buffer, JetMaterial,
          * @description ).
          */
-        get: operations["get_component_types"];
+        get: operations["ssx_get_component_types"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2720,7 +2724,7 @@ export interface paths {
             cookie?: never;
         };
         /** A proposal's components (proposalUUID required: one core check of the proposal) */
-        get: operations["get_components"];
+        get: operations["ssx_get_components"];
         put?: never;
         /** Create a component of a proposal visible to the caller (ssx:write or staff) */
         post: operations["post_components"];
@@ -2759,7 +2763,7 @@ export interface paths {
             cookie?: never;
         };
         /** The units of abundance (fixed vocabulary: M, mM, uM, mg/ml, %w/v, %v/v) */
-        get: operations["get_concentration_types"];
+        get: operations["ssx_get_concentration_types"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4963,6 +4967,67 @@ export interface paths {
          */
         get: operations["compat_get_samples"];
         put?: never;
+        /**
+         * Create a sample (py-ispyb's SampleCreate): core's POST /samples, after core's
+         * @description POST /crystals when ``Crystal`` names no ``crystalId``.
+         */
+        post: operations["compat_post_samples"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/samples/components": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A proposal's components (ssx's /components): ``{results, total, skip, limit}``
+         * @description of ``{componentId, name, composition, ComponentType: {componentTypeId, name}}``.
+         */
+        get: operations["compat_get_components"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/samples/components/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The kinds of component (ssx's /component-types): ``[{componentTypeId, name}]`` */
+        get: operations["compat_get_component_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/samples/concentration/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The units of abundance (ssx's /concentration-types): ``[{concentrationTypeId,
+         * @description name, symbol}]``.
+         */
+        get: operations["compat_get_concentration_types"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -4983,10 +5048,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a sample nothing refers to: core's DELETE /samples/{id} (409 naming the
+         * @description data collections, robot actions... that refer to it).
+         */
+        delete: operations["compat_delete_sample_item"];
         options?: never;
         head?: never;
-        /** Change a sample's own fields: core's PATCH /samples/{id} */
+        /**
+         * Change a sample (py-ispyb's SampleUpdate, or mxcubecore's dictionary): core's
+         * @description PATCH /samples/{id}, and PATCH /crystals/{id} for its crystal's fields.
+         */
         patch: operations["compat_patch_sample_item"];
         trace?: never;
     };
@@ -15128,12 +15200,6 @@ export interface components {
             /** @description Pin wire width, in mm. */
             wireWidth?: number | null;
         };
-        /** @description Changes to a sample (its own BLSample columns). */
-        SampleDoc: {
-            name?: string;
-            location?: string;
-            comments?: string;
-        };
         /** @description A new, empty group of samples of a proposal. */
         SampleGroupCreate: {
             /** @description Name of the group. */
@@ -16537,6 +16603,45 @@ export interface components {
             loopType?: string | null;
             /** @description Pin wire width, in mm. */
             wireWidth?: number | null;
+        };
+        /**
+         * @description py-ispyb's SampleCreate / SampleUpdate (and mxcubecore's sample dictionary): the
+         *         sample's own fields, its ``Crystal`` block; ``location`` an integer position.
+         */
+        SampleWriteDoc: {
+            name?: string;
+            comments?: string;
+            /** @description Position in the container. */
+            location?: unknown;
+            /** @description The container (required to create). */
+            containerId?: unknown;
+            loopType?: string;
+            /**
+             * @description py-ispyb's Crystal block: an existing crystal (``crystalId``, its fields changed
+             *         when sent) or a new one of ``Protein.proteinId``.
+             */
+            Crystal?: {
+                /** @description An existing crystal. */
+                crystalId?: unknown;
+                Protein?: {
+                    /** @description The protein (of the sample's proposal). */
+                    proteinId?: unknown;
+                };
+                space_group?: string;
+                cell_a?: unknown;
+                cell_b?: unknown;
+                cell_c?: unknown;
+                cell_alpha?: unknown;
+                cell_beta?: unknown;
+                cell_gamma?: unknown;
+                size_X?: unknown;
+                size_Y?: unknown;
+                size_Z?: unknown;
+                /** @description Only [] (compositions are ssx's). */
+                crystal_compositions?: unknown[];
+            };
+            /** @description Only [] (compositions are ssx's). */
+            sample_compositions?: unknown[];
         };
         /**
          * @description A screening of a data collection (``dataCollectionId``; its group is set from it)
@@ -34213,7 +34318,7 @@ export interface operations {
             };
         };
     };
-    post_samples: {
+    core_post_samples: {
         parameters: {
             query?: {
                 /** @description Nested blocks to embed, comma-separated (a block brings its parents); without expand=: none. crystal: the sample's crystal; crystal.protein: the crystal's protein; diffractionPlan: what to collect on the sample (null when no plan). Also: protein = crystal.protein. An unknown name is a 400. */
@@ -34379,6 +34484,72 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    core_delete_sample_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Sample id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -37694,7 +37865,7 @@ export interface operations {
             };
         };
     };
-    get_component_types: {
+    ssx_get_component_types: {
         parameters: {
             query?: {
                 /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
@@ -37761,7 +37932,7 @@ export interface operations {
             };
         };
     };
-    get_components: {
+    ssx_get_components: {
         parameters: {
             query?: {
                 /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
@@ -38145,7 +38316,7 @@ export interface operations {
             };
         };
     };
-    get_concentration_types: {
+    ssx_get_concentration_types: {
         parameters: {
             query?: {
                 /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
@@ -47877,8 +48048,10 @@ export interface operations {
                 proteinId?: string;
                 /** @description Name contains */
                 search?: string;
-                /** @description Containers on this beamline or on none (mxcubecore) */
+                /** @description Containers on this beamline or on none (mxcubecore); with assigned=true, the sample changer's beamline */
                 beamLineName?: string;
+                /** @description true: only the samples in a sample changer position of beamLineName */
+                assigned?: string;
             };
             header?: never;
             path?: never;
@@ -47940,6 +48113,326 @@ export interface operations {
             };
         };
     };
+    compat_post_samples: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SampleWriteDoc"];
+            };
+        };
+        responses: {
+            /** @description The sample created (py-ispyb's shape) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_components: {
+        parameters: {
+            query?: {
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+                /** @description Proposal name (without: an empty page) */
+                proposal?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_component_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer: a list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_concentration_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer: a list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_delete_sample_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Sample id */
+                sample_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     compat_patch_sample_item: {
         parameters: {
             query?: never;
@@ -47952,11 +48445,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SampleDoc"];
+                "application/json": components["schemas"]["SampleWriteDoc"];
             };
         };
         responses: {
-            /** @description The sample */
+            /** @description The sample (py-ispyb's shape) */
             200: {
                 headers: {
                     [name: string]: unknown;

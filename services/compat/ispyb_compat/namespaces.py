@@ -16,6 +16,7 @@ def namespaces() -> list[Namespace]:
     from .pyispyb.dcquality.api import NAMESPACES as pyispyb_dcquality
     from .pyispyb.h5images.api import NAMESPACES as pyispyb_h5images
     from .pyispyb.processings.api import NAMESPACES as pyispyb_processings
+    from .pyispyb.samples.api import NAMESPACES as pyispyb_samples
     from .pyispyb.shipping.api import NAMESPACES as pyispyb_shipping
     from .pyispyb.ssx.api import NAMESPACES as pyispyb_ssx
 
@@ -29,5 +30,6 @@ def namespaces() -> list[Namespace]:
         *pyispyb_shipping,
         *pyispyb_h5images,
         *pyispyb_dcquality,
+        *pyispyb_samples,
         *java(),
     ]

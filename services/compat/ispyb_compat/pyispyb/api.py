@@ -171,23 +171,7 @@ class EventTypes(Resource):
         return events_service.event_types(_args())
 
 
-@ns.route("/samples")
-class Samples(Resource):
-    @ns.doc(
-        params={
-            "skip": "Rows skipped",
-            "limit": "Page size (clamped to 1000)",
-            "proposal": "Proposal name",
-            "proteinId": "Protein id",
-            "search": "Name contains",
-            "beamLineName": "Containers on this beamline or on none (mxcubecore)",
-        }
-    )
-    @operation(ns, errors=(400, 404), description="py-ispyb's answer")
-    def get(self):
-        """Samples the caller may see, with ``Crystal.Protein``, ``Container.code`` and
-        ``_metadata.datacollections``."""
-        return service.samples(_args())
+# /samples: pyispyb/samples/api.py (the list and the sample editor's writes).
 
 
 @ns.route("/proteins")

@@ -61,3 +61,9 @@ class SampleItem(Resource):
         return service.update_sample(
             db_session=db_session(), sample=_sample(ref), data=body, caller=current_caller()
         )
+
+    @operation(ns, status=204, description="Deleted", errors=(403, 404, 409))
+    def delete(self, ref: str):
+        """Delete a sample nothing refers to (no data collection, sub-sample, robot action,
+        energy scan, XRF spectrum, queue entry or sample-group membership): else 409."""
+        service.delete_sample(db_session=db_session(), sample=_sample(ref), caller=current_caller())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from ispyb_shared.auth import Caller
@@ -205,3 +205,39 @@ def update_sample(
         db_session.expire(sample, changed_relations)
         return get_sample(db_session=db_session, ref=str(sample.blSampleId), caller=caller)
     return sample
+
+
+def _dependents(sample_table) -> list[tuple[str, object]]:
+    """Every (table, column) that refers to a sample by a foreign key, from the mapped
+    models (so a table added later is checked too), in a stable order."""
+    found = []
+    for table in sample_table.metadata.sorted_tables:
+        for key in table.foreign_keys:
+            if key.column.table is sample_table and table is not sample_table:
+                found.append((table.name, key.parent))
+    return sorted(found, key=lambda pair: (pair[0], pair[1].name))
+
+
+def delete_sample(*, db_session: Session, sample: BLSample, caller: Caller) -> None:
+    """Delete a sample the caller may change (as PATCH: those who see its proposal, no
+    machine client), only when no row refers to it: 409 names what does. One statement
+    checks every referring table; the deletion is the request's one transaction."""
+    require_member_write(caller, (), what=f"sample {sample.name or sample.blSampleId}")
+    dependents = _dependents(BLSample.__table__)
+    if dependents:
+        checks = [
+            exists().where(column == sample.blSampleId).label(f"d{index}")
+            for index, (_table, column) in enumerate(dependents)
+        ]
+        row = db_session.execute(select(*checks)).one()
+        using = sorted(
+            {table for (table, _column), used in zip(dependents, row, strict=True) if used}
+        )
+        if using:
+            raise Conflict(
+                f"Sample {sample.name or sample.blSampleId} cannot be deleted: "
+                f"{', '.join(using)} rows refer to it.",
+                {"blSampleId": [f"Referred to by {', '.join(using)}."]},
+            )
+    db_session.delete(sample)
+    db_session.flush()

@@ -1,6 +1,7 @@
 """py-ispyb's beamline write routes, as mxcubecore's PyISPyBDataAdapter calls them
 (docs/compat.md, "MXCuBE"). Thin: service.py translates onto core. The reads mxcubecore
-makes (GET sessions, sessions/{id}, samples) are the dialect's own (pyispyb/api.py)."""
+makes (GET sessions, sessions/{id}, samples) are the dialect's own (pyispyb/api.py); its
+PATCH samples/{id} is the sample routes' (pyispyb/samples/api.py)."""
 
 from __future__ import annotations
 
@@ -38,11 +39,6 @@ images_ns = Namespace(
     path="/pyispyb/images",
     description="py-ispyb dialect (MXCuBE): images of data collections",
 )
-samples_ns = Namespace(
-    "pyispyb-beamline-samples",
-    path="/pyispyb/samples",
-    description="py-ispyb dialect (MXCuBE): a proposal's samples for the sample changer",
-)
 events_ns = Namespace(
     "pyispyb-beamline-events",
     path="/pyispyb/events",
@@ -54,7 +50,6 @@ NAMESPACES = [
     detectors_ns,
     collections_ns,
     images_ns,
-    samples_ns,
     events_ns,
 ]
 
@@ -181,21 +176,6 @@ class Images(Resource):
     def post(self, *, body):
         """Store an image of a data collection: core's POST /images."""
         return _call(service.store_image, body=body)
-
-
-@samples_ns.route("/<int:sample_id>")
-@samples_ns.param("sample_id", "Sample id")
-class SampleItem(Resource):
-    @operation(
-        samples_ns,
-        body=schemas.SampleDoc,
-        as_sent=True,
-        errors=(403, 404, 409, 503),
-        description="The sample",
-    )
-    def patch(self, sample_id: int, *, body):
-        """Change a sample's own fields: core's PATCH /samples/{id}."""
-        return _call(service.update_sample, sample_id=sample_id, body=body)
 
 
 @events_ns.route("/robot-action")
