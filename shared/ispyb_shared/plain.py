@@ -69,6 +69,9 @@ def _is_query_expression(prop: ColumnProperty) -> bool:
     return dict(prop.strategy_key).get("query_expression", False)
 
 
+_PREPARED = frozenset({"keys", "columns", "width", "row_class", "build", "_own"})
+
+
 class PlainRead:
     """The plain read of ``entity`` (a mapped class).
 
@@ -93,11 +96,25 @@ class PlainRead:
         joined: Mapping[str, PlainRead] | None = None,
         mutable: bool = False,
     ) -> None:
-        mapper = inspect(entity)
-        expressions = dict(expressions or {})
-        joined = dict(joined or {})
         self.entity = entity
         self.mutable = mutable
+        self.derived = derived
+        self.expressions = dict(expressions or {})
+        self.joined = dict(joined or {})
+        self._prepared = False
+
+    # Prepared on first use: the mapper's attributes need every model configured, which
+    # a module defining a read at import time cannot count on.
+    def __getattr__(self, name: str) -> Any:
+        if name in _PREPARED and not self.__dict__.get("_prepared"):
+            self._prepare()
+            return getattr(self, name)
+        raise AttributeError(name)
+
+    def _prepare(self) -> None:
+        entity, derived, joined = self.entity, self.derived, self.joined
+        mapper = inspect(entity)
+        expressions = dict(self.expressions)
         keys: list[str] = []
         columns: list[Any] = []
         constants: dict[str, Any] = {}
@@ -122,7 +139,6 @@ class PlainRead:
             if name not in relationships or relationships[name].uselist:
                 raise ValueError(f"{entity.__name__}.{name} is not a to-one relationship")
         self.keys = tuple(keys)
-        self.joined = joined
         # Labels: unique in any statement, whatever columns a caller adds.
         prefix = f"_p{id(self) % 100000}_"
         self._own = [column.label(f"{prefix}{index}") for index, column in enumerate(columns)]
@@ -131,6 +147,7 @@ class PlainRead:
             self.columns += nested.columns
         self.width = len(self.columns)
         self.row_class = self._row_class(entity, constants)
+        self._prepared = True
         self.build = self.builder()
 
     def _row_class(self, entity: type, constants: dict[str, Any]) -> type:
@@ -167,11 +184,15 @@ class PlainRead:
         return f"_new({name}, ({', '.join(items)},))", position
 
     def _primary_index(self) -> int:
+        if not self._prepared:
+            self._prepare()
         return self.keys.index(inspect(self.entity).primary_key[0].key)
 
     def builder(self, start: int = 0, *, optional: bool = False):
         """A function building a row object from ``row[start:]`` (a Core row or tuple);
         ``optional``: None when the primary key is null (an outer join found nothing)."""
+        if not self._prepared:
+            self._prepare()
         namespace: dict[str, Any] = {"_new": tuple.__new__, "_object": _object}
         text, _ = self._source(start, namespace)
         if optional:

@@ -28,6 +28,9 @@ from ispyb_core.proposals.models import Proposal
 from ispyb_core.proposals.schemas import ProposalRead
 from ispyb_core.sessions import service as sessions
 from ispyb_core.sessions.schemas import SessionRead
+from ispyb_core.shipments import service as shipments
+from ispyb_core.shipments.models import Shipping
+from ispyb_core.shipments.schemas import ShipmentContentsRead
 from ispyb_shared.auth.caller import Caller
 from ispyb_shared.dumping import compiled_dump
 from ispyb_shared.listing import paginate, parse_list_args
@@ -293,3 +296,75 @@ def test_plain_processing_answers_the_orm_dump_on_edge_rows(client, pipeline, sw
         _compare_processing(core_db, [ref])
     with core_db.read_sessionmaker() as db_session:
         assert db_session.get(DataCollection, refs[0]) is not None
+
+
+def _compare_shipment(core_db, ref: str, caller: Caller = ADMIN) -> dict:
+    with core_db.read_sessionmaker() as db_session:
+        orm = shipments.get_shipment_contents(db_session=db_session, ref=ref, caller=caller)
+        expected = ShipmentContentsRead().dump(orm)
+    with core_db.read_sessionmaker() as db_session:
+        plain = shipments.read_shipment_contents(db_session=db_session, ref=ref, caller=caller)
+        assert not isinstance(plain, Shipping)
+        answered = compiled_dump(ShipmentContentsRead())(plain)
+        slow = ShipmentContentsRead().dump(plain)
+    assert _text(answered) == _text(expected), ref
+    assert _text(slow) == _text(expected), ref
+    return expected
+
+
+def test_plain_shipment_answers_the_orm_dump(client, factory, core_db, backend):
+    seed_demo(core_db)
+    # edge rows: an empty dewar, a container without samples, a sample without crystal
+    # or plan, a crystal without protein, two sessions, unicode, awkward floats
+    proposal = factory.proposal(proposalCode="mx", proposalNumber="99")
+    made = factory.shipment_in_proposal(proposal, samples=3)
+    shipment = made["shipment"]
+    factory.dewar(shippingId=shipment.shippingId, comments="Ünïcode \U0001f9ca")
+    factory.container(dewarId=made["dewar"].dewarId, code=None, capacity=None)
+    plan = factory.diffraction_plan(exposureTime=0.1, requiredResolution=1.23456789)
+    factory.sample(
+        containerId=made["container"].containerId,
+        crystalId=None,
+        diffractionPlanId=plan.diffractionPlanId,
+        name="s\u00e9\u65e5",
+        location="4",
+    )
+    crystal = factory.crystal(proteinId=made["protein"].proteinId, cell_a=79.1, cell_b=1e-7)
+    factory.sample(
+        containerId=made["container"].containerId, crystalId=crystal.crystalId, location="5"
+    )
+    for visit in (2, 1):
+        factory.shipment_session(
+            shipment, factory.session(proposalId=proposal.proposalId, visit_number=visit)
+        )
+    empty = factory.shipment(proposalId=proposal.proposalId, shippingName=None)
+    with core_db.read_sessionmaker() as db_session:
+        ids = list(db_session.execute(select(Shipping.shippingId)).scalars())
+    assert len(ids) >= 3
+    for shipping_id in ids:
+        _compare_shipment(core_db, str(shipping_id))
+    whole = _compare_shipment(core_db, shipment.uuid)
+    assert len(whole["dewars"]) == 2 and len(whole["sessions"]) == 2
+    assert [len(c["samples"]) for c in whole["dewars"][0]["containers"]] == [5, 0]
+    assert _compare_shipment(core_db, str(empty.shippingId))["dewars"] == []
+    # not visible, not there: the same 404
+    for ref, caller in ((str(shipment.shippingId), _user("nobody")), ("999999", ADMIN)):
+        with core_db.read_sessionmaker() as db_session, pytest.raises(Exception) as orm:
+            shipments.get_shipment_contents(db_session=db_session, ref=ref, caller=caller)
+        with core_db.read_sessionmaker() as db_session, pytest.raises(Exception) as plain:
+            shipments.read_shipment_contents(db_session=db_session, ref=ref, caller=caller)
+        assert type(orm.value) is type(plain.value) and str(orm.value) == str(plain.value)
+    # the HTTP answer (expand= left-outs included): the ORM dump's JSON
+    for query in ("", "?expand=dewars.containers.samples.diffractionPlan", "?fields=uuid,dewars"):
+        response = client.get(f"{CORE}/shipments/{shipment.shippingId}{query}")
+        assert response.status_code == 200, response.json
+    response = client.get(f"{CORE}/shipments/{shipment.shippingId}")
+    with core_db.read_sessionmaker() as db_session:
+        orm = shipments.get_shipment_contents(
+            db_session=db_session, ref=str(shipment.shippingId), caller=ADMIN
+        )
+        from ispyb_core.shipments.api import ITEM_EXPAND
+
+        left_out = ITEM_EXPAND.excluded(ShipmentContentsRead, ITEM_EXPAND.resolve(None))
+        expected = ShipmentContentsRead(exclude=left_out).dump(orm)
+    assert _text(response.json) == _text(expected)

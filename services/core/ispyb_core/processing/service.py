@@ -417,18 +417,23 @@ class _Layout:
         self.plain = plain
 
 
-_LAYOUTS = {
-    (plain, esrf): _Layout(plain=plain, esrf_anomalous=esrf)
-    for plain in (False, True)
-    for esrf in (False, True)
-}
+_LAYOUTS: dict[tuple[bool, bool], _Layout] = {}
+
+
+def _layout(plain: bool, esrf_anomalous: bool) -> _Layout:
+    """Built once a kind (on first use: the models are all configured by then)."""
+    key = (plain, esrf_anomalous)
+    layout = _LAYOUTS.get(key)
+    if layout is None:
+        layout = _LAYOUTS[key] = _Layout(plain=plain, esrf_anomalous=esrf_anomalous)
+    return layout
 
 
 def _runs_statement(program_condition, *, esrf_anomalous: bool, plain: bool = False):
     """One statement for the runs matching ``program_condition`` and everything they
     produced: each program is joined to a small table of row kinds, and each kind to one
     table of the chain by an outer join, so the rows do not multiply across tables."""
-    layout = _LAYOUTS[(plain, esrf_anomalous)]
+    layout = _layout(plain, esrf_anomalous)
     kinds = layout.kinds
     kind = kinds.c.kind
     columns = layout.columns
@@ -492,7 +497,7 @@ def _load_runs_where(
     the same statement where the database has it). ``plain``: rows as plain values
     (ispyb_shared.plain), for the reads; ORM objects otherwise."""
     esrf = _esrf_anomalous_present(db_session)
-    layout = _LAYOUTS[(plain, esrf)]
+    layout = _layout(plain, esrf)
     if cached is not None:
         statement = cached(esrf)
     else:
