@@ -250,8 +250,13 @@ def _compile_one(schema: Schema) -> Dump:
                 return slow(obj)
         if cls in other_types:
             return slow(obj)
-        # marshmallow reads obj[key] first when the object has __getitem__.
-        (other_types if hasattr(obj, "__getitem__") else attribute_types).add(cls)
+        # marshmallow reads obj[key] first when the object has __getitem__; the plain
+        # rows of ispyb_shared.plain (tuples: obj["key"] is a TypeError, after which
+        # marshmallow reads the attribute) are read by attribute.
+        by_attribute_too = getattr(cls, "_ispyb_by_attribute", False)
+        (
+            other_types if hasattr(obj, "__getitem__") and not by_attribute_too else attribute_types
+        ).add(cls)
         return dump(obj)
 
     return dump

@@ -437,10 +437,13 @@ def paginate(
     spec: ListSpec,
     *,
     count_from: Select | None = None,
+    plain: Any = None,
 ) -> Page:
     """Run the page and, when needed, the count for ``statement`` (a select of ORM
     entities): at most two statements. ``count_from``: a select of the key with fewer
-    joins that counts the same rows (filters are applied to it too)."""
+    joins that counts the same rows (filters are applied to it too). ``plain``: the
+    :class:`~ispyb_shared.plain.PlainRead` whose ``select()`` ``statement`` is (its
+    columns, then the page's keys): the results are its plain rows, not ORM objects."""
     statement = apply_filters(statement, params, spec)
     counting = statement if count_from is None else apply_filters(count_from, params, spec)
     order = [(spec.sortable[name], descending) for name, descending in params.sort]
@@ -466,12 +469,18 @@ def paginate(
         .offset(params.offset)
     )
     with _text_beyond_the_charset(params):
-        rows = list(session.execute(page).unique())
+        result = session.execute(page)
+        rows = list(result if plain is not None else result.unique())
     more = len(rows) > params.limit
     rows = rows[: params.limit]
-    results = [row[0] for row in rows]
+    if plain is None:
+        results = [row[0] for row in rows]
+        first = 1
+    else:
+        results = plain.all(rows)
+        first = plain.width
     width = len(order)
-    next_after = _encode_cursor(signature, list(rows[-1][1 : 1 + width])) if more else None
+    next_after = _encode_cursor(signature, list(rows[-1][first : first + width])) if more else None
     if not counted:
         total = None
     elif rows:

@@ -23,7 +23,8 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, column, inspect, select, table
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
+
+from ispyb_shared.plain import set_loaded
 
 CORRELATIONS = ("ccHalf", "ccAnomalous")
 
@@ -63,7 +64,7 @@ def normalise_rows(rows: Iterable[Any]) -> None:
         for name in CORRELATIONS:
             value = getattr(row, name, None)
             if value is not None:
-                set_committed_value(row, name, value * factor)
+                set_loaded(row, name, value * factor)
 
 
 def normalise_document(statistics: MutableMapping[str, MutableMapping[str, Any]]) -> None:
@@ -115,4 +116,4 @@ def fill_esrf_anomalous(db_session: Session, rows: Iterable[Any]) -> None:
         .where(statistics.c.autoProcScalingStatisticsId.in_(list(missing)), values.is_not(None))
     )
     for statistics_id, value in found:
-        set_committed_value(missing[statistics_id], "ccAnomalous", float(value))
+        set_loaded(missing[statistics_id], "ccAnomalous", float(value))

@@ -10,17 +10,18 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import and_, bindparam, exists, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import check_period, one_or_404, ref_condition, update_row
 from ispyb_shared.errors import NotFound, ValidationFailed
 from ispyb_shared.listing import ListParams, Page, paginate
+from ispyb_shared.plain import PlainRead, set_loaded
 from ispyb_shared.schemas import RowReference
 from ispyb_shared.types import not_failed
 
@@ -351,27 +352,91 @@ def _kinds():
     )
 
 
-def _runs_statement(program_condition, *, esrf_anomalous: bool):
+# The entities of the runs' statement, in its order; the reads (GET) take them as plain
+# values (ispyb_shared.plain: mutable rows, as the shells are put in percent after
+# loading), the writes' answers as ORM objects (those the session already holds).
+_RUN_ENTITIES = (
+    AutoProcProgram,
+    AutoProcIntegration,
+    AutoProc,
+    AutoProcScalingStatistics,
+    AutoProcScalingHasInt,
+    AutoProcScalingAnisotropy,
+    AutoProcProgramAttachment,
+)
+_PLAIN_RUN_ENTITIES = {entity: PlainRead(entity, mutable=True) for entity in _RUN_ENTITIES}
+
+
+class _Layout:
+    """Where each entity of the runs' statement is in its row, and how it is read:
+    ``program``, ``integration``, ... build the object of a row (None when its table's
+    outer join found nothing); ``kind``, ``collection_id``, ``collection_uuid``,
+    ``scaling_id``, ``esrf`` are indexes of single values."""
+
+    def __init__(self, *, plain: bool, esrf_anomalous: bool) -> None:
+        self.columns: list[Any] = []
+        readers = []
+
+        def entity(model):
+            start = len(self.columns)
+            if plain:
+                read = _PLAIN_RUN_ENTITIES[model]
+                self.columns += read.columns
+                readers.append(read.builder(start, optional=True))
+            else:
+                self.columns.append(model)
+                readers.append(lambda row, _i=start: row[_i])
+            return readers[-1]
+
+        def value(column) -> int:
+            self.columns.append(column)
+            return len(self.columns) - 1
+
+        kinds = _kinds()
+        self.kinds = kinds
+        self.program = entity(AutoProcProgram)
+        self.kind = value(kinds.c.kind)
+        self.integration = entity(AutoProcIntegration)
+        self.collection_id = value(DataCollection.dataCollectionId)
+        self.collection_uuid = value(DataCollection.uuid)
+        self.auto_proc = entity(AutoProc)
+        self.scaling_id = value(AutoProcScaling.autoProcScalingId)
+        self.statistics = entity(AutoProcScalingStatistics)
+        self.link = entity(AutoProcScalingHasInt)
+        self.anisotropy = entity(AutoProcScalingAnisotropy)
+        self.attachment = entity(AutoProcProgramAttachment)
+        if plain:
+            self.program_id = itemgetter(_PLAIN_RUN_ENTITIES[AutoProcProgram]._primary_index())
+        else:
+            self.program_id = lambda row: row[0].autoProcProgramId
+        self.esrf = (
+            value(literal_column(f"AutoProcScalingStatistics.{ESRF_ANOMALOUS_COLUMN}"))
+            if esrf_anomalous
+            else None
+        )
+        self.plain = plain
+
+
+_LAYOUTS: dict[tuple[bool, bool], _Layout] = {}
+
+
+def _layout(plain: bool, esrf_anomalous: bool) -> _Layout:
+    """Built once a kind (on first use: the models are all configured by then)."""
+    key = (plain, esrf_anomalous)
+    layout = _LAYOUTS.get(key)
+    if layout is None:
+        layout = _LAYOUTS[key] = _Layout(plain=plain, esrf_anomalous=esrf_anomalous)
+    return layout
+
+
+def _runs_statement(program_condition, *, esrf_anomalous: bool, plain: bool = False):
     """One statement for the runs matching ``program_condition`` and everything they
     produced: each program is joined to a small table of row kinds, and each kind to one
     table of the chain by an outer join, so the rows do not multiply across tables."""
-    kinds = _kinds()
+    layout = _layout(plain, esrf_anomalous)
+    kinds = layout.kinds
     kind = kinds.c.kind
-    columns: list[Any] = [
-        AutoProcProgram,
-        kind,
-        AutoProcIntegration,
-        DataCollection.dataCollectionId,
-        DataCollection.uuid,
-        AutoProc,
-        AutoProcScaling.autoProcScalingId,
-        AutoProcScalingStatistics,
-        AutoProcScalingHasInt,
-        AutoProcScalingAnisotropy,
-        AutoProcProgramAttachment,
-    ]
-    if esrf_anomalous:
-        columns.append(literal_column(f"AutoProcScalingStatistics.{ESRF_ANOMALOUS_COLUMN}"))
+    columns = layout.columns
     program_id = AutoProcProgram.autoProcProgramId
     scaling_id = AutoProcScaling.autoProcScalingId
     return (
@@ -425,51 +490,59 @@ def _runs_statement(program_condition, *, esrf_anomalous: bool):
 
 
 def _load_runs_where(
-    db_session: Session, program_condition=None, *, cached=None, params=None
+    db_session: Session, program_condition=None, *, cached=None, params=None, plain=False
 ) -> list[Run]:
     """The runs matching the condition (or a cached statement's, with ``params``) with
     everything they produced, in one statement whatever their number (ESRF's ccAno in
-    the same statement where the database has it)."""
+    the same statement where the database has it). ``plain``: rows as plain values
+    (ispyb_shared.plain), for the reads; ORM objects otherwise."""
     esrf = _esrf_anomalous_present(db_session)
+    layout = _layout(plain, esrf)
     if cached is not None:
         statement = cached(esrf)
     else:
-        statement = _runs_statement(program_condition, esrf_anomalous=esrf)
+        statement = _runs_statement(program_condition, esrf_anomalous=esrf, plain=plain)
     runs: dict[int, Run] = {}
     results: dict[int, Result] = {}
     shells: dict[int, list[AutoProcScalingStatistics]] = defaultdict(list)
+    program_id_of, kind_index = layout.program_id, layout.kind
+    scaling_index, esrf_index = layout.scaling_id, layout.esrf
     for row in db_session.execute(statement, params or {}):
-        program, kind = row[0], row[1]
-        run = runs.get(program.autoProcProgramId)
+        program_id, kind = program_id_of(row), row[kind_index]
+        run = runs.get(program_id)
         if run is None:
-            run = runs[program.autoProcProgramId] = Run(program)
+            run = runs[program_id] = Run(layout.program(row))
         if kind == _INTEGRATION:
-            integration, collection_id = row[2], row[3]
+            integration, collection_id = layout.integration(row), row[layout.collection_id]
             if integration is not None and collection_id is not None:
-                integration.dataCollectionUUID = row[4]
+                integration.dataCollectionUUID = row[layout.collection_uuid]
                 run.integrations.append(integration)
         elif kind == _ATTACHMENT:
-            if row[10] is not None:
-                run.attachments.append(row[10])
+            attachment = layout.attachment(row)
+            if attachment is not None:
+                run.attachments.append(attachment)
         else:
-            scaling_id = row[6]
+            scaling_id = row[scaling_index]
             if scaling_id is None:
                 continue
             if kind == _SHELL:
                 result = results.get(scaling_id)
                 if result is None:
-                    result = results[scaling_id] = Result(row[5], scaling_id)
+                    result = results[scaling_id] = Result(layout.auto_proc(row), scaling_id)
                     run.results.append(result)
-                statistics = row[7]
+                statistics = layout.statistics(row)
                 if statistics is not None:
-                    if esrf and statistics.ccAnomalous is None and row[11] is not None:
-                        set_committed_value(statistics, "ccAnomalous", float(row[11]))
+                    if esrf and statistics.ccAnomalous is None and row[esrf_index] is not None:
+                        set_loaded(statistics, "ccAnomalous", float(row[esrf_index]))
                     shells[scaling_id].append(statistics)
             elif kind == _LINK:
-                if row[8] is not None:
-                    results[scaling_id].integrationIds.append(row[8].autoProcIntegrationId)
-            elif row[9] is not None:
-                results[scaling_id].anisotropy = row[9]
+                link = layout.link(row)
+                if link is not None:
+                    results[scaling_id].integrationIds.append(link.autoProcIntegrationId)
+            else:
+                anisotropy = layout.anisotropy(row)
+                if anisotropy is not None:
+                    results[scaling_id].anisotropy = anisotropy
     for scaling_id, rows in shells.items():
         normalise_rows(rows)
         for statistics in rows:
@@ -521,7 +594,9 @@ def _statement_of_sweeps(*, since: bool):
                         AutoProcProgram.processingEndTime >= bindparam("since"),
                     ),
                 )
-            built = _STATEMENTS_OF_SWEEPS[key] = _runs_statement(condition, esrf_anomalous=esrf)
+            built = _STATEMENTS_OF_SWEEPS[key] = _runs_statement(
+                condition, esrf_anomalous=esrf, plain=True
+            )
         return built
 
     return statement
@@ -539,7 +614,7 @@ def runs_of(
     if updated_since is not None:
         params["since"] = updated_since
     cached = _statement_of_sweeps(since=updated_since is not None)
-    return _load_runs_where(db_session, cached=cached, params=params)
+    return _load_runs_where(db_session, cached=cached, params=params, plain=True)
 
 
 def visible_collection_id(*, db_session: Session, ref: str, caller: Caller) -> int:

@@ -19,6 +19,7 @@ from ispyb_shared.listing import (
     prefix_like,
     same_text,
 )
+from ispyb_shared.plain import PlainRead
 
 from ..access import proposal_condition, require_fields_allowed, require_staff
 from ..persons.models import Person
@@ -96,9 +97,14 @@ def proposal_name_condition(name: str) -> ColumnElement[bool] | None:
 MEMBER_FIELDS = frozenset({"title"})
 
 
+# The list's rows as plain values (ispyb_shared.plain): the ORM's objects cost more than
+# the rest of the request; the answer is the same (tests/core/test_plain_reads.py).
+PLAIN_PROPOSAL = PlainRead(Proposal)
+
+
 def list_proposals(*, db_session: Session, params: ListParams, caller: Caller) -> Page:
-    statement = select(Proposal).where(proposal_condition(caller))
-    return paginate(db_session, statement, params, LIST_SPEC)
+    statement = PLAIN_PROPOSAL.select().where(proposal_condition(caller))
+    return paginate(db_session, statement, params, LIST_SPEC, plain=PLAIN_PROPOSAL)
 
 
 def get_proposal(*, db_session: Session, ref: str, caller: Caller) -> Proposal:

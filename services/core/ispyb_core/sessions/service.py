@@ -19,6 +19,7 @@ from ispyb_shared.listing import (
     prefix_like,
     same_text,
 )
+from ispyb_shared.plain import PlainRead
 
 from ..access import require_fields_allowed, require_staff, session_condition
 from ..persons.models import Person
@@ -126,10 +127,13 @@ def _sessions():
 def _data_collection_count():
     """The session's sweeps, counted in the session's own statement (a subquery on the
     group's session index and the sweep's group index)."""
+    return with_expression(BLSession.dataCollectionCount, _data_collection_count_expression())
+
+
+def _data_collection_count_expression():
     from ..data_collections.models import DataCollection, DataCollectionGroup
 
-    return with_expression(
-        BLSession.dataCollectionCount,
+    return (
         select(func.count(DataCollection.dataCollectionId))
         .join(
             DataCollectionGroup,
@@ -137,7 +141,7 @@ def _data_collection_count():
         )
         .where(DataCollectionGroup.sessionId == BLSession.sessionId)
         .correlate_except(DataCollection, DataCollectionGroup)
-        .scalar_subquery(),
+        .scalar_subquery()
     )
 
 
@@ -163,9 +167,23 @@ def visit_condition(name: str) -> ColumnElement[bool] | None:
 MEMBER_FIELDS = frozenset({"comments"})
 
 
+# The list's rows as plain values (ispyb_shared.plain): a session with its proposal (the
+# table's columns: what ``visit`` and ``proposalUUID`` read) and its sweeps' count, in
+# the statement the ORM read made; the answer is the same (tests/core/test_plain_reads.py).
+PLAIN_SESSION = PlainRead(
+    BLSession,
+    expressions={"dataCollectionCount": _data_collection_count_expression()},
+    joined={"Proposal": PlainRead(Proposal, derived=False)},
+)
+
+
 def list_sessions(*, db_session: Session, params: ListParams, caller: Caller) -> Page:
-    statement = _sessions().where(session_condition(caller)).options(_data_collection_count())
-    return paginate(db_session, statement, params, LIST_SPEC)
+    statement = (
+        PLAIN_SESSION.select()
+        .outerjoin(Proposal, BLSession.Proposal)
+        .where(session_condition(caller))
+    )
+    return paginate(db_session, statement, params, LIST_SPEC, plain=PLAIN_SESSION)
 
 
 def get_session(*, db_session: Session, ref: str, caller: Caller) -> BLSession:

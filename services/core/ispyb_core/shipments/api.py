@@ -123,7 +123,9 @@ class ShipmentItem(Resource):
     )
     def get(self, ref: str):
         """Get a shipment with its dewars, containers and samples, in one response."""
-        return _contents(ref)
+        return service.read_shipment_contents(
+            db_session=db_session(), ref=ref, caller=current_caller()
+        )
 
     @operation(
         ns,

@@ -1,22 +1,27 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ispyb_shared.auth import Caller
 from ispyb_shared.crud import create_row, one_or_404, ref_condition, update_row
 from ispyb_shared.errors import Conflict, NotFound
 from ispyb_shared.listing import Filter, ListParams, ListSpec, Page, Search, paginate
+from ispyb_shared.plain import PlainRead
 
 from ..access import proposal_id_condition, require_member_write
 from ..containers.models import Container
 from ..crystals.models import Crystal
 from ..dewars.models import Dewar
+from ..diffraction_plans.models import DiffractionPlan
 from ..lab_contacts.service import get_lab_contact
 from ..ownership import References, proposal_name
+from ..proposals.models import Proposal
 from ..proposals.service import get_proposal
+from ..proteins.models import Protein
 from ..samples.models import BLSample
 from ..sessions.models import BLSession
 from ..sessions.service import get_session
@@ -113,6 +118,91 @@ def get_shipment_contents(*, db_session: Session, ref: str, caller: Caller) -> S
     condition = ref_condition(ref, id_column=Shipping.shippingId, uuid_column=Shipping.uuid)
     statement = visible_shipments(caller).where(condition).options(*CONTENTS)
     return one_or_404(db_session, statement, "Shipment", ref)
+
+
+# The same contents as plain values (ispyb_shared.plain), for the item's GET: the ORM's
+# objects of every dewar, container, sample, crystal and protein were three quarters of
+# its time. The same two statements (the shipment with its sessions; its dewars with
+# everything in them), in the order of the relationships' order_by; the writes' answers
+# stay ORM objects (those their session holds). tests/core/test_plain_reads.py compares.
+_PLAIN_SHIPPING = PlainRead(Shipping, mutable=True)
+_PLAIN_SHIPMENT_SESSION = PlainRead(
+    BLSession, joined={"Proposal": PlainRead(Proposal, derived=False)}
+)
+_PLAIN_DEWAR = PlainRead(Dewar, mutable=True)
+_PLAIN_CONTAINER = PlainRead(Container, mutable=True)
+_PLAIN_SAMPLE = PlainRead(
+    BLSample,
+    joined={
+        "Crystal": PlainRead(Crystal, joined={"Protein": PlainRead(Protein)}),
+        "DiffractionPlan": PlainRead(DiffractionPlan),
+    },
+)
+
+
+@functools.cache
+def _contents_reads():
+    """The row builders and the dewars' statement (built once, on first use)."""
+    dewar_width, container_width = _PLAIN_DEWAR.width, _PLAIN_CONTAINER.width
+    dewars = (
+        select(*_PLAIN_DEWAR.columns, *_PLAIN_CONTAINER.columns, *_PLAIN_SAMPLE.columns)
+        .select_from(Dewar)
+        .outerjoin(Container, Container.dewarId == Dewar.dewarId)
+        .outerjoin(BLSample, BLSample.containerId == Container.containerId)
+        .outerjoin(Crystal, Crystal.crystalId == BLSample.crystalId)
+        .outerjoin(Protein, Protein.proteinId == Crystal.proteinId)
+        .outerjoin(DiffractionPlan, DiffractionPlan.diffractionPlanId == BLSample.diffractionPlanId)
+        .where(Dewar.shippingId == bindparam("shipping"))
+        .order_by(Dewar.dewarId, Container.containerId, BLSample.blSampleId)
+    )
+    return (
+        _PLAIN_SHIPPING.builder(),
+        _PLAIN_SHIPMENT_SESSION.builder(_PLAIN_SHIPPING.width, optional=True),
+        _PLAIN_DEWAR.builder(),
+        _PLAIN_CONTAINER.builder(dewar_width, optional=True),
+        _PLAIN_SAMPLE.builder(dewar_width + container_width, optional=True),
+        dewars,
+    )
+
+
+def read_shipment_contents(*, db_session: Session, ref: str, caller: Caller) -> Any:
+    """get_shipment_contents' answer as plain values (a read: nothing to write back)."""
+    condition = ref_condition(ref, id_column=Shipping.shippingId, uuid_column=Shipping.uuid)
+    statement = (
+        select(*_PLAIN_SHIPPING.columns, *_PLAIN_SHIPMENT_SESSION.columns)
+        .select_from(Shipping)
+        .outerjoin(ShippingHasSession, ShippingHasSession.shippingId == Shipping.shippingId)
+        .outerjoin(BLSession, BLSession.sessionId == ShippingHasSession.sessionId)
+        .outerjoin(Proposal, Proposal.proposalId == BLSession.proposalId)
+        .where(condition, proposal_id_condition(caller, Shipping.proposalId))
+        .order_by(BLSession.sessionId)
+    )
+    shipping_of, session_of, dewar_of, container_of, sample_of, dewars_statement = _contents_reads()
+    rows = db_session.execute(statement).all()
+    if not rows:
+        raise NotFound(f"Shipment {ref!s} does not exist.", {"ref": [str(ref)]})
+    shipping = shipping_of(rows[0])
+    sessions = [session_of(row) for row in rows]
+    shipping.sessions = [session for session in sessions if session is not None]
+    shipping.dewars = dewars = []
+    dewar = container = None
+    for row in db_session.execute(dewars_statement, {"shipping": shipping.shippingId}):
+        if dewar is None or dewar.dewarId != row[0]:
+            dewar = dewar_of(row)
+            dewar.containers = []
+            dewars.append(dewar)
+            container = None
+        found = container_of(row)
+        if found is None:
+            continue
+        if container is None or container.containerId != found.containerId:
+            container = found
+            container.samples = []
+            dewar.containers.append(container)
+        sample = sample_of(row)
+        if sample is not None:
+            container.samples.append(sample)
+    return shipping
 
 
 def check_contacts(references: References, data: dict[str, Any], proposal_id: int) -> None:
