@@ -14,6 +14,7 @@ def namespaces() -> list[Namespace]:
     from .pyispyb.datacollections.api import NAMESPACES as pyispyb_datacollections
     from .pyispyb.processings.api import NAMESPACES as pyispyb_processings
     from .pyispyb.ssx.api import NAMESPACES as pyispyb_ssx
+    from .pyispyb.workflows.api import NAMESPACES as pyispyb_workflows
 
     return [
         *pyispyb(),
@@ -21,5 +22,6 @@ def namespaces() -> list[Namespace]:
         *pyispyb_beamline,
         *pyispyb_datacollections,
         *pyispyb_ssx,
+        *pyispyb_workflows,
         *java(),
     ]
