@@ -162,6 +162,20 @@ def test_processing_messages(compat, world, factory, tokens):
     assert other["total"] == 0
 
 
+def test_processings_carry_their_runs_messages(compat, world, factory, tokens):
+    run, made = messages_of(factory, world)
+    dc = world.dcs[0].dataCollectionId
+    body = compat.get(f"{PY}/processings?dataCollectionId={dc}", headers=tokens.user("member"))
+    (row,) = [
+        r for r in envelope(body.get_json()) if r["autoProcProgramId"] == run.autoProcProgramId
+    ]
+    messages = row["_metadata"]["autoProcProgramMessages"]
+    assert [m["autoProcProgramMessageId"] for m in messages] == [
+        message.autoProcProgramMessageId for message in made
+    ]
+    check(messages[0], {"severity": str, "message": str, "recordTimeStamp": str})
+
+
 @pytest.mark.parametrize(
     ("path", "field"),
     [

@@ -93,3 +93,17 @@ def processing_messages(args) -> dict[str, Any]:
         if isinstance(row, Mapping)
     ]
     return pyispyb._envelope(page, rows, skip, limit)
+
+
+def messages_by_run(collection_id: int) -> dict[int, list[dict[str, Any]]]:
+    """The messages of the runs of one data collection, by run (one call to core, at most
+    1000 messages), for ``/processings``' ``_metadata.autoProcProgramMessages``."""
+    page = pyispyb._core_page(
+        "/processing-messages", {"dataCollectionId": collection_id, "limit": pyispyb.MAX_LIMIT}
+    )
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in page.get("results", []):
+        if isinstance(row, Mapping):
+            message = {name: row.get(name) for name in MESSAGE_FIELDS}
+            found.setdefault(row.get("autoProcProgramId"), []).append(message)
+    return found
