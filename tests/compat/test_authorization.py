@@ -145,6 +145,27 @@ MATRIX = {
     "labcontacts": ("get", lambda w: "/pyispyb/labcontacts?proposal=mx1", LIST),
     "labcontact": ("get", lambda w: f"/pyispyb/labcontacts/{shipping(w).card.labContactId}", ONE),
     "pyispyb openapi": ("get", lambda w: "/pyispyb/openapi.json", OPEN),
+    # workflow steps and processing messages (tests/compat/test_contract_pyispyb_workflows.py)
+    "workflow steps": (
+        "get",
+        lambda w: (
+            f"/pyispyb/datacollections/workflows/steps?workflowId={workflow(w)[0].workflowId}"
+        ),
+        LIST,
+    ),
+    "workflow step file": (
+        "get",
+        lambda w: (
+            f"/pyispyb/datacollections/workflows/steps/{workflow(w)[1][0].workflowStepId}"
+            "?attachmentType=imageResultFilePath"
+        ),
+        expect(404, 302, 302, 404, 302, 302, 403),
+    ),
+    "processing messages": (
+        "get",
+        lambda w: f"/pyispyb/processings/messages?dataCollectionId={w.dcs[0].dataCollectionId}",
+        LIST,
+    ),
     "health": ("get", lambda w: "/health", OPEN),
     "ready": ("get", lambda w: "/ready", OPEN),
     "metrics": ("get", lambda w: "/metrics", OPEN),
@@ -169,6 +190,15 @@ def shipping(w):
     from tests.compat.test_shipping import shipping_world
 
     return shipping_world(w, w.factory)
+
+
+def workflow(w):
+    """A workflow of a group of mx1-1 with two steps (made once per world)."""
+    if not hasattr(w, "workflow"):
+        from tests.compat.test_contract_pyispyb_workflows import workflow_of
+
+        w.workflow = workflow_of(w.factory, w)
+    return w.workflow
 
 
 # Login and refresh are public (their answers: tests/compat/test_contract_pyispyb_ui.py,
@@ -254,7 +284,7 @@ def test_authorization_matrix(
     method, path, expected = MATRIX[operation]
     if operation == "auth config":
         compat_app.extensions["test_auth"].answers["/config"] = (200, {"plugins": []})
-    if operation == "processing attachment file":
+    if operation in ("processing attachment file", "workflow step file"):
         from tests.compat.test_contract_pyispyb_processings import serve_files
 
         serve_files(core_app, monkeypatch)

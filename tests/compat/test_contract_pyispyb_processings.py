@@ -299,7 +299,7 @@ def test_calls_to_core_do_not_grow_with_the_runs(compat, compat_app, world, fact
     headers = tokens.user("member")
     dc = world.dcs[0].dataCollectionId
     for path, expected in (
-        (f"/processings?dataCollectionId={dc}", 1),
+        (f"/processings?dataCollectionId={dc}", 2),
         (f"/processings/auto-integrations?dataCollectionId={dc}", 2),
         (f"/processings/attachments?autoProcProgramId={run.autoProcProgramId}", 1),
         (f"/processings/messages/status?dataCollectionIds=[{dc}]", 1),

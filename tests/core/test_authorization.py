@@ -111,6 +111,29 @@ class World:
     def spare_person(self):
         return self.factory.person(login=f"spare{next(_fresh)}")
 
+    def workflow(self):
+        """A workflow of a group of mx1-1 with one step (docs/workflows.md)."""
+        from ispyb_core.models import Workflow, WorkflowStep
+
+        workflow = self.factory._save(Workflow(workflowType="MXPressE"))
+        self.factory.data_collection_group(self.mx1_1, workflowId=workflow.workflowId)
+        step = self.factory._save(
+            WorkflowStep(workflowId=workflow.workflowId, imageResultFilePath="/d/mesh.png")
+        )
+        return workflow, step
+
+    def processing_job(self):
+        from ispyb_core.models import ProcessingJob
+
+        return self.factory._save(ProcessingJob(dataCollectionId=self.dc.dataCollectionId))
+
+    def processing_message(self):
+        from ispyb_core.models import AutoProcProgramMessage
+
+        return self.factory._save(
+            AutoProcProgramMessage(autoProcProgramId=self.run.autoProcProgramId, severity="INFO")
+        )
+
 
 CALLERS = {
     "anonymous": lambda tokens: {},
@@ -1297,6 +1320,103 @@ MATRIX = {
         lambda w: f"/data-collection-attachments/{w.dc_attachment.uuid}/file/url",
         None,
         expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    # workflows, processing jobs and messages (docs/workflows.md)
+    "record workflow": (
+        "post",
+        lambda w: "/workflows",
+        lambda w: {"dataCollectionGroupId": w.empty_group.dataCollectionGroupId},
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "get workflow": (
+        "get",
+        lambda w: f"/workflows/{w.workflow()[0].uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "change workflow": (
+        "patch",
+        lambda w: f"/workflows/{w.workflow()[0].uuid}",
+        lambda w: {"status": "Success"},
+        expect(403, 403, 200, 200, 403, 403, 403),
+    ),
+    "add workflow step": (
+        "post",
+        lambda w: f"/workflows/{w.workflow()[0].uuid}/steps",
+        lambda w: {"status": "Success"},
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "workflow of a data collection group": (
+        "get",
+        lambda w: f"/data-collection-groups/{w.workflow() and w.dc_group.uuid}/workflow",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "list workflow steps": (
+        "get",
+        lambda w: "/workflow-steps",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get workflow step": (
+        "get",
+        lambda w: f"/workflow-steps/{w.workflow()[1].uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "workflow step file": (
+        "get",
+        lambda w: f"/workflow-steps/{w.workflow()[1].uuid}/image",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "workflow step file url": (
+        "get",
+        lambda w: f"/workflow-steps/{w.workflow()[1].uuid}/image/url",
+        None,
+        expect(404, 404, 404, 404, 404, 403, 404),
+    ),
+    "request processing job": (
+        "post",
+        lambda w: "/processing-jobs",
+        lambda w: {"dataCollectionId": w.dc.dataCollectionId, "recipe": "xia2"},
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "get processing job": (
+        "get",
+        lambda w: f"/processing-jobs/{w.processing_job().uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "processing jobs of a data collection": (
+        "get",
+        lambda w: f"/data-collections/{w.dc.uuid}/processing-jobs",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "record processing message": (
+        "post",
+        lambda w: "/processing-messages",
+        lambda w: {"autoProcProgramId": w.run.autoProcProgramId, "severity": "ERROR"},
+        expect(403, 403, 201, 201, 403, 403, 403),
+    ),
+    "list processing messages": (
+        "get",
+        lambda w: "/processing-messages",
+        None,
+        expect(200, 200, 200, 200, 200, 403, 200),
+    ),
+    "get processing message": (
+        "get",
+        lambda w: f"/processing-messages/{w.processing_message().uuid}",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
+    ),
+    "messages of a processing run": (
+        "get",
+        lambda w: f"/processing-programs/{w.run.uuid}/messages",
+        None,
+        expect(404, 200, 200, 200, 404, 403, 200),
     ),
     # open to everyone
     "health": ("get", lambda w: "/health", None, expect(*[200] * 7, anonymous=200)),

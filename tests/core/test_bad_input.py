@@ -74,6 +74,29 @@ def targets(factory):
             f"{CORE}/processing-programs/{run.uuid}/results",
             result,
         ),
+        # docs/workflows.md
+        "record workflow": (
+            "post",
+            f"{CORE}/workflows",
+            {
+                "dataCollectionGroupId": dc_group.dataCollectionGroupId,
+                "workflowType": "MXPressE",
+                "steps": [{"workflowStepType": "Mesh"}],
+            },
+        ),
+        "request processing job": (
+            "post",
+            f"{CORE}/processing-jobs",
+            {
+                "dataCollectionId": sweep.dataCollectionId,
+                "parameters": [{"parameterKey": "d_min", "parameterValue": "1.8"}],
+            },
+        ),
+        "record processing message": (
+            "post",
+            f"{CORE}/processing-messages",
+            {"autoProcProgramId": run.autoProcProgramId, "severity": "WARNING"},
+        ),
     }
     group = factory.sample_group(proposalId=proposal.proposalId)
     factory.sample_group_member(group, sample)
@@ -367,6 +390,10 @@ def test_wrong_types(client, core_db, targets, target, field, value):
         ("register dewar", "facilityCode"),
         ("post shipment document", "proposalId"),
         ("post shipment document", "dewars"),
+        ("record workflow", "dataCollectionGroupId"),
+        ("request processing job", "dataCollectionId"),
+        ("record processing message", "autoProcProgramId"),
+        ("record processing message", "severity"),
     ],
 )
 def test_missing_required_fields(client, core_db, targets, target, field):

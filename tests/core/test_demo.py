@@ -137,3 +137,29 @@ def test_a_database_seeded_before_demo_keys_is_not_seeded_twice(client, core_db)
                 db.execute(update(table).where(keep).values(uuid=random_uuid))
     assert seed_demo(core_db) == "demo data already present (nothing added)"
     assert client.get(f"{CORE}/proposals").json["total"] == 4
+
+
+def test_demo_has_a_workflow_processing_jobs_and_messages(client, core_db):
+    seed_demo(core_db)
+    sweeps = client.get(f"{CORE}/sessions/mx1001-1/data-collections?limit=100").json["results"]
+    lyso = next(sweep for sweep in sweeps if sweep["imagePrefix"] == "lyso")
+    group = lyso["dataCollectionGroupId"]
+    workflow = client.get(f"{CORE}/data-collection-groups/{group}/workflow").json
+    assert workflow["workflowType"] == "MXPressE"
+    assert [s["workflowStepType"] for s in workflow["steps"]] == [
+        "Mesh",
+        "Characterisation",
+        "Collect",
+    ]
+    jobs = client.get(f"{CORE}/data-collections/{lyso['uuid']}/processing-jobs").json
+    assert [j["recipe"] for j in jobs["results"]] == ["autoprocessing-xia2-dials"]
+    assert jobs["results"][0]["parameters"][1] == {
+        **jobs["results"][0]["parameters"][1],
+        "parameterKey": "d_min",
+        "parameterValue": "1.6",
+    }
+    messages = client.get(
+        f"{CORE}/processing-messages?dataCollectionId={lyso['dataCollectionId']}"
+    ).json
+    assert [m["severity"] for m in messages["results"]] == ["WARNING", "INFO"]
+    assert "nothing added" in seed_demo(core_db)

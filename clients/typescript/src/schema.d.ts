@@ -739,6 +739,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/core/data-collection-groups/{ref}/workflow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Data collection group id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The workflow a data collection group belongs to, with its steps (404 when it
+         * @description has none).
+         */
+        get: operations["get_group_workflow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/data-collection-registrations/{key}": {
         parameters: {
             query?: never;
@@ -1111,6 +1134,26 @@ export interface paths {
          * @description those changed since a poll).
          */
         get: operations["get_data_collection_processing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/data-collections/{ref}/processing-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** List the processing jobs of a data collection, with their parameters */
+        get: operations["get_data_collection_processing_jobs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1758,6 +1801,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/core/processing-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request a processing job for a data collection, with its parameters (pipelines
+         * @description or staff; one transaction).
+         */
+        post: operations["post_processing_jobs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/processing-jobs/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Processing job id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** Get a processing job with its parameters */
+        get: operations["get_processing_job_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/processing-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the processing messages the caller may see (by run, data collection,
+         * @description severity).
+         */
+        get: operations["core_get_processing_messages"];
+        put?: never;
+        /** Record a message of a processing run (pipelines or staff) */
+        post: operations["post_processing_messages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/processing-messages/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Processing message id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** Get a processing message */
+        get: operations["get_processing_message_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/core/processing-programs": {
         parameters: {
             query?: never;
@@ -1797,6 +1921,26 @@ export interface paths {
         head?: never;
         /** Update the status of a running program */
         patch: operations["patch_processing_program"];
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/processing-programs/{ref}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Processing run (AutoProcProgram) id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** List the messages of a processing run, oldest first */
+        get: operations["get_program_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/ispyb/api/v1/core/processing-programs/{ref}/results": {
@@ -2612,6 +2756,148 @@ export interface paths {
         post?: never;
         /** The shipment is no longer for this session */
         delete: operations["delete_shipment_session"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/workflow-steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the workflow steps the caller may see (by workflow, step, kind, status) */
+        get: operations["get_workflow_step_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/workflow-steps/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workflow step id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** Get a workflow step */
+        get: operations["get_workflow_step_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/workflow-steps/{ref}/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workflow step id or UUID */
+                ref: string;
+                /** @description image (imageResultFilePath), html (htmlResultFilePath) or result (resultFilePath) */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        /** A file a workflow step left (its result image, HTML report or result file); a token or a signed URL */
+        get: operations["core_get_workflow_step_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/workflow-steps/{ref}/{kind}/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workflow step id or UUID */
+                ref: string;
+                /** @description image (imageResultFilePath), html (htmlResultFilePath) or result (resultFilePath) */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        /** A short-lived URL of the step's file that needs no token */
+        get: operations["get_workflow_step_file_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a workflow of a data collection group, optionally with its first steps
+         * @description (beamline control; one transaction).
+         */
+        post: operations["post_workflows"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/workflows/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workflow id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /** Get a workflow with its steps */
+        get: operations["get_workflow_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change some fields of a workflow (its status, its result files) */
+        patch: operations["patch_workflow_item"];
+        trace?: never;
+    };
+    "/ispyb/api/v1/core/workflows/{ref}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workflow id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a step of a workflow (beamline control) */
+        post: operations["post_workflow_steps"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4441,6 +4727,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ispyb/api/v1/compat/pyispyb/datacollections/workflows/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Workflow steps as py-ispyb's WorkflowStep rows, with
+         * @description ``_metadata.attachments.{imageResultFilePath, resultFilePath, htmlResultFilePath}``.
+         */
+        get: operations["get_workflow_steps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/datacollections/workflows/steps/{step_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workflow step's file: a redirection to core's short-lived signed URL of it */
+        get: operations["compat_get_workflow_step_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ispyb/api/v1/compat/pyispyb/datacollections/{collection_id}": {
         parameters: {
             query?: never;
@@ -4842,6 +5165,23 @@ export interface paths {
          *     {AutoProc, AutoProcScalingStatistics}`` (space group, refined cell, shells).
          */
         get: operations["get_auto_integrations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ispyb/api/v1/compat/pyispyb/processings/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Processing messages as py-ispyb's AutoProcProgramMessage rows */
+        get: operations["compat_get_processing_messages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7832,6 +8172,8 @@ export interface components {
                 xtalSnapshotFullPath?: string | null;
                 /** @description Scan parameters as written by beamline control (often JSON). */
                 scanParameters?: string | null;
+                /** @description The automated workflow this experiment belongs to (ESRF's column; set by POST /workflows, docs/workflows.md). */
+                readonly workflowId?: number | null;
                 /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
                 readonly uuid?: string;
             }[];
@@ -7884,6 +8226,8 @@ export interface components {
             xtalSnapshotFullPath?: string | null;
             /** @description Scan parameters as written by beamline control (often JSON). */
             scanParameters?: string | null;
+            /** @description The automated workflow this experiment belongs to (ESRF's column; set by POST /workflows, docs/workflows.md). */
+            readonly workflowId?: number | null;
             /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
             readonly uuid?: string;
         };
@@ -7986,6 +8330,8 @@ export interface components {
                     xtalSnapshotFullPath?: string | null;
                     /** @description Scan parameters as written by beamline control (often JSON). */
                     scanParameters?: string | null;
+                    /** @description The automated workflow this experiment belongs to (ESRF's column; set by POST /workflows, docs/workflows.md). */
+                    readonly workflowId?: number | null;
                     /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
                     readonly uuid?: string;
                 };
@@ -8201,6 +8547,8 @@ export interface components {
                 xtalSnapshotFullPath?: string | null;
                 /** @description Scan parameters as written by beamline control (often JSON). */
                 scanParameters?: string | null;
+                /** @description The automated workflow this experiment belongs to (ESRF's column; set by POST /workflows, docs/workflows.md). */
+                readonly workflowId?: number | null;
                 /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
                 readonly uuid?: string;
             };
@@ -8529,6 +8877,8 @@ export interface components {
                 xtalSnapshotFullPath?: string | null;
                 /** @description Scan parameters as written by beamline control (often JSON). */
                 scanParameters?: string | null;
+                /** @description The automated workflow this experiment belongs to (ESRF's column; set by POST /workflows, docs/workflows.md). */
+                readonly workflowId?: number | null;
                 /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
                 readonly uuid?: string;
             } | null;
@@ -8589,6 +8939,8 @@ export interface components {
                     xtalSnapshotFullPath?: string | null;
                     /** @description Scan parameters as written by beamline control (often JSON). */
                     scanParameters?: string | null;
+                    /** @description The automated workflow this experiment belongs to (ESRF's column; set by POST /workflows, docs/workflows.md). */
+                    readonly workflowId?: number | null;
                     /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
                     readonly uuid?: string;
                 };
@@ -12420,6 +12772,180 @@ export interface components {
             phoneNumber?: string | null;
             /** @description Fax number. */
             faxNumber?: string | null;
+        };
+        /** @description A new processing job with its parameters (one transaction). */
+        ProcessingJobCreate: {
+            /** @description The data collection to process. */
+            dataCollectionId: number;
+            /** @description Its parameters (at most 1000). */
+            parameters?: {
+                /** @description E.g. resolution, spacegroup, pipeline. */
+                parameterKey?: string | null;
+                /** @description Its value. */
+                parameterValue?: string | null;
+            }[];
+            /** @description Name shown: xia2, fast_dp, dimple, ... */
+            displayName?: string | null;
+            /** @description Why the job was asked for (users' note). */
+            comments?: string | null;
+            /** @description What to run (a recipe name). */
+            recipe?: string | null;
+            /** @description Triggered automatically (true) or asked for by someone (false). */
+            automatic?: boolean | null;
+        };
+        ProcessingJobList: {
+            /** @description Rows matching the filters (null on an after= page). */
+            total: number | null;
+            /** @description Page size used. */
+            limit: number;
+            /** @description Rows skipped. */
+            offset: number;
+            /** @description The after= cursor of this page, if any. */
+            after?: string | null;
+            results: {
+                /** @description Its parameters, in the order they were given. */
+                readonly parameters?: {
+                    /** @description Id. */
+                    readonly processingJobParameterId?: number;
+                    /** @description The job. */
+                    readonly processingJobId?: number | null;
+                    /** @description E.g. resolution, spacegroup, pipeline. */
+                    parameterKey?: string | null;
+                    /** @description Its value. */
+                    parameterValue?: string | null;
+                    /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                    readonly uuid?: string;
+                }[];
+                /** @description Id. */
+                readonly processingJobId?: number;
+                /** @description When the job was submitted (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                readonly recordTimestamp?: string | null;
+                /** @description The data collection. */
+                dataCollectionId?: number | null;
+                /** @description Name shown: xia2, fast_dp, dimple, ... */
+                displayName?: string | null;
+                /** @description Why the job was asked for (users' note). */
+                comments?: string | null;
+                /** @description What to run (a recipe name). */
+                recipe?: string | null;
+                /** @description Triggered automatically (true) or asked for by someone (false). */
+                automatic?: boolean | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+            }[];
+            /** @description Links to other pages. */
+            links?: {
+                /** @description URL of this page. */
+                self?: string | null;
+                /** @description URL of the next page (keyset cursor), null on the last page. */
+                next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
+            };
+        };
+        /** @description A processing request for a data collection, with its parameters. */
+        ProcessingJobRead: {
+            /** @description Its parameters, in the order they were given. */
+            readonly parameters?: {
+                /** @description Id. */
+                readonly processingJobParameterId?: number;
+                /** @description The job. */
+                readonly processingJobId?: number | null;
+                /** @description E.g. resolution, spacegroup, pipeline. */
+                parameterKey?: string | null;
+                /** @description Its value. */
+                parameterValue?: string | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+            }[];
+            /** @description Id. */
+            readonly processingJobId?: number;
+            /** @description When the job was submitted (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+            readonly recordTimestamp?: string | null;
+            /** @description The data collection. */
+            dataCollectionId?: number | null;
+            /** @description Name shown: xia2, fast_dp, dimple, ... */
+            displayName?: string | null;
+            /** @description Why the job was asked for (users' note). */
+            comments?: string | null;
+            /** @description What to run (a recipe name). */
+            recipe?: string | null;
+            /** @description Triggered automatically (true) or asked for by someone (false). */
+            automatic?: boolean | null;
+            /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+            readonly uuid?: string;
+        };
+        /** @description A new message of a processing run (the pipeline that runs it). */
+        ProcessingMessageCreate: {
+            /** @description The processing run (AutoProcProgram id). */
+            autoProcProgramId: number;
+            /**
+             * @description ERROR, WARNING or INFO.
+             * @enum {string}
+             */
+            severity: "ERROR" | "WARNING" | "INFO";
+            /** @description The message, short. */
+            message?: string | null;
+            /** @description More about it. */
+            description?: string | null;
+        };
+        ProcessingMessageList: {
+            /** @description Rows matching the filters (null on an after= page). */
+            total: number | null;
+            /** @description Page size used. */
+            limit: number;
+            /** @description Rows skipped. */
+            offset: number;
+            /** @description The after= cursor of this page, if any. */
+            after?: string | null;
+            results: {
+                /** @description Id. */
+                readonly autoProcProgramMessageId?: number;
+                /** @description When it was reported (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+                readonly recordTimeStamp?: string | null;
+                /**
+                 * @description ERROR, WARNING or INFO.
+                 * @enum {string}
+                 */
+                severity: "ERROR" | "WARNING" | "INFO";
+                /** @description The processing run. */
+                autoProcProgramId?: number | null;
+                /** @description The message, short. */
+                message?: string | null;
+                /** @description More about it. */
+                description?: string | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+            }[];
+            /** @description Links to other pages. */
+            links?: {
+                /** @description URL of this page. */
+                self?: string | null;
+                /** @description URL of the next page (keyset cursor), null on the last page. */
+                next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
+            };
+        };
+        /** @description A message a processing run reported. */
+        ProcessingMessageRead: {
+            /** @description Id. */
+            readonly autoProcProgramMessageId?: number;
+            /** @description When it was reported (set by the database). Null when the database holds a zero date ('0000-00-00'). */
+            readonly recordTimeStamp?: string | null;
+            /**
+             * @description ERROR, WARNING or INFO.
+             * @enum {string}
+             */
+            severity: "ERROR" | "WARNING" | "INFO";
+            /** @description The processing run. */
+            autoProcProgramId?: number | null;
+            /** @description The message, short. */
+            message?: string | null;
+            /** @description More about it. */
+            description?: string | null;
+            /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+            readonly uuid?: string;
         };
         /** @description A status update of a running program. */
         ProcessingProgramUpdate: {
@@ -19913,6 +20439,255 @@ export interface components {
             }[];
         };
         /**
+         * @description A new workflow for a data collection group (which then names it by its
+         *         ``workflowId``), optionally with its first steps: one transaction.
+         */
+        WorkflowCreate: {
+            /** @description Title. */
+            workflowTitle?: string | null;
+            /**
+             * @description Which workflow (MXPressE, ...).
+             * @enum {string|null}
+             */
+            workflowType?: "Characterisation" | "Undefined" | "BioSAXS Post Processing" | "EnhancedCharacterisation" | "LineScan" | "MeshScan" | "Dehydration" | "KappaReorientation" | "BurnStrategy" | "XrayCentering" | "DiffractionTomography" | "TroubleShooting" | "VisualReorientation" | "HelicalCharacterisation" | "GroupedProcessing" | "MXPressE" | "MXPressO" | "MXPressL" | "MXScore" | "MXPressI" | "MXPressM" | "MXPressA" | "CollectAndSpectra" | "LowDoseDC" | "EnergyInterleavedMAD" | "MXPressF" | "MXPressH" | "MXPressP" | "MXPressP_SAD" | "MXPressR" | "MXPressR_180" | "MXPressR_dehydration" | "MeshAndCollect" | "MeshAndCollectFromFile" | "CalibrateKappa" | "CenterRotationAxis" | "CentreBeam" | "CentrePin" | "ChipX_collect" | "ChipX_collect_sections" | "ChipX_left_position" | "ChipX_right_position" | "DistanceCalibration" | "IceRingsMeshScan" | "MeshAndBurn" | "MXPressA_globalp" | "MXPressA_globalp_full" | "MXPressA_globalp_minimal" | "MXPressA_globalp_quick" | "MXPressA_HTX" | "MXPressF_twoMeshes" | "MXPressK" | "MXPressO_540" | "MXPressS" | "TroubleShootingWithDialog" | null;
+            /** @description Site's workflow type id. */
+            workflowTypeId?: number | null;
+            /** @description Free-text comments. */
+            comments?: string | null;
+            /** @description Status, e.g. Success. */
+            status?: string | null;
+            /** @description Result file. */
+            resultFilePath?: string | null;
+            /** @description Log file. */
+            logFilePath?: string | null;
+            /** @description Creation or last update (UTC). Null when the database holds a zero date ('0000-00-00'). */
+            recordTimeStamp?: string | null;
+            /** @description The data collection group the workflow ran. */
+            dataCollectionGroupId: number;
+            /** @description Its steps so far (at most 1000). */
+            steps?: {
+                /** @description Kind of step. */
+                workflowStepType?: string | null;
+                /** @description Status, e.g. Success. */
+                status?: string | null;
+                /** @description Folder of its files. */
+                folderPath?: string | null;
+                /** @description Image of its result (a plot, a mesh map). */
+                imageResultFilePath?: string | null;
+                /** @description HTML report of its result. */
+                htmlResultFilePath?: string | null;
+                /** @description Result file. */
+                resultFilePath?: string | null;
+                /** @description Free-text comments. */
+                comments?: string | null;
+                /** @description Crystal size X. */
+                crystalSizeX?: string | null;
+                /** @description Crystal size Y. */
+                crystalSizeY?: string | null;
+                /** @description Crystal size Z. */
+                crystalSizeZ?: string | null;
+                /** @description Best Dozor score. */
+                maxDozorScore?: string | null;
+                /** @description When it was recorded (UTC). Null when the database holds a zero date ('0000-00-00'). */
+                recordTimeStamp?: string | null;
+            }[];
+        };
+        /** @description A workflow with its steps (oldest first) and the groups it ran. */
+        WorkflowRead: {
+            /** @description Its steps, in the order they were recorded. */
+            readonly steps?: {
+                /** @description Id. */
+                readonly workflowStepId?: number;
+                /** @description The workflow. */
+                readonly workflowId: number;
+                /** @description Kind of step. */
+                workflowStepType?: string | null;
+                /** @description Status, e.g. Success. */
+                status?: string | null;
+                /** @description Folder of its files. */
+                folderPath?: string | null;
+                /** @description Image of its result (a plot, a mesh map). */
+                imageResultFilePath?: string | null;
+                /** @description HTML report of its result. */
+                htmlResultFilePath?: string | null;
+                /** @description Result file. */
+                resultFilePath?: string | null;
+                /** @description Free-text comments. */
+                comments?: string | null;
+                /** @description Crystal size X. */
+                crystalSizeX?: string | null;
+                /** @description Crystal size Y. */
+                crystalSizeY?: string | null;
+                /** @description Crystal size Z. */
+                crystalSizeZ?: string | null;
+                /** @description Best Dozor score. */
+                maxDozorScore?: string | null;
+                /** @description When it was recorded (UTC). Null when the database holds a zero date ('0000-00-00'). */
+                recordTimeStamp?: string | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+            }[];
+            /** @description Id. */
+            readonly workflowId?: number;
+            /** @description Title. */
+            workflowTitle?: string | null;
+            /**
+             * @description Which workflow (MXPressE, ...).
+             * @enum {string|null}
+             */
+            workflowType?: "Characterisation" | "Undefined" | "BioSAXS Post Processing" | "EnhancedCharacterisation" | "LineScan" | "MeshScan" | "Dehydration" | "KappaReorientation" | "BurnStrategy" | "XrayCentering" | "DiffractionTomography" | "TroubleShooting" | "VisualReorientation" | "HelicalCharacterisation" | "GroupedProcessing" | "MXPressE" | "MXPressO" | "MXPressL" | "MXScore" | "MXPressI" | "MXPressM" | "MXPressA" | "CollectAndSpectra" | "LowDoseDC" | "EnergyInterleavedMAD" | "MXPressF" | "MXPressH" | "MXPressP" | "MXPressP_SAD" | "MXPressR" | "MXPressR_180" | "MXPressR_dehydration" | "MeshAndCollect" | "MeshAndCollectFromFile" | "CalibrateKappa" | "CenterRotationAxis" | "CentreBeam" | "CentrePin" | "ChipX_collect" | "ChipX_collect_sections" | "ChipX_left_position" | "ChipX_right_position" | "DistanceCalibration" | "IceRingsMeshScan" | "MeshAndBurn" | "MXPressA_globalp" | "MXPressA_globalp_full" | "MXPressA_globalp_minimal" | "MXPressA_globalp_quick" | "MXPressA_HTX" | "MXPressF_twoMeshes" | "MXPressK" | "MXPressO_540" | "MXPressS" | "TroubleShootingWithDialog" | null;
+            /** @description Site's workflow type id. */
+            workflowTypeId?: number | null;
+            /** @description Free-text comments. */
+            comments?: string | null;
+            /** @description Status, e.g. Success. */
+            status?: string | null;
+            /** @description Result file. */
+            resultFilePath?: string | null;
+            /** @description Log file. */
+            logFilePath?: string | null;
+            /** @description Creation or last update (UTC). Null when the database holds a zero date ('0000-00-00'). */
+            recordTimeStamp?: string | null;
+            /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+            readonly uuid?: string;
+        };
+        /** @description A step of a workflow (the beamline's workflow engine writes it as it runs). */
+        WorkflowStepCreate: {
+            /** @description Kind of step. */
+            workflowStepType?: string | null;
+            /** @description Status, e.g. Success. */
+            status?: string | null;
+            /** @description Folder of its files. */
+            folderPath?: string | null;
+            /** @description Image of its result (a plot, a mesh map). */
+            imageResultFilePath?: string | null;
+            /** @description HTML report of its result. */
+            htmlResultFilePath?: string | null;
+            /** @description Result file. */
+            resultFilePath?: string | null;
+            /** @description Free-text comments. */
+            comments?: string | null;
+            /** @description Crystal size X. */
+            crystalSizeX?: string | null;
+            /** @description Crystal size Y. */
+            crystalSizeY?: string | null;
+            /** @description Crystal size Z. */
+            crystalSizeZ?: string | null;
+            /** @description Best Dozor score. */
+            maxDozorScore?: string | null;
+            /** @description When it was recorded (UTC). Null when the database holds a zero date ('0000-00-00'). */
+            recordTimeStamp?: string | null;
+        };
+        WorkflowStepList: {
+            /** @description Rows matching the filters (null on an after= page). */
+            total: number | null;
+            /** @description Page size used. */
+            limit: number;
+            /** @description Rows skipped. */
+            offset: number;
+            /** @description The after= cursor of this page, if any. */
+            after?: string | null;
+            results: {
+                /** @description Id. */
+                readonly workflowStepId?: number;
+                /** @description The workflow. */
+                readonly workflowId: number;
+                /** @description Kind of step. */
+                workflowStepType?: string | null;
+                /** @description Status, e.g. Success. */
+                status?: string | null;
+                /** @description Folder of its files. */
+                folderPath?: string | null;
+                /** @description Image of its result (a plot, a mesh map). */
+                imageResultFilePath?: string | null;
+                /** @description HTML report of its result. */
+                htmlResultFilePath?: string | null;
+                /** @description Result file. */
+                resultFilePath?: string | null;
+                /** @description Free-text comments. */
+                comments?: string | null;
+                /** @description Crystal size X. */
+                crystalSizeX?: string | null;
+                /** @description Crystal size Y. */
+                crystalSizeY?: string | null;
+                /** @description Crystal size Z. */
+                crystalSizeZ?: string | null;
+                /** @description Best Dozor score. */
+                maxDozorScore?: string | null;
+                /** @description When it was recorded (UTC). Null when the database holds a zero date ('0000-00-00'). */
+                recordTimeStamp?: string | null;
+                /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+                readonly uuid?: string;
+            }[];
+            /** @description Links to other pages. */
+            links?: {
+                /** @description URL of this page. */
+                self?: string | null;
+                /** @description URL of the next page (keyset cursor), null on the last page. */
+                next?: string | null;
+                /** @description URL of the previous page of an offset page; null on the first page and on after= pages (a cursor only goes forward). */
+                prev?: string | null;
+            };
+        };
+        /** @description One step of a workflow; its files are served by /workflow-steps/{ref}/{kind}. */
+        WorkflowStepRead: {
+            /** @description Id. */
+            readonly workflowStepId?: number;
+            /** @description The workflow. */
+            readonly workflowId: number;
+            /** @description Kind of step. */
+            workflowStepType?: string | null;
+            /** @description Status, e.g. Success. */
+            status?: string | null;
+            /** @description Folder of its files. */
+            folderPath?: string | null;
+            /** @description Image of its result (a plot, a mesh map). */
+            imageResultFilePath?: string | null;
+            /** @description HTML report of its result. */
+            htmlResultFilePath?: string | null;
+            /** @description Result file. */
+            resultFilePath?: string | null;
+            /** @description Free-text comments. */
+            comments?: string | null;
+            /** @description Crystal size X. */
+            crystalSizeX?: string | null;
+            /** @description Crystal size Y. */
+            crystalSizeY?: string | null;
+            /** @description Crystal size Z. */
+            crystalSizeZ?: string | null;
+            /** @description Best Dozor score. */
+            maxDozorScore?: string | null;
+            /** @description When it was recorded (UTC). Null when the database holds a zero date ('0000-00-00'). */
+            recordTimeStamp?: string | null;
+            /** @description Stable identifier of this row across services and databases (UUID, canonical text form). Use it, not the integer id, to refer to the row from another service. */
+            readonly uuid?: string;
+        };
+        /**
+         * @description Changes to a workflow (its status at the end, its result files); only the fields
+         *         sent.
+         */
+        WorkflowUpdate: {
+            /** @description Title. */
+            workflowTitle?: string | null;
+            /**
+             * @description Which workflow (MXPressE, ...).
+             * @enum {string|null}
+             */
+            workflowType?: "Characterisation" | "Undefined" | "BioSAXS Post Processing" | "EnhancedCharacterisation" | "LineScan" | "MeshScan" | "Dehydration" | "KappaReorientation" | "BurnStrategy" | "XrayCentering" | "DiffractionTomography" | "TroubleShooting" | "VisualReorientation" | "HelicalCharacterisation" | "GroupedProcessing" | "MXPressE" | "MXPressO" | "MXPressL" | "MXScore" | "MXPressI" | "MXPressM" | "MXPressA" | "CollectAndSpectra" | "LowDoseDC" | "EnergyInterleavedMAD" | "MXPressF" | "MXPressH" | "MXPressP" | "MXPressP_SAD" | "MXPressR" | "MXPressR_180" | "MXPressR_dehydration" | "MeshAndCollect" | "MeshAndCollectFromFile" | "CalibrateKappa" | "CenterRotationAxis" | "CentreBeam" | "CentrePin" | "ChipX_collect" | "ChipX_collect_sections" | "ChipX_left_position" | "ChipX_right_position" | "DistanceCalibration" | "IceRingsMeshScan" | "MeshAndBurn" | "MXPressA_globalp" | "MXPressA_globalp_full" | "MXPressA_globalp_minimal" | "MXPressA_globalp_quick" | "MXPressA_HTX" | "MXPressF_twoMeshes" | "MXPressK" | "MXPressO_540" | "MXPressS" | "TroubleShootingWithDialog" | null;
+            /** @description Site's workflow type id. */
+            workflowTypeId?: number | null;
+            /** @description Free-text comments. */
+            comments?: string | null;
+            /** @description Status, e.g. Success. */
+            status?: string | null;
+            /** @description Result file. */
+            resultFilePath?: string | null;
+            /** @description Log file. */
+            logFilePath?: string | null;
+            /** @description Creation or last update (UTC). Null when the database holds a zero date ('0000-00-00'). */
+            recordTimeStamp?: string | null;
+        };
+        /**
          * @description A new fluorescence spectrum: the session by ``sessionId`` or ``session`` (visit, id or
          *         UUID), the sample by ``blSampleId`` or ``sample`` (id, UUID or name in the proposal).
          */
@@ -24516,6 +25291,77 @@ export interface operations {
             };
         };
     };
+    get_group_workflow: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Data collection group id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     put_data_collection_registration_item: {
         parameters: {
             query?: never;
@@ -26655,6 +27501,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProcessingRunList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_data_collection_processing_jobs: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
+                limit?: number;
+                /** @description Rows to skip (0 or more). */
+                offset?: number;
+                /** @description Keyset cursor: the rows after the last row of a page (its links.next carries it); as fast at any depth; not with offset; no total. */
+                after?: string;
+                /** @description Comma-separated fields, '-' for descending. Sortable: processingJobId, recordTimestamp. Default: processingJobId. */
+                sort?: string;
+                /** @description Job id: equal to (integer). */
+                processingJobId?: number;
+                /** @description Job id: one of (comma-separated) (integer). */
+                "processingJobId.in"?: string;
+                /** @description Recipe: equal to (string). */
+                recipe?: string;
+                /** @description Recipe: one of (comma-separated) (string). */
+                "recipe.in"?: string;
+                /** @description Triggered automatically: equal to (boolean). */
+                automatic?: boolean;
+                /** @description Submitted: greater than (date-time). */
+                "recordTimestamp.gt"?: string;
+                /** @description Submitted: greater than or equal to (date-time). */
+                "recordTimestamp.gte"?: string;
+                /** @description Submitted: less than (date-time). */
+                "recordTimestamp.lt"?: string;
+                /** @description Submitted: less than or equal to (date-time). */
+                "recordTimestamp.lte"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Data collection id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingJobList"];
                 };
             };
             /** @description Malformed request or invalid query parameter */
@@ -31182,6 +32125,455 @@ export interface operations {
             };
         };
     };
+    post_processing_jobs: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProcessingJobCreate"];
+            };
+        };
+        responses: {
+            /** @description Replayed: the answer to the first request with this Idempotency-Key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingJobRead"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingJobRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_processing_job_item: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Processing job id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingJobRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    core_get_processing_messages: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
+                limit?: number;
+                /** @description Rows to skip (0 or more). */
+                offset?: number;
+                /** @description Keyset cursor: the rows after the last row of a page (its links.next carries it); as fast at any depth; not with offset; no total. */
+                after?: string;
+                /** @description Comma-separated fields, '-' for descending. Sortable: autoProcProgramMessageId, recordTimeStamp. Default: autoProcProgramMessageId. */
+                sort?: string;
+                /** @description Message id: equal to (integer). */
+                autoProcProgramMessageId?: number;
+                /** @description Message id: one of (comma-separated) (integer). */
+                "autoProcProgramMessageId.in"?: string;
+                /** @description Processing run id: equal to (integer). */
+                autoProcProgramId?: number;
+                /** @description Processing run id: one of (comma-separated) (integer). */
+                "autoProcProgramId.in"?: string;
+                /** @description Data collection id (a sweep the run integrated): equal to (integer). */
+                dataCollectionId?: number;
+                /** @description Data collection id (a sweep the run integrated): one of (comma-separated) (integer). */
+                "dataCollectionId.in"?: string;
+                /** @description ERROR, WARNING, INFO: equal to (string). */
+                severity?: string;
+                /** @description ERROR, WARNING, INFO: one of (comma-separated) (string). */
+                "severity.in"?: string;
+                /** @description Reported: greater than (date-time). */
+                "recordTimeStamp.gt"?: string;
+                /** @description Reported: greater than or equal to (date-time). */
+                "recordTimeStamp.gte"?: string;
+                /** @description Reported: less than (date-time). */
+                "recordTimeStamp.lt"?: string;
+                /** @description Reported: less than or equal to (date-time). */
+                "recordTimeStamp.lte"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingMessageList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_processing_messages: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProcessingMessageCreate"];
+            };
+        };
+        responses: {
+            /** @description Replayed: the answer to the first request with this Idempotency-Key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingMessageRead"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingMessageRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_processing_message_item: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Processing message id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingMessageRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     post_processing_programs: {
         parameters: {
             query?: never;
@@ -31442,6 +32834,109 @@ export interface operations {
             };
             /** @description Validation error (details names the fields) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_program_messages: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
+                limit?: number;
+                /** @description Rows to skip (0 or more). */
+                offset?: number;
+                /** @description Keyset cursor: the rows after the last row of a page (its links.next carries it); as fast at any depth; not with offset; no total. */
+                after?: string;
+                /** @description Comma-separated fields, '-' for descending. Sortable: autoProcProgramMessageId, recordTimeStamp. Default: autoProcProgramMessageId. */
+                sort?: string;
+                /** @description Message id: equal to (integer). */
+                autoProcProgramMessageId?: number;
+                /** @description Message id: one of (comma-separated) (integer). */
+                "autoProcProgramMessageId.in"?: string;
+                /** @description Processing run id: equal to (integer). */
+                autoProcProgramId?: number;
+                /** @description Processing run id: one of (comma-separated) (integer). */
+                "autoProcProgramId.in"?: string;
+                /** @description Data collection id (a sweep the run integrated): equal to (integer). */
+                dataCollectionId?: number;
+                /** @description Data collection id (a sweep the run integrated): one of (comma-separated) (integer). */
+                "dataCollectionId.in"?: string;
+                /** @description ERROR, WARNING, INFO: equal to (string). */
+                severity?: string;
+                /** @description ERROR, WARNING, INFO: one of (comma-separated) (string). */
+                "severity.in"?: string;
+                /** @description Reported: greater than (date-time). */
+                "recordTimeStamp.gt"?: string;
+                /** @description Reported: greater than or equal to (date-time). */
+                "recordTimeStamp.gte"?: string;
+                /** @description Reported: less than (date-time). */
+                "recordTimeStamp.lt"?: string;
+                /** @description Reported: less than or equal to (date-time). */
+                "recordTimeStamp.lte"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Processing run (AutoProcProgram) id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingMessageList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -37323,6 +38818,708 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_workflow_step_list: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to the service's api.max_limit (default 1000); default api.default_limit (25). */
+                limit?: number;
+                /** @description Rows to skip (0 or more). */
+                offset?: number;
+                /** @description Keyset cursor: the rows after the last row of a page (its links.next carries it); as fast at any depth; not with offset; no total. */
+                after?: string;
+                /** @description Comma-separated fields, '-' for descending. Sortable: recordTimeStamp, workflowStepId. Default: workflowStepId. */
+                sort?: string;
+                /** @description Workflow id: equal to (integer). */
+                workflowId?: number;
+                /** @description Workflow id: one of (comma-separated) (integer). */
+                "workflowId.in"?: string;
+                /** @description Step id: equal to (integer). */
+                workflowStepId?: number;
+                /** @description Step id: one of (comma-separated) (integer). */
+                "workflowStepId.in"?: string;
+                /** @description Kind of step: equal to (string). */
+                workflowStepType?: string;
+                /** @description Kind of step: one of (comma-separated) (string). */
+                "workflowStepType.in"?: string;
+                /** @description Status: equal to (string). */
+                status?: string;
+                /** @description Status: one of (comma-separated) (string). */
+                "status.in"?: string;
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowStepList"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_workflow_step_item: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Workflow step id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowStepRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    core_get_workflow_step_file: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+                /** @description From a signed URL */
+                expires?: number;
+                /** @description From a signed URL */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Workflow step id or UUID */
+                ref: string;
+                /** @description image (imageResultFilePath), html (htmlResultFilePath) or result (resultFilePath) */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_workflow_step_file_url: {
+        parameters: {
+            query?: {
+                /** @description A JPEG thumbnail this many pixels wide (16-1024) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Workflow step id or UUID */
+                ref: string;
+                /** @description image (imageResultFilePath), html (htmlResultFilePath) or result (resultFilePath) */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_workflows: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowCreate"];
+            };
+        };
+        responses: {
+            /** @description Replayed: the answer to the first request with this Idempotency-Key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRead"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_workflow_item: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset: comma-separated names of the fields to answer (of each row, in a list), e.g. fields=uuid,name; an unknown name is a 400. */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Workflow id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patch_workflow_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workflow id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_workflow_steps: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's (1-255 visible ASCII characters) making the create safe to retry: the same key with the same request again answers the first answer with 200 and Idempotent-Replayed: true; with another request, 422. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Workflow id or UUID */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowStepCreate"];
+            };
+        };
+        responses: {
+            /** @description Replayed: the answer to the first request with this Idempotency-Key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowStepRead"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowStepRead"];
+                };
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (details names the fields) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -45895,6 +48092,134 @@ export interface operations {
             };
         };
     };
+    get_workflow_steps: {
+        parameters: {
+            query?: {
+                /** @description Workflow id */
+                workflowId?: string;
+                /** @description Workflow step id */
+                workflowStepId?: string;
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_workflow_step_file: {
+        parameters: {
+            query?: {
+                /** @description imageResultFilePath, resultFilePath or htmlResultFilePath */
+                attachmentType?: string;
+            };
+            header?: never;
+            path: {
+                /** @description WorkflowStep id */
+                step_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To core's signed URL of the file */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No or an unknown attachmentType */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not there, not visible, or no file served */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_collection_item: {
         parameters: {
             query?: never;
@@ -47698,6 +50023,69 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, another service) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    compat_get_processing_messages: {
+        parameters: {
+            query?: {
+                /** @description Data collection id */
+                dataCollectionId?: string;
+                /** @description Only this message */
+                autoProcProgramMessageId?: string;
+                /** @description Rows skipped */
+                skip?: string;
+                /** @description Page size (clamped to 1000) */
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description py-ispyb's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token (Authorization: Bearer <token>) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's roles or scopes do not allow this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,6 +19,7 @@ def namespaces() -> list[Namespace]:
     from .pyispyb.samples.api import NAMESPACES as pyispyb_samples
     from .pyispyb.shipping.api import NAMESPACES as pyispyb_shipping
     from .pyispyb.ssx.api import NAMESPACES as pyispyb_ssx
+    from .pyispyb.workflows.api import NAMESPACES as pyispyb_workflows
 
     return [
         *pyispyb(),
@@ -31,5 +32,6 @@ def namespaces() -> list[Namespace]:
         *pyispyb_h5images,
         *pyispyb_dcquality,
         *pyispyb_samples,
+        *pyispyb_workflows,
         *java(),
     ]

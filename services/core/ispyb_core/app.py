@@ -58,6 +58,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .laboratories.api import ns as laboratories
     from .persons.api import ns as persons
     from .processing.api import ns as processing
+    from .processing_jobs.api import ns as processing_jobs
+    from .processing_messages.api import ns as processing_messages
     from .proposals.api import ns as proposals
     from .proteins.api import ns as proteins
     from .robot_actions.api import ns as robot_actions
@@ -73,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
     from .statistics.api import ns as statistics
     from .ui_options.api import ns as ui_options
     from .user_office.api import ns as user_office
+    from .workflows.api import ns as workflows
     from .xrf_spectra.api import ns as xrf_spectra
 
     app: Flask = create_service_app(
@@ -127,6 +130,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, database: Database | 
             image_quality_indicators,
             data_collection_attachment_lists,
             data_collection_attachments,
+            workflows,
+            processing_jobs,
+            processing_messages,
         ],
         database=database,
         warm_up_paths=WARM_UP_PATHS,

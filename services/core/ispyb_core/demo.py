@@ -23,6 +23,7 @@ from ispyb_shared.db import Database
 
 from .demo_data_collections import seed_data_collections
 from .demo_keys import demo_uuid, find_demo_row
+from .demo_workflows import seed_workflows
 from .lab_contacts.models import LabContact
 from .laboratories.models import Laboratory
 from .persons.models import Person
@@ -321,6 +322,7 @@ def seed_demo(database: Database) -> str:
                 )
         get_or_add.shipment(demo_shipment(proposals["mx1002"], sessions["mx1002-1"]))
         get_or_add.created += seed_data_collections(db, sessions)
+        get_or_add.created += seed_workflows(db)
     if get_or_add.created:
         return f"demo data seeded ({get_or_add.created} rows added)"
     return "demo data already present (nothing added)"

@@ -30,6 +30,8 @@ from .processing.models import (
     AutoProcScalingHasInt,
     AutoProcScalingStatistics,
 )
+from .processing_jobs.models import ProcessingJob, ProcessingJobParameter
+from .processing_messages.models import AutoProcProgramMessage
 from .proposals.models import Proposal, ProposalHasPerson
 from .proteins.models import Protein
 from .robot_actions.models import RobotAction
@@ -49,6 +51,7 @@ from .shipment_documents.models import ShipmentDocument
 from .shipments.models import Shipping, ShippingHasSession, ShippingStatusHistory
 from .ui_options.models import AdminVar
 from .user_office.models import UserOfficeSyncRun
+from .workflows.models import Workflow, WorkflowStep
 from .xrf_spectra.models import XFEFluorescenceSpectrum
 
 __all__ = [
@@ -57,6 +60,7 @@ __all__ = [
     "AutoProcIntegration",
     "AutoProcProgram",
     "AutoProcProgramAttachment",
+    "AutoProcProgramMessage",
     "AutoProcScaling",
     "AutoProcScalingAnisotropy",
     "AutoProcScalingHasInt",
@@ -88,6 +92,8 @@ __all__ = [
     "LabContact",
     "Laboratory",
     "Person",
+    "ProcessingJob",
+    "ProcessingJobParameter",
     "Proposal",
     "ProposalHasPerson",
     "Protein",
@@ -104,5 +110,7 @@ __all__ = [
     "ShippingHasSession",
     "ShippingStatusHistory",
     "UserOfficeSyncRun",
+    "Workflow",
+    "WorkflowStep",
     "XFEFluorescenceSpectrum",
 ]

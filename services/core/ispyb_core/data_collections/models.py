@@ -83,6 +83,7 @@ class DataCollectionGroup(UuidMixin, Base):
         ),
         Index("DataCollectionGroup_FKIndex1", "blSampleId"),
         Index("DataCollectionGroup_FKIndex2", "sessionId"),
+        Index("DataCollectionGroup_workflowId", "workflowId"),
     )
 
     dataCollectionGroupId: Mapped[int] = mapped_column(
@@ -128,6 +129,11 @@ class DataCollectionGroup(UuidMixin, Base):
     )
     scanParameters: Mapped[str | None] = mapped_column(
         Text, doc="Scan parameters as written by beamline control (often JSON)."
+    )
+    workflowId: Mapped[int | None] = mapped_column(
+        Integer,
+        doc="The automated workflow this experiment belongs to (ESRF's column; set by "
+        "POST /workflows, docs/workflows.md).",
     )
 
     BLSession: Mapped[BLSession] = relationship(BLSession, lazy="raise")

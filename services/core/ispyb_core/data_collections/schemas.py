@@ -14,7 +14,7 @@ from .models import (
     DataCollectionRegistration,
 )
 
-GROUP_READ_ONLY = ("dataCollectionGroupId", "uuid")
+GROUP_READ_ONLY = ("dataCollectionGroupId", "uuid", "workflowId")
 READ_ONLY = ("dataCollectionId", "uuid", "sampleName", "proteinAcronym")
 # The nested blocks of a sweep, answered on request (expand=, data_collections.api).
 BLOCKS = ("dataCollectionGroup", "blSample")

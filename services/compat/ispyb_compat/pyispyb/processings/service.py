@@ -115,11 +115,21 @@ def _page(args, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def processings(args) -> dict[str, Any]:
     """``/processings?dataCollectionId``: py-ispyb's AutoProcProgram rows of the runs of
-    one data collection (one call to core)."""
+    one data collection, each with its messages (two calls to core: the processing
+    document, the data collection's processing messages)."""
     _only(args, {"dataCollectionId", "skip", "limit"})
     collection_id = _required_id(args, "dataCollectionId")
     pyispyb.page_params(args)
-    return _page(args, [_program(run) for run in _runs(collection_id)])
+    runs = _runs(collection_id)
+    from ..workflows.service import messages_by_run
+
+    messages = messages_by_run(collection_id)
+    rows = []
+    for run in runs:
+        row = _program(run)
+        row["_metadata"]["autoProcProgramMessages"] = messages.get(row["autoProcProgramId"], [])
+        rows.append(row)
+    return _page(args, rows)
 
 
 def _statistics(shells: Mapping[str, Any] | None) -> list[dict[str, Any]]:
