@@ -168,13 +168,20 @@ def _contents_reads():
 def read_shipment_contents(*, db_session: Session, ref: str, caller: Caller) -> Any:
     """get_shipment_contents' answer as plain values (a read: nothing to write back)."""
     condition = ref_condition(ref, id_column=Shipping.shippingId, uuid_column=Shipping.uuid)
+    # The visibility rule in a subquery of its own: its EXISTS over BLSession would
+    # otherwise correlate with the sessions joined below (and leave itself no FROM).
+    visible = (
+        select(Shipping.shippingId)
+        .where(condition, proposal_id_condition(caller, Shipping.proposalId))
+        .correlate(None)
+    )
     statement = (
         select(*_PLAIN_SHIPPING.columns, *_PLAIN_SHIPMENT_SESSION.columns)
         .select_from(Shipping)
         .outerjoin(ShippingHasSession, ShippingHasSession.shippingId == Shipping.shippingId)
         .outerjoin(BLSession, BLSession.sessionId == ShippingHasSession.sessionId)
         .outerjoin(Proposal, Proposal.proposalId == BLSession.proposalId)
-        .where(condition, proposal_id_condition(caller, Shipping.proposalId))
+        .where(condition, Shipping.shippingId.in_(visible))
         .order_by(BLSession.sessionId)
     )
     shipping_of, session_of, dewar_of, container_of, sample_of, dewars_statement = _contents_reads()
