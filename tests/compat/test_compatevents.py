@@ -187,7 +187,7 @@ def test_events_never_show_what_core_hides(compat, world, activity, tokens, call
         ("limit=0", "limit"),
         ("sessionId=abc", "sessionId"),
         ("blSampleId=0", "blSampleId"),
-        ("eventType=" + "x" * 46, "eventType"),
+        ("eventType=" + "an-event-kind-name-longer-than-forty-five-chars", "eventType"),
     ],
 )
 def test_events_bad_input(compat, world, tokens, query, field):
@@ -361,7 +361,11 @@ def test_parameter_histogram(compat, world, activity, runs, tokens):
         ("times", "", "sessionId"),
         ("times", "proposal=" + "x" * 65, "proposal"),
         ("errors", "sessionId=1&colour=red", "colour"),
-        ("hourlies", "beamLineName=" + "x" * 46 + "&runId=1", "beamLineName"),
+        (
+            "hourlies",
+            "beamLineName=a-beamline-name-much-longer-than-forty-five-chars&runId=1",
+            "beamLineName",
+        ),
         ("parameters/histogram", "sessionId=1&parameter=flux", "parameter"),
         ("parameters/histogram", "", "sessionId"),
         ("runs", "skip=-1", "skip"),

@@ -9255,6 +9255,7 @@ export interface components {
          *         header lines), and statistics of the image's pixels.
          */
         DetectorImageHeader: {
+            /** @description The data collection */
             dataCollectionId?: number;
             /** @description The image (from 1, as in the files) */
             imageNumber?: number;
@@ -9290,9 +9291,11 @@ export interface components {
             bitDepth?: number | null;
             /** @description Detector description */
             detector?: string | null;
+            /** @description Sensor material, e.g. Si or CdTe */
             sensorMaterial?: string | null;
             /** @description Sensor thickness, in mm */
             sensorThickness?: number | null;
+            /** @description Statistics of the image's measured pixels */
             statistics?: {
                 /** @description Smallest measured pixel value */
                 min?: number | null;
@@ -9314,7 +9317,9 @@ export interface components {
         };
         /** @description py-ispyb's histogram of one image (docs/detector-images.md). */
         DetectorImageHistogram: {
+            /** @description The data collection */
             dataCollectionId?: number;
+            /** @description The image (from 1, as in the files) */
             imageNumber?: number;
             /** @description Pixels per bin */
             values?: number[];

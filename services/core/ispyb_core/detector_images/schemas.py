@@ -29,7 +29,7 @@ class DetectorImageHeader(Schema):
     """The header of one detector image: NXmx metadata of the HDF5 master (or the CBF
     header lines), and statistics of the image's pixels."""
 
-    dataCollectionId = fields.Integer()
+    dataCollectionId = fields.Integer(metadata={"description": "The data collection"})
     imageNumber = fields.Integer(metadata={"description": "The image (from 1, as in the files)"})
     numberOfImages = fields.Integer(
         allow_none=True, metadata={"description": "Images the files hold (HDF5; null for CBF)"}
@@ -49,16 +49,20 @@ class DetectorImageHeader(Schema):
     countCutoff = _number("Counts from which a pixel is saturated (trusted range's top)")
     bitDepth = fields.Integer(allow_none=True, metadata={"description": "Bits per pixel"})
     detector = fields.String(allow_none=True, metadata={"description": "Detector description"})
-    sensorMaterial = fields.String(allow_none=True)
+    sensorMaterial = fields.String(
+        allow_none=True, metadata={"description": "Sensor material, e.g. Si or CdTe"}
+    )
     sensorThickness = _number("Sensor thickness, in mm")
-    statistics = fields.Nested(ImageStatistics)
+    statistics = fields.Nested(
+        ImageStatistics, metadata={"description": "Statistics of the image's measured pixels"}
+    )
 
 
 class DetectorImageHistogram(Schema):
     """py-ispyb's histogram of one image (docs/detector-images.md)."""
 
-    dataCollectionId = fields.Integer()
-    imageNumber = fields.Integer()
+    dataCollectionId = fields.Integer(metadata={"description": "The data collection"})
+    imageNumber = fields.Integer(metadata={"description": "The image (from 1, as in the files)"})
     values = fields.List(fields.Float(), metadata={"description": "Pixels per bin"})
     bins = fields.List(fields.Float(), metadata={"description": "Bin edges: one more than values"})
     max = fields.Float(metadata={"description": "The largest of values"})
