@@ -707,32 +707,34 @@ def _energy(wavelength: Any) -> float | None:
 NUMBER = (int, float)
 
 
-def stats_breakdown(args) -> dict[str, Any]:
-    """``/stats/breakdown?sessionId``: py-ispyb's ``{overview: {startDate, endDate,
-    duration (h), beamLineName, session, counts}, history, plottables}``."""
-    activity = _session_activity(_session_id(args))
-    session, dcs = activity["session"], activity["dc"]
-    visit = session.get("visit")
-    history = []
-    for row in dcs:
-        history.append(
-            {
-                "eventType": "dc",
-                "startTime": row.get("startTime"),
-                "endTime": row.get("endTime"),
-                "protein": None,
-                "sample": None,
-                "subType": activity["kinds"].get(row.get("dataCollectionGroupId")),
-                "status": row.get("runStatus"),
-                "title": None,
-                "session": visit,
-            }
-        )
-    for key, start, end, sub, status in (
-        ("robot", "startTimestamp", "endTimestamp", "actionType", "status"),
-        ("edge", "startTime", "endTime", "element", None),
-        ("xrf", "startTime", "endTime", None, None),
-    ):
+# Each kind of activity but data collections: its rows' start, end, sub-type, status and
+# session columns.
+ACTIVITY_COLUMNS = (
+    ("robot", "startTimestamp", "endTimestamp", "actionType", "status", "blsessionId"),
+    ("edge", "startTime", "endTime", "element", None, "sessionId"),
+    ("xrf", "startTime", "endTime", None, None, "sessionId"),
+)
+
+
+def breakdown(activity: dict[str, Any], visit_of) -> dict[str, Any]:
+    """py-ispyb's breakdown of ``activity`` (counts, history, plottables), whatever its
+    scope; ``visit_of(row, session_column)`` names the session of each history point."""
+    dcs = activity["dc"]
+    history = [
+        {
+            "eventType": "dc",
+            "startTime": row.get("startTime"),
+            "endTime": row.get("endTime"),
+            "protein": None,
+            "sample": None,
+            "subType": activity["kinds"].get(row.get("dataCollectionGroupId")),
+            "status": row.get("runStatus"),
+            "title": None,
+            "session": visit_of(row, "sessionId"),
+        }
+        for row in dcs
+    ]
+    for key, start, end, sub, status, session_column in ACTIVITY_COLUMNS:
         for row in activity[key]:
             history.append(
                 {
@@ -744,7 +746,7 @@ def stats_breakdown(args) -> dict[str, Any]:
                     "subType": row.get(sub) if sub else None,
                     "status": row.get(status) if status else None,
                     "title": None,
-                    "session": visit,
+                    "session": visit_of(row, session_column),
                 }
             )
     types: dict[str, int] = {}
@@ -759,11 +761,6 @@ def stats_breakdown(args) -> dict[str, Any]:
     ]
     return {
         "overview": {
-            "startDate": session.get("startDate"),
-            "endDate": session.get("endDate"),
-            "duration": _hours(session.get("startDate"), session.get("endDate")),
-            "beamLineName": session.get("beamLineName"),
-            "session": visit,
             "counts": {
                 "datacollections": len(dcs),
                 "failed": sum("fail" in (row.get("runStatus") or "").lower() for row in dcs),
@@ -776,6 +773,24 @@ def stats_breakdown(args) -> dict[str, Any]:
         "history": history,
         "plottables": {"time": [row.get("startTime") for row in dcs], "series": series},
     }
+
+
+def stats_breakdown(args) -> dict[str, Any]:
+    """``/stats/breakdown?sessionId``: py-ispyb's ``{overview: {startDate, endDate,
+    duration (h), beamLineName, session, counts}, history, plottables}``."""
+    activity = _session_activity(_session_id(args))
+    session = activity["session"]
+    visit = session.get("visit")
+    answer = breakdown(activity, lambda row, column: visit)
+    answer["overview"] = {
+        "startDate": session.get("startDate"),
+        "endDate": session.get("endDate"),
+        "duration": _hours(session.get("startDate"), session.get("endDate")),
+        "beamLineName": session.get("beamLineName"),
+        "session": visit,
+        **answer["overview"],
+    }
+    return answer
 
 
 TIME_FIELDS = (

@@ -376,10 +376,6 @@ def _session_of(activity: dict[str, Any]) -> dict[int, dict[str, Any]]:
     return {row["sessionId"]: row for row in activity["sessions"]}
 
 
-def _dc_session(row: dict[str, Any]) -> Any:
-    return row.get("sessionId")
-
-
 def stats_breakdown(args) -> dict[str, Any]:
     """``/stats/breakdown?sessionId`` or ``?beamLineName&runId``: py-ispyb's breakdown;
     for a run, ``overview`` is the run's (``run``, its dates) and ``history`` has a
@@ -426,69 +422,9 @@ def stats_breakdown(args) -> dict[str, Any]:
 
 def _breakdown(activity: dict[str, Any]) -> dict[str, Any]:
     visits = {sid: row.get("visit") for sid, row in _session_of(activity).items()}
-    dcs = activity["dc"]
-    history = []
-    for row in dcs:
-        history.append(
-            {
-                "eventType": "dc",
-                "startTime": row.get("startTime"),
-                "endTime": row.get("endTime"),
-                "protein": None,
-                "sample": None,
-                "subType": activity["kinds"].get(row.get("dataCollectionGroupId")),
-                "status": row.get("runStatus"),
-                "title": None,
-                "session": visits.get(_dc_session(row)) or row.get("visit"),
-            }
-        )
-    for key, start, end, sub, status, by_session in (
-        ("robot", "startTimestamp", "endTimestamp", "actionType", "status", "blsessionId"),
-        ("edge", "startTime", "endTime", "element", None, "sessionId"),
-        ("xrf", "startTime", "endTime", None, None, "sessionId"),
-    ):
-        for row in activity[key]:
-            history.append(
-                {
-                    "eventType": key,
-                    "startTime": row.get(start),
-                    "endTime": row.get(end),
-                    "protein": None,
-                    "sample": None,
-                    "subType": row.get(sub) if sub else None,
-                    "status": row.get(status) if status else None,
-                    "title": None,
-                    "session": visits.get(row.get(by_session)) or row.get("visit"),
-                }
-            )
-    types: dict[str, int] = {}
-    for point in history[: len(dcs)]:
-        if point["subType"]:
-            types[point["subType"]] = types.get(point["subType"], 0) + 1
-    series = [
-        {
-            "title": "energy",
-            "unit": "keV",
-            "data": [base._energy(row.get("wavelength")) for row in dcs],
-        }
-    ] + [
-        {"title": name, "unit": None, "data": [row.get(name) for row in dcs]}
-        for name in ("beamSizeAtSampleX", "beamSizeAtSampleY", "chiStart", "phiStart", "kappaStart")
-    ]
-    return {
-        "overview": {
-            "counts": {
-                "datacollections": len(dcs),
-                "failed": sum("fail" in (row.get("runStatus") or "").lower() for row in dcs),
-                "datacollectionTypes": types,
-                "robot": len(activity["robot"]),
-                "edge": len(activity["edge"]),
-                "xrf": len(activity["xrf"]),
-            },
-        },
-        "history": history,
-        "plottables": {"time": [row.get("startTime") for row in dcs], "series": series},
-    }
+    return base.breakdown(
+        activity, lambda row, column: visits.get(row.get(column)) or row.get("visit")
+    )
 
 
 def _only_session(scope: dict[str, Any]) -> bool:
